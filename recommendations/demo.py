@@ -1,0 +1,114 @@
+"""Demo reviews and recommendations: facts from the 2020 US review, summaries in our words.
+
+Idempotent: rows are matched on their natural keys (state + cycle, report + paragraph).
+"""
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+
+from .models import AffectedGroup, Country, Recommendation, Review, SdgTarget, Theme
+from .seed import _upsert
+
+DATA = Path(__file__).parent / "demo_data" / "recommendations.csv"
+
+US_REVIEWS = [
+    # cycle, session, review date, report, addendum, response date, status, note
+    (
+        1,
+        9,
+        date(2010, 11, 5),
+        "A/HRC/16/11",
+        "A/HRC/16/11/Add.1",
+        None,
+        "responded",
+        "228 recommendations from 55 states; the written response came in March 2011.",
+    ),
+    (
+        2,
+        22,
+        date(2015, 5, 11),
+        "A/HRC/30/12",
+        "A/HRC/30/12/Add.1",
+        date(2015, 9, 1),
+        "responded",
+        "343 recommendations; 260 supported in whole or in part.",
+    ),
+    (
+        3,
+        36,
+        date(2020, 11, 9),
+        "A/HRC/46/15",
+        "A/HRC/46/15/Add.1",
+        date(2021, 3, 4),
+        "responded",
+        "347 recommendations from 114 states: 263 supported, 17 supported in part, 67 noted.",
+    ),
+    (
+        4,
+        50,
+        None,
+        "",
+        "",
+        None,
+        "postponed",
+        "Planned for November 2025; the United States said it would not take part and the "
+        "Council moved the review into 2026.",
+    ),
+]
+
+
+def seed_reviews() -> None:
+    usa = Country.objects.get(iso3="USA")
+    for cycle, session, held, report, addendum, answered, status, note in US_REVIEWS:
+        _upsert(
+            Review,
+            {"state_under_review": usa, "cycle": cycle},
+            {
+                "wg_session": session,
+                "review_date": held,
+                "report_symbol": report,
+                "response_symbol": addendum,
+                "response_date": answered,
+                "status": status,
+                "notes": note,
+            },
+        )
+
+
+def _split(value: str, sep: str = ";") -> list[str]:
+    return [part.strip() for part in value.split(sep) if part.strip()]
+
+
+@transaction.atomic
+def seed_recommendations(path: Path = DATA) -> int:
+    seed_reviews()
+    review = Review.objects.get(state_under_review__iso3="USA", cycle=3)
+    countries = {c.iso3: c for c in Country.objects.all()}
+    uhri = {t.name: t for t in Theme.objects.filter(vocabulary="uhri")}
+    upr_info = {t.name: t for t in Theme.objects.filter(vocabulary="upr_info")}
+    groups = {g.name: g for g in AffectedGroup.objects.all()}
+    targets = {t.code: t for t in SdgTarget.objects.all()}
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        values = {
+            "text": row["summary"].strip(),
+            "response": row["response"],
+            "response_note": row.get("response_note", "").strip(),
+            "action_category": int(row["action_category"]) if row["action_category"] else None,
+        }
+        _upsert(Recommendation, {"review": review, "paragraph": row["paragraph"]}, values)
+        rec = Recommendation.objects.get(review=review, paragraph=row["paragraph"])
+        rec.recommending_countries.set(
+            countries[c] for c in _split(row["recommending_states"], " ")
+        )
+        rec.themes.set(
+            [uhri[name] for name in _split(row["uhri_themes"])]
+            + [upr_info[name] for name in _split(row["upr_info_issues"])]
+        )
+        rec.affected_groups.set(groups[name] for name in _split(row["affected_groups"]))
+        rec.sdg_targets.set(targets[code] for code in _split(row["sdg_targets"], " "))
+    return len(rows)

@@ -1,0 +1,387 @@
+"""Reference data and recommendations from the Universal Periodic Review."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+
+class RegionalGroup(models.TextChoices):
+    AFRICAN = "african", "African Group"
+    ASIA_PACIFIC = "asia_pacific", "Asia-Pacific Group"
+    EEG = "eeg", "Eastern European Group"
+    GRULAC = "grulac", "Latin American and Caribbean Group"
+    WEOG = "weog", "Western European and Others Group"
+
+
+class CountryQuerySet(models.QuerySet):
+    def name_index(self) -> dict[str, "Country"]:
+        """Every spelling a source may use (name, formal name, aliases), normalised."""
+        index = {}
+        for country in self:
+            for name in (country.name, country.formal_name, *country.aliases, country.iso3):
+                if name:
+                    index[normalise_name(name)] = country
+        return index
+
+
+def normalise_name(name: str) -> str:
+    cleaned = name.replace("\u2019", "'").replace("&", "and").casefold()
+    return " ".join(cleaned.replace(",", " ").split())
+
+
+class CountryKind(models.TextChoices):
+    STATE = "state", "UN member state"
+    OBSERVER = "observer", "Observer"
+    GROUP = "group", "Group of states"
+
+
+class Country(models.Model):
+    """A recommending state or a state under review; observers and groups fit too."""
+
+    Kind = CountryKind
+
+    # ISO 3166-1 alpha-3; groups get codes from the user-assigned X.. range.
+    iso3 = models.CharField("ISO code", max_length=3, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    formal_name = models.CharField(max_length=200, blank=True)
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other spellings used by data sources."
+    )
+    region = models.CharField(
+        "regional group", max_length=16, choices=RegionalGroup.choices, blank=True
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STATE)
+
+    objects = CountryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.CheckConstraint(
+                name="recommendations_country_kind_valid",
+                condition=Q(kind__in=CountryKind.values),
+            ),
+            models.CheckConstraint(
+                name="recommendations_country_region_valid",
+                condition=Q(region__in=["", *RegionalGroup.values]),
+            ),
+            models.CheckConstraint(
+                name="recommendations_country_iso3_upper",
+                condition=Q(iso3__regex=r"^[A-Z]{3}$"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("recommendations:country-detail", args=[self.iso3])
+
+
+def cycle_for_session(session: int) -> int:
+    """UPR cycles are 14 Working Group sessions long, except the first (12)."""
+    if session < 1:
+        raise ValueError("A UPR session number starts at 1.")
+    if session <= 12:
+        return 1
+    return 2 + (session - 13) // 14
+
+
+class ReviewStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held, response pending"
+    RESPONDED = "responded", "Responded"
+    POSTPONED = "postponed", "Postponed"
+
+
+class Review(models.Model):
+    """One review of one state in one cycle, and the state's answer to it."""
+
+    Status = ReviewStatus
+
+    state_under_review = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="reviews"
+    )
+    cycle = models.PositiveSmallIntegerField()
+    wg_session = models.PositiveSmallIntegerField("Working Group session", null=True, blank=True)
+    review_date = models.DateField(null=True, blank=True)
+    report_symbol = models.CharField(
+        "WG report symbol", max_length=40, blank=True, help_text="For example A/HRC/46/15."
+    )
+    response_symbol = models.CharField(
+        "response addendum symbol",
+        max_length=40,
+        blank=True,
+        help_text="For example A/HRC/46/15/Add.1.",
+    )
+    response_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["state_under_review__name", "cycle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state_under_review", "cycle"], name="recommendations_review_state_cycle"
+            ),
+            models.CheckConstraint(
+                name="recommendations_review_status_valid",
+                condition=Q(status__in=ReviewStatus.values),
+            ),
+            models.CheckConstraint(
+                name="recommendations_review_cycle_range", condition=Q(cycle__gte=1, cycle__lte=20)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.state_under_review} – cycle {self.cycle}"
+
+    def get_absolute_url(self):
+        return reverse("recommendations:review-detail", args=[self.pk])
+
+    def clean(self):
+        if self.wg_session and cycle_for_session(self.wg_session) != self.cycle:
+            raise ValidationError(
+                {
+                    "wg_session": f"Session {self.wg_session} belongs to cycle "
+                    f"{cycle_for_session(self.wg_session)}, not cycle {self.cycle}."
+                }
+            )
+
+
+class Vocabulary(models.TextChoices):
+    UPR_INFO = "upr_info", "UPR Info issue"
+    UHRI = "uhri", "UHRI theme"
+    PROJECT = "project", "UPR Tracker theme"
+
+
+class Theme(models.Model):
+    """A subject heading from one vocabulary; vocabularies stay apart but can be mapped."""
+
+    Vocabulary = Vocabulary
+
+    vocabulary = models.CharField(max_length=10, choices=Vocabulary.choices)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    related = models.ManyToManyField(
+        "self", blank=True, help_text="Equivalent or overlapping themes in other vocabularies."
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["vocabulary", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vocabulary", "name"], name="recommendations_theme_name"
+            ),
+            models.CheckConstraint(
+                name="recommendations_theme_vocabulary_valid",
+                condition=Q(vocabulary__in=Vocabulary.values),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("recommendations:theme-detail", args=[self.slug])
+
+    @staticmethod
+    def make_slug(vocabulary: str, name: str) -> str:
+        # UPR Info and UHRI share names such as "Death penalty"; keep their slugs apart.
+        prefix = {"upr_info": "upr-info-", "uhri": "", "project": "t-"}[vocabulary]
+        return (prefix + slugify(name))[:220]
+
+    def clean(self):
+        if self.parent_id and self.parent.vocabulary != self.vocabulary:
+            raise ValidationError({"parent": "A parent theme must be from the same vocabulary."})
+
+
+class AffectedGroup(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SdgGoal(models.Model):
+    number = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                name="recommendations_sdggoal_number_range",
+                condition=Q(number__gte=1, number__lte=17),
+            )
+        ]
+
+    def __str__(self):
+        return f"Goal {self.number}: {self.title}"
+
+
+class SdgTarget(models.Model):
+    goal = models.ForeignKey(SdgGoal, on_delete=models.CASCADE, related_name="targets")
+    code = models.CharField(max_length=8, unique=True, help_text="For example 16.3 or 1.a.")
+    title = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["goal__number", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="recommendations_sdgtarget_code_format",
+                condition=Q(code__regex=r"^[0-9]{1,2}\.([0-9]{1,2}|[a-z])$"),
+            )
+        ]
+
+    def __str__(self):
+        return self.code + (f" {self.title}" if self.title else "")
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("review__state_under_review").prefetch_related(
+            "recommending_countries", "themes"
+        )
+
+    def for_export(self):
+        return self.select_related("review__state_under_review").prefetch_related(
+            "recommending_countries", "themes", "affected_groups", "sdg_targets"
+        )
+
+    def for_detail(self):
+        return self.select_related("review__state_under_review").prefetch_related(
+            "recommending_countries", "themes", "affected_groups", "sdg_targets"
+        )
+
+
+class Response(models.TextChoices):
+    SUPPORTED = "supported", "Supported"
+    SUPPORTED_IN_PART = "supported_in_part", "Supported in part"
+    NOTED = "noted", "Noted"
+    PENDING = "pending", "Pending"
+
+
+class ActionCategory(models.IntegerChoices):
+    MINIMAL = 1, "1 – minimal action"
+    CONTINUING = 2, "2 – continuing action"
+    CONSIDERING = 3, "3 – considering action"
+    GENERAL = 4, "4 – general action"
+    SPECIFIC = 5, "5 – specific action"
+
+
+class LocalStatus(models.TextChoices):
+    NONE = "none", "No local action"
+    ADDRESSED = "addressed", "Addressed locally"
+    IMPLEMENTED = "implemented", "Implemented somewhere"
+    CONTESTED = "contested", "Contested"
+
+
+class Recommendation(models.Model):
+    Response = Response
+
+    ActionCategory = ActionCategory
+
+    LocalStatus = LocalStatus
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="recommendations")
+    paragraph = models.CharField(
+        max_length=16, blank=True, help_text="Paragraph in the WG report, e.g. 26.49."
+    )
+    text = models.TextField()
+    recommending_countries = models.ManyToManyField(
+        Country, related_name="recommendations_made", blank=True
+    )
+    response = models.CharField(max_length=20, choices=Response.choices, default=Response.PENDING)
+    response_note = models.TextField(blank=True)
+    action_category = models.PositiveSmallIntegerField(
+        choices=ActionCategory.choices, null=True, blank=True
+    )
+    themes = models.ManyToManyField(Theme, related_name="recommendations", blank=True)
+    affected_groups = models.ManyToManyField(
+        AffectedGroup, related_name="recommendations", blank=True
+    )
+    sdg_targets = models.ManyToManyField(SdgTarget, related_name="recommendations", blank=True)
+    uhri_id = models.UUIDField("UHRI annotation id", null=True, blank=True, unique=True)
+    upr_info_key = models.CharField("UPR Info key", max_length=64, blank=True)
+
+    # Derived from published commitment links by the status refresh job.
+    local_status = models.CharField(
+        max_length=12, choices=LocalStatus.choices, default=LocalStatus.NONE, editable=False
+    )
+    jurisdictions_acting = models.PositiveIntegerField(default=0, editable=False)
+
+    # Maintained by a database trigger on PostgreSQL (see migration 0002).
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(
+        excluded_fields=["search_vector", "local_status", "jurisdictions_acting", "updated_at"]
+    )
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review", "id"]
+        constraints = [
+            # The natural key: a paragraph number is unique only inside its report.
+            models.UniqueConstraint(
+                fields=["review", "paragraph"],
+                condition=~Q(paragraph=""),
+                name="recommendations_recommendation_paragraph",
+            ),
+            models.UniqueConstraint(
+                fields=["upr_info_key"],
+                condition=~Q(upr_info_key=""),
+                name="recommendations_recommendation_upr_info_key",
+            ),
+            models.CheckConstraint(
+                name="recommendations_recommendation_response_valid",
+                condition=Q(response__in=Response.values),
+            ),
+            models.CheckConstraint(
+                name="recommendations_recommendation_action_range",
+                condition=Q(action_category__isnull=True)
+                | Q(action_category__gte=1, action_category__lte=5),
+            ),
+            models.CheckConstraint(
+                name="recommendations_recommendation_local_status_valid",
+                condition=Q(local_status__in=LocalStatus.values),
+            ),
+            models.CheckConstraint(
+                name="recommendations_recommendation_text_present",
+                condition=~Q(text=""),
+            ),
+        ]
+        indexes = [
+            # Browse filters: response and local action within a review.
+            models.Index(fields=["review", "response"], name="recommendations_rec_response"),
+            models.Index(fields=["local_status"], name="recommendations_rec_local"),
+        ]
+
+    def __str__(self):
+        return self.citation
+
+    def get_absolute_url(self):
+        return reverse("recommendations:recommendation-detail", args=[self.pk])
+
+    @property
+    def citation(self) -> str:
+        symbol = self.review.report_symbol or str(self.review)
+        if self.paragraph:
+            return f"{symbol}, para. {self.paragraph}"
+        return f"{symbol} (recommendation {self.pk})"

@@ -1,0 +1,59 @@
+"""The project's own recommendation format: what export.csv/export.json write and the
+`native` importer reads. One row per recommendation; list cells join values with "; "."""
+
+from django.conf import settings
+
+FIELDS = [
+    "url",
+    "state_under_review",
+    "cycle",
+    "wg_session",
+    "report_symbol",
+    "paragraph",
+    "citation",
+    "text",
+    "recommending_states",
+    "response",
+    "response_note",
+    "action_category",
+    "themes",
+    "affected_groups",
+    "sdg_targets",
+    "uhri_id",
+    "upr_info_key",
+    "local_status",
+    "jurisdictions_acting",
+]
+
+LIST_SEPARATOR = "; "
+
+
+def row(rec) -> dict:
+    """Expects a recommendation from Recommendation.objects.for_export()."""
+    review = rec.review
+    return {
+        "url": settings.SITE_URL + rec.get_absolute_url(),
+        "state_under_review": review.state_under_review.iso3,
+        "cycle": review.cycle,
+        "wg_session": review.wg_session or "",
+        "report_symbol": review.report_symbol,
+        "paragraph": rec.paragraph,
+        "citation": rec.citation,
+        "text": rec.text,
+        "recommending_states": LIST_SEPARATOR.join(
+            sorted(c.iso3 for c in rec.recommending_countries.all())
+        ),
+        "response": rec.response,
+        "response_note": rec.response_note,
+        "action_category": rec.action_category or "",
+        # vocabulary:name keeps same-named themes of different vocabularies apart
+        "themes": LIST_SEPARATOR.join(
+            sorted(f"{t.vocabulary}:{t.name}" for t in rec.themes.all())
+        ),
+        "affected_groups": LIST_SEPARATOR.join(sorted(g.name for g in rec.affected_groups.all())),
+        "sdg_targets": LIST_SEPARATOR.join(sorted(t.code for t in rec.sdg_targets.all())),
+        "uhri_id": str(rec.uhri_id) if rec.uhri_id else "",
+        "upr_info_key": rec.upr_info_key,
+        "local_status": rec.local_status,
+        "jurisdictions_acting": rec.jurisdictions_acting,
+    }

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "recommendations"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation-detail"),
+    path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
+    path("countries/<str:iso3>/", views.country_detail, name="country-detail"),
+    path("reviews/<int:pk>/", views.review_detail, name="review-detail"),
+]
