@@ -20,6 +20,11 @@ def pytest_collection_modifyitems(config, items):
 def _plain_http(settings):
     # Production settings redirect to HTTPS; the test client and live server speak HTTP.
     settings.SECURE_SSL_REDIRECT = False
+    # The hashed-manifest storage needs collectstatic first; tests serve the sources.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture

@@ -1,0 +1,136 @@
+from django.contrib import admin
+from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
+
+from jurisdictions.models import CommitmentLink
+
+from .models import (
+    AffectedGroup,
+    Country,
+    Recommendation,
+    Review,
+    SdgGoal,
+    SdgTarget,
+    TaskRun,
+    Theme,
+    UpstreamSource,
+)
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["name", "iso3", "region", "kind"]
+    list_filter = ["region", "kind"]
+    search_fields = ["name", "iso3", "formal_name"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "wg_session", "review_date", "report_symbol", "status"]
+    list_filter = ["status", "cycle"]
+    search_fields = ["state_under_review__name", "report_symbol", "response_symbol"]
+    autocomplete_fields = ["state_under_review"]
+    list_select_related = ["state_under_review"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "vocabulary", "parent", "recommendation_count"]
+    list_filter = ["vocabulary"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent", "related"]
+    list_select_related = ["parent"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_recs=Count("recommendations"))
+
+    @admin.display(ordering="n_recs", description="recommendations")
+    def recommendation_count(self, obj):
+        return obj.n_recs
+
+
+@admin.register(AffectedGroup)
+class AffectedGroupAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class SdgTargetInline(admin.TabularInline):
+    model = SdgTarget
+    extra = 0
+
+
+@admin.register(SdgGoal)
+class SdgGoalAdmin(admin.ModelAdmin):
+    list_display = ["number", "title"]
+    inlines = [SdgTargetInline]
+
+
+@admin.register(SdgTarget)
+class SdgTargetAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "goal"]
+    list_filter = ["goal"]
+    search_fields = ["code", "title"]
+    list_select_related = ["goal"]
+
+
+class CommitmentLinkInline(admin.TabularInline):
+    model = CommitmentLink
+    extra = 0
+    autocomplete_fields = ["commitment"]
+    fields = ["commitment", "relation", "rationale"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(SimpleHistoryAdmin):
+    list_display = ["citation", "short_text", "response", "action_category", "local_status"]
+    list_filter = [
+        "response",
+        "review__cycle",
+        "action_category",
+        "local_status",
+        "recommending_countries__region",
+        "themes__vocabulary",
+    ]
+    search_fields = ["text", "paragraph", "review__report_symbol", "upr_info_key"]
+    autocomplete_fields = [
+        "review",
+        "recommending_countries",
+        "themes",
+        "affected_groups",
+        "sdg_targets",
+    ]
+    readonly_fields = ["local_status", "jurisdictions_acting", "created_at", "updated_at"]
+    list_select_related = ["review__state_under_review"]
+    inlines = [CommitmentLinkInline]
+
+    @admin.display(description="text")
+    def short_text(self, obj):
+        return obj.text if len(obj.text) <= 90 else obj.text[:87] + "…"
+
+
+@admin.register(TaskRun)
+class TaskRunAdmin(admin.ModelAdmin):
+    """Read-only: operators check here that the nightly jobs ran and what they changed."""
+
+    list_display = ["task", "started_at", "finished_at", "outcome", "counts"]
+    list_filter = ["outcome", "task"]
+    date_hierarchy = "started_at"
+    readonly_fields = ["task", "started_at", "finished_at", "outcome", "counts", "error"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UpstreamSource)
+class UpstreamSourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "format", "enabled", "last_checked_at", "last_error"]
+    list_filter = ["enabled", "format"]
+    readonly_fields = ["etag", "last_hash", "last_checked_at", "last_error"]
