@@ -83,3 +83,33 @@ def test_seed_demo_loads_the_us_reviews():
     assert reviews[3].response_symbol == "A/HRC/46/15/Add.1"
     assert reviews[3].wg_session == 36
     assert reviews[4].status == "postponed"
+
+
+def test_the_demo_feels_like_a_curated_tracker():
+    from django.db.models import Count
+
+    from jurisdictions.models import Commitment, Network
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    recs = Review.objects.get(state_under_review__iso3="USA", cycle=3).recommendations
+    assert recs.count() >= 80
+    assert recs.filter(recommending_countries__isnull=True).count() == 0
+    assert recs.filter(themes__isnull=True).count() == 0
+    # Every primary UHRI theme of the 2020 review is represented.
+    used = set(recs.values_list("themes__name", flat=True))
+    uhri_leaves = Theme.objects.filter(vocabulary="uhri", parent__isnull=False)
+    assert len(used & set(uhri_leaves.values_list("name", flat=True))) >= 43
+    assert set(recs.values_list("response", flat=True)) == {
+        "supported",
+        "supported_in_part",
+        "noted",
+    }
+    assert recs.get(paragraph="26.49").recommending_countries.count() == 6
+
+    commitments = Commitment.objects.published()
+    assert commitments.count() >= 25
+    assert commitments.annotate(n=Count("links")).filter(n=0).count() == 0
+    assert Commitment.objects.get(instrument_ref="Ordinance 34-2016").jurisdiction.name == (
+        "Pittsburgh"
+    )
+    assert Network.objects.get(slug="cities-for-cedaw").members.count() >= 3
