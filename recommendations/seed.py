@@ -58,40 +58,96 @@ def _upsert(model, key: dict, values: dict) -> bool:
     return bool(changed)
 
 
+def _sync(model, key: str, rows: list[dict]) -> None:
+    """Bulk upsert on one natural-key field: inserts what is missing, updates what
+    differs, leaves identical rows alone (a handful of queries, whatever the size)."""
+    existing = {
+        getattr(obj, key): obj
+        for obj in model.objects.filter(**{f"{key}__in": [row[key] for row in rows]})
+    }
+    missing, changed, fields = [], [], set()
+    for row in rows:
+        obj = existing.get(row[key])
+        if obj is None:
+            missing.append(model(**row))
+            continue
+        diff = {f: v for f, v in row.items() if getattr(obj, f) != v}
+        if diff:
+            for f, v in diff.items():
+                setattr(obj, f, v)
+            changed.append(obj)
+            fields.update(diff)
+    model.objects.bulk_create(missing)
+    if changed:
+        model.objects.bulk_update(changed, sorted(fields))
+
+
 @transaction.atomic
 def seed_reference() -> dict[str, int]:
-    for row in country_rows():
-        _upsert(Country, {"iso3": row.pop("iso3")}, row)
-    for name in reference.UPR_INFO_ISSUES:
-        _upsert(
-            Theme,
-            {"vocabulary": Theme.Vocabulary.UPR_INFO, "name": name},
-            {"slug": Theme.make_slug("upr_info", name), "parent": None},
+    _sync(Country, "iso3", list(country_rows()))
+    _sync(
+        Theme,
+        "slug",
+        [
+            {
+                "vocabulary": Theme.Vocabulary.UPR_INFO,
+                "name": name,
+                "slug": Theme.make_slug("upr_info", name),
+                "parent": None,
+            }
+            for name in reference.UPR_INFO_ISSUES
+        ]
+        + [
+            {
+                "vocabulary": Theme.Vocabulary.UHRI,
+                "name": heading,
+                "slug": Theme.make_slug("uhri", heading),
+                "parent": None,
+            }
+            for heading in reference.UHRI_THEMES
+        ],
+    )
+    headings = {
+        t.name: t
+        for t in Theme.objects.filter(
+            vocabulary=Theme.Vocabulary.UHRI, parent=None, name__in=list(reference.UHRI_THEMES)
         )
-    for heading, names in reference.UHRI_THEMES.items():
-        _upsert(
-            Theme,
-            {"vocabulary": Theme.Vocabulary.UHRI, "name": heading},
-            {"slug": Theme.make_slug("uhri", heading), "parent": None},
-        )
-        parent = Theme.objects.get(vocabulary=Theme.Vocabulary.UHRI, name=heading)
-        for name in names:
-            _upsert(
-                Theme,
-                {"vocabulary": Theme.Vocabulary.UHRI, "name": name},
-                {"slug": Theme.make_slug("uhri", name), "parent": parent},
-            )
-    for name in reference.AFFECTED_PERSONS:
-        _upsert(AffectedGroup, {"name": name}, {"slug": slugify(name)})
-    for number, title in enumerate(reference.SDG_GOALS, start=1):
-        _upsert(SdgGoal, {"number": number}, {"title": title})
-        goal = SdgGoal.objects.get(number=number)
-        existing = set(goal.targets.values_list("code", flat=True))
-        SdgTarget.objects.bulk_create(
-            SdgTarget(goal=goal, code=code)
-            for code in reference.sdg_target_codes(number)
-            if code not in existing
-        )
+    }
+    _sync(
+        Theme,
+        "slug",
+        [
+            {
+                "vocabulary": Theme.Vocabulary.UHRI,
+                "name": name,
+                "slug": Theme.make_slug("uhri", name),
+                "parent": headings[heading],
+            }
+            for heading, names in reference.UHRI_THEMES.items()
+            for name in names
+        ],
+    )
+    _sync(
+        AffectedGroup,
+        "name",
+        [{"name": name, "slug": slugify(name)} for name in reference.AFFECTED_PERSONS],
+    )
+    _sync(
+        SdgGoal,
+        "number",
+        [
+            {"number": number, "title": title}
+            for number, title in enumerate(reference.SDG_GOALS, start=1)
+        ],
+    )
+    goals = {g.number: g for g in SdgGoal.objects.all()}
+    existing = set(SdgTarget.objects.values_list("code", flat=True))
+    SdgTarget.objects.bulk_create(
+        SdgTarget(goal=goals[number], code=code)
+        for number in goals
+        for code in reference.sdg_target_codes(number)
+        if code not in existing
+    )
     return {
         "countries": Country.objects.count(),
         "themes": Theme.objects.count(),
