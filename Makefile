@@ -37,6 +37,12 @@ lint: install-dev
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
+# Benchmarks need PostgreSQL; each uses its own database (see the scripts).
+bench: install-dev
+	$(PY) bench/status_refresh.py
+	$(PY) bench/imports.py
+	$(PY) bench/pages.py $(BENCH_PAGES_ARGS)
+
 worker: install
 	$(VENV)/bin/celery -A upr_tracker worker --loglevel=INFO
 

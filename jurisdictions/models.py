@@ -95,7 +95,7 @@ class Network(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="jurisdictions_network_kind_valid",
-                condition=Q(kind__in=JurisdictionKind.values),
+                condition=Q(kind__in=NetworkKind.values),
             ),
         ]
 
@@ -224,7 +224,7 @@ class Commitment(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="jurisdictions_commitment_kind_valid",
-                condition=Q(kind__in=JurisdictionKind.values),
+                condition=Q(kind__in=CommitmentKind.values),
             ),
             models.CheckConstraint(
                 name="jurisdictions_commitment_status_valid",
@@ -239,6 +239,7 @@ class Commitment(models.Model):
                 condition=Q(adopted_on__isnull=True)
                 | Q(target_date__isnull=True)
                 | Q(target_date__gte=F("adopted_on")),
+                violation_error_message="The target date cannot be before the adoption date.",
             ),
         ]
         indexes = [
@@ -351,6 +352,12 @@ class ProgressUpdate(models.Model):
         return f"{self.commitment} – {self.reported_on}"
 
 
+class EvidenceLinkQuerySet(models.QuerySet):
+    def dead(self):
+        """Links that failed two checks in a row: curators and staff see these."""
+        return self.filter(is_dead=True)
+
+
 class EvidenceLink(models.Model):
     """One URL cited as a source or evidence, with what the link checker last saw."""
 
@@ -363,6 +370,8 @@ class EvidenceLink(models.Model):
         default=False, help_text="Failed on two checks in a row; shown to curators and staff."
     )
 
+    objects = EvidenceLinkQuerySet.as_manager()
+
     class Meta:
         ordering = ["url"]
         indexes = [
@@ -371,3 +380,231 @@ class EvidenceLink(models.Model):
 
     def __str__(self):
         return self.url
+
+
+class MembershipRole(models.TextChoices):
+    EDITOR = "editor", "Editor"
+    MANAGER = "manager", "Manager"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("user", "jurisdiction")
+
+
+class Membership(models.Model):
+    """A staff member's right to edit one jurisdiction's records (not its children's)."""
+
+    Role = MembershipRole
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["jurisdiction", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "jurisdiction"], name="jurisdictions_membership_unique"
+            ),
+            models.CheckConstraint(
+                name="jurisdictions_membership_role_valid",
+                condition=Q(role__in=MembershipRole.values),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()}, {self.jurisdiction}"
+
+
+class Invitation(models.Model):
+    """An emailed, expiring link that makes its holder a member of a jurisdiction."""
+
+    Role = MembershipRole
+
+    email = models.EmailField()
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="jurisdictions_invitation_role_valid",
+                condition=Q(role__in=MembershipRole.values),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.jurisdiction} ({self.get_role_display()})"
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+
+
+class Subscription(models.Model):
+    """A public email subscription to one theme, jurisdiction or recommendation."""
+
+    email = models.EmailField()
+    theme = models.ForeignKey(
+        Theme, on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions"
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions"
+    )
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+    )
+    # Random and unguessable: it alone authorises confirming and unsubscribing.
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # End of the window covered by the last digest queued for it; the next one starts here.
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="jurisdictions_subscription_one_target",
+                condition=Q(
+                    theme__isnull=False, jurisdiction__isnull=True, recommendation__isnull=True
+                )
+                | Q(theme__isnull=True, jurisdiction__isnull=False, recommendation__isnull=True)
+                | Q(theme__isnull=True, jurisdiction__isnull=True, recommendation__isnull=False),
+            ),
+        ]
+        indexes = [
+            # The digest job: confirmed and still subscribed.
+            models.Index(
+                fields=["email"],
+                condition=Q(confirmed_at__isnull=False, unsubscribed_at__isnull=True),
+                name="jurisdictions_sub_active",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.target}"
+
+    @property
+    def target(self):
+        return self.theme or self.jurisdiction or self.recommendation
+
+
+class DigestKind(models.TextChoices):
+    STAFF = "staff", "Staff: overdue and stale commitments"
+    SUBSCRIBER = "subscriber", "Subscriber: new and changed commitments"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+
+
+class DigestDelivery(models.Model):
+    """One digest email for one recipient and one week; the unique key stops a second copy.
+
+    The sender claims the row by a conditional UPDATE from pending to sending, so only one
+    worker ever sends it; a failed send puts it back to pending for a retry.
+    """
+
+    Kind = DigestKind
+    Status = DeliveryStatus
+
+    email = models.EmailField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    period = models.DateField(help_text="Monday of the week the digest belongs to.")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period", "email"]
+        verbose_name_plural = "digest deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "kind", "period"], name="jurisdictions_digestdelivery_once"
+            ),
+            models.CheckConstraint(
+                name="jurisdictions_digestdelivery_kind_valid",
+                condition=Q(kind__in=DigestKind.values),
+            ),
+            models.CheckConstraint(
+                name="jurisdictions_digestdelivery_status_valid",
+                condition=Q(status__in=DeliveryStatus.values),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} digest to {self.email}, week of {self.period}"
+
+
+class ThemeRollup(models.Model):
+    """How far a theme's recommendations are acted on locally; rebuilt by the status job."""
+
+    theme = models.OneToOneField(
+        Theme, on_delete=models.CASCADE, primary_key=True, related_name="rollup"
+    )
+    recommendations = models.PositiveIntegerField(default=0)
+    addressed = models.PositiveIntegerField(default=0)
+    implemented = models.PositiveIntegerField(default=0)
+    contested = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.theme}: {self.addressed} of {self.recommendations} addressed"
+
+    @property
+    def share_addressed(self) -> float:
+        return self.addressed / self.recommendations if self.recommendations else 0.0
+
+
+class JurisdictionRollup(models.Model):
+    """A jurisdiction's published commitments counted by status; rebuilt by the status job."""
+
+    jurisdiction = models.OneToOneField(
+        Jurisdiction, on_delete=models.CASCADE, primary_key=True, related_name="rollup"
+    )
+    commitments = models.PositiveIntegerField(default=0)
+    by_status = models.JSONField(default=dict, help_text="Status value to count.")
+    overdue = models.PositiveIntegerField(default=0)
+    stale = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.jurisdiction}: {self.commitments} published commitments"

@@ -1,5 +1,6 @@
 """Reference data and recommendations from the Universal Periodic Review."""
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -317,6 +318,10 @@ class Recommendation(models.Model):
     sdg_targets = models.ManyToManyField(SdgTarget, related_name="recommendations", blank=True)
     uhri_id = models.UUIDField("UHRI annotation id", null=True, blank=True, unique=True)
     upr_info_key = models.CharField("UPR Info key", max_length=64, blank=True)
+    # UHRI also lists treaty-body and special-procedure recommendations; empty means the UPR.
+    body = models.CharField(
+        "recommending body", max_length=120, blank=True, help_text="Empty for the UPR."
+    )
 
     # Derived from published commitment links by the status refresh job.
     local_status = models.CharField(
@@ -343,6 +348,8 @@ class Recommendation(models.Model):
                 fields=["review", "paragraph"],
                 condition=~Q(paragraph=""),
                 name="recommendations_recommendation_paragraph",
+                violation_error_message="This review already has a recommendation with "
+                "this paragraph number.",
             ),
             models.UniqueConstraint(
                 fields=["upr_info_key"],
@@ -385,3 +392,144 @@ class Recommendation(models.Model):
         if self.paragraph:
             return f"{symbol}, para. {self.paragraph}"
         return f"{symbol} (recommendation {self.pk})"
+
+
+class TaskOutcome(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped (another run held the lock)"
+
+
+class TaskRun(models.Model):
+    """One run of a background job, so an operator can see that it ran and what it changed."""
+
+    Outcome = TaskOutcome
+
+    task = models.CharField(max_length=120)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="recommendations_taskrun_outcome_valid",
+                condition=Q(outcome__in=TaskOutcome.values),
+            ),
+        ]
+        indexes = [
+            # Admin list: the latest runs of one task.
+            models.Index(fields=["task", "-started_at"], name="recommendations_taskrun_latest"),
+        ]
+
+    def __str__(self):
+        return f"{self.task} at {self.started_at:%Y-%m-%d %H:%M} ({self.outcome})"
+
+
+class UpstreamFormat(models.TextChoices):
+    AUTO = "", "Detect from the file"
+    UHRI = "uhri", "UHRI export"
+    UPR_INFO = "upr_info", "UPR Info export"
+
+
+class UpstreamSource(models.Model):
+    """An export the sync job downloads and imports when it changes; set up by an admin."""
+
+    Format = UpstreamFormat
+
+    name = models.CharField(max_length=120, unique=True)
+    url = models.URLField(max_length=1000)
+    format = models.CharField(max_length=10, choices=Format.choices, blank=True)
+    enabled = models.BooleanField(default=True)
+    etag = models.CharField(max_length=300, blank=True, editable=False)
+    last_hash = models.CharField("SHA-256 of the last import", max_length=64, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="recommendations_upstreamsource_format_valid",
+                condition=Q(format__in=UpstreamFormat.values),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class ImportRunQuerySet(models.QuerySet):
+    def start(self, *, path, file_name="", format="", options=None, user=None) -> "ImportRun":
+        """A queued run for a file already on disk; pass its id to tasks.run_import."""
+        return self.create(
+            file_path=str(path),
+            file_name=file_name or str(path).rsplit("/", 1)[-1],
+            format=format or "",
+            options=options or {},
+            user=user,
+        )
+
+
+class ImportRun(models.Model):
+    """One import of one file: who ran it, how far it got, and what it changed."""
+
+    Status = ImportStatus
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255)
+    file_path = models.CharField("stored file", max_length=500)
+    format = models.CharField(max_length=10, blank=True, help_text="Empty: detected.")
+    options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True, help_text="Error rows and warnings.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="recommendations_importrun_status_valid",
+                condition=Q(status__in=ImportStatus.values),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("imports:detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+
+    @property
+    def percent_done(self) -> int:
+        if not self.rows_total:
+            return 100 if self.is_finished else 0
+        return min(100, self.rows_done * 100 // self.rows_total)

@@ -27,6 +27,29 @@ def _plain_http(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Unit tests run tasks eagerly even when REDIS_URL names a broker; tests marked
+    `redis` start a real worker and send to the real broker instead."""
+    from upr_tracker.celery import app
+
+    if "redis" in request.keywords:
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # With REDIS_URL the cache is shared across tests; start each one empty.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def reference_data(db):
     from jurisdictions.seed import seed_jurisdictions

@@ -100,3 +100,25 @@ def user(**kw):
     defaults.update(kw)
     password = defaults.pop("password", "correct horse battery staple")
     return get_user_model().objects.create_user(password=password, **defaults)
+
+
+def membership(user_obj, jurisdiction_obj, role="editor"):
+    from jurisdictions.models import Membership
+
+    return Membership.objects.create(user=user_obj, jurisdiction=jurisdiction_obj, role=role)
+
+
+def curator(**kw):
+    from jurisdictions.permissions import make_curator
+
+    person = user(**kw)
+    make_curator(person)
+    return person
+
+
+def admin_user(**kw):
+    person = user(**kw)
+    person.is_superuser = True
+    person.is_staff = True
+    person.save()
+    return person

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import (
@@ -38,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "simple_history",
+    "allauth",
+    "allauth.account",
+    "axes",
     "recommendations",
     "jurisdictions",
 ]
@@ -52,6 +56,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during login into a response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "upr_tracker.urls"
@@ -96,8 +104,42 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600, minimum=1)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+# How long an unacknowledged task waits before Redis hands it to another worker: it must
+# exceed the longest task's time limit, or a slow task would run twice.
+CELERY_VISIBILITY_TIMEOUT = env_int(
+    "CELERY_VISIBILITY_TIMEOUT", max(CELERY_TASK_TIME_LIMIT, 3660) * 2, minimum=1
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+if CELERY_VISIBILITY_TIMEOUT < 100:
+    # A short timeout (the worker-kill test) also needs a sweep for abandoned tasks every
+    # second instead of kombu's default of about every 100 seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "nightly-full-status-refresh": {
+        "task": "recommendations.tasks.refresh_recommendation_statuses",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    "daily-commitment-statuses": {
+        "task": "jurisdictions.tasks.refresh_commitment_statuses",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "daily-upstream-sync": {
+        "task": "recommendations.tasks.sync_upstream",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "weekly-link-check": {
+        "task": "jurisdictions.tasks.check_evidence_links",
+        "schedule": crontab(hour=4, minute=0, day_of_week="sunday"),
+    },
+    "weekly-digests": {
+        "task": "jurisdictions.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week="monday"),
+    },
+}
 
 _email = email_from_url("EMAIL_URL")
 EMAIL_BACKEND = _email.pop("EMAIL_BACKEND")
@@ -110,6 +152,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Accounts: email and password only. Staff join by invitation (/manage/invitations/...), so
+# the public sign-up form is closed by the adapter. Axes comes first so that a locked-out
+# address is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "jurisdictions.account_adapter.InvitationOnlyAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "staff:home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = 1  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Forwarded-for headers can be forged; behind a proxy this makes the lock per account.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -142,6 +212,26 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+
+# Content Security Policy (django-csp 4): pages are server-rendered with no inline script
+# or style, so everything comes from this origin. The admin's own scripts are static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,11 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("subscriptions/", include("jurisdictions.subscription_urls")),
+    path("accounts/", include("allauth.urls")),
+    path("manage/imports/", include("recommendations.import_urls")),
+    path("manage/", include("jurisdictions.staff_urls")),
+    path("", include("jurisdictions.history_urls")),
     path("", include("recommendations.urls")),
     path("", include("jurisdictions.urls")),
 ]
