@@ -21,6 +21,7 @@ FIELDS = [
     "sdg_targets",
     "uhri_id",
     "upr_info_key",
+    "body",
     "local_status",
     "jurisdictions_acting",
 ]
@@ -47,13 +48,12 @@ def row(rec) -> dict:
         "response_note": rec.response_note,
         "action_category": rec.action_category or "",
         # vocabulary:name keeps same-named themes of different vocabularies apart
-        "themes": LIST_SEPARATOR.join(
-            sorted(f"{t.vocabulary}:{t.name}" for t in rec.themes.all())
-        ),
+        "themes": LIST_SEPARATOR.join(sorted(f"{t.vocabulary}:{t.name}" for t in rec.themes.all())),
         "affected_groups": LIST_SEPARATOR.join(sorted(g.name for g in rec.affected_groups.all())),
         "sdg_targets": LIST_SEPARATOR.join(sorted(t.code for t in rec.sdg_targets.all())),
         "uhri_id": str(rec.uhri_id) if rec.uhri_id else "",
         "upr_info_key": rec.upr_info_key,
+        "body": rec.body,
         "local_status": rec.local_status,
         "jurisdictions_acting": rec.jurisdictions_acting,
     }

@@ -1,0 +1,193 @@
+"""What every source parser shares: the reference lookups, the parsed recommendation
+(`Draft`), the row error collector and text normalisation."""
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ..models import (
+    AffectedGroup,
+    Country,
+    Response,
+    SdgTarget,
+    Theme,
+    cycle_for_session,
+    normalise_name,
+)
+
+# Stored error rows are capped so a file of garbage cannot exhaust memory; the count is not.
+MAX_REPORTED = 5000
+
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def strip_accents(text: str) -> str:
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def normalise_text(text: str) -> str:
+    """The comparison form of a recommendation text: case, accents, punctuation and spacing
+    removed, so the same recommendation from two sources compares equal."""
+    text = strip_accents(text.casefold())
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def make_upr_info_key(state_iso3: str, session: int, text: str) -> str:
+    basis = f"{state_iso3}|{session}|{normalise_text(text)}"
+    return hashlib.sha256(basis.encode()).hexdigest()[:40]
+
+
+RESPONSES = {
+    "accepted": Response.SUPPORTED,
+    "supported": Response.SUPPORTED,
+    "supported in part": Response.SUPPORTED_IN_PART,
+    "supported_in_part": Response.SUPPORTED_IN_PART,
+    "partially supported": Response.SUPPORTED_IN_PART,
+    "partially accepted": Response.SUPPORTED_IN_PART,
+    "supported/noted": Response.SUPPORTED_IN_PART,
+    "noted": Response.NOTED,
+    "rejected": Response.NOTED,
+    "": Response.PENDING,
+    "pending": Response.PENDING,
+    "no response": Response.PENDING,
+}
+
+
+def combine_responses(responses: set[str]) -> str:
+    """One recommendation split over rows: Accepted plus Noted means supported in part."""
+    given = responses - {Response.PENDING}
+    if not given:
+        return Response.PENDING
+    if len(given) == 1:
+        return next(iter(given))
+    return Response.SUPPORTED_IN_PART
+
+
+@dataclass(slots=True)
+class Draft:
+    """One recommendation as a file describes it, with reference data resolved to ids.
+
+    `themes` holds only themes of the vocabularies in `theme_scope`; relations left as
+    None are not touched by the source (UPR Info says nothing about SDG targets)."""
+
+    line: int
+    state: str  # ISO3 of the state under review
+    cycle: int
+    wg_session: int | None
+    text: str
+    response: str = Response.PENDING
+    paragraph: str = ""
+    action_category: int | None = None
+    response_note: str = ""
+    uhri_id: str | None = None
+    upr_info_key: str = ""
+    body: str = ""
+    report_symbol: str = ""
+    countries: set = field(default_factory=set)
+    themes: set | None = None
+    groups: set | None = None
+    sdgs: set | None = None
+    responses: set | None = None  # UPR Info: the responses of every row, combined later
+
+
+@dataclass
+class Problems:
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    error_count: int = 0
+    bad_lines: set = field(default_factory=set)
+
+    def error(self, line: int, column: str, message: str):
+        self.error_count += 1
+        self.bad_lines.add(line)
+        if len(self.errors) < MAX_REPORTED:
+            self.errors.append({"line": line, "column": column, "message": message})
+
+    def warning(self, line: int, column: str, message: str):
+        if len(self.warnings) < MAX_REPORTED:
+            self.warnings.append({"line": line, "column": column, "message": message})
+
+
+class Reference:
+    """Reference data loaded once per import: names to ids, nothing created here."""
+
+    def __init__(self):
+        self.countries = {}
+        for name, c in Country.objects.all().name_index().items():
+            self.countries[name] = self.countries[strip_accents(name)] = (c.iso3, c.pk)
+        self._country_cache: dict = {}
+        self.country_ids = {iso3: pk for iso3, pk in self.countries.values()}
+        self.themes: dict[tuple[str, str], int] = {}
+        for pk, vocabulary, name in Theme.objects.values_list("pk", "vocabulary", "name"):
+            self.themes[(vocabulary, name.casefold())] = pk
+        self.groups = {
+            normalise_name(name): pk for pk, name in AffectedGroup.objects.values_list("pk", "name")
+        }
+        self.sdgs = dict(SdgTarget.objects.values_list("code", "pk"))
+        self.sdg_titles = dict(SdgTarget.objects.values_list("code", "title"))
+        # Names the import will create: UHRI themes and affected persons are open lists.
+        self.new_themes: dict[tuple[str, str], str] = {}
+        self.new_groups: dict[str, str] = {}
+        self.sdg_title_fill: dict[str, str] = {}
+
+    def country(self, name: str):
+        # A file names the same few hundred states over and over: remember each spelling.
+        if name in self._country_cache:
+            return self._country_cache[name]
+        key = normalise_name(name)
+        # UPR Info writes "Cote d'Ivoire" where the reference data has "Côte d'Ivoire".
+        found = self.countries.get(key) or self.countries.get(strip_accents(key))
+        self._country_cache[name] = found
+        return found
+
+    def theme(self, vocabulary: str, name: str, *, create: bool):
+        """A theme id, or a ("new", vocabulary, name) placeholder resolved when writing."""
+        name = name[:200]  # the column's length
+        key = (vocabulary, name.casefold())
+        if key in self.themes:
+            return self.themes[key]
+        if not create:
+            return None
+        self.new_themes.setdefault(key, name)
+        return ("theme", key)
+
+    def group(self, name: str, *, create: bool):
+        name = name[:120]
+        key = normalise_name(name)
+        if key in self.groups:
+            return self.groups[key]
+        if not create:
+            return None
+        self.new_groups.setdefault(key, name)
+        return ("group", key)
+
+
+@dataclass
+class Options:
+    """What a parser needs besides the rows."""
+
+    ref: Reference
+    problems: Problems
+    states: set | None = None
+    keep_non_upr: bool = True
+    skipped: int = 0
+    tick: object = None  # called with the number of rows read so far
+
+    def wanted(self, iso3: str) -> bool:
+        return self.states is None or iso3 in self.states
+
+
+def session_number(value: str) -> int | None:
+    match = re.search(r"\d+", value or "")
+    if not match or not re.fullmatch(r"\s*(-\s*)?\d+(st|nd|rd|th)?(\s+session)?\s*", value, re.I):
+        return None
+    number = int(match.group())
+    return number if number >= 1 else None
+
+
+def cycle_of(session: int) -> int:
+    return cycle_for_session(session)

@@ -1,0 +1,142 @@
+"""The project's own export format (recommendations/native.py), as CSV or JSON.
+
+Derived columns (url, citation, local_status, jurisdictions_acting) are ignored: the
+database recomputes them.
+"""
+
+import uuid
+
+from ..models import Response, Vocabulary
+from ..native import LIST_SEPARATOR
+from .common import Draft, Options, cycle_of
+
+REQUIRED = ("state_under_review", "cycle", "text")
+
+
+def split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(LIST_SEPARATOR.strip()) if v.strip()]
+
+
+def dict_rows(rows, header: list[str]):
+    keys = [h.strip() for h in header]
+    for line, cells in rows:
+        yield line, dict(zip(keys, cells, strict=False))
+
+
+def parse(rows, opts: Options) -> dict:
+    """`rows` yields (line, dict) pairs; drafts are keyed by their strongest natural key."""
+    ref, problems = opts.ref, opts.problems
+    drafts: dict = {}
+    for count, (line, row) in enumerate(rows, start=1):
+        if opts.tick and count % 500 == 0:
+            opts.tick(count)
+        if count == 1:
+            missing = [name for name in REQUIRED if name not in row]
+            if missing:
+                problems.error(line, ", ".join(missing), "Required native column missing.")
+                return {}
+        errors_before = problems.error_count
+        get = row.get
+
+        state = ref.country(get("state_under_review", ""))
+        if state is None:
+            problems.error(
+                line, "state_under_review", f"Unknown state {get('state_under_review')!r}."
+            )
+        elif not opts.wanted(state[0]):
+            opts.skipped += 1
+            continue
+
+        session = None
+        if get("wg_session"):
+            if get("wg_session", "").isdigit() and int(get("wg_session")) >= 1:
+                session = int(get("wg_session"))
+            else:
+                problems.error(line, "wg_session", f"{get('wg_session')!r} is not a number.")
+        cycle = get("cycle", "")
+        if not cycle.isdigit() or not 1 <= int(cycle) <= 20:
+            problems.error(line, "cycle", f"Cycle {cycle!r} is not a number from 1 to 20.")
+            cycle = None
+        else:
+            cycle = int(cycle)
+            if session and cycle_of(session) != cycle:
+                problems.error(line, "wg_session", f"Session {session} is not in cycle {cycle}.")
+
+        text = get("text", "").strip()
+        if not text:
+            problems.error(line, "text", "The recommendation text is missing.")
+        response = get("response", "") or Response.PENDING
+        if response not in Response.values:
+            problems.error(line, "response", f"Unknown response {response!r}.")
+        action = get("action_category", "")
+        if action and action not in {"1", "2", "3", "4", "5"}:
+            problems.error(line, "action_category", f"Action {action!r} is not 1 to 5.")
+        uhri_id = get("uhri_id", "") or None
+        if uhri_id:
+            try:
+                uhri_id = str(uuid.UUID(uhri_id))
+            except ValueError:
+                problems.error(line, "uhri_id", f"{uhri_id!r} is not an annotation id.")
+
+        countries = set()
+        for code in split(get("recommending_states", "")):
+            found = ref.country(code)
+            if found is None:
+                problems.error(line, "recommending_states", f"Unknown state {code!r}.")
+            else:
+                countries.add(found[1])
+        themes = set()
+        for value in split(get("themes", "")):
+            vocabulary, _, name = value.partition(":")
+            if vocabulary not in Vocabulary.values or not name:
+                problems.error(line, "themes", f"{value!r} is not vocabulary:name.")
+                continue
+            # UPR Info's 54 issues are a closed list; the other vocabularies grow.
+            theme = ref.theme(vocabulary, name, create=vocabulary != Vocabulary.UPR_INFO)
+            if theme is None:
+                problems.error(line, "themes", f"Unknown theme {value!r}.")
+            else:
+                themes.add(theme)
+        groups = {ref.group(name, create=True) for name in split(get("affected_groups", ""))}
+        sdgs = set()
+        for code in split(get("sdg_targets", "")):
+            if code not in ref.sdgs:
+                problems.error(line, "sdg_targets", f"Unknown SDG target {code!r}.")
+            else:
+                sdgs.add(ref.sdgs[code])
+
+        if problems.error_count > errors_before:
+            continue
+        draft = Draft(
+            line=line,
+            state=state[0],
+            cycle=cycle,
+            wg_session=session,
+            text=text,
+            response=response,
+            paragraph=get("paragraph", "").strip()[:16],
+            action_category=int(action) if action else None,
+            response_note=get("response_note", ""),
+            uhri_id=uhri_id,
+            upr_info_key=get("upr_info_key", "").strip(),
+            body=get("body", "").strip(),
+            report_symbol=get("report_symbol", "").strip(),
+            countries=countries,
+            themes=themes,
+            groups=groups,
+            sdgs=sdgs,
+        )
+        key = (
+            ("uhri", uhri_id)
+            if uhri_id
+            else ("upr_info", draft.upr_info_key)
+            if draft.upr_info_key
+            else ("paragraph", draft.state, cycle, draft.paragraph)
+            if draft.paragraph
+            else ("line", line)
+        )
+        if key in drafts:
+            problems.error(line, "", f"Same recommendation as line {drafts[key].line}.")
+            continue
+        drafts[key] = draft
+    return drafts

@@ -1,0 +1,584 @@
+"""The import workflow: read and validate every row first, then write everything in one
+transaction with batched upserts on the natural keys.
+
+Natural keys, strongest first: the UHRI annotation id, the UPR Info key, the paragraph
+inside its review. A recommendation one source loaded without a key of the other source is
+found by its normalised text inside the same review (exact, then fuzzy), so UPR Info and
+UHRI rows for one recommendation become one record.
+"""
+
+import csv
+import time
+from datetime import timedelta
+from itertools import islice
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from rapidfuzz import fuzz, process
+
+from .importers import native as native_format
+from .importers import readers, uhri, upr_info
+from .importers.common import Draft, Options, Problems, Reference, normalise_text
+from .importers.report import ImportReport
+from .models import (
+    AffectedGroup,
+    ImportRun,
+    Recommendation,
+    Review,
+    SdgTarget,
+    Theme,
+    normalise_name,
+)
+
+BATCH = 1000
+# rapidfuzz ratio (0-100) above which two texts of one review are the same recommendation;
+# rewordings between UPR Info and the UN report rarely fall below it, and two different
+# recommendations of one review rarely rise above it.
+FUZZY_THRESHOLD = 90
+# Two candidates this close to each other are ambiguous: neither is merged.
+FUZZY_MARGIN = 2
+
+# The scalar fields each source knows about; it leaves the others alone.
+OWNED_FIELDS = {
+    readers.UPR_INFO: ("text", "response", "action_category", "upr_info_key"),
+    readers.UHRI: ("review", "text", "paragraph", "response", "uhri_id", "body"),
+    readers.NATIVE: (
+        "review",
+        "text",
+        "paragraph",
+        "response",
+        "response_note",
+        "action_category",
+        "uhri_id",
+        "upr_info_key",
+        "body",
+    ),
+}
+THEME_SCOPE = {
+    readers.UPR_INFO: {Theme.Vocabulary.UPR_INFO},
+    readers.UHRI: {Theme.Vocabulary.UHRI},
+    readers.NATIVE: set(Theme.Vocabulary.values),
+}
+EXISTING_FIELDS = (
+    "id",
+    "review_id",
+    "paragraph",
+    "text",
+    "response",
+    "response_note",
+    "action_category",
+    "uhri_id",
+    "upr_info_key",
+    "body",
+)
+RELATIONS = {
+    # draft attribute: (m2m field, column of the target in the through table)
+    "countries": ("recommending_countries", "country_id"),
+    "themes": ("themes", "theme_id"),
+    "groups": ("affected_groups", "affectedgroup_id"),
+    "sdgs": ("sdg_targets", "sdgtarget_id"),
+}
+
+
+class ImportFailed(Exception):
+    """Raised inside the write transaction to roll it back."""
+
+
+def import_file(
+    path,
+    *,
+    format=None,
+    dry_run=False,
+    states=None,
+    user=None,
+    keep_non_upr=True,
+    import_run=None,
+    progress=None,
+) -> ImportReport:
+    """Import one file; nothing is written unless every row is valid (or on a dry run)."""
+    started = time.monotonic()
+    report = ImportReport(dry_run=dry_run)
+    problems = Problems()
+    run_progress = _run_progress(import_run, progress)
+    if import_run is not None:
+        ImportRun.objects.filter(pk=import_run.pk).update(
+            status=ImportRun.Status.RUNNING, started_at=timezone.now()
+        )
+    try:
+        fmt = readers.normalise_format(format)
+        ref = Reference()
+        opts = Options(
+            ref=ref,
+            problems=problems,
+            states={s.upper() for s in states} if states else None,
+            keep_non_upr=keep_non_upr,
+        )
+        total = _count_rows(path) if run_progress else 0
+        if run_progress:
+            run_progress(0, total)
+            opts.tick = lambda done: run_progress(done, total)
+        fmt, drafts, rows = _parse(path, fmt, opts)
+        report.format = fmt
+        report.rows = rows
+        if run_progress:
+            run_progress(rows, max(total, rows))
+        report.counts["skipped"] = opts.skipped
+        if not problems.error_count:
+            _check_paragraphs(drafts, problems)
+        if not problems.error_count:
+            try:
+                with transaction.atomic():
+                    _upsert(drafts, fmt, ref, report, problems, user=user, dry_run=dry_run)
+                    if problems.error_count or dry_run:
+                        raise ImportFailed
+            except ImportFailed:
+                pass
+            except IntegrityError as exc:
+                problems.error(0, "", f"The database refused the import: {exc}")
+    except readers.ReadError as exc:
+        problems.error(0, "", str(exc))
+    except (csv.Error, UnicodeError) as exc:
+        problems.error(0, "", f"Cannot read the file: {exc}")
+    report.errors = problems.errors
+    report.warnings = problems.warnings
+    report.counts["errors"] = problems.error_count
+    if problems.error_count:
+        # All or nothing: counts of a failed import would describe writes that never happened.
+        for name in ("created", "updated", "unchanged"):
+            report.counts[name] = 0
+    report.seconds = time.monotonic() - started
+    if import_run is not None:
+        _finish_run(import_run, report)
+    return report
+
+
+def run_import_into(import_run: ImportRun, path=None) -> ImportReport:
+    """Run an ImportRun with the options it was created with (the task calls this)."""
+    options = import_run.options or {}
+    return import_file(
+        path or import_run.file_path,
+        format=import_run.format or None,
+        dry_run=bool(options.get("dry_run")),
+        states=options.get("states") or None,
+        user=import_run.user,
+        keep_non_upr=not options.get("skip_non_upr", False),
+        import_run=import_run,
+    )
+
+
+def _run_progress(import_run, progress):
+    if import_run is None and progress is None:
+        return None
+
+    def update(done, total):
+        if import_run is not None:
+            ImportRun.objects.filter(pk=import_run.pk).update(rows_done=done, rows_total=total)
+        if progress is not None:
+            progress(done, total)
+
+    return update
+
+
+def _finish_run(import_run, report):
+    import_run.refresh_from_db()
+    import_run.status = ImportRun.Status.SUCCEEDED if report.ok else ImportRun.Status.FAILED
+    import_run.format = import_run.format or report.format
+    for name, value in report.counts.items():
+        setattr(import_run, name, value)
+    import_run.rows_done = report.rows
+    import_run.rows_total = max(import_run.rows_total, report.rows)
+    import_run.report = report.as_dict()
+    import_run.finished_at = timezone.now()
+    import_run.save()
+
+
+def _count_rows(path) -> int:
+    if readers.is_json(path):
+        return sum(1 for _ in readers.iter_json(path))
+    return max(0, sum(1 for _ in readers.iter_rows(path)) - 1)
+
+
+def _parse(path, fmt, opts) -> tuple[str, dict, int]:
+    counted = _Counter()
+    if fmt in (None, readers.NATIVE) and readers.is_json(path):
+        drafts = native_format.parse(counted.wrap(readers.iter_json(path)), opts)
+        return readers.NATIVE, drafts, counted.n
+    rows = readers.iter_rows(path)
+    first = next(rows, None)
+    if first is None:
+        raise readers.ReadError("The file is empty.")
+    header = first[1]
+    detected = readers.detect_format(header)
+    fmt = fmt or detected
+    if fmt is None:
+        raise readers.ReadError(
+            "Cannot tell the format from the header; give --format upr-info, uhri or native."
+        )
+    rows = counted.wrap(rows)
+    if fmt == readers.UPR_INFO:
+        drafts = upr_info.parse(rows, header, opts)
+    elif fmt == readers.UHRI:
+        drafts = uhri.parse(rows, header, opts)
+    else:
+        drafts = native_format.parse(native_format.dict_rows(rows, header), opts)
+    return fmt, drafts, counted.n
+
+
+class _Counter:
+    def __init__(self):
+        self.n = 0
+
+    def wrap(self, rows):
+        for item in rows:
+            self.n += 1
+            yield item
+
+
+def _check_paragraphs(drafts: dict, problems: Problems):
+    seen = {}
+    for draft in drafts.values():
+        if draft.paragraph:
+            key = (draft.state, draft.cycle, draft.paragraph)
+            if key in seen:
+                problems.error(
+                    draft.line,
+                    "paragraph",
+                    f"Paragraph {draft.paragraph} repeats line {seen[key]}.",
+                )
+            seen.setdefault(key, draft.line)
+
+
+def _chunks(items, size=BATCH):
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+# Any constant: the key of the PostgreSQL advisory lock that serialises imports.
+IMPORT_LOCK = 5_031_724
+
+
+def _upsert(drafts: dict, fmt: str, ref: Reference, report, problems, *, user, dry_run):
+    if connection.vendor == "postgresql" and not dry_run:
+        # Two imports at once would both create the same reviews and recommendations; the
+        # second waits here, then reads what the first wrote and upserts onto it.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+    drafts = list(drafts.values())
+    reviews = _reviews(drafts, ref, dry_run=dry_run)
+    existing, current = _existing(drafts, reviews, fmt)
+    matches = _match(drafts, reviews, existing, fmt, problems)
+    if problems.error_count:
+        return
+    owned = OWNED_FIELDS[fmt]
+    scope = THEME_SCOPE[fmt]
+    theme_vocabulary = dict(Theme.objects.values_list("pk", "vocabulary"))
+
+    creates, updates, adds, removes = [], {}, {}, {}
+    for draft in drafts:
+        review = reviews[(draft.state, draft.cycle)]
+        rec = matches.get(id(draft))
+        if rec is None:
+            creates.append(draft)
+            continue
+        changed = {}
+        for name in owned:
+            value = _draft_value(draft, name, review)
+            if name == "text" and fmt == readers.UPR_INFO and rec["uhri_id"]:
+                continue  # the UN report's wording (from UHRI) wins over UPR Info's copy
+            if rec[name if name != "review" else "review_id"] != value:
+                changed[name] = value
+        related_changed = False
+        for attr in RELATIONS:
+            wanted = getattr(draft, attr)
+            if wanted is None or (attr == "countries" and fmt == readers.UPR_INFO and not wanted):
+                continue
+            have = current[attr].get(rec["id"], {})
+            if attr == "themes":
+                have = {t: row for t, row in have.items() if theme_vocabulary.get(t) in scope}
+            plus = {t for t in wanted if t not in have}
+            minus = [row for t, row in have.items() if t not in wanted]
+            if attr == "countries" and fmt == readers.UPR_INFO and rec["uhri_id"]:
+                minus = []  # UHRI (the UN's own index) has the last word on who recommended
+            if plus:
+                adds.setdefault(attr, []).append((rec["id"], plus))
+            if minus:
+                removes.setdefault(attr, []).extend(minus)
+            related_changed = related_changed or bool(plus or minus)
+        if changed or related_changed:
+            updates[rec["id"]] = changed
+    report.counts["created"] = len(creates)
+    report.counts["updated"] = len(updates)
+    report.counts["unchanged"] = len(drafts) - len(creates) - len(updates)
+    if dry_run:
+        return
+
+    placeholders = _create_vocabulary(ref)
+    when = timezone.now()
+    reason = "import"
+    for batch in _chunks(creates):
+        objs = [
+            Recommendation(
+                review=reviews[(d.state, d.cycle)],
+                **{name: _draft_value(d, name, None) for name in owned if name not in ("review",)},
+            )
+            for d in batch
+        ]
+        # Like every bulk write, creation leaves no history row (it would double the insert
+        # time); the ImportRun records who loaded what, and every later change is recorded.
+        Recommendation.objects.bulk_create(objs)
+        for draft, obj in zip(batch, objs, strict=True):
+            for attr in RELATIONS:
+                wanted = getattr(draft, attr)
+                if wanted:
+                    adds.setdefault(attr, []).append((obj.pk, wanted))
+        _write_relations(adds, placeholders)
+        adds = {}
+
+    for batch in _chunks(list(updates.items())):
+        objs = Recommendation.objects.in_bulk([pk for pk, _ in batch])
+        # Bulk-created records have no history yet: record their state before the first
+        # change, so the history shows what the change replaced.
+        recorded = set(
+            Recommendation.history.filter(id__in=list(objs)).values_list("id", flat=True)
+        )
+        baseline = [obj for pk, obj in objs.items() if pk not in recorded]
+        if baseline:
+            Recommendation.history.bulk_history_create(
+                baseline,
+                default_user=user,
+                default_change_reason="as imported before",
+                default_date=when - timedelta(microseconds=1),
+            )
+        fields = {"updated_at"}
+        for pk, changed in batch:
+            obj = objs[pk]
+            for name, value in changed.items():
+                if name == "review":
+                    obj.review_id = value
+                    fields.add("review")
+                else:
+                    setattr(obj, name, value)
+                    fields.add(name)
+            obj.updated_at = when
+        objs = list(objs.values())
+        Recommendation.objects.bulk_update(objs, sorted(fields))
+        Recommendation.history.bulk_history_create(
+            objs, update=True, default_user=user, default_change_reason=reason, default_date=when
+        )
+    _write_relations(adds, placeholders)
+    for attr, rows in removes.items():
+        through = getattr(Recommendation, RELATIONS[attr][0]).through
+        for batch in _chunks(rows, 5000):
+            through.objects.filter(pk__in=batch).delete()
+
+
+def _draft_value(draft: Draft, name: str, review):
+    if name == "review":
+        return review.pk
+    return getattr(draft, name)
+
+
+def _reviews(drafts, ref, *, dry_run) -> dict:
+    """Reviews by (ISO3, cycle); missing ones are created (unsaved on a dry run)."""
+    wanted = {}
+    for d in drafts:
+        known = wanted.setdefault((d.state, d.cycle), [d.wg_session, d.report_symbol, False])
+        known[0] = known[0] or d.wg_session
+        known[1] = known[1] or d.report_symbol
+        known[2] = known[2] or d.response != Recommendation.Response.PENDING
+    state_ids = {ref.country_ids[state] for state, _ in wanted}
+    iso3_of = {pk: iso3 for iso3, pk in ref.country_ids.items()}
+    found = {
+        (iso3_of[r.state_under_review_id], r.cycle): r
+        for r in Review.objects.filter(state_under_review_id__in=state_ids)
+    }
+    new, changed = [], []
+    for key, (session, symbol, answered) in wanted.items():
+        review = found.get(key)
+        if review is None:
+            review = found[key] = Review(
+                state_under_review_id=ref.country_ids[key[0]],
+                cycle=key[1],
+                wg_session=session,
+                report_symbol=symbol,
+                status=Review.Status.RESPONDED if answered else Review.Status.HELD,
+            )
+            new.append(review)
+        elif (session and not review.wg_session) or (symbol and not review.report_symbol):
+            review.wg_session = review.wg_session or session
+            review.report_symbol = review.report_symbol or symbol
+            changed.append(review)
+    if not dry_run:
+        Review.objects.bulk_create(new)
+        Review.objects.bulk_update(changed, ["wg_session", "report_symbol"])
+    return found
+
+
+def _existing(drafts, reviews, fmt):
+    """Existing recommendations that may match: those of the reviews in the file, and those
+    with an annotation id of the file wherever they sit. Also their current relations."""
+    review_ids = [r.pk for r in reviews.values() if r.pk]
+    rows = {}
+    for batch in _chunks(review_ids, 500):
+        for rec in Recommendation.objects.filter(review_id__in=batch).values(*EXISTING_FIELDS):
+            rows[rec["id"]] = rec
+    uhri_ids = [d.uhri_id for d in drafts if d.uhri_id]
+    for batch in _chunks(uhri_ids, 500):
+        for rec in Recommendation.objects.filter(uhri_id__in=batch).values(*EXISTING_FIELDS):
+            rows[rec["id"]] = rec
+    for rec in rows.values():
+        rec["uhri_id"] = str(rec["uhri_id"]) if rec["uhri_id"] else None
+    current = {attr: {} for attr in RELATIONS}
+    if rows:
+        for attr, (m2m, column) in RELATIONS.items():
+            through = getattr(Recommendation, m2m).through
+            for batch in _chunks(list(rows), 2000):
+                query = through.objects.filter(recommendation_id__in=batch)
+                for pk, rec_id, target in query.values_list("pk", "recommendation_id", column):
+                    current[attr].setdefault(rec_id, {})[target] = pk
+    return rows, current
+
+
+def _match(drafts, reviews, existing: dict, fmt, problems) -> dict:
+    """id(draft) -> existing row. Keys first for all drafts, then text for the rest."""
+    by_uhri = {r["uhri_id"]: r for r in existing.values() if r["uhri_id"]}
+    by_key = {r["upr_info_key"]: r for r in existing.values() if r["upr_info_key"]}
+    by_paragraph = {
+        (r["review_id"], r["paragraph"]): r for r in existing.values() if r["paragraph"]
+    }
+    matches, claimed, rest = {}, set(), []
+    for draft in drafts:
+        review_id = reviews[(draft.state, draft.cycle)].pk
+        rec = (
+            (draft.uhri_id and by_uhri.get(draft.uhri_id))
+            or (draft.upr_info_key and by_key.get(draft.upr_info_key))
+            or (draft.paragraph and by_paragraph.get((review_id, draft.paragraph)))
+        )
+        if rec and rec["id"] not in claimed:
+            matches[id(draft)] = rec
+            claimed.add(rec["id"])
+        elif review_id:
+            rest.append((draft, review_id))
+    if not rest:
+        return matches
+
+    # Candidates for text matching lack the key this source would have given them.
+    def candidate(rec, draft):
+        if rec["id"] in claimed:
+            return False
+        if draft.uhri_id:
+            return not rec["uhri_id"] and not rec["paragraph"]
+        if draft.upr_info_key:
+            return not rec["upr_info_key"]
+        return not (rec["uhri_id"] or rec["upr_info_key"] or rec["paragraph"])
+
+    by_review = {}
+    for rec in existing.values():
+        by_review.setdefault(rec["review_id"], []).append(rec)
+    normalised = {}
+    for draft, review_id in rest:
+        pool = [r for r in by_review.get(review_id, ()) if candidate(r, draft)]
+        if not pool:
+            continue
+        text = normalise_text(draft.text)
+        for rec in pool:
+            if rec["id"] not in normalised:
+                normalised[rec["id"]] = normalise_text(rec["text"])
+        exact = [r for r in pool if normalised[r["id"]] == text]
+        if len(exact) == 1:
+            matches[id(draft)] = exact[0]
+            claimed.add(exact[0]["id"])
+            continue
+        if fmt == readers.NATIVE and not (draft.uhri_id or draft.upr_info_key):
+            continue  # a keyless native row matches its own text exactly or not at all
+        choices = {r["id"]: normalised[r["id"]] for r in pool}
+        found = process.extract(
+            text, choices, scorer=fuzz.ratio, limit=2, score_cutoff=FUZZY_THRESHOLD
+        )
+        if not found:
+            continue
+        if len(exact) > 1 or (len(found) > 1 and found[0][1] - found[1][1] < FUZZY_MARGIN):
+            ids = ", ".join(f"#{r['id']}" for r in exact) or ", ".join(
+                f"#{key} ({score:.0f})" for _, score, key in found
+            )
+            problems.warning(
+                draft.line, "text", f"Ambiguous match ({ids}); imported as a new recommendation."
+            )
+            continue
+        _, score, rec_id = found[0]
+        matches[id(draft)] = existing[rec_id]
+        claimed.add(rec_id)
+        problems.warning(
+            draft.line, "text", f"Matched recommendation #{rec_id} by its text (score {score:.0f})."
+        )
+    return matches
+
+
+def _create_vocabulary(ref: Reference) -> dict:
+    """Creates the UHRI themes and affected groups the file named; maps placeholders to ids.
+    Also fills blank SDG target titles from UHRI's "16.3 - title" cells."""
+    resolved = {}
+    if ref.new_themes:
+        slugs = set(Theme.objects.values_list("slug", flat=True))
+        objs = []
+        for (vocabulary, _key), name in ref.new_themes.items():
+            slug = base = Theme.make_slug(vocabulary, name) or "theme"
+            n = 2
+            while slug in slugs:
+                slug, n = f"{base[:210]}-{n}", n + 1
+            slugs.add(slug)
+            objs.append(Theme(vocabulary=vocabulary, name=name[:200], slug=slug))
+        # A concurrent import may have created some of them since the file was read.
+        Theme.objects.bulk_create(objs, ignore_conflicts=True)
+        ids = {
+            (vocabulary, name.casefold()): pk
+            for pk, vocabulary, name in Theme.objects.filter(
+                name__in=[o.name for o in objs]
+            ).values_list("pk", "vocabulary", "name")
+        }
+        for key in ref.new_themes:
+            resolved[("theme", key)] = ids[key]
+    if ref.new_groups:
+        slugs = set(AffectedGroup.objects.values_list("slug", flat=True))
+        objs = []
+        for name in ref.new_groups.values():
+            slug = base = slugify(name)[:110] or "group"
+            n = 2
+            while slug in slugs:
+                slug, n = f"{base}-{n}", n + 1
+            slugs.add(slug)
+            objs.append(AffectedGroup(name=name[:120], slug=slug))
+        AffectedGroup.objects.bulk_create(objs, ignore_conflicts=True)
+        ids = {
+            normalise_name(name): pk
+            for pk, name in AffectedGroup.objects.filter(
+                name__in=[o.name for o in objs]
+            ).values_list("pk", "name")
+        }
+        for key in ref.new_groups:
+            resolved[("group", key)] = ids[key]
+    if ref.sdg_title_fill:
+        targets = list(SdgTarget.objects.filter(code__in=ref.sdg_title_fill, title=""))
+        for target in targets:
+            target.title = ref.sdg_title_fill[target.code]
+        SdgTarget.objects.bulk_update(targets, ["title"])
+    return resolved
+
+
+def _write_relations(adds: dict, placeholders: dict):
+    """Set-based insert of relation rows; existing pairs are left alone (ON CONFLICT), so a
+    retried batch is harmless. Plain SQL because model instances for a few hundred thousand
+    through rows cost more than the insert itself."""
+    for attr, pairs in adds.items():
+        m2m, column = RELATIONS[attr]
+        through = getattr(Recommendation, m2m).through
+        table = connection.ops.quote_name(through._meta.db_table)
+        rows = ((rec_id, placeholders.get(t, t)) for rec_id, targets in pairs for t in targets)
+        prefix = f"INSERT INTO {table} (recommendation_id, {column}) VALUES "
+        with connection.cursor() as cursor:
+            for batch in _chunks(rows, 2000):
+                values = ", ".join(["(%s, %s)"] * len(batch))
+                params = [value for row in batch for value in row]
+                cursor.execute(prefix + values + " ON CONFLICT DO NOTHING", params)

@@ -1,0 +1,126 @@
+"""Export, import into an empty database, export again: the files are identical."""
+
+import uuid
+
+import pytest
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection
+
+from recommendations.models import (
+    AffectedGroup,
+    Country,
+    Recommendation,
+    Review,
+    SdgTarget,
+    Theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def empty_database():
+    """Recommendations and reviews gone and the id sequence restarted, as in a new site
+    (exported URLs carry the id)."""
+    Recommendation.objects.all().delete()
+    Review.objects.all().delete()
+    table = Recommendation._meta.db_table
+    statements = connection.ops.sequence_reset_by_name_sql(
+        no_style(), [{"table": table, "column": "id"}]
+    )
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def build_data():
+    countries = {c.iso3: c for c in Country.objects.filter(iso3__in=["CAN", "USA", "FRA", "CHE"])}
+    project = Theme.objects.create(vocabulary="project", name="Housing first", slug="t-housing")
+    canada = Review.objects.create(state_under_review=countries["CAN"], cycle=1, wg_session=4)
+    usa = Review.objects.create(
+        state_under_review=countries["USA"],
+        cycle=3,
+        wg_session=36,
+        report_symbol="A/HRC/46/15",
+        status="responded",
+    )
+    first = Recommendation.objects.create(
+        review=canada,
+        text="Consult indigenous peoples, including on land; report back.",
+        response="noted",
+        action_category=4,
+        upr_info_key="a" * 40,
+    )
+    first.recommending_countries.set([countries["FRA"], countries["CHE"]])
+    first.themes.set(Theme.objects.filter(vocabulary="upr_info", name="Indigenous peoples"))
+    second = Recommendation.objects.create(
+        review=usa,
+        paragraph="26.49",
+        text='Ratify the "children\'s" convention;\nthen report.',
+        response="supported_in_part",
+        response_note="Supports the aim, not every step.",
+        uhri_id=uuid.UUID(int=7),
+        body="",
+    )
+    second.recommending_countries.set([countries["CHE"]])
+    second.themes.set(
+        [
+            project,
+            *Theme.objects.filter(name="Ratification of & accession to international instruments"),
+        ]
+    )
+    second.affected_groups.set(AffectedGroup.objects.filter(name="Children"))
+    second.sdg_targets.set(SdgTarget.objects.filter(code__in=["16.3", "1.a"]))
+    Recommendation.objects.create(
+        review=usa, text="Adopt a law on hate speech.", body="Human Rights Committee"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_export_import_export_gives_identical_files(reference_data, tmp_path, fmt):
+    empty_database()
+    build_data()
+    first = tmp_path / f"first.{fmt}"
+    second = tmp_path / f"second.{fmt}"
+    call_command("export_recommendations", "--format", fmt, "--output", str(first))
+
+    empty_database()
+    call_command("import_recommendations", str(first))
+    call_command("export_recommendations", "--format", fmt, "--output", str(second))
+
+    assert Recommendation.objects.count() == 3
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_importing_an_export_into_the_same_database_changes_nothing(reference_data, tmp_path):
+    build_data()
+    path = tmp_path / "export.csv"
+    call_command("export_recommendations", "--output", str(path))
+
+    from recommendations.services import import_file
+
+    report = import_file(path)
+
+    assert report.counts["unchanged"] == 3
+    assert report.counts["created"] == report.counts["updated"] == 0
+
+
+def test_export_filters_by_state_cycle_and_response(reference_data, tmp_path):
+    build_data()
+    path = tmp_path / "usa.csv"
+
+    call_command(
+        "export_recommendations",
+        "--state",
+        "usa",
+        "--cycle",
+        "3",
+        "--response",
+        "pending",
+        "--output",
+        str(path),
+    )
+
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    assert "Adopt a law on hate speech." in lines[1]
