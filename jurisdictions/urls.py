@@ -1,10 +1,21 @@
 from django.urls import path
 
 from . import views
+from .feeds import JurisdictionCommitmentFeed
 
 app_name = "jurisdictions"
 
 urlpatterns = [
+    path("jurisdictions/", views.jurisdiction_list, name="jurisdiction-list"),
+    path("jurisdictions/export.<str:fmt>", views.jurisdiction_export, name="jurisdiction-export"),
     path("jurisdictions/<slug:slug>/", views.jurisdiction_detail, name="jurisdiction-detail"),
+    path(
+        "jurisdictions/<slug:slug>/feed/",
+        JurisdictionCommitmentFeed(),
+        name="jurisdiction-feed",
+    ),
+    path("commitments/", views.commitment_list, name="commitment-list"),
+    path("commitments/export.<str:fmt>", views.commitment_export, name="commitment-export"),
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment-detail"),
+    path("feeds/commitments/", views.commitment_feed, name="commitment-feed"),
 ]

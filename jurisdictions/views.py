@@ -1,20 +1,241 @@
+from django.conf import settings
+from django.contrib.postgres.search import SearchRank
+from django.db import connection
+from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, render
 
-from .models import Commitment, Jurisdiction
+from recommendations import exports
+from recommendations.filters import chips, clean_params, paginate, search_query
+from recommendations.models import Recommendation, Theme
+
+from .feeds import CommitmentFeed
+from .filters import CommitmentFilter, JurisdictionFilter, state_choices
+from .models import (
+    Commitment,
+    CommitmentKind,
+    CommitmentLink,
+    CommitmentStatus,
+    Jurisdiction,
+    JurisdictionKind,
+    Publication,
+)
+
+
+def _with_commitment_counts(jurisdictions):
+    """Sets .commitment_count on each: one grouped query for the rows shown."""
+    counts = dict(
+        Commitment.objects.published()
+        .filter(jurisdiction__in=[j.pk for j in jurisdictions])
+        .values_list("jurisdiction_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for jurisdiction in jurisdictions:
+        jurisdiction.commitment_count = counts.get(jurisdiction.pk, 0)
+    return jurisdictions
+
+
+def _export_query(params) -> str:
+    rest = params.copy()
+    rest.pop("page", None)
+    encoded = rest.urlencode()
+    return f"?{encoded}" if encoded else ""
+
+
+def _facet(filterset, name, label, field, choices):
+    data = filterset.form.cleaned_data
+    selected = set(data.get(name) or [])
+    counts = dict(filterset.qs_without(name).values_list(field).annotate(n=Count("id")).order_by())
+    return {
+        "name": name,
+        "label": label,
+        "active": bool(selected),
+        "options": [
+            {
+                "value": value,
+                "label": text,
+                "count": counts.get(value, 0),
+                "selected": value in selected,
+            }
+            for value, text in choices
+        ],
+    }
+
+
+def jurisdiction_list(request):
+    params = clean_params(request.GET)
+    filterset = JurisdictionFilter(params, queryset=Jurisdiction.objects.select_related("parent"))
+    page = paginate(filterset.qs.order_by("name", "id"), params)
+    _with_commitment_counts(page.object_list)
+    context = {
+        "filterset": filterset,
+        "page_obj": page,
+        "kinds": JurisdictionKind.choices,
+        "states": state_choices(),
+        "selected_kinds": set(params.getlist("kind")),
+        "selected_states": set(params.getlist("state")),
+        "export_query": _export_query(params),
+    }
+    return render(request, "jurisdictions/list.html", context)
 
 
 def jurisdiction_detail(request, slug):
-    jurisdiction = get_object_or_404(Jurisdiction, slug=slug)
-    commitments = jurisdiction.commitments.published().for_list()
-    return render(
-        request,
-        "jurisdictions/detail.html",
-        {"jurisdiction": jurisdiction, "commitments": commitments},
+    jurisdiction = get_object_or_404(Jurisdiction.objects.select_related("parent"), slug=slug)
+    published = Commitment.objects.published().filter(jurisdiction=jurisdiction)
+    commitments = list(published.order_by("status", "-adopted_on", "title"))
+    status_order = {key: i for i, key in enumerate(CommitmentStatus.values)}
+    commitments.sort(key=lambda c: status_order.get(c.status, 99))
+    answered = CommitmentLink.objects.filter(commitment__in=published).values("recommendation_id")
+    children = list(jurisdiction.children.order_by("name")[:200])
+    context = {
+        "jurisdiction": jurisdiction,
+        "commitments": commitments,
+        "memberships": jurisdiction.network_memberships.select_related("network").order_by(
+            "network__name"
+        ),
+        "recommendations": Recommendation.objects.filter(id__in=answered)
+        .select_related("review")
+        .order_by("review_id", "id")[:50],
+        "recommendation_count": Recommendation.objects.filter(id__in=answered).count(),
+        "themes": Theme.objects.filter(commitments__in=published)
+        .annotate(n=Count("id"))
+        .order_by("-n", "name")[:30],
+        "children": _with_commitment_counts(children),
+        "child_count": jurisdiction.children.count(),
+    }
+    return render(request, "jurisdictions/detail.html", context)
+
+
+def jurisdiction_export(request, fmt):
+    params = clean_params(request.GET)
+    filterset = JurisdictionFilter(params, queryset=Jurisdiction.objects.select_related("parent"))
+    fields = ["url", "slug", "name", "kind", "state_code", "fips", "parent", "website"]
+
+    def row(j):
+        return {
+            "url": settings.SITE_URL + j.get_absolute_url(),
+            "slug": j.slug,
+            "name": j.name,
+            "kind": j.kind,
+            "state_code": j.state_code,
+            "fips": j.fips,
+            "parent": j.parent.slug if j.parent else "",
+            "website": j.website,
+        }
+
+    return exports.stream(filterset.qs.order_by("pk"), row, fields, fmt, "jurisdictions")
+
+
+def _commitment_filterset(params, queryset):
+    return CommitmentFilter(params, queryset=queryset)
+
+
+def commitment_list(request):
+    params = clean_params(request.GET)
+    filterset = _commitment_filterset(params, Commitment.objects.published().for_list())
+    qs = filterset.qs
+    if filterset.query_text and connection.vendor == "postgresql":
+        rank = SearchRank(F("search_vector"), search_query(filterset.query_text))
+        qs = qs.annotate(rank=rank).order_by("-rank", "-adopted_on", "id")
+    else:
+        qs = qs.order_by("-adopted_on", "title", "id")
+    page = paginate(qs, params)
+    facets = [
+        _facet(filterset, "status", "Status", "status", CommitmentStatus.choices),
+        _facet(filterset, "kind", "Kind of instrument", "kind", CommitmentKind.choices),
+    ]
+    context = {
+        "filterset": filterset,
+        "page_obj": page,
+        "facets": facets,
+        "chips": chips(
+            params, facets, {"q": "Search", "year": "Year", "jurisdiction": "Jurisdiction"}
+        ),
+        "states": state_choices(),
+        "selected_states": set(params.getlist("state")),
+        "export_query": _export_query(params),
+    }
+    return render(request, "jurisdictions/commitment_list.html", context)
+
+
+COMMITMENT_FIELDS = [
+    "url",
+    "id",
+    "title",
+    "jurisdiction",
+    "jurisdiction_url",
+    "state_code",
+    "kind",
+    "instrument_ref",
+    "status",
+    "adopted_on",
+    "target_date",
+    "responsible_office",
+    "summary",
+    "source_url",
+    "themes",
+    "recommendations",
+    "published_at",
+    "updated_at",
+]
+
+
+def commitment_row(c) -> dict:
+    site = settings.SITE_URL
+    return {
+        "url": site + c.get_absolute_url(),
+        "id": c.pk,
+        "title": c.title,
+        "jurisdiction": str(c.jurisdiction),
+        "jurisdiction_url": site + c.jurisdiction.get_absolute_url(),
+        "state_code": c.jurisdiction.state_code,
+        "kind": c.kind,
+        "instrument_ref": c.instrument_ref,
+        "status": c.status,
+        "adopted_on": c.adopted_on.isoformat() if c.adopted_on else "",
+        "target_date": c.target_date.isoformat() if c.target_date else "",
+        "responsible_office": c.responsible_office,
+        "summary": c.summary,
+        "source_url": c.source_url,
+        "themes": "; ".join(sorted(t.slug for t in c.themes.all())),
+        "recommendations": "; ".join(
+            site + f"/recommendations/{link.recommendation_id}/" for link in c.links.all()
+        ),
+        "published_at": c.published_at.isoformat() if c.published_at else "",
+        "updated_at": c.updated_at.isoformat() if c.updated_at else "",
+    }
+
+
+def commitment_export(request, fmt):
+    params = clean_params(request.GET)
+    queryset = (
+        Commitment.objects.published()
+        .select_related("jurisdiction")
+        .prefetch_related("themes", "links")
+    )
+    filterset = _commitment_filterset(params, queryset)
+    return exports.stream(
+        filterset.qs.order_by("pk"), commitment_row, COMMITMENT_FIELDS, fmt, "commitments"
     )
 
 
 def commitment_detail(request, pk):
     commitment = get_object_or_404(
-        Commitment.objects.published().select_related("jurisdiction"), pk=pk
+        Commitment.objects.published()
+        .select_related("jurisdiction__parent")
+        .prefetch_related("themes"),
+        pk=pk,
     )
-    return render(request, "jurisdictions/commitment.html", {"commitment": commitment})
+    context = {
+        "commitment": commitment,
+        "links": commitment.links.select_related("recommendation__review").order_by(
+            "recommendation__review_id", "recommendation_id"
+        ),
+        "updates": commitment.updates.filter(publication=Publication.PUBLISHED).order_by(
+            "reported_on", "id"
+        ),
+    }
+    return render(request, "jurisdictions/commitment.html", context)
+
+
+commitment_feed = CommitmentFeed()

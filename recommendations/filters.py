@@ -1,0 +1,508 @@
+"""The /recommendations/ filters, their facet counts and the full-text search, plus the
+parameter, pagination and chip helpers every public list shares."""
+
+import re
+from urllib.parse import urlencode
+
+import django_filters
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, F, Q
+from django.http import QueryDict
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from jurisdictions.models import CommitmentLink, Jurisdiction, Publication
+
+from .models import (
+    ActionCategory,
+    AffectedGroup,
+    Country,
+    Recommendation,
+    RegionalGroup,
+    Response,
+    Review,
+    SdgGoal,
+    Theme,
+)
+
+CYCLES = [(str(n), f"Cycle {n}") for n in range(1, 6)]
+LOCAL_ACTION = [("any", "Some local action"), ("none", "No local action yet")]
+SORTS = [
+    ("relevance", "Relevance (with a search)"),
+    ("citation", "Citation"),
+    ("response", "Response"),
+    ("local", "Most local action"),
+]
+MAX_QUERY_LENGTH = 300
+
+# SearchHeadline marks matches with these control characters; the text is escaped first
+# and only then are they turned into <mark>, so recommendation text can never inject HTML.
+_START, _STOP = "\x02", "\x03"
+
+
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def search_query(q: str) -> SearchQuery:
+    return SearchQuery(q, search_type="websearch", config="english")
+
+
+def _ids_through(model_field: str, **lookups):
+    """Recommendation ids from an M2M through table: a semi-join instead of a JOIN that
+    would repeat rows (and need DISTINCT) when several values are chosen."""
+    through = Recommendation._meta.get_field(model_field).remote_field.through
+    return through.objects.filter(**lookups).values("recommendation_id")
+
+
+class FacetedFilterSet(django_filters.FilterSet):
+    """A FilterSet that can also answer "what would match under every filter but these",
+    which is what a facet counts."""
+
+    @property
+    def query_text(self) -> str:
+        self.errors  # noqa: B018 - validates the form so cleaned_data exists
+        return (self.form.cleaned_data.get("q") or "").strip()
+
+    def qs_without(self, *names):
+        """The queryset under every valid filter except `names`: what a facet counts."""
+        self.errors  # noqa: B018 - validates the form so cleaned_data exists
+        qs = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in names:
+                qs = self.filters[name].filter(qs, value)
+        return qs
+
+
+class RecommendationFilter(FacetedFilterSet):
+    q = django_filters.CharFilter(
+        label="Search the text", method="filter_q", max_length=MAX_QUERY_LENGTH
+    )
+    cycle = django_filters.MultipleChoiceFilter(
+        distinct=False, field_name="review__cycle", choices=CYCLES
+    )
+    # Plain choices rather than a model field: ids are checked against the list, so a
+    # number too big for the database column is a form error, not a database error.
+    review = django_filters.MultipleChoiceFilter(
+        distinct=False, choices=lambda: review_choices(), method="filter_review"
+    )
+    response = django_filters.MultipleChoiceFilter(distinct=False, choices=Response.choices)
+    theme = django_filters.ModelMultipleChoiceFilter(
+        distinct=False, queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme"
+    )
+    group = django_filters.ModelMultipleChoiceFilter(
+        distinct=False,
+        label="Affected persons",
+        queryset=AffectedGroup.objects.all(),
+        to_field_name="slug",
+        method="filter_group",
+    )
+    sdg = django_filters.MultipleChoiceFilter(
+        distinct=False, label="SDG", choices=lambda: sdg_choices(), method="filter_sdg"
+    )
+    country = django_filters.ModelMultipleChoiceFilter(
+        distinct=False,
+        label="Recommending state",
+        queryset=Country.objects.all(),
+        to_field_name="iso3",
+        method="filter_country",
+    )
+    region = django_filters.MultipleChoiceFilter(
+        distinct=False,
+        label="Regional group",
+        choices=RegionalGroup.choices,
+        method="filter_region",
+    )
+    action = django_filters.MultipleChoiceFilter(
+        distinct=False,
+        label="Action category",
+        field_name="action_category",
+        choices=[(str(v), label) for v, label in ActionCategory.choices],
+    )
+    jurisdiction = django_filters.ModelMultipleChoiceFilter(
+        distinct=False,
+        label="Acted on by",
+        queryset=Jurisdiction.objects.all(),
+        to_field_name="slug",
+        method="filter_jurisdiction",
+    )
+    local_action = django_filters.ChoiceFilter(
+        label="Local action", choices=LOCAL_ACTION, method="filter_local_action"
+    )
+    sort = django_filters.ChoiceFilter(label="Sort by", choices=SORTS, method="filter_noop")
+
+    class Meta:
+        model = Recommendation
+        fields = []
+
+    # Filters that narrow through a related table; each is one indexed semi-join.
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if on_postgres():
+            return queryset.filter(search_vector=search_query(value))
+        return queryset.filter(text__icontains=value)
+
+    def filter_review(self, queryset, name, value):
+        return queryset.filter(review_id__in=[int(v) for v in value]) if value else queryset
+
+    def filter_theme(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(id__in=_ids_through("themes", theme__in=value))
+
+    def filter_group(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(id__in=_ids_through("affected_groups", affectedgroup__in=value))
+
+    def filter_sdg(self, queryset, name, value):
+        if not value:
+            return queryset
+        goals = [v for v in value if "." not in v]
+        targets = [v for v in value if "." in v]
+        lookup = Q(sdgtarget__code__in=targets) | Q(sdgtarget__goal__number__in=goals)
+        return queryset.filter(id__in=_ids_through("sdg_targets").filter(lookup))
+
+    def filter_country(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(id__in=_ids_through("recommending_countries", country__in=value))
+
+    def filter_region(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            id__in=_ids_through("recommending_countries", country__region__in=value)
+        )
+
+    def filter_jurisdiction(self, queryset, name, value):
+        if not value:
+            return queryset
+        links = CommitmentLink.objects.filter(
+            commitment__publication=Publication.PUBLISHED, commitment__jurisdiction__in=value
+        ).values("recommendation_id")
+        return queryset.filter(id__in=links)
+
+    def filter_local_action(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(local_status=Recommendation.LocalStatus.NONE)
+        if value == "any":
+            return queryset.exclude(local_status=Recommendation.LocalStatus.NONE)
+        return queryset
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    # Everything a page needs beyond filtering.
+
+    @property
+    def sort_key(self) -> str:
+        sort = self.form.cleaned_data.get("sort") or ""
+        if sort == "relevance" and not self.query_text:
+            sort = ""
+        return sort or ("relevance" if self.query_text else "citation")
+
+    def sorted_qs(self):
+        qs = self.qs
+        sort = self.sort_key
+        if sort == "relevance" and on_postgres():
+            rank = SearchRank(F("search_vector"), search_query(self.query_text))
+            return qs.annotate(rank=rank).order_by("-rank", "id")
+        if sort == "response":
+            return qs.order_by("response", "review_id", "id")
+        if sort == "local":
+            return qs.order_by("-jurisdictions_acting", "review_id", "id")
+        return qs.order_by("review_id", "id")
+
+    def highlight(self, recommendations):
+        """Sets .highlighted on each recommendation of the page (one query on PostgreSQL)."""
+        q = self.query_text
+        for rec in recommendations:
+            rec.highlighted = escape(rec.text)
+        if not q or not recommendations:
+            return
+        if on_postgres():
+            rows = (
+                Recommendation.objects.filter(pk__in=[r.pk for r in recommendations])
+                .annotate(
+                    headline=SearchHeadline(
+                        "text",
+                        search_query(q),
+                        config="english",
+                        start_sel=_START,
+                        stop_sel=_STOP,
+                        highlight_all=True,
+                    )
+                )
+                .values_list("pk", "headline")
+            )
+            headlines = dict(rows)
+            for rec in recommendations:
+                if rec.pk in headlines:
+                    rec.highlighted = mark_safe(_marks(escape(headlines[rec.pk])))
+        else:
+            pattern = re.compile(re.escape(escape(q)), re.IGNORECASE)
+            for rec in recommendations:
+                rec.highlighted = mark_safe(
+                    pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escape(rec.text))
+                )
+
+
+def _marks(text: str) -> str:
+    return text.replace(_START, "<mark>").replace(_STOP, "</mark>")
+
+
+def review_choices():
+    return [(str(pk), str(pk)) for pk in Review.objects.values_list("pk", flat=True)]
+
+
+def sdg_choices():
+    goals = [(str(g.number), str(g)) for g in SdgGoal.objects.all()]
+    targets = [
+        (code, code)
+        for code in SdgGoal.objects.values_list("targets__code", flat=True)
+        if code is not None
+    ]
+    return goals + targets
+
+
+def facet_counts(filterset: RecommendationFilter) -> list[dict]:
+    """Each filter's values with how many results each would give under the OTHER active
+    filters: one aggregate query per facet, whatever the number of values."""
+    data = filterset.form.cleaned_data
+    selected = {
+        "cycle": set(data.get("cycle") or []),
+        "response": set(data.get("response") or []),
+        "theme": {t.slug for t in data.get("theme") or []},
+        "group": {g.slug for g in data.get("group") or []},
+        "country": {c.iso3 for c in data.get("country") or []},
+        "region": set(data.get("region") or []),
+        "action": set(data.get("action") or []),
+        "local_action": {data.get("local_action")} - {None, ""},
+        "sdg": set(data.get("sdg") or []),
+        "review": set(data.get("review") or []),
+        "jurisdiction": {j.slug for j in data.get("jurisdiction") or []},
+    }
+
+    def rec_ids(name):
+        return filterset.qs_without(name).values("id")
+
+    def counted(rows, key, count="n"):
+        return {str(row[key]): row[count] for row in rows}
+
+    facets = []
+
+    def add(name, label, options, counts):
+        if len(options) > 12:
+            # Long lists: chosen values first, then the values with the most results.
+            options = sorted(
+                options,
+                key=lambda o: (o[0] not in selected[name], -counts.get(o[0], 0), o[1]),
+            )
+        facets.append(
+            {
+                "name": name,
+                "label": label,
+                "options": [
+                    {
+                        "value": value,
+                        "label": text,
+                        "count": counts.get(value, 0),
+                        "selected": value in selected[name],
+                    }
+                    for value, text in options
+                ],
+                "active": bool(selected[name]),
+            }
+        )
+
+    base = filterset.qs_without("cycle")
+    add(
+        "cycle",
+        "Cycle",
+        CYCLES,
+        counted(base.values("review__cycle").annotate(n=Count("id")).order_by(), "review__cycle"),
+    )
+    base = filterset.qs_without("response")
+    add(
+        "response",
+        "US response",
+        Response.choices,
+        counted(base.values("response").annotate(n=Count("id")).order_by(), "response"),
+    )
+    base = filterset.qs_without("action")
+    add(
+        "action",
+        "Action category",
+        [(str(v), label) for v, label in ActionCategory.choices],
+        counted(
+            base.values("action_category").annotate(n=Count("id")).order_by(), "action_category"
+        ),
+    )
+    base = filterset.qs_without("local_action")
+    local = counted(base.values("local_status").annotate(n=Count("id")).order_by(), "local_status")
+    none = local.get(Recommendation.LocalStatus.NONE, 0)
+    add(
+        "local_action",
+        "Local action",
+        LOCAL_ACTION,
+        {"none": none, "any": sum(local.values()) - none},
+    )
+
+    through = Recommendation.themes.through
+    vocabularies = {"upr_info": "UPR Info", "uhri": "UHRI", "project": "UPR Tracker"}
+    themes = [
+        (slug, f"{name} ({vocabularies.get(vocabulary, vocabulary)})")
+        for slug, name, vocabulary in Theme.objects.order_by("name", "vocabulary").values_list(
+            "slug", "name", "vocabulary"
+        )
+    ]
+    theme_counts = counted(
+        through.objects.filter(recommendation__in=rec_ids("theme"))
+        .values("theme__slug")
+        .annotate(n=Count("id"))
+        .order_by(),
+        "theme__slug",
+    )
+    add("theme", "Theme", themes, theme_counts)
+
+    through = Recommendation.affected_groups.through
+    add(
+        "group",
+        "Affected persons",
+        list(AffectedGroup.objects.values_list("slug", "name")),
+        counted(
+            through.objects.filter(recommendation__in=rec_ids("group"))
+            .values("affectedgroup__slug")
+            .annotate(n=Count("id"))
+            .order_by(),
+            "affectedgroup__slug",
+        ),
+    )
+
+    through = Recommendation.sdg_targets.through
+    goal_counts = counted(
+        through.objects.filter(recommendation__in=rec_ids("sdg"))
+        .values("sdgtarget__goal__number")
+        .annotate(n=Count("recommendation_id", distinct=True))
+        .order_by(),
+        "sdgtarget__goal__number",
+    )
+    goals = [
+        (str(n), f"{n}. {title}") for n, title in SdgGoal.objects.values_list("number", "title")
+    ]
+    chosen_targets = [(v, f"Target {v}") for v in sorted(selected["sdg"]) if "." in v]
+    add("sdg", "Sustainable Development Goal", goals + chosen_targets, goal_counts)
+
+    through = Recommendation.recommending_countries.through
+    ids = rec_ids("region")
+    region_counts = counted(
+        through.objects.filter(recommendation__in=ids)
+        .values("country__region")
+        .annotate(n=Count("recommendation_id", distinct=True))
+        .order_by(),
+        "country__region",
+    )
+    add("region", "Recommender's regional group", RegionalGroup.choices, region_counts)
+
+    country_rows = list(
+        through.objects.filter(recommendation__in=rec_ids("country"))
+        .values("country__iso3")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    countries = list(Country.objects.filter(kind=Country.Kind.STATE).values_list("iso3", "name"))
+    add("country", "Recommending state", countries, counted(country_rows, "country__iso3"))
+
+    review_counts = counted(
+        filterset.qs_without("review").values("review_id").annotate(n=Count("id")).order_by(),
+        "review_id",
+    )
+    reviews = [
+        (str(r.pk), str(r))
+        for r in Review.objects.select_related("state_under_review").order_by("cycle")
+    ]
+    add("review", "Review", reviews, review_counts)
+
+    # Jurisdictions acting: hundreds or thousands; show the busiest plus any chosen.
+    jur_rows = list(
+        CommitmentLink.objects.filter(
+            commitment__publication=Publication.PUBLISHED,
+            recommendation__in=rec_ids("jurisdiction"),
+        )
+        .values("commitment__jurisdiction__slug", "commitment__jurisdiction__name")
+        .annotate(n=Count("recommendation_id", distinct=True))
+        .order_by("-n", "commitment__jurisdiction__name")[:25]
+    )
+    jur_options = [
+        (row["commitment__jurisdiction__slug"], row["commitment__jurisdiction__name"])
+        for row in jur_rows
+    ]
+    shown = {slug for slug, _ in jur_options}
+    jur_options += [(j.slug, j.name) for j in data.get("jurisdiction") or [] if j.slug not in shown]
+    add(
+        "jurisdiction",
+        "Jurisdiction acting",
+        jur_options,
+        counted(jur_rows, "commitment__jurisdiction__slug"),
+    )
+    return facets
+
+
+# Helpers shared by the public list pages.
+
+PAGE_SIZE = 25
+
+
+def clean_params(query: QueryDict) -> QueryDict:
+    """A copy of the GET parameters without NUL characters, which PostgreSQL refuses in
+    any string and would otherwise turn junk input into a server error."""
+    cleaned = QueryDict(mutable=True)
+    for key, values in query.lists():
+        key = key.replace("\x00", "")
+        cleaned.setlist(key, [v.replace("\x00", "") for v in values])
+    return cleaned
+
+
+def paginate(queryset, params: QueryDict, per_page: int = PAGE_SIZE):
+    """A page of results; a malformed or out-of-range page number gives page 1 or the last
+    page rather than an error."""
+    page = Paginator(queryset, per_page).get_page(params.get("page"))
+    page.object_list = list(page.object_list)
+    return page
+
+
+def without(params: QueryDict, name: str, value: str | None = None) -> str:
+    """The query string with one value (or the whole parameter) removed, page reset."""
+    remaining = params.copy()
+    remaining.pop("page", None)
+    if value is None:
+        remaining.pop(name, None)
+    else:
+        remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
+    pairs = [(k, v) for k, values in remaining.lists() for v in values if v != ""]
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+def chips(params: QueryDict, facets: list[dict], extra: dict[str, str] | None = None):
+    """One chip per active filter value, each with the URL that removes just it."""
+    result = []
+    for name, label in (extra or {}).items():
+        value = params.get(name, "").strip()
+        if value:
+            result.append({"label": f"{label}: {value}", "remove_url": without(params, name)})
+    for facet in facets:
+        for option in facet["options"]:
+            if option["selected"]:
+                result.append(
+                    {
+                        "label": f"{facet['label']}: {option['label']}",
+                        "remove_url": without(params, facet["name"], option["value"]),
+                    }
+                )
+    return result

@@ -1,0 +1,267 @@
+"""Home, themes, countries, reviews, jurisdictions and commitments pages."""
+
+from datetime import date
+
+import pytest
+from django.core.cache import cache
+
+from tests import factories
+from tests.browse_data import build_catalogue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cat():
+    cache.clear()
+    return build_catalogue()
+
+
+def test_home_shows_headline_figures_chart_map_and_latest(client, cat, reference_data):
+    cache.clear()
+    factories.commitment(jurisdiction=cat.pittsburgh, title="Second step", publication="draft")
+    response = client.get("/")
+    assert response.context["recommendation_count"] == 4
+    assert response.context["commitment_count"] == 1
+    assert response.context["jurisdictions_acting"] == 1
+    html = response.content.decode()
+    assert "Resolution against capital punishment" in html
+    assert "Second step" not in html
+    bars = {bar["name"]: bar["total"] for bar in response.context["chart"]["bars"]}
+    assert bars == {"Death penalty": 2, "Law enforcement": 2}
+    tiles = {tile["code"]: tile for tile in response.context["tiles"]}
+    assert len(tiles) == 51
+    # Pittsburgh's commitment counts for Pennsylvania, and the tile links to the state.
+    assert tiles["PA"]["count"] == 1
+    assert tiles["TX"]["count"] == 0
+    assert 'href="/jurisdictions/pennsylvania/"' in html
+
+
+def test_home_needs_only_a_handful_of_queries(client, cat, django_assert_max_num_queries):
+    for n in range(20):
+        factories.commitment(jurisdiction=cat.pittsburgh, title=f"Item {n}")
+    with django_assert_max_num_queries(8):
+        client.get("/")
+
+
+def test_themes_list_counts_recommendations_and_commitments(client, cat):
+    response = client.get("/themes/")
+    html = response.content.decode()
+    assert "Death penalty" in html
+    assert "2 recommendations, 1 commitment" in html
+
+
+def test_a_theme_page_shows_responses_commitments_and_recommendations(client, cat):
+    response = client.get(cat.death.get_absolute_url())
+    html = response.content.decode()
+    figures = {label: n for label, n, _ in response.context["figures"]}
+    assert figures["Supported"] == 1 and figures["Noted"] == 1
+    assert "Resolution against capital punishment" in html
+    assert "Establish a moratorium on executions." in html
+    assert f'href="/themes/{cat.death.slug}/feed/"' in html
+
+
+def test_a_country_page_shows_what_it_recommended_and_the_us_answer(client, cat):
+    response = client.get("/countries/fra/")
+    figures = {label: n for label, n, _ in response.context["figures"]}
+    assert figures == {"Supported": 1, "Supported in part": 1, "Noted": 0, "Pending": 0}
+    assert {r.pk for r in response.context["page_obj"]} == {cat.abolish.pk, cat.excessive.pk}
+
+
+def test_a_review_page_shows_figures_and_its_recommendations(client, cat):
+    response = client.get(cat.cycle3.get_absolute_url())
+    figures = {label: n for label, n, _ in response.context["figures"]}
+    assert figures["Supported"] == 2
+    assert len(response.context["page_obj"]) == 3
+
+
+@pytest.mark.parametrize(
+    "url", ["/themes/nope/", "/countries/ZZZ/", "/reviews/999999/", "/jurisdictions/nope/"]
+)
+def test_unknown_pages_are_404(client, cat, url):
+    assert client.get(url).status_code == 404
+
+
+def test_jurisdictions_filter_by_kind_and_state(client, cat):
+    factories.jurisdiction(name="Austin", slug="austin", state_code="TX")
+    factories.jurisdiction(name="Allegheny County", slug="allegheny", kind="county")
+    response = client.get("/jurisdictions/", {"kind": "city", "state": "PA"})
+    names = {j.name for j in response.context["page_obj"]}
+    assert names == {"Pittsburgh", "Erie"}
+    counts = {j.name: j.commitment_count for j in response.context["page_obj"]}
+    assert counts == {"Pittsburgh": 1, "Erie": 0}
+
+
+def test_jurisdictions_list_query_count_does_not_grow(client, cat, django_assert_max_num_queries):
+    for n in range(30):
+        j = factories.jurisdiction(name=f"Borough {n}", slug=f"borough-{n}")
+        factories.commitment(jurisdiction=j)
+    with django_assert_max_num_queries(6):
+        response = client.get("/jurisdictions/", {"state": "PA"})
+    assert len(response.context["page_obj"]) == 25
+
+
+def test_a_jurisdiction_page_shows_commitments_networks_answers_and_places(client, cat):
+    from jurisdictions.models import Network, NetworkMembership
+
+    network = Network.objects.create(name="Cities for Rights", slug="cities-for-rights")
+    NetworkMembership.objects.create(network=network, jurisdiction=cat.pittsburgh)
+    factories.jurisdiction(name="Squirrel Hill", slug="squirrel-hill", parent=cat.pittsburgh)
+    factories.commitment(jurisdiction=cat.pittsburgh, title="Hidden draft", publication="draft")
+    response = client.get(cat.pittsburgh.get_absolute_url())
+    html = response.content.decode()
+    assert "Adopted (1)" in html
+    assert "Resolution against capital punishment" in html
+    assert "Hidden draft" not in html
+    assert "Cities for Rights" in html
+    assert "A/HRC/46/15, para. 26.1" in html
+    assert "Death penalty" in html
+    assert "Squirrel Hill" in html
+
+
+def test_a_jurisdiction_page_query_count_does_not_grow(client, cat, django_assert_max_num_queries):
+    for n in range(20):
+        c = factories.commitment(jurisdiction=cat.pittsburgh, title=f"Measure {n}")
+        c.themes.set([cat.police])
+        factories.link(c, cat.training)
+        factories.jurisdiction(name=f"Ward {n}", slug=f"ward-{n}", parent=cat.pittsburgh)
+    with django_assert_max_num_queries(10):
+        client.get(cat.pittsburgh.get_absolute_url())
+
+
+def commitments_shown(client, **params):
+    response = client.get("/commitments/", params)
+    assert response.status_code == 200
+    return {c.title for c in response.context["page_obj"]}
+
+
+@pytest.fixture
+def more(cat):
+    from jurisdictions.models import Network, NetworkMembership
+
+    austin = factories.jurisdiction(name="Austin", slug="austin", state_code="TX", kind="city")
+    travis = factories.jurisdiction(name="Travis County", slug="travis", state_code="TX")
+    travis.kind = "county"
+    travis.save()
+    network = Network.objects.create(name="Welcoming Cities", slug="welcoming")
+    NetworkMembership.objects.create(network=network, jurisdiction=austin)
+    budget = factories.commitment(
+        jurisdiction=austin,
+        title="Police oversight budget",
+        kind="budget",
+        status="implemented",
+        adopted_on=date(2021, 5, 1),
+    )
+    budget.themes.set([cat.police])
+    factories.commitment(
+        jurisdiction=travis, title="Jail standards policy", kind="policy", status="proposed"
+    )
+    return cat
+
+
+def test_commitments_list_only_published_ones(client, more):
+    assert commitments_shown(client) == {
+        "Resolution against capital punishment",
+        "Police oversight budget",
+        "Jail standards policy",
+    }
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"q": "oversight"}, {"Police oversight budget"}),
+        ({"jurisdiction": "pittsburgh"}, {"Resolution against capital punishment"}),
+        ({"state": "TX"}, {"Police oversight budget", "Jail standards policy"}),
+        ({"kind": "budget"}, {"Police oversight budget"}),
+        (
+            {"status": ["proposed", "adopted"]},
+            {"Jail standards policy", "Resolution against capital punishment"},
+        ),
+        ({"theme": "upr-info-law-enforcement"}, {"Police oversight budget"}),
+        ({"network": "welcoming"}, {"Police oversight budget"}),
+        ({"year": "2021"}, {"Police oversight budget"}),
+        ({"state": "TX", "kind": "policy"}, {"Jail standards policy"}),
+    ],
+)
+def test_each_commitment_filter_narrows_the_list(client, more, params, expected):
+    assert commitments_shown(client, **params) == expected
+
+
+def test_commitment_facets_count_statuses_under_other_filters(client, more):
+    response = client.get("/commitments/", {"state": "TX"})
+    facets = {f["name"]: f for f in response.context["facets"]}
+    counts = {o["value"]: o["count"] for o in facets["status"]["options"]}
+    assert counts["implemented"] == 1 and counts["proposed"] == 1 and counts["adopted"] == 0
+
+
+def test_commitments_list_query_count_does_not_grow(client, cat, django_assert_max_num_queries):
+    for n in range(30):
+        c = factories.commitment(jurisdiction=cat.pittsburgh, title=f"Thing {n}")
+        c.themes.set([cat.death, cat.police])
+    with django_assert_max_num_queries(8):
+        response = client.get("/commitments/", {"state": "PA"})
+    assert len(response.context["page_obj"]) == 25
+
+
+def test_a_commitment_page_shows_links_and_a_timeline_of_published_updates(client, cat):
+    factories.update(
+        cat.published,
+        reported_on=date(2021, 3, 1),
+        summary="The council held a hearing.",
+        evidence_url="https://example.org/hearing",
+    )
+    factories.update(
+        cat.published, reported_on=date(2022, 1, 1), summary="Unreviewed note", publication="draft"
+    )
+    factories.update(cat.published, reported_on=date(2020, 6, 1), summary="Introduced.")
+    response = client.get(cat.published.get_absolute_url())
+    html = response.content.decode()
+    assert "A/HRC/46/15, para. 26.1" in html
+    assert "Implements" in html and "Calls for abolition." in html
+    assert "Unreviewed note" not in html
+    assert html.index("Introduced.") < html.index("The council held a hearing.")
+    assert 'href="https://example.org/hearing"' in html
+
+
+def test_a_commitment_page_query_count_does_not_grow(client, cat, django_assert_max_num_queries):
+    for n in range(15):
+        rec = factories.recommendation(review=cat.cycle3, paragraph=f"70.{n}")
+        factories.link(cat.published, rec)
+        factories.update(cat.published, summary=f"Update {n}")
+    with django_assert_max_num_queries(6):
+        response = client.get(cat.published.get_absolute_url())
+    assert len(response.context["links"]) == 16
+
+
+@pytest.mark.parametrize("publication", ["draft", "submitted", "rejected"])
+def test_unpublished_commitments_are_404_and_never_listed(client, cat, publication):
+    hidden = factories.commitment(
+        jurisdiction=cat.pittsburgh, title="Not public yet", publication=publication
+    )
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+    assert "Not public yet" not in client.get("/commitments/").content.decode()
+    assert "Not public yet" not in client.get(cat.pittsburgh.get_absolute_url()).content.decode()
+    response = client.get("/commitments/")
+    facets = {f["name"]: f for f in response.context["facets"]}
+    assert sum(o["count"] for o in facets["status"]["options"]) == 1
+
+
+def test_theme_country_and_review_pages_query_counts_do_not_grow(
+    client, cat, django_assert_max_num_queries
+):
+    for n in range(30):
+        factories.recommendation(
+            review=cat.cycle3,
+            paragraph=f"40.{n}",
+            recommending_countries=[cat.france, cat.kenya],
+            themes=[cat.death, cat.police],
+        )
+        c = factories.commitment(jurisdiction=cat.pittsburgh, title=f"Act {n}")
+        c.themes.set([cat.death])
+    for url in [cat.death.get_absolute_url(), "/countries/FRA/", cat.cycle3.get_absolute_url()]:
+        with django_assert_max_num_queries(9):
+            response = client.get(url)
+        assert len(response.context["page_obj"]) == 25
+    with django_assert_max_num_queries(4):
+        client.get("/themes/")

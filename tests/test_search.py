@@ -1,0 +1,100 @@
+"""Full-text search: websearch syntax, stemming, ranking and highlighting on PostgreSQL,
+a plain case-insensitive match on SQLite."""
+
+import pytest
+
+from tests import factories
+from tests.browse_data import build_catalogue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cat():
+    return build_catalogue()
+
+
+def texts(client, url="/recommendations/", **params):
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return [obj.text for obj in response.context["page_obj"]]
+
+
+def test_search_without_postgres_matches_a_plain_substring(client, cat):
+    assert texts(client, q="MORATORIUM") == ["Establish a moratorium on executions."]
+
+
+@pytest.mark.postgres
+def test_websearch_excludes_words_after_a_minus(client, cat):
+    found = texts(client, q="police -train")
+    assert found == ["Investigate every police killing and excessive use of force."]
+
+
+@pytest.mark.postgres
+def test_websearch_matches_a_quoted_phrase_only_in_order(client, cat):
+    factories.recommendation(review=cat.cycle3, paragraph="50.1", text="Force the use of cameras.")
+    # Both contain the phrase; "Force the use of cameras." has the words out of order.
+    assert set(texts(client, q='"use of force"')) == {
+        "Train police officers in the lawful use of force.",
+        "Investigate every police killing and excessive use of force.",
+    }
+
+
+@pytest.mark.postgres
+def test_search_uses_english_stemming(client, cat):
+    assert texts(client, q="executing") == ["Establish a moratorium on executions."]
+    assert texts(client, q="trained officer") == [
+        "Train police officers in the lawful use of force."
+    ]
+
+
+@pytest.mark.postgres
+def test_results_are_ranked_by_relevance_when_searching(client, cat):
+    dense = factories.recommendation(
+        review=cat.cycle2,
+        paragraph="177.1",
+        text="Police reform: police accountability, police training and police oversight.",
+    )
+    response = client.get("/recommendations/", {"q": "police"})
+    assert response.context["sort"] == "relevance"
+    assert response.context["page_obj"][0].pk == dense.pk
+
+
+@pytest.mark.postgres
+def test_matched_words_are_highlighted(client, cat):
+    html = client.get("/recommendations/", {"q": "moratorium"}).content.decode()
+    assert "Establish a <mark>moratorium</mark> on executions." in html
+
+
+@pytest.mark.postgres
+def test_highlighting_escapes_the_recommendation_text(client, cat):
+    factories.recommendation(
+        review=cat.cycle3, paragraph="60.1", text="Protect <script>alert(1)</script> journalists."
+    )
+    html = client.get("/recommendations/", {"q": "journalists"}).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "<mark>journalists</mark>" in html
+
+
+def test_highlighting_works_on_sqlite_too(client, cat, settings):
+    html = client.get("/recommendations/", {"q": "moratorium"}).content.decode()
+    assert "<mark>moratorium</mark>" in html
+
+
+@pytest.mark.postgres
+def test_commitment_search_ranks_title_matches_above_summary_matches(client, cat):
+    in_summary = factories.commitment(
+        jurisdiction=cat.pittsburgh, title="Budget line", summary="Money for housing vouchers."
+    )
+    in_title = factories.commitment(
+        jurisdiction=cat.pittsburgh, title="Housing first ordinance", summary="Shelter."
+    )
+    response = client.get("/commitments/", {"q": "housing"})
+    assert [c.pk for c in response.context["page_obj"]] == [in_title.pk, in_summary.pk]
+
+
+def test_an_empty_or_huge_query_is_harmless(client, cat):
+    assert client.get("/recommendations/", {"q": "   "}).status_code == 200
+    response = client.get("/recommendations/", {"q": "x" * 5000})
+    assert response.status_code == 200
+    assert "were not recognised" in response.content.decode()
