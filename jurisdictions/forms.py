@@ -1,0 +1,278 @@
+"""Staff forms. Each refuses bad input with a message on the field it concerns."""
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.core.validators import URLValidator
+
+from recommendations.models import Recommendation, Theme
+
+from .models import Commitment, CommitmentLink, Membership, ProgressUpdate
+
+# Generous for real summaries, small enough to refuse pasted documents.
+MAX_TEXT = 5000
+http_url = URLValidator(
+    schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
+)
+
+
+class HttpURLField(forms.URLField):
+    default_validators = [http_url]
+    default_error_messages = {"invalid": http_url.message}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
+class CommitmentForm(forms.ModelForm):
+    # The version the editor started from; a save from an older version is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "title",
+            "kind",
+            "instrument_ref",
+            "status",
+            "summary",
+            "adopted_on",
+            "target_date",
+            "responsible_office",
+            "source_url",
+            "themes",
+        ]
+        labels = {
+            "title": "Title",
+            "kind": "What kind of act is it?",
+            "adopted_on": "Adopted on",
+            "target_date": "Target date",
+            "responsible_office": "Office in charge",
+        }
+        help_texts = {
+            "title": "A short name a resident would recognise, e.g. “Fair housing ordinance”.",
+            "kind": "Pick the closest; “Policy” fits most administrative decisions.",
+            "status": "Where it stands today. You can record progress later.",
+            "adopted_on": "The day it was passed, signed or announced.",
+            "target_date": "Leave empty if no deadline was set. Cannot be before adoption.",
+            "responsible_office": "The department or office that carries it out.",
+            "themes": "Optional. Hold Ctrl (Cmd on a Mac) to pick several.",
+        }
+        widgets = {
+            "adopted_on": forms.DateInput(attrs={"type": "date"}),
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "themes": forms.SelectMultiple(attrs={"size": 8}),
+        }
+        field_classes = {"source_url": HttpURLField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["summary"].max_length = MAX_TEXT
+        self.fields["summary"].widget.attrs["maxlength"] = MAX_TEXT
+        self.fields["themes"].queryset = Theme.objects.order_by("vocabulary", "name")
+        self.fields["kind"].initial = Commitment.Kind.POLICY
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def clean_summary(self):
+        summary = self.cleaned_data.get("summary", "")
+        if len(summary) > MAX_TEXT:
+            raise forms.ValidationError(f"Keep the summary under {MAX_TEXT} characters.")
+        return summary
+
+    def clean(self):
+        cleaned = super().clean()
+        adopted, target = cleaned.get("adopted_on"), cleaned.get("target_date")
+        if adopted and target and target < adopted:
+            self.add_error("target_date", "The target date cannot be before the adoption date.")
+        return cleaned
+
+
+class LinkForm(forms.Form):
+    recommendation = forms.IntegerField(
+        label="Recommendation number",
+        min_value=1,
+        help_text="The number shown next to the recommendation.",
+    )
+    relation = forms.ChoiceField(
+        choices=CommitmentLink.Relation.choices, initial=CommitmentLink.Relation.PARTIAL
+    )
+    rationale = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One or two sentences on why this commitment answers it.",
+    )
+
+    def __init__(self, *args, commitment=None, **kwargs):
+        self.commitment = commitment
+        super().__init__(*args, **kwargs)
+
+    def clean_recommendation(self):
+        pk = self.cleaned_data["recommendation"]
+        rec = Recommendation.objects.filter(pk=pk).first()
+        if rec is None:
+            raise forms.ValidationError(f"There is no recommendation number {pk}.")
+        if (
+            self.commitment is not None
+            and self.commitment.links.filter(recommendation=rec).exists()
+        ):
+            raise forms.ValidationError("This recommendation is already linked.")
+        return rec
+
+
+class ProgressUpdateForm(forms.ModelForm):
+    class Meta:
+        model = ProgressUpdate
+        fields = ["reported_on", "status", "summary", "evidence_url"]
+        labels = {"reported_on": "Date", "summary": "What happened"}
+        help_texts = {
+            "reported_on": "When it happened (or when you checked).",
+            "summary": "A few sentences a resident can follow.",
+            "evidence_url": "A public page that shows it: minutes, a report, a press release.",
+        }
+        widgets = {
+            "reported_on": forms.DateInput(attrs={"type": "date"}),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+        }
+        field_classes = {"evidence_url": HttpURLField}
+
+    def __init__(self, *args, commitment=None, **kwargs):
+        self.commitment = commitment
+        super().__init__(*args, **kwargs)
+        self.fields["summary"].max_length = MAX_TEXT
+        self.fields["summary"].widget.attrs["maxlength"] = MAX_TEXT
+
+    def clean_summary(self):
+        summary = self.cleaned_data.get("summary", "")
+        if len(summary) > MAX_TEXT:
+            raise forms.ValidationError(f"Keep this under {MAX_TEXT} characters.")
+        return summary
+
+    def clean_reported_on(self):
+        reported = self.cleaned_data["reported_on"]
+        adopted = self.commitment.adopted_on if self.commitment else None
+        if adopted and reported < adopted:
+            raise forms.ValidationError("The date cannot be before the commitment was adopted.")
+        return reported
+
+
+class ReviewDecisionForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown to the staff member. Required when returning a submission.",
+    )
+
+
+class MergeForm(forms.Form):
+    survivor = forms.CharField(
+        max_length=220, help_text="The record to keep: its number, or a jurisdiction's slug."
+    )
+    duplicate = forms.CharField(max_length=220, help_text="The record to fold into it and remove.")
+
+    def __init__(self, *args, model=None, **kwargs):
+        self.model = model
+        super().__init__(*args, **kwargs)
+
+    def _get(self, field):
+        value = self.cleaned_data[field].strip()
+        if value.isdigit():
+            obj = self.model.objects.filter(pk=int(value)).first()
+        elif hasattr(self.model, "slug"):
+            obj = self.model.objects.filter(slug=value).first()
+        else:
+            obj = None
+        if obj is None:
+            raise forms.ValidationError(f"There is no record “{value}”.")
+        return obj
+
+    def clean_survivor(self):
+        return self._get("survivor")
+
+    def clean_duplicate(self):
+        return self._get("duplicate")
+
+    def clean(self):
+        cleaned = super().clean()
+        survivor, duplicate = cleaned.get("survivor"), cleaned.get("duplicate")
+        if survivor and duplicate and survivor.pk == duplicate.pk:
+            self.add_error("duplicate", "Pick two different records.")
+        return cleaned
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.EDITOR)
+
+    def __init__(self, *args, roles=(), jurisdiction=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.jurisdiction = jurisdiction
+        self.fields["role"].choices = [c for c in Membership.Role.choices if c[0] in roles]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if Membership.objects.filter(
+            jurisdiction=self.jurisdiction, user__email__iexact=email
+        ).exists():
+            raise forms.ValidationError("This person is already a member.")
+        return email
+
+
+class AcceptInvitationForm(forms.Form):
+    password1 = forms.CharField(label="Choose a password", widget=forms.PasswordInput)
+    password2 = forms.CharField(label="Type it again", widget=forms.PasswordInput)
+
+    def __init__(self, *args, email="", **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "password1"
+        ].help_text = password_validation.password_validators_help_text_html()
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords differ.")
+        elif p1:
+            user = get_user_model()(email=self.email, username=self.email)
+            try:
+                password_validation.validate_password(p1, user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class RecommendationEditForm(forms.ModelForm):
+    class Meta:
+        model = Recommendation
+        fields = ["paragraph", "text", "response", "response_note", "action_category", "themes"]
+        widgets = {"themes": forms.SelectMultiple(attrs={"size": 8})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].max_length = MAX_TEXT
+
+
+class ThemeForm(forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ["vocabulary", "name", "parent", "description"]
+
+    def save(self, commit=True):
+        theme = super().save(commit=False)
+        if not theme.slug:
+            theme.slug = Theme.make_slug(theme.vocabulary, theme.name)
+        if commit:
+            theme.save()
+        return theme
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8 CSV with the columns described below, at most 2 MB.",
+    )

@@ -1,0 +1,295 @@
+"""Review workflow and merges: the staff-side writes that touch several rows at once.
+
+Every function here runs in one transaction and bumps ``Commitment.version`` on the rows
+it changes, so an editor holding an older copy of the form is told instead of overwriting.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from .models import (
+    Commitment,
+    CommitmentLink,
+    Invitation,
+    Jurisdiction,
+    Membership,
+    ProgressUpdate,
+    Publication,
+)
+
+STALE_AFTER = timedelta(days=365)
+OPEN_STATUSES = [
+    Commitment.Status.PROPOSED,
+    Commitment.Status.ADOPTED,
+    Commitment.Status.IN_PROGRESS,
+    Commitment.Status.STALLED,
+]
+
+
+def with_staff_flags(queryset, today=None):
+    """Annotate ``last_update``, ``overdue`` and ``stale`` computed live for staff screens."""
+    today = today or timezone.localdate()
+    latest = (
+        ProgressUpdate.objects.filter(commitment=OuterRef("pk"))
+        .order_by("-reported_on")
+        .values("reported_on")[:1]
+    )
+    stale_before = today - STALE_AFTER
+    recent_update = ProgressUpdate.objects.filter(
+        commitment=OuterRef("pk"), reported_on__gte=stale_before
+    )
+    return queryset.annotate(
+        last_update=Subquery(latest),
+        has_recent_update=Exists(recent_update),
+    ).annotate(
+        overdue=Q(target_date__lt=today, status__in=OPEN_STATUSES),
+        stale=Q(has_recent_update=False)
+        & (
+            Q(adopted_on__lt=stale_before)
+            | Q(adopted_on__isnull=True, created_at__date__lt=stale_before)
+        ),
+    )
+
+
+def submit_commitment(commitment: Commitment, user) -> int:
+    """Send a draft or returned commitment, and its unsent updates, to the review queue.
+
+    Returns how many records were submitted."""
+    count = 0
+    with transaction.atomic():
+        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+        if locked.publication in {Publication.DRAFT, Publication.REJECTED}:
+            locked.publication = Publication.SUBMITTED
+            locked.version = locked.version + 1
+            locked._change_reason = "Submitted for review"
+            locked.save()
+            count += 1
+        for update in locked.updates.filter(
+            publication__in=[Publication.DRAFT, Publication.REJECTED]
+        ):
+            update.publication = Publication.SUBMITTED
+            update._change_reason = "Submitted for review"
+            update.save()
+            count += 1
+    return count
+
+
+def approve_commitment(commitment: Commitment, user, note: str = "") -> None:
+    with transaction.atomic():
+        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+        locked.publication = Publication.PUBLISHED
+        locked.published_at = timezone.now()
+        locked.review_note = note
+        locked.version = locked.version + 1
+        locked._change_reason = "Approved by a curator"
+        locked.save()
+
+
+def reject_commitment(commitment: Commitment, user, reason: str) -> None:
+    with transaction.atomic():
+        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+        locked.publication = Publication.REJECTED
+        locked.review_note = reason
+        locked.version = locked.version + 1
+        locked._change_reason = "Returned by a curator"
+        locked.save()
+
+
+def approve_update(update: ProgressUpdate, user, note: str = "") -> None:
+    """Publish a progress update; a new status it reports becomes the commitment's status."""
+    with transaction.atomic():
+        locked = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+        locked.publication = Publication.PUBLISHED
+        locked.review_note = note
+        locked._change_reason = "Approved by a curator"
+        locked.save()
+        if locked.status:
+            commitment = Commitment.objects.select_for_update().get(pk=locked.commitment_id)
+            if commitment.status != locked.status:
+                commitment.status = locked.status
+                commitment.version = commitment.version + 1
+                commitment._change_reason = "Status from an approved progress update"
+                commitment.save()
+
+
+def reject_update(update: ProgressUpdate, user, reason: str) -> None:
+    with transaction.atomic():
+        locked = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+        locked.publication = Publication.REJECTED
+        locked.review_note = reason
+        locked._change_reason = "Returned by a curator"
+        locked.save()
+
+
+def _last_change(model):
+    return Subquery(
+        model.history.model.objects.filter(id=OuterRef("pk"))
+        .order_by("-history_date")
+        .values("history_date")[:1]
+    )
+
+
+def review_queue():
+    """Submitted commitments and updates, oldest submission first."""
+    commitments = (
+        Commitment.objects.filter(publication=Publication.SUBMITTED)
+        .select_related("jurisdiction")
+        .annotate(submitted_at=_last_change(Commitment))
+        .order_by("submitted_at", "pk")
+    )
+    updates = (
+        ProgressUpdate.objects.filter(publication=Publication.SUBMITTED)
+        .select_related("commitment__jurisdiction")
+        .annotate(submitted_at=_last_change(ProgressUpdate))
+        .order_by("submitted_at", "pk")
+    )
+    return commitments, updates
+
+
+DIFF_FIELDS = [
+    "title",
+    "kind",
+    "instrument_ref",
+    "status",
+    "summary",
+    "adopted_on",
+    "target_date",
+    "responsible_office",
+    "source_url",
+]
+
+
+def diff_against_published(commitment: Commitment) -> tuple[bool, list[dict]]:
+    """Compare the commitment with its last published version.
+
+    Returns (ever_published, rows); each row has field label, old and new values."""
+    last_published = (
+        commitment.history.filter(publication=Publication.PUBLISHED)
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if last_published is None:
+        return False, []
+    rows = []
+    for name in DIFF_FIELDS:
+        old, new = getattr(last_published, name), getattr(commitment, name)
+        if old != new:
+            field = Commitment._meta.get_field(name)
+            if field.choices:
+                choices = dict(field.choices)
+                old, new = choices.get(old, old), choices.get(new, new)
+            rows.append({"label": field.verbose_name.capitalize(), "old": old, "new": new})
+    return True, rows
+
+
+def merge_commitments(survivor: Commitment, duplicate: Commitment) -> None:
+    """Fold ``duplicate`` into ``survivor``: links, updates, themes and history move over.
+
+    Where both link the same recommendation, the survivor's relation stays and the two
+    rationales are kept side by side."""
+    HistoricalCommitment = Commitment.history.model
+    HistoricalLink = CommitmentLink.history.model
+    HistoricalUpdate = ProgressUpdate.history.model
+    with transaction.atomic():
+        survivor = Commitment.objects.select_for_update().get(pk=survivor.pk)
+        duplicate = Commitment.objects.select_for_update().get(pk=duplicate.pk)
+        existing = {link.recommendation_id: link for link in survivor.links.all()}
+        for link in duplicate.links.all():
+            kept = existing.get(link.recommendation_id)
+            if kept is None:
+                link.commitment = survivor
+                link._change_reason = f"Moved from merged commitment {duplicate.pk}"
+                link.save()
+                continue
+            if link.rationale and link.rationale not in kept.rationale:
+                kept.rationale = "\n\n".join(filter(None, [kept.rationale, link.rationale]))
+                kept._change_reason = f"Rationale merged from commitment {duplicate.pk}"
+                kept.save()
+            link._change_reason = f"Merged into commitment {survivor.pk}"
+            link.delete()
+        duplicate.updates.update(commitment=survivor)
+        survivor.themes.add(*duplicate.themes.all())
+        for name in ["summary", "instrument_ref", "responsible_office", "source_url"]:
+            if not getattr(survivor, name) and getattr(duplicate, name):
+                setattr(survivor, name, getattr(duplicate, name))
+        # The duplicate's past versions become part of the survivor's record.
+        HistoricalCommitment.objects.filter(id=duplicate.pk).update(id=survivor.pk)
+        HistoricalLink.objects.filter(commitment_id=duplicate.pk).update(commitment_id=survivor.pk)
+        HistoricalUpdate.objects.filter(commitment_id=duplicate.pk).update(
+            commitment_id=survivor.pk
+        )
+        survivor.version = survivor.version + 1
+        survivor._change_reason = f"Merged with commitment {duplicate.pk}"
+        survivor.save()
+        duplicate.skip_history_when_saving = True
+        duplicate.delete()
+
+
+ROLE_RANK = {Membership.Role.EDITOR: 1, Membership.Role.MANAGER: 2}
+
+
+def merge_jurisdictions(survivor: Jurisdiction, duplicate: Jurisdiction) -> None:
+    """Fold ``duplicate`` into ``survivor``: commitments, memberships (the higher role wins),
+    network memberships (earliest join date wins), invitations, child jurisdictions and the
+    history of moved commitments."""
+    HistoricalCommitment = Commitment.history.model
+    with transaction.atomic():
+        survivor = Jurisdiction.objects.select_for_update().get(pk=survivor.pk)
+        duplicate = Jurisdiction.objects.select_for_update().get(pk=duplicate.pk)
+        for commitment in duplicate.commitments.all():
+            commitment.jurisdiction = survivor
+            commitment.version = commitment.version + 1
+            commitment._change_reason = f"Jurisdiction {duplicate.pk} merged into {survivor.pk}"
+            commitment.save()
+        HistoricalCommitment.objects.filter(jurisdiction_id=duplicate.pk).update(
+            jurisdiction_id=survivor.pk
+        )
+
+        kept_members = {m.user_id: m for m in survivor.memberships.all()}
+        for membership in duplicate.memberships.all():
+            kept = kept_members.get(membership.user_id)
+            if kept is None:
+                membership.jurisdiction = survivor
+                membership.save()
+                continue
+            if ROLE_RANK[membership.role] > ROLE_RANK[kept.role]:
+                kept.role = membership.role
+                kept.save()
+            membership.delete()
+
+        kept_networks = {m.network_id: m for m in survivor.network_memberships.all()}
+        for nm in duplicate.network_memberships.all():
+            kept = kept_networks.get(nm.network_id)
+            if kept is None:
+                nm.jurisdiction = survivor
+                nm.save()
+                continue
+            if nm.joined_on and (kept.joined_on is None or nm.joined_on < kept.joined_on):
+                kept.joined_on = nm.joined_on
+            if nm.note and nm.note not in kept.note:
+                kept.note = "; ".join(filter(None, [kept.note, nm.note]))[:300]
+            kept.save()
+            nm.delete()
+
+        Invitation.objects.filter(jurisdiction=duplicate).update(jurisdiction=survivor)
+        duplicate.children.exclude(pk=survivor.pk).update(parent=survivor)
+        if survivor.parent_id == duplicate.pk:
+            survivor.parent_id = duplicate.parent_id
+        for name in ["fips", "website", "state_code"]:
+            if not getattr(survivor, name) and getattr(duplicate, name):
+                value = getattr(duplicate, name)
+                setattr(duplicate, name, "")
+                duplicate.save(update_fields=[name])
+                setattr(survivor, name, value)
+        survivor.save()
+        # Rows added by other parts of the project that point at a jurisdiction move too,
+        # so deleting the duplicate never cascades data away.
+        for rel in Jurisdiction._meta.related_objects:
+            if rel.one_to_many and not rel.field.many_to_many:
+                rel.related_model._base_manager.filter(**{rel.field.name: duplicate}).update(
+                    **{rel.field.name: survivor}
+                )
+        duplicate.delete()

@@ -1,0 +1,100 @@
+"""Two people editing one commitment: the second save is refused, never silently applied."""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def form_data(commitment, version, **changes):
+    data = {
+        "title": commitment.title,
+        "kind": commitment.kind,
+        "status": commitment.status,
+        "summary": commitment.summary,
+        "adopted_on": commitment.adopted_on.isoformat(),
+        "version": version,
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_stale_save_is_refused_with_both_versions_and_keeps_the_users_text(client):
+    pittsburgh = f.jurisdiction(name="Pittsburgh", slug="pittsburgh")
+    first, second = f.user(), f.user()
+    f.membership(first, pittsburgh)
+    f.membership(second, pittsburgh)
+    commitment = f.commitment(jurisdiction=pittsburgh, title="Shelter plan", publication="draft")
+    url = reverse("staff:commitment-edit", args=[commitment.pk])
+    opened_at = commitment.version  # both open the form now
+
+    client.force_login(first)
+    assert (
+        client.post(url, form_data(commitment, opened_at, title="Shelter plan 2025")).status_code
+        == 302
+    )
+
+    client.force_login(second)
+    response = client.post(
+        url, form_data(commitment, opened_at, summary="Beds for 300 people by winter.")
+    )
+
+    commitment.refresh_from_db()
+    assert response.status_code == 409
+    assert commitment.title == "Shelter plan 2025"
+    assert commitment.summary == ""
+    page = response.content.decode()
+    assert "Someone else saved this commitment" in page
+    rows = {row["label"]: row for row in response.context["conflict"]}
+    assert rows["Title"]["theirs"] == "Shelter plan 2025"
+    assert rows["Title"]["yours"] == "Shelter plan"
+    assert rows["Summary"]["yours"] == "Beds for 300 people by winter."
+    # The form still holds their text and now carries the version they have seen.
+    form = response.context["form"]
+    assert form["summary"].value() == "Beds for 300 people by winter."
+    assert int(form["version"].value()) == commitment.version
+
+    resubmit = form_data(
+        commitment,
+        form["version"].value(),
+        title="Shelter plan 2025",
+        summary="Beds for 300 people by winter.",
+    )
+    assert client.post(url, resubmit).status_code == 302
+    commitment.refresh_from_db()
+    assert (commitment.title, commitment.summary) == (
+        "Shelter plan 2025",
+        "Beds for 300 people by winter.",
+    )
+
+
+def test_a_save_after_the_curator_acted_is_refused(client):
+    pittsburgh = f.jurisdiction(name="Pittsburgh", slug="pittsburgh")
+    editor = f.user()
+    f.membership(editor, pittsburgh)
+    commitment = f.commitment(jurisdiction=pittsburgh, publication="submitted")
+    opened_at = commitment.version
+    curator = f.curator()
+    client.force_login(curator)
+    client.post(
+        reverse("staff:review-commitment-decide", args=[commitment.pk]),
+        {"decision": "reject", "reason": "Add the date."},
+    )
+
+    client.force_login(editor)
+    response = client.post(
+        reverse("staff:commitment-edit", args=[commitment.pk]),
+        form_data(commitment, opened_at, title="Changed blind"),
+    )
+
+    commitment.refresh_from_db()
+    assert response.status_code == 409
+    assert commitment.title != "Changed blind"
+    assert commitment.publication == "rejected"

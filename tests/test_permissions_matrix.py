@@ -1,0 +1,310 @@
+"""Every write URL of the staff screens against every role.
+
+Allowed roles must succeed (a redirect that is not to sign-in, and the database changed);
+every other role must get 403, 404 or a redirect to sign-in with the database unchanged.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from jurisdictions.models import (
+    Commitment,
+    CommitmentLink,
+    Invitation,
+    Jurisdiction,
+    Membership,
+    NetworkMembership,
+    ProgressUpdate,
+)
+from recommendations.models import Recommendation, Theme
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "editor_here", "editor_elsewhere", "manager", "curator", "admin"]
+EDITORS = {"editor_here", "manager", "curator", "admin"}
+MANAGERS = {"manager", "curator", "admin"}
+CURATORS = {"curator", "admin"}
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    here: Jurisdiction
+    elsewhere: Jurisdiction
+    duplicate_place: Jurisdiction
+    draft: Commitment
+    twin: Commitment
+    submitted: Commitment
+    link: CommitmentLink
+    unlinked: Recommendation
+    pending_update: ProgressUpdate
+    removable: Membership
+    theme: Theme
+    users: dict
+
+
+@pytest.fixture
+def world():
+    here = f.jurisdiction(name="Pittsburgh", slug="pittsburgh")
+    elsewhere = f.jurisdiction(name="Allegheny County", slug="allegheny", kind="county")
+    duplicate_place = f.jurisdiction(name="Pittsburgh (duplicate)", slug="pittsburgh-dup")
+    draft = f.commitment(jurisdiction=here, title="Fair housing", publication="draft")
+    twin = f.commitment(jurisdiction=here, title="Fair housing again", publication="draft")
+    submitted = f.commitment(jurisdiction=here, title="Police review", publication="submitted")
+    rec = f.recommendation(text="Combat housing discrimination.")
+    unlinked = f.recommendation(text="Ensure police accountability.")
+    link = f.link(draft, rec)
+    pending_update = f.update(submitted, publication="submitted", summary="Board formed.")
+    users = {
+        "anonymous": None,
+        "editor_here": f.user(email="editor@pittsburgh.example"),
+        "editor_elsewhere": f.user(email="editor@county.example"),
+        "manager": f.user(email="manager@pittsburgh.example"),
+        "curator": f.curator(email="curator@example.org"),
+        "admin": f.admin_user(email="admin@example.org"),
+    }
+    f.membership(users["editor_here"], here)
+    f.membership(users["editor_elsewhere"], elsewhere)
+    f.membership(users["manager"], here, role="manager")
+    removable = f.membership(f.user(email="leaving@pittsburgh.example"), here)
+    return World(
+        here=here,
+        elsewhere=elsewhere,
+        duplicate_place=duplicate_place,
+        draft=draft,
+        twin=twin,
+        submitted=submitted,
+        link=link,
+        unlinked=unlinked,
+        pending_update=pending_update,
+        removable=removable,
+        theme=f.theme(name="Housing"),
+        users=users,
+    )
+
+
+def _commitment_data(w, **extra):
+    data = {
+        "title": "Right to counsel in eviction cases",
+        "kind": "ordinance",
+        "status": "adopted",
+        "summary": "Tenants facing eviction get a lawyer.",
+        "adopted_on": "2021-05-01",
+        "version": w.draft.version,
+    }
+    data.update(extra)
+    return data
+
+
+def _csv(w):
+    body = "title,kind,status,adopted_on\nEviction defence fund,budget,adopted,2022-01-01\n"
+    return {"file": SimpleUploadedFile("c.csv", body.encode(), content_type="text/csv")}
+
+
+# (name, url, POST data, roles allowed)
+WRITES = {
+    "create": (
+        lambda w: reverse("staff:commitment-create", args=[w.here.slug]),
+        _commitment_data,
+        EDITORS,
+    ),
+    "edit": (
+        lambda w: reverse("staff:commitment-edit", args=[w.draft.pk]),
+        _commitment_data,
+        EDITORS,
+    ),
+    "delete": (
+        lambda w: reverse("staff:commitment-delete", args=[w.draft.pk]),
+        lambda w: {},
+        EDITORS,
+    ),
+    "link": (
+        lambda w: reverse("staff:link-add", args=[w.draft.pk]),
+        lambda w: {"recommendation": w.unlinked.pk, "relation": "partial", "rationale": "Fits."},
+        EDITORS,
+    ),
+    "unlink": (
+        lambda w: reverse("staff:link-remove", args=[w.draft.pk, w.link.pk]),
+        lambda w: {},
+        EDITORS,
+    ),
+    "progress_update": (
+        lambda w: reverse("staff:update-create", args=[w.draft.pk]),
+        lambda w: {"reported_on": "2022-02-01", "status": "in_progress", "summary": "Hired."},
+        EDITORS,
+    ),
+    "submit": (
+        lambda w: reverse("staff:commitment-submit", args=[w.draft.pk]),
+        lambda w: {},
+        EDITORS,
+    ),
+    "approve": (
+        lambda w: reverse("staff:review-commitment-decide", args=[w.submitted.pk]),
+        lambda w: {"decision": "approve"},
+        CURATORS,
+    ),
+    "reject": (
+        lambda w: reverse("staff:review-commitment-decide", args=[w.submitted.pk]),
+        lambda w: {"decision": "reject", "reason": "Add the ordinance number."},
+        CURATORS,
+    ),
+    "approve_update": (
+        lambda w: reverse("staff:review-update-decide", args=[w.pending_update.pk]),
+        lambda w: {"decision": "approve"},
+        CURATORS,
+    ),
+    "merge_commitments": (
+        lambda w: reverse("staff:merge", args=["commitments"]),
+        lambda w: {"survivor": w.draft.pk, "duplicate": w.twin.pk},
+        CURATORS,
+    ),
+    "merge_jurisdictions": (
+        lambda w: reverse("staff:merge", args=["jurisdictions"]),
+        lambda w: {"survivor": w.here.pk, "duplicate": w.duplicate_place.pk},
+        CURATORS,
+    ),
+    "invite": (
+        lambda w: reverse("staff:invite", args=[w.here.slug]),
+        lambda w: {"email": "new.editor@pittsburgh.example", "role": "editor"},
+        MANAGERS,
+    ),
+    "remove_member": (
+        lambda w: reverse("staff:member-remove", args=[w.here.slug, w.removable.pk]),
+        lambda w: {},
+        MANAGERS,
+    ),
+    "bulk_import": (
+        lambda w: reverse("staff:commitment-import", args=[w.here.slug]),
+        _csv,
+        EDITORS,
+    ),
+    "edit_recommendation": (
+        lambda w: reverse("staff:recommendation-edit", args=[w.unlinked.pk]),
+        lambda w: {
+            "paragraph": "26.99",
+            "text": "Ensure police accountability now.",
+            "response": "noted",
+        },
+        CURATORS,
+    ),
+    "create_theme": (
+        lambda w: reverse("staff:theme-create"),
+        lambda w: {"vocabulary": "project", "name": "Policing"},
+        CURATORS,
+    ),
+}
+
+
+def snapshot():
+    """Everything a write URL could change, as comparable plain values."""
+    tables = [
+        (Commitment, ["updated_at", "search_vector"]),
+        (CommitmentLink, []),
+        (ProgressUpdate, []),
+        (Membership, []),
+        (Invitation, []),
+        (Jurisdiction, []),
+        (NetworkMembership, []),
+        (Recommendation, ["updated_at", "search_vector"]),
+        (Theme, []),
+    ]
+    state = {}
+    for model, skip in tables:
+        fields = [fl.attname for fl in model._meta.concrete_fields if fl.attname not in skip]
+        state[model.__name__] = sorted(model.objects.values_list(*fields), key=str)
+        state[f"{model.__name__} history"] = (
+            model.history.count() if hasattr(model, "history") else None
+        )
+    state["themes of commitments"] = sorted(
+        Commitment.themes.through.objects.values_list("commitment_id", "theme_id")
+    )
+    state["curators"] = Group.objects.filter(name="Curators").count()
+    return state
+
+
+CASES = [(write, role) for write in WRITES for role in ROLES]
+
+
+@pytest.mark.parametrize(("write", "role"), CASES, ids=[f"{w}-{r}" for w, r in CASES])
+def test_write_urls_enforce_roles(client, world, write, role):
+    url_for, data_for, allowed = WRITES[write]
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    before = snapshot()
+
+    response = client.post(url_for(world), data_for(world))
+
+    after = snapshot()
+    login_url = reverse("account_login")
+    if role in allowed:
+        assert response.status_code == 302, response.content[:2000]
+        assert not response["Location"].startswith(login_url)
+        assert after != before, f"{write} by {role} changed nothing"
+    else:
+        if response.status_code == 302:
+            assert response["Location"].startswith(login_url)
+        else:
+            assert response.status_code in {403, 404}
+        assert after == before, f"{write} by {role} changed the database"
+
+
+def test_the_matrix_covers_every_write_url_of_the_staff_screens():
+    from jurisdictions import staff_urls
+
+    read_only = {
+        "home",
+        "jurisdiction",
+        "commitment",
+        "import-template",
+        "review-queue",
+        "review-commitment",
+        "themes",
+        "accept-invitation",
+    }
+    # Write URLs covered above under another name (one route serves create and edit).
+    covered = {
+        "commitment-create",
+        "commitment-edit",
+        "commitment-delete",
+        "link-add",
+        "link-remove",
+        "update-create",
+        "commitment-submit",
+        "review-commitment-decide",
+        "review-update-decide",
+        "merge",
+        "invite",
+        "member-remove",
+        "commitment-import",
+        "recommendation-edit",
+        "theme-create",
+        "theme-edit",
+    }
+    names = {p.name for p in staff_urls.urlpatterns}
+    assert names - read_only - covered == set()
+    assert len(WRITES) * len(ROLES) == len(CASES)
+
+
+def test_staff_of_a_county_cannot_edit_a_city_inside_it(client):
+    county = f.jurisdiction(name="Allegheny County", slug="allegheny-c", kind="county")
+    city = f.jurisdiction(name="Pittsburgh", slug="pgh", parent=county)
+    county_manager = f.user()
+    f.membership(county_manager, county, role="manager")
+    city_commitment = f.commitment(
+        jurisdiction=city, publication="draft", adopted_on=date(2020, 1, 1)
+    )
+    client.force_login(county_manager)
+
+    assert client.get(reverse("staff:commitment", args=[city_commitment.pk])).status_code == 404
+    assert client.get(reverse("staff:jurisdiction", args=[city.slug])).status_code == 404
