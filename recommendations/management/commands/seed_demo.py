@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from jurisdictions.demo import seed_local_actions
 from jurisdictions.seed import seed_jurisdictions
+from recommendations import status
 from recommendations.demo import seed_recommendations
 from recommendations.seed import seed_reference
 
@@ -14,6 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = {**seed_reference(), **seed_jurisdictions()}
-        counts["recommendations"] = seed_recommendations()
-        counts.update(seed_local_actions())
+        with status.refresh_suspended():
+            counts["recommendations"] = seed_recommendations()
+            counts.update(seed_local_actions())
+        status.refresh_all()
         self.stdout.write(", ".join(f"{n} {label}" for label, n in counts.items()))

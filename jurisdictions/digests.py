@@ -1,0 +1,251 @@
+"""Weekly digests: staff hear about their overdue and stale commitments, subscribers about
+new and changed published commitments on what they follow.
+
+Each digest is first written as a DigestDelivery row, unique per recipient, kind and week,
+so running the job twice writes nothing new; sending claims the row by a conditional
+UPDATE, so no digest is ever sent twice.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from .models import Commitment, DigestDelivery, Membership, Subscription
+
+CONFIRM_SALT = "jurisdictions.subscription.confirm"
+CONFIRM_MAX_AGE = timedelta(days=7)
+
+
+def week_start(moment: datetime) -> date:
+    day = timezone.localdate(moment)
+    return day - timedelta(days=day.weekday())
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def unsubscribe_url(subscription: Subscription) -> str:
+    return absolute(reverse("subscriptions:unsubscribe", args=[subscription.token]))
+
+
+def confirm_url(subscription: Subscription) -> str:
+    signed = signing.dumps(subscription.token, salt=CONFIRM_SALT)
+    return absolute(reverse("subscriptions:confirm", args=[signed]))
+
+
+def token_from_confirmation(signed: str) -> str | None:
+    try:
+        return signing.loads(signed, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+
+
+def changed_commitments(subscription: Subscription, since: datetime):
+    """Published commitments on the subscription's target that are new or changed since."""
+    published = Commitment.objects.published()
+    if subscription.theme_id:
+        on_target = published.filter(
+            Q(themes=subscription.theme_id) | Q(links__recommendation__themes=subscription.theme_id)
+        )
+    elif subscription.jurisdiction_id:
+        on_target = published.filter(jurisdiction=subscription.jurisdiction_id)
+    else:
+        on_target = published.filter(links__recommendation=subscription.recommendation_id)
+    changed = on_target.filter(
+        Q(updated_at__gt=since)
+        | Q(published_at__gt=since)
+        | Q(updates__publication="published", updates__created_at__gt=since)
+    )
+    return (
+        Commitment.objects.filter(pk__in=changed.values("pk"))
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__name", "title")
+    )
+
+
+def _staff_digests(period: date, counts: dict) -> None:
+    members = (
+        Membership.objects.filter(user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", "jurisdiction_id")
+        .order_by("user__email")
+    )
+    jurisdictions_of: dict[str, set[int]] = {}
+    for email, jurisdiction_id in members:
+        jurisdictions_of.setdefault(email.lower(), set()).add(jurisdiction_id)
+    for email, jurisdiction_ids in jurisdictions_of.items():
+        if DigestDelivery.objects.filter(email=email, kind="staff", period=period).exists():
+            continue
+        flagged = list(
+            Commitment.objects.filter(jurisdiction__in=jurisdiction_ids)
+            .exclude(publication="rejected")
+            .filter(Q(is_overdue=True) | Q(is_stale=True))
+            .select_related("jurisdiction")
+            .order_by("jurisdiction__name", "target_date", "title")
+        )
+        if not flagged:
+            continue
+        n = len(flagged)
+        body = render_to_string(
+            "email/digest_staff.txt",
+            {
+                "overdue": [c for c in flagged if c.is_overdue],
+                "stale": [c for c in flagged if c.is_stale],
+                "site_url": settings.SITE_URL,
+                "period": period,
+            },
+        )
+        _, created = DigestDelivery.objects.get_or_create(
+            email=email,
+            kind=DigestDelivery.Kind.STAFF,
+            period=period,
+            defaults={
+                "subject": "UPR Tracker: "
+                + ngettext(
+                    "%(n)d commitment needs an update", "%(n)d commitments need an update", n
+                )
+                % {"n": n},
+                "body": body,
+            },
+        )
+        counts["staff"] += created
+
+
+def _subscriber_digests(now: datetime, period: date, counts: dict) -> None:
+    active = Subscription.objects.active().select_related("theme", "jurisdiction", "recommendation")
+    by_email: dict[str, list[Subscription]] = {}
+    for subscription in active.order_by("email", "pk"):
+        by_email.setdefault(subscription.email.lower(), []).append(subscription)
+    for email, subscriptions in by_email.items():
+        if DigestDelivery.objects.filter(email=email, kind="subscriber", period=period).exists():
+            continue
+        sections = []
+        for subscription in subscriptions:
+            since = subscription.last_sent_at or subscription.confirmed_at
+            items = list(changed_commitments(subscription, since))
+            if items:
+                for commitment in items:
+                    commitment.is_new = (commitment.published_at or commitment.created_at) > since
+                sections.append(
+                    {
+                        "subscription": subscription,
+                        "items": items,
+                        "unsubscribe_url": unsubscribe_url(subscription),
+                    }
+                )
+        if not sections:
+            continue
+        body = render_to_string(
+            "email/digest_subscriber.txt",
+            {"sections": sections, "site_url": settings.SITE_URL, "period": period},
+        )
+        total = sum(len(s["items"]) for s in sections)
+        with transaction.atomic():
+            _, created = DigestDelivery.objects.get_or_create(
+                email=email,
+                kind=DigestDelivery.Kind.SUBSCRIBER,
+                period=period,
+                defaults={
+                    "subject": "UPR Tracker: "
+                    + ngettext(
+                        "%(n)d new or changed commitment",
+                        "%(n)d new or changed commitments",
+                        total,
+                    )
+                    % {"n": total},
+                    "body": body,
+                },
+            )
+            if created:
+                # The next digest starts where this one ends.
+                Subscription.objects.filter(pk__in=[s.pk for s in subscriptions]).update(
+                    last_sent_at=now
+                )
+        counts["subscriber"] += created
+
+
+def prepare_digests(now: datetime) -> dict:
+    period = week_start(now)
+    counts = {"staff": 0, "subscriber": 0}
+    _staff_digests(period, counts)
+    _subscriber_digests(now, period, counts)
+    return counts
+
+
+def pending_delivery_ids() -> list[int]:
+    return list(
+        DigestDelivery.objects.filter(status=DigestDelivery.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def stuck_delivery_count(now: datetime) -> int:
+    return DigestDelivery.objects.filter(
+        status=DigestDelivery.Status.SENDING, claimed_at__lt=now - timedelta(hours=1)
+    ).count()
+
+
+def send_delivery(delivery_id: int) -> str:
+    """Claim, send, mark sent. Returns what happened; raises if sending failed."""
+    claimed = DigestDelivery.objects.filter(
+        pk=delivery_id, status=DigestDelivery.Status.PENDING
+    ).update(
+        status=DigestDelivery.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if not claimed:
+        # Sent already, or another worker holds it right now.
+        return "not pending"
+    delivery = DigestDelivery.objects.get(pk=delivery_id)
+    try:
+        EmailMessage(
+            subject=delivery.subject,
+            body=delivery.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[delivery.email],
+        ).send()
+    except Exception as exc:
+        DigestDelivery.objects.filter(pk=delivery_id).update(
+            status=DigestDelivery.Status.PENDING, last_error=str(exc)[:2000]
+        )
+        raise
+    DigestDelivery.objects.filter(pk=delivery_id).update(
+        status=DigestDelivery.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return "sent"
+
+
+def send_confirmation(subscription_id: int) -> bool:
+    subscription = (
+        Subscription.objects.select_related("theme", "jurisdiction", "recommendation")
+        .filter(pk=subscription_id, confirmed_at__isnull=True, unsubscribed_at__isnull=True)
+        .first()
+    )
+    if subscription is None:
+        return False
+    body = render_to_string(
+        "email/confirm_subscription.txt",
+        {
+            "subscription": subscription,
+            "confirm_url": confirm_url(subscription),
+            "unsubscribe_url": unsubscribe_url(subscription),
+            "days": CONFIRM_MAX_AGE.days,
+        },
+    )
+    EmailMessage(
+        subject="Confirm your UPR Tracker subscription",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[subscription.email],
+        headers={"List-Unsubscribe": f"<{unsubscribe_url(subscription)}>"},
+    ).send()
+    return True

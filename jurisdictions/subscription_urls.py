@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import subscriptions
+
+app_name = "subscriptions"
+
+urlpatterns = [
+    path("", subscriptions.subscribe, name="subscribe"),
+    path("confirm/<str:signed>/", subscriptions.confirm, name="confirm"),
+    path("unsubscribe/<str:token>/", subscriptions.unsubscribe, name="unsubscribe"),
+]

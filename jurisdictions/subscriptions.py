@@ -1,0 +1,100 @@
+"""Public email subscriptions: subscribe, confirm by a signed link, unsubscribe."""
+
+import secrets
+
+from django import forms
+from django.db import transaction
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from recommendations.models import Recommendation, Theme
+
+from . import digests
+from .models import Jurisdiction, Subscription
+from .tasks import send_subscription_confirmation
+
+
+class SubscriptionForm(forms.Form):
+    email = forms.EmailField(label="Your email address")
+    theme = forms.ModelChoiceField(
+        Theme.objects.all(), to_field_name="slug", required=False, empty_label="—"
+    )
+    jurisdiction = forms.ModelChoiceField(
+        Jurisdiction.objects.all(), to_field_name="slug", required=False, empty_label="—"
+    )
+    # Too many recommendations for a menu: its pages link here with the id filled in.
+    recommendation = forms.ModelChoiceField(
+        Recommendation.objects.all(), required=False, widget=forms.HiddenInput
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [name for name in ("theme", "jurisdiction", "recommendation") if cleaned.get(name)]
+        if len(chosen) != 1:
+            raise forms.ValidationError(
+                "Choose exactly one theme, jurisdiction or recommendation to follow."
+            )
+        return cleaned
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    form = SubscriptionForm(request.POST or None, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        target = {
+            "theme": data["theme"],
+            "jurisdiction": data["jurisdiction"],
+            "recommendation": data["recommendation"],
+        }
+        with transaction.atomic():
+            subscription = (
+                Subscription.objects.select_for_update()
+                .filter(email__iexact=data["email"], **target)
+                .first()
+            )
+            if subscription is None:
+                subscription = Subscription.objects.create(
+                    email=data["email"], token=secrets.token_urlsafe(32), **target
+                )
+            elif subscription.unsubscribed_at:
+                subscription.unsubscribed_at = None
+                subscription.confirmed_at = None
+                subscription.save(update_fields=["unsubscribed_at", "confirmed_at"])
+            if subscription.confirmed_at is None:
+                # Mail is sent by the worker once the row is committed, never in this request.
+                send_subscription_confirmation.delay_on_commit(subscription.pk)
+        # The same answer whether or not the address was already subscribed.
+        return render(request, "subscriptions/check_email.html", {"email": data["email"]})
+    return render(request, "subscriptions/subscribe.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+def confirm(request, signed):
+    token = digests.token_from_confirmation(signed)
+    subscription = token and Subscription.objects.filter(token=token).first()
+    if not subscription or subscription.unsubscribed_at:
+        return render(request, "subscriptions/invalid.html", status=404)
+    Subscription.objects.filter(pk=subscription.pk, confirmed_at__isnull=True).update(
+        confirmed_at=timezone.now()
+    )
+    return render(request, "subscriptions/confirmed.html", {"subscription": subscription})
+
+
+# The token in the URL is the credential, and mail clients send RFC 8058 one-click
+# unsubscribe POSTs without a CSRF token.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    subscription = get_object_or_404(
+        Subscription.objects.select_related("theme", "jurisdiction", "recommendation"),
+        token=token,
+    )
+    if request.method == "POST":
+        Subscription.objects.filter(pk=subscription.pk, unsubscribed_at__isnull=True).update(
+            unsubscribed_at=timezone.now()
+        )
+        return render(request, "subscriptions/unsubscribed.html", {"subscription": subscription})
+    return render(request, "subscriptions/unsubscribe.html", {"subscription": subscription})

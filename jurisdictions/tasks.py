@@ -1,0 +1,175 @@
+"""Background jobs of the jurisdictions app; each takes ids and is safe to run twice."""
+
+import smtplib
+from datetime import date, timedelta
+
+from celery import shared_task
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from recommendations.status import track_run
+from recommendations.tasks import RETRY, TRANSIENT_ERRORS
+
+FINISHED = ("implemented", "repealed")
+# Weekly checks; a rerun within this window does not check a link a second time.
+LINK_RECHECK_HOURS = 24 * 6
+
+
+def months_before(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def overdue_condition(today: date) -> Q:
+    return Q(target_date__lt=today) & ~Q(status__in=FINISHED)
+
+
+def stale_condition(today: date) -> Q:
+    """No published progress update in 12 months, for a commitment older than that."""
+    from .models import ProgressUpdate
+
+    cutoff = months_before(today, 12)
+    recent_update = ProgressUpdate.objects.filter(
+        commitment=OuterRef("pk"), publication="published", reported_on__gte=cutoff
+    )
+    return Q(
+        ~Q(status__in=FINISHED),
+        ~Exists(recent_update),
+        since__lt=cutoff,
+    )
+
+
+@shared_task(
+    name="jurisdictions.tasks.refresh_commitment_statuses",
+    soft_time_limit=600,
+    time_limit=660,
+    **RETRY,
+)
+def refresh_commitment_statuses():
+    """Set is_overdue and is_stale with four set-based UPDATEs that touch only changes."""
+    from recommendations.status import refresh_jurisdiction_rollups
+
+    from .models import Commitment
+
+    today = timezone.localdate()
+    with track_run("jurisdictions.tasks.refresh_commitment_statuses") as run:
+        overdue = overdue_condition(today)
+        stale = stale_condition(today)
+        # Undated commitments count from publication, then from when they were entered.
+        aged = Commitment.objects.alias(
+            since=Coalesce("adopted_on", TruncDate("published_at"), TruncDate("created_at"))
+        )
+        run.counts = {
+            "overdue_marked": Commitment.objects.filter(overdue, is_overdue=False).update(
+                is_overdue=True
+            ),
+            "overdue_cleared": Commitment.objects.filter(is_overdue=True)
+            .exclude(overdue)
+            .update(is_overdue=False),
+            "stale_marked": aged.filter(stale, is_stale=False).update(is_stale=True),
+            "stale_cleared": aged.filter(is_stale=True).exclude(stale).update(is_stale=False),
+            "jurisdiction_rollups": refresh_jurisdiction_rollups(),
+        }
+    return run.counts
+
+
+@shared_task(
+    name="jurisdictions.tasks.check_evidence_links",
+    soft_time_limit=600,
+    time_limit=660,
+    **RETRY,
+)
+def check_evidence_links(recheck_after_hours=LINK_RECHECK_HOURS):
+    """Gather every cited URL, then queue one paced check task per host."""
+    from . import linkcheck
+
+    with track_run("jurisdictions.tasks.check_evidence_links") as run:
+        new = linkcheck.collect_urls()
+        hosts = linkcheck.links_by_host(timedelta(hours=recheck_after_hours))
+        for ids in hosts.values():
+            # One task per host keeps each host's pace in one place; hosts run in parallel.
+            check_host_links.delay(ids, recheck_after_hours)
+        run.counts = {
+            "new_links": new,
+            "hosts": len(hosts),
+            "links_queued": sum(len(ids) for ids in hosts.values()),
+        }
+    return run.counts
+
+
+@shared_task(
+    name="jurisdictions.tasks.check_host_links",
+    soft_time_limit=3600,
+    time_limit=3660,
+    **RETRY,
+)
+def check_host_links(link_ids, recheck_after_hours=LINK_RECHECK_HOURS):
+    from . import linkcheck
+
+    with track_run("jurisdictions.tasks.check_host_links") as run:
+        run.counts = linkcheck.check_links(
+            [int(pk) for pk in link_ids], timedelta(hours=recheck_after_hours)
+        )
+    return run.counts
+
+
+@shared_task(
+    name="jurisdictions.tasks.send_digests",
+    soft_time_limit=900,
+    time_limit=960,
+    **RETRY,
+)
+def send_digests():
+    """Write this week's digests (one row per recipient and week) and queue their sending."""
+    from . import digests
+
+    with track_run("jurisdictions.tasks.send_digests") as run:
+        run.counts = digests.prepare_digests(timezone.now())
+        pending = digests.pending_delivery_ids()
+        for pk in pending:
+            send_digest_email.delay(pk)
+        run.counts["queued"] = len(pending)
+        # A worker lost between claiming and marking sent leaves a row in "sending"; it is
+        # never re-sent automatically (it may have gone out), so show operators the count.
+        run.counts["stuck_sending"] = digests.stuck_delivery_count(timezone.now())
+    return run.counts
+
+
+@shared_task(
+    bind=True,
+    name="jurisdictions.tasks.send_digest_email",
+    soft_time_limit=120,
+    time_limit=180,
+    max_retries=8,
+)
+def send_digest_email(self, delivery_id):
+    """Send one digest at most once: claim the row, send, mark it sent."""
+    from . import digests
+
+    try:
+        return digests.send_delivery(int(delivery_id))
+    except (*TRANSIENT_ERRORS, smtplib.SMTPException, OSError) as exc:
+        # send_delivery has put the row back to pending; try again later.
+        raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 3600)) from exc
+
+
+@shared_task(
+    name="jurisdictions.tasks.send_subscription_confirmation",
+    soft_time_limit=60,
+    time_limit=90,
+    autoretry_for=(*TRANSIENT_ERRORS, smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=6,
+)
+def send_subscription_confirmation(subscription_id):
+    from . import digests
+
+    return digests.send_confirmation(int(subscription_id))

@@ -1,0 +1,232 @@
+"""The local-action status refresh and its roll-ups, called as plain functions."""
+
+import pytest
+from django.db import connection
+
+from jurisdictions.models import JurisdictionRollup, ThemeRollup
+from recommendations import status
+from recommendations.models import Recommendation, TaskRun
+from recommendations.tasks import refresh_recommendation_statuses
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    from upr_tracker.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = old
+
+
+@pytest.fixture
+def cast():
+    """One recommendation per outcome, with published and unpublished links around them."""
+    theme = f.theme()
+    recs = {name: f.recommendation(themes=[theme]) for name in ("none", "addr", "impl", "cont")}
+    town, city = f.jurisdiction(), f.jurisdiction()
+    adopted = f.commitment(jurisdiction=town, status="adopted")
+    done = f.commitment(jurisdiction=city, status="implemented")
+    draft_done = f.commitment(jurisdiction=city, status="implemented", publication="draft")
+    f.link(adopted, recs["addr"], relation="partial")
+    f.link(done, recs["impl"], relation="implements")
+    f.link(adopted, recs["impl"], relation="partial")
+    f.link(adopted, recs["cont"], relation="implements")
+    f.link(done, recs["cont"], relation="rolls_back")
+    # A draft commitment must not count anywhere.
+    f.link(draft_done, recs["none"], relation="implements")
+    return {"theme": theme, "recs": recs, "town": town, "city": city}
+
+
+def statuses(recs):
+    rows = Recommendation.objects.filter(pk__in=[r.pk for r in recs.values()])
+    by_pk = {r.pk: (r.local_status, r.jurisdictions_acting) for r in rows}
+    return {name: by_pk[r.pk] for name, r in recs.items()}
+
+
+def test_it_derives_each_status_from_published_links_only(cast):
+    refresh_recommendation_statuses()
+
+    assert statuses(cast["recs"]) == {
+        "none": ("none", 0),
+        "addr": ("addressed", 1),
+        "impl": ("implemented", 2),
+        "cont": ("contested", 2),
+    }
+
+
+def test_it_records_the_run_with_what_it_changed(cast):
+    refresh_recommendation_statuses()
+
+    run = TaskRun.objects.get(task="recommendations.tasks.refresh_recommendation_statuses")
+    assert run.outcome == "succeeded"
+    assert run.finished_at >= run.started_at
+    assert run.counts["recommendations_changed"] == 3
+
+
+def test_running_it_twice_changes_nothing_the_second_time(cast):
+    refresh_recommendation_statuses()
+    second = refresh_recommendation_statuses()
+
+    assert second["recommendations_changed"] == 0
+    assert statuses(cast["recs"])["impl"] == ("implemented", 2)
+
+
+def test_unpublishing_a_commitment_returns_its_recommendations_to_no_action(cast):
+    from jurisdictions.models import Commitment
+
+    refresh_recommendation_statuses()
+    Commitment.objects.filter(jurisdiction=cast["town"]).update(publication="draft")
+    refresh_recommendation_statuses()
+
+    assert statuses(cast["recs"])["addr"] == ("none", 0)
+
+
+def test_a_targeted_refresh_touches_only_the_given_recommendations(cast):
+    counts = refresh_recommendation_statuses(recommendation_ids=[cast["recs"]["addr"].pk])
+
+    assert counts["recommendations_changed"] == 1
+    assert statuses(cast["recs"])["addr"] == ("addressed", 1)
+    assert statuses(cast["recs"])["impl"] == ("none", 0)
+
+
+def test_the_theme_rollup_gives_the_share_addressed(cast):
+    refresh_recommendation_statuses()
+
+    rollup = ThemeRollup.objects.get(theme=cast["theme"])
+    assert (rollup.recommendations, rollup.addressed) == (4, 3)
+    assert (rollup.implemented, rollup.contested) == (1, 1)
+    assert rollup.share_addressed == 0.75
+
+
+def test_the_jurisdiction_rollup_counts_published_commitments_by_status(cast):
+    refresh_recommendation_statuses()
+
+    city = JurisdictionRollup.objects.get(jurisdiction=cast["city"])
+    assert city.commitments == 1
+    assert city.by_status == {"implemented": 1}
+    town = JurisdictionRollup.objects.get(jurisdiction=cast["town"])
+    assert town.by_status == {"adopted": 1}
+
+
+def test_the_orm_version_gives_the_same_statuses_as_the_sql_version(cast):
+    status.refresh_local_status_orm()
+    via_orm = statuses(cast["recs"])
+    Recommendation.objects.update(local_status="none", jurisdictions_acting=0)
+    status.refresh_local_status()
+
+    assert statuses(cast["recs"]) == via_orm
+
+
+def test_the_full_refresh_is_one_update_statement_whatever_the_row_count(
+    cast, django_assert_max_num_queries
+):
+    for _ in range(20):
+        f.link(f.commitment(), f.recommendation(), relation="implements")
+    with django_assert_max_num_queries(1):
+        status.refresh_local_status()
+
+
+@pytest.mark.postgres
+def test_the_sql_version_matches_the_orm_version_on_postgresql(cast):
+    assert connection.vendor == "postgresql"
+    assert status.refresh_local_status_sql() == 3
+    via_sql = statuses(cast["recs"])
+    Recommendation.objects.update(local_status="none", jurisdictions_acting=0)
+    assert status.refresh_local_status_orm() == 3
+
+    assert statuses(cast["recs"]) == via_sql
+
+
+def test_a_second_full_refresh_is_skipped_while_the_first_holds_the_lock(cast):
+    if connection.vendor == "postgresql":
+        # A session lock is re-entrant for its own connection: hold it from another one,
+        # as a concurrent worker would.
+        from django.db import connections
+
+        holder = connections.create_connection("default")
+        holder.ensure_connection()
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(hashtext('status-refresh-full'))")
+            assert cursor.fetchone()[0] is True
+        try:
+            refresh_recommendation_statuses()
+        finally:
+            holder.close()
+    else:
+        with status.advisory_lock("status-refresh-full", timeout=60) as acquired:
+            assert acquired
+            refresh_recommendation_statuses()
+
+    run = TaskRun.objects.latest("started_at")
+    assert run.outcome == "skipped"
+    assert statuses(cast["recs"])["impl"] == ("none", 0)
+    # Once the lock is free the next run does the work.
+    refresh_recommendation_statuses()
+    assert statuses(cast["recs"])["impl"] == ("implemented", 2)
+
+
+def test_saving_a_link_schedules_a_refresh_after_commit(
+    cast, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with django_capture_on_commit_callbacks(execute=True):
+        f.link(f.commitment(jurisdiction=cast["town"]), cast["recs"]["none"], relation="partial")
+
+    assert statuses(cast["recs"])["none"] == ("addressed", 1)
+
+
+@pytest.mark.redis
+def test_a_burst_of_edits_queues_one_refresh_for_all_of_them(
+    cast, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from recommendations import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    client = status._redis()
+    client.delete(status.PENDING_KEY, status.QUEUED_KEY)
+    queued = []
+    monkeypatch.setattr(
+        tasks.refresh_pending_statuses, "apply_async", lambda **kw: queued.append(kw)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        for name in ("none", "addr", "impl"):
+            status.schedule_refresh([cast["recs"][name].pk])
+
+    assert len(queued) == 1
+    assert status.take_pending_ids() == sorted(cast["recs"][n].pk for n in ("none", "addr", "impl"))
+    counts = tasks.refresh_pending_statuses()
+    assert counts["requested"] == 3
+    assert client.scard(status.PENDING_KEY) == 0
+    assert statuses(cast["recs"])["impl"] == ("implemented", 2)
+
+
+def test_publishing_a_commitment_refreshes_the_recommendations_it_links(
+    cast, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    draft = f.commitment(jurisdiction=cast["town"], publication="draft")
+    f.link(draft, cast["recs"]["none"], relation="partial")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.publication = "published"
+        draft.save()
+
+    assert statuses(cast["recs"])["none"] == ("addressed", 1)
+
+
+def test_operators_see_each_run_in_a_read_only_admin(cast, admin_client):
+    refresh_recommendation_statuses()
+    run = TaskRun.objects.get()
+
+    listing = admin_client.get("/admin/recommendations/taskrun/")
+    assert listing.status_code == 200
+    assert "recommendations.tasks.refresh_recommendation_statuses" in listing.content.decode()
+    assert "recommendations_changed" in listing.content.decode()
+    assert admin_client.get("/admin/recommendations/taskrun/add/").status_code == 403
+    detail = admin_client.get(f"/admin/recommendations/taskrun/{run.pk}/change/")
+    assert detail.status_code == 200
+    assert 'name="_save"' not in detail.content.decode()
