@@ -1,9 +1,10 @@
 """Review queue, approval, rejection, merges and the public History tab."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from jurisdictions.models import (
     Commitment,
@@ -151,7 +152,10 @@ def test_merging_jurisdictions_moves_commitments_members_networks_and_invitation
         network=network, jurisdiction=duplicate, joined_on=date(2011, 1, 1)
     )
     Invitation.objects.create(
-        email="x@example.org", jurisdiction=duplicate, token="t", expires_at=date(2099, 1, 1)
+        email="x@example.org",
+        jurisdiction=duplicate,
+        token="t",
+        expires_at=timezone.now() + timedelta(days=7),
     )
 
     merge_jurisdictions(survivor, duplicate)

@@ -181,6 +181,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Forwarded-for headers can be forged; behind a proxy this makes the lock per account.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
+# Opt in now to Django 6's https default for scheme-less URLs typed into forms.
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
