@@ -14,9 +14,10 @@ from . import factories
 pytestmark = pytest.mark.django_db
 
 
-def refused_by_database(make):
+def refused_by_database(make) -> bool:
     with pytest.raises(IntegrityError), transaction.atomic():
         make()
+    return True
 
 
 def test_a_response_outside_the_vocabulary_is_refused():
@@ -25,7 +26,7 @@ def test_a_response_outside_the_vocabulary_is_refused():
     with pytest.raises(ValidationError) as err:
         rec.full_clean()
     assert "response" in err.value.message_dict
-    refused_by_database(
+    assert refused_by_database(
         lambda: Recommendation.objects.filter(pk=rec.pk).update(response="rejected")
     )
 
@@ -35,7 +36,7 @@ def test_a_paragraph_cannot_appear_twice_in_one_review():
     duplicate = Recommendation(review=rec.review, paragraph="26.49", text="Another text.")
     with pytest.raises(ValidationError):
         duplicate.full_clean()
-    refused_by_database(
+    assert refused_by_database(
         lambda: Recommendation.objects.create(review=rec.review, paragraph="26.49", text="x")
     )
 
@@ -54,17 +55,21 @@ def test_recommendations_without_a_paragraph_may_share_a_review():
 
 def test_action_category_must_be_between_one_and_five():
     rec = factories.recommendation()
-    refused_by_database(lambda: Recommendation.objects.filter(pk=rec.pk).update(action_category=6))
+    assert refused_by_database(
+        lambda: Recommendation.objects.filter(pk=rec.pk).update(action_category=6)
+    )
 
 
 def test_a_recommendation_needs_text():
     review = factories.review()
-    refused_by_database(lambda: Recommendation.objects.create(review=review, paragraph="1.1"))
+    assert refused_by_database(
+        lambda: Recommendation.objects.create(review=review, paragraph="1.1")
+    )
 
 
 def test_the_uhri_annotation_id_is_unique():
     rec = factories.recommendation(uhri_id="5d1b2e3f-0000-4000-8000-000000000001")
-    refused_by_database(
+    assert refused_by_database(
         lambda: factories.recommendation(
             review=rec.review, uhri_id="5d1b2e3f-0000-4000-8000-000000000001"
         )
@@ -73,14 +78,16 @@ def test_the_uhri_annotation_id_is_unique():
 
 def test_one_review_per_state_and_cycle():
     review = factories.review()
-    refused_by_database(
+    assert refused_by_database(
         lambda: Review.objects.create(state_under_review=review.state_under_review, cycle=3)
     )
 
 
 def test_review_status_outside_the_vocabulary_is_refused():
     review = factories.review()
-    refused_by_database(lambda: Review.objects.filter(pk=review.pk).update(status="cancelled"))
+    assert refused_by_database(
+        lambda: Review.objects.filter(pk=review.pk).update(status="cancelled")
+    )
 
 
 def test_a_session_must_match_its_cycle():
@@ -113,14 +120,14 @@ def test_cycles_follow_working_group_sessions(session, cycle):
 
 def test_country_codes_are_unique_and_upper_case():
     factories.country(iso3="QQA")
-    refused_by_database(lambda: Country.objects.create(iso3="QQA", name="Elsewhere"))
-    refused_by_database(lambda: Country.objects.create(iso3="qqb", name="Lower"))
+    assert refused_by_database(lambda: Country.objects.create(iso3="QQA", name="Elsewhere"))
+    assert refused_by_database(lambda: Country.objects.create(iso3="qqb", name="Lower"))
 
 
 def test_theme_names_are_unique_within_a_vocabulary_only():
     factories.theme(vocabulary="uhri", name="Death penalty")
     factories.theme(vocabulary="upr_info", name="Death penalty")
-    refused_by_database(lambda: factories.theme(vocabulary="uhri", name="Death penalty"))
+    assert refused_by_database(lambda: factories.theme(vocabulary="uhri", name="Death penalty"))
 
 
 def test_a_theme_parent_must_share_its_vocabulary():
@@ -139,7 +146,7 @@ def test_a_target_date_before_adoption_is_refused():
     assert err.value.message_dict["target_date"] == [
         "The target date cannot be before the adoption date."
     ]
-    refused_by_database(
+    assert refused_by_database(
         lambda: Commitment.objects.filter(pk=commitment.pk).update(target_date=date(2019, 1, 1))
     )
 
@@ -150,7 +157,7 @@ def test_a_target_date_before_adoption_is_refused():
 )
 def test_commitment_choices_are_enforced_by_the_database(field, value):
     commitment = factories.commitment()
-    refused_by_database(
+    assert refused_by_database(
         lambda: Commitment.objects.filter(pk=commitment.pk).update(**{field: value})
     )
 
@@ -159,8 +166,8 @@ def test_a_commitment_links_to_a_recommendation_once():
     commitment = factories.commitment()
     rec = factories.recommendation()
     factories.link(commitment, rec)
-    refused_by_database(lambda: factories.link(commitment, rec))
-    refused_by_database(
+    assert refused_by_database(lambda: factories.link(commitment, rec))
+    assert refused_by_database(
         lambda: CommitmentLink.objects.filter(commitment=commitment).update(relation="ignores")
     )
 
@@ -169,12 +176,14 @@ def test_fips_codes_are_unique_but_may_be_empty():
     factories.jurisdiction(fips="4261000")
     factories.jurisdiction(fips="")
     factories.jurisdiction(fips="")
-    refused_by_database(lambda: factories.jurisdiction(fips="4261000"))
+    assert refused_by_database(lambda: factories.jurisdiction(fips="4261000"))
 
 
 def test_a_jurisdiction_cannot_be_its_own_parent():
     place = factories.jurisdiction()
-    refused_by_database(lambda: Jurisdiction.objects.filter(pk=place.pk).update(parent=place))
+    assert refused_by_database(
+        lambda: Jurisdiction.objects.filter(pk=place.pk).update(parent=place)
+    )
 
 
 def test_a_jurisdiction_joins_a_network_once():
@@ -183,7 +192,7 @@ def test_a_jurisdiction_joins_a_network_once():
     network = Network.objects.create(name="Cities for CEDAW", slug="cities-for-cedaw")
     place = factories.jurisdiction()
     NetworkMembership.objects.create(network=network, jurisdiction=place)
-    refused_by_database(
+    assert refused_by_database(
         lambda: NetworkMembership.objects.create(network=network, jurisdiction=place)
     )
 
