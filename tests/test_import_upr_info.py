@@ -285,3 +285,29 @@ def test_imported_recommendations_are_full_text_searchable(reference_data):
 
     found = Recommendation.objects.filter(search_vector=SearchQuery("abolish"))
     assert [r.text for r in found] == ["Abolish the death penalty and commute existing sentences."]
+
+
+def test_the_old_binary_xls_export_imports_like_its_csv_re_save(reference_data, tmp_path):
+    import csv
+
+    import xlwt
+
+    with open(DATA / "upr_info_original.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("UPR Info database export")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            # The original export stored Action and Session as numbers.
+            sheet.write(r, c, int(value) if r and c in (8, 10) and value.isdigit() else value)
+    path = tmp_path / "export.xls"
+    book.save(str(path))
+
+    from_xls = import_file(path)
+    assert from_xls.ok, from_xls.errors
+    assert from_xls.counts["created"] == Recommendation.objects.count() > 0
+
+    from_csv = import_file(DATA / "upr_info_original.csv")
+    assert from_csv.counts["created"] == 0
+    assert from_csv.counts["updated"] == 0
+    assert from_csv.counts["unchanged"] == Recommendation.objects.count()
