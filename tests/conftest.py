@@ -57,3 +57,16 @@ def reference_data(db):
 
     seed_reference()
     seed_jurisdictions()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_sessions(django_db_setup, django_db_blocker):
+    """Worker subprocesses (one is killed on purpose) can leave PostgreSQL sessions on
+    the test database, which would stop pytest-django from dropping it at the end."""
+    yield
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
