@@ -3,6 +3,7 @@ from django.contrib.postgres.search import SearchRank
 from django.db import connection
 from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from recommendations import exports
 from recommendations.filters import chips, clean_params, paginate, search_query
@@ -82,7 +83,11 @@ def jurisdiction_list(request):
 def jurisdiction_detail(request, slug):
     jurisdiction = get_object_or_404(Jurisdiction.objects.select_related("parent"), slug=slug)
     published = Commitment.objects.published().filter(jurisdiction=jurisdiction)
-    commitments = list(published.order_by("status", "-adopted_on", "title"))
+    commitments = list(
+        published.only("id", "jurisdiction_id", "title", "kind", "status", "adopted_on").order_by(
+            "status", "-adopted_on", "title"
+        )
+    )
     status_order = {key: i for i, key in enumerate(CommitmentStatus.values)}
     commitments.sort(key=lambda c: status_order.get(c.status, 99))
     answered = CommitmentLink.objects.filter(commitment__in=published).values("recommendation_id")
@@ -90,12 +95,16 @@ def jurisdiction_detail(request, slug):
     context = {
         "jurisdiction": jurisdiction,
         "commitments": commitments,
+        "commitment_groups": _by_status(commitments),
         "memberships": jurisdiction.network_memberships.select_related("network").order_by(
             "network__name"
         ),
-        "recommendations": Recommendation.objects.filter(id__in=answered)
-        .select_related("review")
-        .order_by("review_id", "id")[:50],
+        "recommendations": _with_urls(
+            Recommendation.objects.filter(id__in=answered)
+            .defer("search_vector")
+            .select_related("review")
+            .order_by("review_id", "id")[:50]
+        ),
         "recommendation_count": Recommendation.objects.filter(id__in=answered).count(),
         "themes": Theme.objects.filter(commitments__in=published)
         .annotate(n=Count("id"))
@@ -104,6 +113,34 @@ def jurisdiction_detail(request, slug):
         "child_count": jurisdiction.children.count(),
     }
     return render(request, "jurisdictions/detail.html", context)
+
+
+def _with_urls(recommendations) -> list:
+    """The recommendations with .url set, built from the list URL rather than reversed
+    once per row."""
+    prefix = reverse("recommendations:recommendation-list")
+    recommendations = list(recommendations)
+    for rec in recommendations:
+        rec.url = f"{prefix}{rec.pk}/"
+    return recommendations
+
+
+def _by_status(commitments) -> list[tuple[str, list]]:
+    """Commitments (sorted by status) grouped under their status label, each with its URL
+    and kind label set: a big city lists hundreds, and reversing a URL and looking up a
+    choice label per row in the template cost more than the page's queries."""
+    statuses = dict(CommitmentStatus.choices)
+    kinds = dict(CommitmentKind.choices)
+    prefix = reverse("jurisdictions:commitment-list")
+    groups = []
+    for commitment in commitments:
+        commitment.url = f"{prefix}{commitment.pk}/"
+        commitment.kind_label = kinds.get(commitment.kind, commitment.kind)
+        label = statuses.get(commitment.status, commitment.status)
+        if not groups or groups[-1][0] != label:
+            groups.append((label, []))
+        groups[-1][1].append(commitment)
+    return groups
 
 
 def jurisdiction_export(request, fmt):

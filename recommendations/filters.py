@@ -274,6 +274,7 @@ def sdg_choices():
 def facet_counts(filterset: RecommendationFilter) -> list[dict]:
     """Each filter's values with how many results each would give under the OTHER active
     filters: one aggregate query per facet, whatever the number of values."""
+    filterset.errors  # noqa: B018 - validates the form so cleaned_data exists
     data = filterset.form.cleaned_data
     selected = {
         "cycle": set(data.get("cycle") or []),
@@ -469,10 +470,14 @@ def clean_params(query: QueryDict) -> QueryDict:
     return cleaned
 
 
-def paginate(queryset, params: QueryDict, per_page: int = PAGE_SIZE):
+def paginate(queryset, params: QueryDict, per_page: int = PAGE_SIZE, count: int | None = None):
     """A page of results; a malformed or out-of-range page number gives page 1 or the last
-    page rather than an error."""
-    page = Paginator(queryset, per_page).get_page(params.get("page"))
+    page rather than an error. Pass `count` when the number of rows is already known, to
+    spare the COUNT query."""
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(params.get("page"))
     page.object_list = list(page.object_list)
     return page
 

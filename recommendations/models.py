@@ -378,6 +378,8 @@ class Recommendation(models.Model):
             # Browse filters: response and local action within a review.
             models.Index(fields=["review", "response"], name="recommendations_rec_response"),
             models.Index(fields=["local_status"], name="recommendations_rec_local"),
+            # Lists in citation order (review, then id): the first page without a scan.
+            models.Index(fields=["review", "id"], name="recommendations_rec_order"),
         ]
 
     def __str__(self):

@@ -6,6 +6,8 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from jurisdictions.models import Commitment, CommitmentLink, Jurisdiction
 
@@ -42,6 +44,7 @@ RESPONSE_COLOURS = {
 }
 HOME_CACHE_SECONDS = 300
 FACET_CACHE_SECONDS = 300
+SIMILAR_CACHE_SECONDS = 300
 
 
 def home(request):
@@ -187,13 +190,14 @@ def _tile_fill(n: int) -> str:
 def recommendation_list(request):
     params = clean_params(request.GET)
     filterset = RecommendationFilter(params, queryset=Recommendation.objects.for_list())
-    page = paginate(filterset.sorted_qs(), params)
+    facets, facets_html = cached_facets(filterset, params)
+    page = paginate(filterset.sorted_qs(), params, count=matching_count(facets))
     filterset.highlight(page.object_list)
-    facets = cached_facets(filterset, params)
     context = {
         "filterset": filterset,
         "page_obj": page,
         "facets": facets,
+        "facets_html": facets_html,
         "chips": chips(params, facets, {"q": "Search"}),
         "query": filterset.query_text,
         "sort": filterset.sort_key,
@@ -203,21 +207,37 @@ def recommendation_list(request):
     return render(request, "recommendations/list.html", context)
 
 
-def cached_facets(filterset, params) -> list[dict]:
-    """Facet counts cost one aggregate query per filter over the matching rows; the same
-    filter state gets the same counts for a few minutes (imports are daily, not live)."""
+def cached_facets(filterset, params) -> tuple[list[dict], str]:
+    """Facet counts cost one aggregate query per filter over the matching rows, and their
+    hundreds of options take longer to render than the rest of the page: the same filter
+    state gets the same counts and the same markup for a few minutes (imports are daily,
+    not live)."""
     state = sorted(
         (key, value)
         for key, values in params.lists()
         if key not in {"page", "sort"}
         for value in values
     )
-    key = "facets:" + hashlib.sha256(urlencode(state).encode()).hexdigest()
-    facets = cache.get(key)
-    if facets is None:
+    key = "facets:v2:" + hashlib.sha256(urlencode(state).encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
         facets = facet_counts(filterset)
-        cache.set(key, facets, FACET_CACHE_SECONDS)
-    return facets
+        cached = (facets, render_to_string("includes/facets.html", {"facets": facets}))
+        cache.set(key, cached, FACET_CACHE_SECONDS)
+    facets, html = cached
+    return facets, mark_safe(html)  # rendered by the template above, escaped there
+
+
+def matching_count(facets: list[dict]) -> int:
+    """How many recommendations match every active filter, read off the response facet
+    instead of counted again: that facet counts the matches under every other filter by
+    response, and every recommendation has exactly one response. Counting a large
+    filtered set is the slowest query of the page."""
+    response = next(facet for facet in facets if facet["name"] == "response")
+    options = response["options"]
+    if response["active"]:
+        options = [option for option in options if option["selected"]]
+    return sum(option["count"] for option in options)
 
 
 def _export_query(params) -> str:
@@ -251,19 +271,34 @@ def recommendation_detail(request, pk):
 
 def recommended_again(recommendation, limit: int = 5) -> list:
     """The same or nearly the same wording from the same recommending states in other
-    cycles. Trigram similarity on PostgreSQL, scoped to those states' recommendations so
-    the comparison touches hundreds of rows, not the whole table."""
+    cycles. Kept for a few minutes per recommendation (and per edit of it): imports are
+    daily, and the comparison is the costliest part of the detail page."""
+    key = f"recommended-again:{recommendation.pk}:{recommendation.updated_at.timestamp()}"
+    return cache.get_or_set(
+        key, lambda: _recommended_again(recommendation, limit), SIMILAR_CACHE_SECONDS
+    )
+
+
+def _recommended_again(recommendation, limit: int) -> list:
     countries = [c.pk for c in recommendation.recommending_countries.all()]
     other_cycles = Recommendation.objects.exclude(review__cycle=recommendation.review.cycle)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramSimilarity
 
+        # Trigram similarity on PostgreSQL, scoped to those states' recommendations. The
+        # candidate ids are read first and passed as a list: handed a subquery instead,
+        # the planner may compute the similarity over the whole table before joining.
         through = Recommendation.recommending_countries.through
-        candidates = through.objects.filter(country__in=countries).values("recommendation_id")
-        if not countries:
-            candidates = Recommendation.objects.filter(pk=recommendation.pk).values("pk")
+        candidates = set(
+            through.objects.filter(country__in=countries).values_list(
+                "recommendation_id", flat=True
+            )
+        )
+        candidates.discard(recommendation.pk)
+        if not candidates:
+            return []
         return list(
-            other_cycles.filter(id__in=candidates)
+            other_cycles.filter(id__in=sorted(candidates))
             .annotate(similarity=TrigramSimilarity("text", recommendation.text))
             .filter(similarity__gte=0.5)
             .select_related("review")
@@ -275,6 +310,12 @@ def recommended_again(recommendation, limit: int = 5) -> list:
 def _response_figures(queryset) -> list[tuple[str, int, str]]:
     counts = dict(queryset.values_list("response").annotate(n=Count("id")).order_by())
     return [(label, counts.get(key, 0), key) for key, label in Response.choices]
+
+
+def _total(figures) -> int:
+    """Every recommendation has exactly one response: the figures add up to the number of
+    rows, which spares the paginator a second COUNT over the same set."""
+    return sum(n for _, n, _ in figures)
 
 
 def theme_list(request):
@@ -307,11 +348,12 @@ def theme_detail(request, slug):
     recommendations = (
         Recommendation.objects.for_list().filter(themes=theme).order_by("review_id", "id")
     )
+    figures = _response_figures(Recommendation.objects.filter(themes=theme))
     context = {
         "theme": theme,
         "children": list(theme.children.all()),
-        "figures": _response_figures(Recommendation.objects.filter(themes=theme)),
-        "page_obj": paginate(recommendations, params),
+        "figures": figures,
+        "page_obj": paginate(recommendations, params, count=_total(figures)),
         "commitments": Commitment.objects.published()
         .filter(themes=theme)
         .select_related("jurisdiction")
@@ -325,15 +367,16 @@ def country_detail(request, iso3):
         raise Http404("Not a country code.")
     country = get_object_or_404(Country, iso3=iso3.upper())
     params = clean_params(request.GET)
-    made = Recommendation.objects.filter(recommending_countries=country)
+    figures = _response_figures(Recommendation.objects.filter(recommending_countries=country))
     context = {
         "country": country,
-        "figures": _response_figures(made),
+        "figures": figures,
         "page_obj": paginate(
             Recommendation.objects.for_list()
             .filter(recommending_countries=country)
             .order_by("review_id", "id"),
             params,
+            count=_total(figures),
         ),
     }
     return render(request, "recommendations/country.html", context)
@@ -342,9 +385,12 @@ def country_detail(request, iso3):
 def review_detail(request, pk):
     review = get_object_or_404(Review.objects.select_related("state_under_review"), pk=pk)
     params = clean_params(request.GET)
+    figures = _response_figures(review.recommendations.all())
     context = {
         "review": review,
-        "figures": _response_figures(review.recommendations.all()),
-        "page_obj": paginate(review.recommendations.for_list().order_by("id"), params),
+        "figures": figures,
+        "page_obj": paginate(
+            review.recommendations.for_list().order_by("id"), params, count=_total(figures)
+        ),
     }
     return render(request, "recommendations/review.html", context)
