@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchRank
 from django.db import connection
-from django.db.models import Count, F
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -80,22 +81,34 @@ def jurisdiction_list(request):
     return render(request, "jurisdictions/list.html", context)
 
 
+COMMITMENTS_PER_STATUS = 10
+
+
 def jurisdiction_detail(request, slug):
     jurisdiction = get_object_or_404(Jurisdiction.objects.select_related("parent"), slug=slug)
     published = Commitment.objects.published().filter(jurisdiction=jurisdiction)
-    commitments = list(
-        published.only("id", "jurisdiction_id", "title", "kind", "status", "adopted_on").order_by(
-            "status", "-adopted_on", "title"
+    # A big city holds hundreds: show the latest few of each status, link to the rest.
+    latest = (
+        published.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("status")],
+                order_by=[F("adopted_on").desc(nulls_last=True), F("title").asc()],
+            )
         )
+        .filter(rank__lte=COMMITMENTS_PER_STATUS)
+        .only("id", "jurisdiction_id", "title", "kind", "status", "adopted_on")
+        .order_by("status", F("adopted_on").desc(nulls_last=True), "title")
     )
+    totals = dict(published.values_list("status").annotate(n=Count("id")).order_by())
     status_order = {key: i for i, key in enumerate(CommitmentStatus.values)}
-    commitments.sort(key=lambda c: status_order.get(c.status, 99))
+    commitments = sorted(latest, key=lambda c: status_order.get(c.status, 99))
     answered = CommitmentLink.objects.filter(commitment__in=published).values("recommendation_id")
     children = list(jurisdiction.children.order_by("name")[:200])
     context = {
         "jurisdiction": jurisdiction,
-        "commitments": commitments,
-        "commitment_groups": _by_status(commitments),
+        "commitment_count": sum(totals.values()),
+        "commitment_groups": _by_status(commitments, totals),
         "memberships": jurisdiction.network_memberships.select_related("network").order_by(
             "network__name"
         ),
@@ -103,7 +116,7 @@ def jurisdiction_detail(request, slug):
             Recommendation.objects.filter(id__in=answered)
             .defer("search_vector")
             .select_related("review")
-            .order_by("review_id", "id")[:50]
+            .order_by("review_id", "id")[:20]
         ),
         "recommendation_count": Recommendation.objects.filter(id__in=answered).count(),
         "themes": Theme.objects.filter(commitments__in=published)
@@ -125,10 +138,10 @@ def _with_urls(recommendations) -> list:
     return recommendations
 
 
-def _by_status(commitments) -> list[tuple[str, list]]:
-    """Commitments (sorted by status) grouped under their status label, each with its URL
-    and kind label set: a big city lists hundreds, and reversing a URL and looking up a
-    choice label per row in the template cost more than the page's queries."""
+def _by_status(commitments, totals: dict) -> list[tuple[str, str, list, int]]:
+    """(label, status, commitments shown, total) per status, in status order. Each
+    commitment gets its URL and kind label here: reversing a URL and looking up a choice
+    label per row in the template cost more than the page's queries."""
     statuses = dict(CommitmentStatus.choices)
     kinds = dict(CommitmentKind.choices)
     prefix = reverse("jurisdictions:commitment-list")
@@ -136,10 +149,10 @@ def _by_status(commitments) -> list[tuple[str, list]]:
     for commitment in commitments:
         commitment.url = f"{prefix}{commitment.pk}/"
         commitment.kind_label = kinds.get(commitment.kind, commitment.kind)
-        label = statuses.get(commitment.status, commitment.status)
-        if not groups or groups[-1][0] != label:
-            groups.append((label, []))
-        groups[-1][1].append(commitment)
+        key = commitment.status
+        if not groups or groups[-1][1] != key:
+            groups.append((statuses.get(key, key), key, [], totals.get(key, 0)))
+        groups[-1][2].append(commitment)
     return groups
 
 

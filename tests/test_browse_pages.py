@@ -265,3 +265,23 @@ def test_theme_country_and_review_pages_query_counts_do_not_grow(
         assert len(response.context["page_obj"]) == 25
     with django_assert_max_num_queries(4):
         client.get("/themes/")
+
+
+def test_a_busy_jurisdiction_shows_the_latest_of_each_status_and_links_to_the_rest(client):
+    from datetime import date
+
+    city = factories.jurisdiction(name="Busy City", slug="busy-city")
+    for n in range(30):
+        factories.commitment(
+            jurisdiction=city, title=f"Measure {n:02d}", adopted_on=date(2000 + n, 1, 1)
+        )
+    factories.commitment(jurisdiction=city, title="Finished work", status="implemented")
+    html = client.get(city.get_absolute_url()).content.decode()
+    assert "Published commitments (31)" in html
+    assert "Adopted (30)" in html
+    assert "Measure 29" in html  # the latest
+    assert "Measure 20" in html  # the tenth latest
+    assert "Measure 19" not in html  # beyond the first ten
+    assert "/commitments/?jurisdiction=busy-city&amp;status=adopted" in html
+    assert "See all 30 adopted" in html
+    assert "Finished work" in html
