@@ -36,15 +36,12 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.timeout(120)]
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     s = connection.settings_dict
     auth = quote(s["USER"] or "")
     if s["PASSWORD"]:
         auth += ":" + quote(s["PASSWORD"])
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-test_database_url.__test__ = False
 
 
 class Worker:
@@ -54,7 +51,7 @@ class Worker:
         self.log_path = tmp_path / f"worker-{uuid.uuid4().hex[:6]}.log"
         self.env = {
             **os.environ,
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": worker_database_url(),
             "EMAIL_URL": f"file://{tmp_path / 'mail'}",
             "MEDIA_ROOT": str(tmp_path / "media"),
             **env,
