@@ -98,18 +98,7 @@ def commitment_history(commitment: Commitment) -> list[Entry]:
     label = _labeller(
         [r.history_user_id for r in [*published, *links, *updates]], commitment.jurisdiction
     )
-    entries = []
-    previous = None
-    for record in published:
-        if previous is None:
-            entries.append(Entry(record.history_date, label(record.history_user_id), "Published"))
-        else:
-            changes = _field_changes(Commitment, COMMITMENT_FIELDS, previous, record)
-            if changes:
-                entries.append(
-                    Entry(record.history_date, label(record.history_user_id), "Changed", changes)
-                )
-        previous = record
+    entries = _record_entries(published, Commitment, COMMITMENT_FIELDS, label, "Published")
     for record in links:
         if record.history_type == "~":
             continue
@@ -137,6 +126,23 @@ def commitment_history(commitment: Commitment) -> list[Entry]:
     return entries
 
 
+def _record_entries(records, model, fields, label, first_verb: str) -> list[Entry]:
+    """One entry for the first record, then one per record that changed a shown field."""
+    entries = []
+    previous = None
+    for record in records:
+        if previous is None:
+            entries.append(Entry(record.history_date, label(record.history_user_id), first_verb))
+        else:
+            changes = _field_changes(model, fields, previous, record)
+            if changes:
+                entries.append(
+                    Entry(record.history_date, label(record.history_user_id), "Changed", changes)
+                )
+        previous = record
+    return entries
+
+
 def recommendation_history(recommendation) -> list[Entry]:
     model = type(recommendation)
     records = list(recommendation.history.order_by("history_date", "history_id"))
@@ -156,18 +162,7 @@ def recommendation_history(recommendation) -> list[Entry]:
         if r.commitment.published_at is None or r.history_date <= r.commitment.published_at
     ]
     label = _labeller([r.history_user_id for r in [*records, *links]])
-    entries = []
-    previous = None
-    for record in records:
-        if previous is None:
-            entries.append(Entry(record.history_date, label(record.history_user_id), "Recorded"))
-        else:
-            changes = _field_changes(model, RECOMMENDATION_FIELDS, previous, record)
-            if changes:
-                entries.append(
-                    Entry(record.history_date, label(record.history_user_id), "Changed", changes)
-                )
-        previous = record
+    entries = _record_entries(records, model, RECOMMENDATION_FIELDS, label, "Recorded")
     for record in links:
         verb = "Linked to" if record.history_type == "+" else "Unlinked from"
         entries.append(
