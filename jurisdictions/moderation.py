@@ -77,35 +77,37 @@ def submit_commitment(commitment: Commitment, user) -> int:
     return count
 
 
+def _decide(model, pk: int, publication: str, note: str, reason: str):
+    """Set a submission's publication state and the curator's note under a row lock;
+    commitments also bump their version so an open edit form notices the decision."""
+    locked = model.objects.select_for_update().get(pk=pk)
+    locked.publication = publication
+    locked.review_note = note
+    if publication == Publication.PUBLISHED and hasattr(locked, "published_at"):
+        locked.published_at = timezone.now()
+    if hasattr(locked, "version"):
+        locked.version = locked.version + 1
+    locked._change_reason = reason
+    locked.save()
+    return locked
+
+
 def approve_commitment(commitment: Commitment, user, note: str = "") -> None:
     with transaction.atomic():
-        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
-        locked.publication = Publication.PUBLISHED
-        locked.published_at = timezone.now()
-        locked.review_note = note
-        locked.version = locked.version + 1
-        locked._change_reason = "Approved by a curator"
-        locked.save()
+        _decide(Commitment, commitment.pk, Publication.PUBLISHED, note, "Approved by a curator")
 
 
 def reject_commitment(commitment: Commitment, user, reason: str) -> None:
     with transaction.atomic():
-        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
-        locked.publication = Publication.REJECTED
-        locked.review_note = reason
-        locked.version = locked.version + 1
-        locked._change_reason = "Returned by a curator"
-        locked.save()
+        _decide(Commitment, commitment.pk, Publication.REJECTED, reason, "Returned by a curator")
 
 
 def approve_update(update: ProgressUpdate, user, note: str = "") -> None:
     """Publish a progress update; a new status it reports becomes the commitment's status."""
     with transaction.atomic():
-        locked = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
-        locked.publication = Publication.PUBLISHED
-        locked.review_note = note
-        locked._change_reason = "Approved by a curator"
-        locked.save()
+        locked = _decide(
+            ProgressUpdate, update.pk, Publication.PUBLISHED, note, "Approved by a curator"
+        )
         if locked.status:
             commitment = Commitment.objects.select_for_update().get(pk=locked.commitment_id)
             if commitment.status != locked.status:
@@ -117,11 +119,7 @@ def approve_update(update: ProgressUpdate, user, note: str = "") -> None:
 
 def reject_update(update: ProgressUpdate, user, reason: str) -> None:
     with transaction.atomic():
-        locked = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
-        locked.publication = Publication.REJECTED
-        locked.review_note = reason
-        locked._change_reason = "Returned by a curator"
-        locked.save()
+        _decide(ProgressUpdate, update.pk, Publication.REJECTED, reason, "Returned by a curator")
 
 
 def _last_change(model):
