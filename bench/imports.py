@@ -101,7 +101,7 @@ def empty():
 
 
 def timed_import(path) -> tuple[float, dict]:
-    from recommendations.services import import_file
+    from recommendations.importers.pipeline import import_file
 
     started = time.monotonic()
     report = import_file(path)

@@ -186,9 +186,8 @@ def generate(rng: random.Random) -> None:
 def main() -> int:
     setup_django()
     from jurisdictions.models import Commitment, CommitmentLink
-    from jurisdictions.tasks import refresh_commitment_statuses
+    from jurisdictions.tasks import refresh_commitment_statuses, refresh_recommendation_statuses
     from recommendations.models import Recommendation
-    from recommendations.tasks import refresh_recommendation_statuses
 
     generate(random.Random(6))
     print(

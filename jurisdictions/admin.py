@@ -1,6 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from recommendations.admin import RecommendationAdmin
+from recommendations.models import Recommendation
+
 from .models import (
     Commitment,
     CommitmentLink,
@@ -155,3 +158,19 @@ class DigestDeliveryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The recommendation admin, with the commitments that answer it: the link table is ours.
+class CommitmentLinkInline(admin.TabularInline):
+    model = CommitmentLink
+    extra = 0
+    autocomplete_fields = ["commitment"]
+    fields = ["commitment", "relation", "rationale"]
+
+
+admin.site.unregister(Recommendation)
+
+
+@admin.register(Recommendation)
+class RecommendationWithLinksAdmin(RecommendationAdmin):
+    inlines = [CommitmentLinkInline]

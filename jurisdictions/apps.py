@@ -6,12 +6,17 @@ class JurisdictionsConfig(AppConfig):
     name = "jurisdictions"
 
     def ready(self):
-        # Queue a coalesced status refresh after any commitment or link edit, the admin's
-        # included; the receivers only schedule (see recommendations.status).
         from django.db.models.signals import post_delete, post_save
 
-        from recommendations import status
+        from . import panels, recommendation_filters, status_refresh
 
-        post_save.connect(status.commitment_link_changed, sender="jurisdictions.CommitmentLink")
-        post_delete.connect(status.commitment_link_changed, sender="jurisdictions.CommitmentLink")
-        post_save.connect(status.commitment_changed, sender="jurisdictions.Commitment")
+        # Queue a coalesced status refresh after any commitment or link edit, the admin's
+        # included; the receivers only schedule (see status_refresh).
+        link = "jurisdictions.CommitmentLink"
+        post_save.connect(status_refresh.commitment_link_changed, sender=link)
+        post_delete.connect(status_refresh.commitment_link_changed, sender=link)
+        post_save.connect(status_refresh.commitment_changed, sender="jurisdictions.Commitment")
+        # "Acted on by" on /recommendations/: the recommendations app knows no jurisdictions.
+        recommendation_filters.register()
+        # Local-action parts of the recommendations app's pages (recommendations.panels).
+        panels.register()

@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from recommendations.models import Theme
+
 from .models import Commitment, Jurisdiction
 
 FEED_SIZE = 50
@@ -63,3 +65,17 @@ class JurisdictionCommitmentFeed(CommitmentFeed):
         return Commitment.objects.published().filter(
             Q(jurisdiction=obj) | Q(jurisdiction__parent=obj)
         )
+
+
+class ThemeCommitmentFeed(CommitmentFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Theme, slug=slug)
+
+    def title(self, obj):
+        return f"UPR Tracker: commitments on {obj.name}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def commitments(self, obj):
+        return Commitment.objects.published().filter(themes=obj)

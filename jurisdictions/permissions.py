@@ -5,33 +5,14 @@ only, never its children), curators (the "Curators" group) and admins (superuser
 can do everything a curator can. Everyone else reads published records only.
 """
 
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
+from recommendations.permissions import CURATORS_GROUP, is_admin, is_curator, make_curator
+
 from .models import Commitment, Jurisdiction, Membership, Publication
 
-CURATORS_GROUP = "Curators"
-
-
-def is_admin(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_superuser)
-
-
-def is_curator(user) -> bool:
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
-    # Cached on the user object: a page asks this many times.
-    if not hasattr(user, "_upr_is_curator"):
-        user._upr_is_curator = user.groups.filter(name=CURATORS_GROUP).exists()
-    return user._upr_is_curator
-
-
-def make_curator(user) -> None:
-    group, _ = Group.objects.get_or_create(name=CURATORS_GROUP)
-    user.groups.add(group)
+__all__ = ["CURATORS_GROUP", "is_admin", "is_curator", "make_curator"]
 
 
 def editable_jurisdictions(user):

@@ -1,15 +1,19 @@
-"""Background jobs of the jurisdictions app; each takes ids and is safe to run twice."""
+"""Background jobs of the jurisdictions app (local-action statuses and roll-ups, overdue and
+stale commitments, evidence links, digests); each takes ids and is safe to run twice."""
 
 import smtplib
 from datetime import date, timedelta
 
 from celery import shared_task
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from recommendations.status import track_run
-from recommendations.tasks import RETRY, TRANSIENT_ERRORS
+from recommendations.jobs import RETRY, TRANSIENT_ERRORS, Skipped, advisory_lock, track_run
+
+from . import pending
+from .rollups import refresh_all, refresh_jurisdiction_rollups
 
 FINISHED = ("implemented", "repealed")
 # Weekly checks; a rerun within this window does not check a link a second time.
@@ -47,6 +51,49 @@ def stale_condition(today: date) -> Q:
 
 
 @shared_task(
+    name="jurisdictions.tasks.refresh_recommendation_statuses",
+    soft_time_limit=900,
+    time_limit=960,
+    **RETRY,
+)
+def refresh_recommendation_statuses(recommendation_ids=None):
+    """Derive local_status and jurisdictions_acting, then the roll-ups.
+
+    With no ids: the nightly full refresh, under a lock so two runs never work at once.
+    With ids: just those recommendations (and the themes they belong to).
+    """
+    with track_run("jurisdictions.tasks.refresh_recommendation_statuses") as run:
+        if recommendation_ids is None:
+            with advisory_lock("status-refresh-full", timeout=960) as acquired:
+                if not acquired:
+                    raise Skipped("Another full refresh held the lock.")
+                with transaction.atomic():
+                    run.counts = refresh_all()
+        else:
+            ids = sorted({int(pk) for pk in recommendation_ids})
+            with transaction.atomic():
+                run.counts = {"requested": len(ids), **refresh_all(ids)}
+    return run.counts
+
+
+@shared_task(
+    name="jurisdictions.tasks.refresh_pending_statuses",
+    soft_time_limit=300,
+    time_limit=360,
+    **RETRY,
+)
+def refresh_pending_statuses():
+    """Runs the coalesced targeted refresh queued by status_refresh.schedule_refresh."""
+    ids = pending.take_pending_ids()
+    if not ids:
+        return {"requested": 0}
+    counts = refresh_recommendation_statuses(recommendation_ids=ids)
+    # Forgotten only after the refresh committed: a killed worker leaves them for the rerun.
+    pending.forget_pending_ids(ids)
+    return counts
+
+
+@shared_task(
     name="jurisdictions.tasks.refresh_commitment_statuses",
     soft_time_limit=600,
     time_limit=660,
@@ -54,8 +101,6 @@ def stale_condition(today: date) -> Q:
 )
 def refresh_commitment_statuses():
     """Set is_overdue and is_stale with four set-based UPDATEs that touch only changes."""
-    from recommendations.status import refresh_jurisdiction_rollups
-
     from .models import Commitment
 
     today = timezone.localdate()

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .feeds import JurisdictionCommitmentFeed
+from .feeds import JurisdictionCommitmentFeed, ThemeCommitmentFeed
 
 app_name = "jurisdictions"
 
@@ -17,5 +17,6 @@ urlpatterns = [
     path("commitments/", views.commitment_list, name="commitment-list"),
     path("commitments/export.<str:fmt>", views.commitment_export, name="commitment-export"),
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment-detail"),
+    path("themes/<slug:slug>/feed/", ThemeCommitmentFeed(), name="theme-feed"),
     path("feeds/commitments/", views.commitment_feed, name="commitment-feed"),
 ]

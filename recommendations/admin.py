@@ -2,8 +2,6 @@ from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
-from jurisdictions.models import CommitmentLink
-
 from .models import (
     AffectedGroup,
     Country,
@@ -75,13 +73,6 @@ class SdgTargetAdmin(admin.ModelAdmin):
     list_select_related = ["goal"]
 
 
-class CommitmentLinkInline(admin.TabularInline):
-    model = CommitmentLink
-    extra = 0
-    autocomplete_fields = ["commitment"]
-    fields = ["commitment", "relation", "rationale"]
-
-
 @admin.register(Recommendation)
 class RecommendationAdmin(SimpleHistoryAdmin):
     list_display = ["citation", "short_text", "response", "action_category", "local_status"]
@@ -103,7 +94,6 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     ]
     readonly_fields = ["local_status", "jurisdictions_acting", "created_at", "updated_at"]
     list_select_related = ["review__state_under_review"]
-    inlines = [CommitmentLinkInline]
 
     @admin.display(description="text")
     def short_text(self, obj):

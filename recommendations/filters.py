@@ -13,8 +13,6 @@ from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from jurisdictions.models import CommitmentLink, Jurisdiction, Publication
-
 from .models import (
     ActionCategory,
     AffectedGroup,
@@ -121,13 +119,6 @@ class RecommendationFilter(FacetedFilterSet):
         field_name="action_category",
         choices=[(str(v), label) for v, label in ActionCategory.choices],
     )
-    jurisdiction = django_filters.ModelMultipleChoiceFilter(
-        distinct=False,
-        label="Acted on by",
-        queryset=Jurisdiction.objects.all(),
-        to_field_name="slug",
-        method="filter_jurisdiction",
-    )
     local_action = django_filters.ChoiceFilter(
         label="Local action", choices=LOCAL_ACTION, method="filter_local_action"
     )
@@ -136,6 +127,17 @@ class RecommendationFilter(FacetedFilterSet):
     class Meta:
         model = Recommendation
         fields = []
+
+    # Filters and facets other apps add (register_filter): the jurisdictions app adds
+    # "Acted on by", since this app knows nothing of jurisdictions.
+    extra_facets: dict = {}
+
+    @classmethod
+    def register_filter(cls, name, filter_, facet):
+        """Adds a filter and its facet. `facet(filterset, rec_ids, chosen)` returns
+        (label, options, counts, selected values) for the recommendations `rec_ids`."""
+        cls.base_filters[name] = filter_
+        cls.extra_facets[name] = facet
 
     # Filters that narrow through a related table; each is one indexed semi-join.
 
@@ -179,14 +181,6 @@ class RecommendationFilter(FacetedFilterSet):
         return queryset.filter(
             id__in=_ids_through("recommending_countries", country__region__in=value)
         )
-
-    def filter_jurisdiction(self, queryset, name, value):
-        if not value:
-            return queryset
-        links = CommitmentLink.objects.filter(
-            commitment__publication=Publication.PUBLISHED, commitment__jurisdiction__in=value
-        ).values("recommendation_id")
-        return queryset.filter(id__in=links)
 
     def filter_local_action(self, queryset, name, value):
         if value == "none":
@@ -287,7 +281,6 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
         "local_action": {data.get("local_action")} - {None, ""},
         "sdg": set(data.get("sdg") or []),
         "review": set(data.get("review") or []),
-        "jurisdiction": {j.slug for j in data.get("jurisdiction") or []},
     }
 
     def rec_ids(name):
@@ -430,28 +423,10 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
     ]
     add("review", "Review", reviews, review_counts)
 
-    # Jurisdictions acting: hundreds or thousands; show the busiest plus any chosen.
-    jur_rows = list(
-        CommitmentLink.objects.filter(
-            commitment__publication=Publication.PUBLISHED,
-            recommendation__in=rec_ids("jurisdiction"),
-        )
-        .values("commitment__jurisdiction__slug", "commitment__jurisdiction__name")
-        .annotate(n=Count("recommendation_id", distinct=True))
-        .order_by("-n", "commitment__jurisdiction__name")[:25]
-    )
-    jur_options = [
-        (row["commitment__jurisdiction__slug"], row["commitment__jurisdiction__name"])
-        for row in jur_rows
-    ]
-    shown = {slug for slug, _ in jur_options}
-    jur_options += [(j.slug, j.name) for j in data.get("jurisdiction") or [] if j.slug not in shown]
-    add(
-        "jurisdiction",
-        "Jurisdiction acting",
-        jur_options,
-        counted(jur_rows, "commitment__jurisdiction__slug"),
-    )
+    for name, facet in RecommendationFilter.extra_facets.items():
+        label, options, counts, chosen = facet(filterset, rec_ids(name), data.get(name))
+        selected[name] = chosen
+        add(name, label, options, counts)
     return facets
 
 

@@ -13,9 +13,8 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
-from jurisdictions.permissions import is_curator
-
 from .models import ImportRun
+from .permissions import is_curator
 from .tasks import run_import
 
 ALLOWED_SUFFIXES = {".csv", ".xlsx", ".xls", ".json"}

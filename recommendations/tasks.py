@@ -1,72 +1,10 @@
-"""Background jobs of the recommendations app; each takes ids and is safe to run twice."""
+"""Background jobs of the recommendations app: upstream sync and curator imports. Each
+takes ids and is safe to run twice."""
 
-import redis
 import requests
 from celery import shared_task
-from django.db import InterfaceError, OperationalError, transaction
 
-# Only these are worth retrying: the database, the network or the broker was briefly away.
-TRANSIENT_ERRORS = (
-    OperationalError,
-    InterfaceError,
-    requests.ConnectionError,
-    requests.Timeout,
-    redis.ConnectionError,
-)
-RETRY = {
-    "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": 5,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
-
-
-@shared_task(
-    name="recommendations.tasks.refresh_recommendation_statuses",
-    soft_time_limit=900,
-    time_limit=960,
-    **RETRY,
-)
-def refresh_recommendation_statuses(recommendation_ids=None):
-    """Derive local_status and jurisdictions_acting, then the roll-ups.
-
-    With no ids: the nightly full refresh, under a lock so two runs never work at once.
-    With ids: just those recommendations (and the themes they belong to).
-    """
-    from recommendations import status
-
-    with status.track_run("recommendations.tasks.refresh_recommendation_statuses") as run:
-        if recommendation_ids is None:
-            with status.advisory_lock("status-refresh-full", timeout=960) as acquired:
-                if not acquired:
-                    raise status.Skipped("Another full refresh held the lock.")
-                with transaction.atomic():
-                    run.counts = status.refresh_all()
-        else:
-            ids = sorted({int(pk) for pk in recommendation_ids})
-            with transaction.atomic():
-                run.counts = {"requested": len(ids), **status.refresh_all(ids)}
-    return run.counts
-
-
-@shared_task(
-    name="recommendations.tasks.refresh_pending_statuses",
-    soft_time_limit=300,
-    time_limit=360,
-    **RETRY,
-)
-def refresh_pending_statuses():
-    """Runs the coalesced targeted refresh queued by status.schedule_refresh."""
-    from recommendations import status
-
-    ids = status.take_pending_ids()
-    if not ids:
-        return {"requested": 0}
-    counts = refresh_recommendation_statuses(recommendation_ids=ids)
-    # Forgotten only after the refresh committed: a killed worker leaves them for the rerun.
-    status.forget_pending_ids(ids)
-    return counts
+from .jobs import RETRY, Skipped, advisory_lock, track_run
 
 
 @shared_task(
@@ -78,7 +16,6 @@ def refresh_pending_statuses():
 def sync_upstream(source_ids=None):
     """Download each enabled upstream export that changed and run the importer on it."""
     from recommendations.models import UpstreamSource
-    from recommendations.status import Skipped, advisory_lock, track_run
 
     sources = UpstreamSource.objects.filter(enabled=True)
     if source_ids is not None:
@@ -110,8 +47,8 @@ def _sync_source(source_id: int) -> str:
     from django.utils import timezone
     from django.utils.text import slugify
 
+    from recommendations.importers.pipeline import import_file
     from recommendations.models import ImportRun, UpstreamSource
-    from recommendations.services import import_file
 
     source = UpstreamSource.objects.get(pk=source_id)
     headers = {"User-Agent": "UPR Tracker upstream sync"}
@@ -178,8 +115,8 @@ def run_import(import_run_id):
 
     from django.utils import timezone
 
+    from recommendations.importers.pipeline import run_import_into
     from recommendations.models import ImportRun
-    from recommendations.services import run_import_into
 
     claimed = ImportRun.objects.filter(pk=import_run_id, status=ImportRun.Status.QUEUED).update(
         status=ImportRun.Status.RUNNING, started_at=timezone.now()

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from . import views
-from .feeds import ThemeCommitmentFeed
 
 app_name = "recommendations"
 
@@ -16,7 +15,6 @@ urlpatterns = [
     path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation-detail"),
     path("themes/", views.theme_list, name="theme-list"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
-    path("themes/<slug:slug>/feed/", ThemeCommitmentFeed(), name="theme-feed"),
     path("countries/<str:iso3>/", views.country_detail, name="country-detail"),
     path("reviews/<int:pk>/", views.review_detail, name="review-detail"),
 ]

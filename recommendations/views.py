@@ -3,15 +3,14 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from jurisdictions.models import Commitment, CommitmentLink, Jurisdiction
-
-from . import exports
+from . import exports, panels
+from .charts import RESPONSE_COLOURS, theme_chart
 from .filters import (
     RecommendationFilter,
     chips,
@@ -21,27 +20,6 @@ from .filters import (
 )
 from .models import Country, Recommendation, Response, Review, Theme
 
-# Tile-grid positions (column, row) of the states and DC on the home page map.
-STATE_TILES = {
-    "AK": (0, 0), "ME": (10, 0), "VT": (9, 1), "NH": (10, 1),
-    "WA": (0, 2), "ID": (1, 2), "MT": (2, 2), "ND": (3, 2), "MN": (4, 2), "IL": (5, 2),
-    "WI": (6, 2), "MI": (7, 2), "NY": (8, 2), "RI": (9, 2), "MA": (10, 2),
-    "OR": (0, 3), "NV": (1, 3), "WY": (2, 3), "SD": (3, 3), "IA": (4, 3), "IN": (5, 3),
-    "OH": (6, 3), "PA": (7, 3), "NJ": (8, 3), "CT": (9, 3),
-    "CA": (0, 4), "UT": (1, 4), "CO": (2, 4), "NE": (3, 4), "MO": (4, 4), "KY": (5, 4),
-    "WV": (6, 4), "VA": (7, 4), "MD": (8, 4), "DE": (9, 4),
-    "AZ": (1, 5), "NM": (2, 5), "KS": (3, 5), "AR": (4, 5), "TN": (5, 5), "NC": (6, 5),
-    "SC": (7, 5), "DC": (8, 5),
-    "OK": (3, 6), "LA": (4, 6), "MS": (5, 6), "AL": (6, 6), "GA": (7, 6),
-    "HI": (0, 7), "TX": (3, 7), "FL": (8, 7),
-}  # fmt: skip
-TILE = 44
-RESPONSE_COLOURS = {
-    Response.SUPPORTED: "#1b6e3a",
-    Response.SUPPORTED_IN_PART: "#5b8f2a",
-    Response.NOTED: "#a23b2a",
-    Response.PENDING: "#59606b",
-}
 HOME_CACHE_SECONDS = 300
 FACET_CACHE_SECONDS = 300
 SIMILAR_CACHE_SECONDS = 300
@@ -50,141 +28,24 @@ SIMILAR_CACHE_SECONDS = 300
 def home(request):
     labels = dict(Response.choices)
     context = {
-        **cache.get_or_set("home:figures", home_figures, HOME_CACHE_SECONDS),
+        **cache.get_or_set("home:figures", response_figures, HOME_CACHE_SECONDS),
         "chart": cache.get_or_set("home:chart", theme_chart, HOME_CACHE_SECONDS),
-        "tiles": cache.get_or_set("home:tiles", state_tiles, HOME_CACHE_SECONDS),
-        "map_width": 11 * TILE,
-        "map_height": 8 * TILE,
         "legend": [(labels[key], colour) for key, colour in RESPONSE_COLOURS.items()],
+        **panels.extra_context("home"),
     }
     return render(request, "home.html", context)
 
 
-def home_figures() -> dict:
-    """Headline counts and the latest commitments; whole-table aggregates, so the home page
-    keeps them for a few minutes instead of counting on every visit."""
+def response_figures() -> dict:
+    """Recommendations by US response; the local figures come from the local_action tags."""
     labels = dict(Response.choices)
     by_response = dict(
         Recommendation.objects.values_list("response").annotate(n=Count("id")).order_by()
     )
-    commitments = Commitment.objects.published()
-    by_status = dict(commitments.values_list("status").annotate(n=Count("id")).order_by())
-    status_labels = dict(Commitment.Status.choices)
     return {
         "recommendation_count": sum(by_response.values()),
         "responses": [(labels[key], by_response.get(key, 0), key) for key in labels],
-        "commitment_count": sum(by_status.values()),
-        "statuses": [(status_labels[key], by_status.get(key, 0)) for key in status_labels],
-        "jurisdictions_acting": commitments.values("jurisdiction").distinct().count(),
-        "latest": list(
-            commitments.select_related("jurisdiction").order_by("-published_at", "-id")[:8]
-        ),
     }
-
-
-def theme_chart(limit: int = 12) -> dict:
-    """Horizontal stacked bars: recommendations per theme, split by response, for the
-    themes with the most recommendations."""
-    through = Recommendation.themes.through
-    # One vocabulary only: UPR Info and UHRI share names such as "Death penalty".
-    vocabulary = (
-        Theme.Vocabulary.UPR_INFO
-        if through.objects.filter(theme__vocabulary=Theme.Vocabulary.UPR_INFO).exists()
-        else Theme.Vocabulary.UHRI
-    )
-    rows = list(
-        through.objects.filter(theme__vocabulary=vocabulary)
-        .values("theme__name", "theme__slug", "theme__vocabulary")
-        .annotate(
-            total=Count("id"),
-            **{
-                key: Count("id", filter=Q(recommendation__response=key)) for key in RESPONSE_COLOURS
-            },
-        )
-        .order_by("-total", "theme__name")[:limit]
-    )
-    biggest = max((row["total"] for row in rows), default=0) or 1
-    label_width, bar_width, bar_height = 230, 420, 22
-    bars = []
-    for i, row in enumerate(rows):
-        x = label_width
-        segments = []
-        for key, colour in RESPONSE_COLOURS.items():
-            width = row[key] * bar_width / biggest
-            if row[key]:
-                segments.append(
-                    {
-                        "x": round(x, 1),
-                        "width": max(round(width, 1), 1),
-                        "colour": colour,
-                        "label": f"{Response(key).label}: {row[key]}",
-                    }
-                )
-            x += width
-        bars.append(
-            {
-                "y": i * (bar_height + 8),
-                "name": row["theme__name"],
-                "slug": row["theme__slug"],
-                "total": row["total"],
-                "segments": segments,
-                "end": round(x + 6, 1),
-            }
-        )
-    return {
-        "bars": bars,
-        "height": max(len(bars) * (bar_height + 8), bar_height),
-        "width": label_width + bar_width + 60,
-        "label_width": label_width - 8,
-        "bar_height": bar_height,
-        "text_y": bar_height // 2 + 5,
-    }
-
-
-def state_tiles() -> list[dict]:
-    """One tile per state and DC with the published commitments of the state and every
-    jurisdiction inside it (matched on the USPS code each jurisdiction carries)."""
-    counts = dict(
-        Commitment.objects.published()
-        .values_list("jurisdiction__state_code")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    states = {
-        row["state_code"]: row
-        for row in Jurisdiction.objects.filter(
-            state_code__in=STATE_TILES, parent__isnull=False, parent__parent__isnull=True
-        ).values("state_code", "slug", "name")
-    }
-    tiles = []
-    for code, (col, row) in STATE_TILES.items():
-        state = states.get(code)
-        n = counts.get(code, 0)
-        tiles.append(
-            {
-                "code": code,
-                "name": state["name"] if state else code,
-                "slug": state["slug"] if state else "",
-                "count": n,
-                "x": col * TILE,
-                "y": row * TILE,
-                "fill": _tile_fill(n),
-                "ink": "#ffffff" if n >= 10 else "#1d1d1f",
-            }
-        )
-    return tiles
-
-
-def _tile_fill(n: int) -> str:
-    if n == 0:
-        return "#eef1f4"
-    if n < 3:
-        return "#c6dbef"
-    if n < 10:
-        return "#9ecae1"
-    if n < 50:
-        return "#2f6faa"
-    return "#0b3d73"
 
 
 def recommendation_list(request):
@@ -255,16 +116,10 @@ def recommendation_export(request, fmt):
 
 def recommendation_detail(request, pk):
     recommendation = get_object_or_404(Recommendation.objects.for_detail(), pk=pk)
-    links = list(
-        CommitmentLink.objects.filter(recommendation=recommendation)
-        .filter(commitment__in=Commitment.objects.published())
-        .select_related("commitment__jurisdiction")
-        .order_by("commitment__jurisdiction__name", "commitment__title")
-    )
     context = {
         "recommendation": recommendation,
-        "links": links,
         "similar": recommended_again(recommendation),
+        **panels.extra_context("recommendation", recommendation=recommendation),
     }
     return render(request, "recommendations/detail.html", context)
 
@@ -324,16 +179,10 @@ def theme_list(request):
         .annotate(n=Count("id"))
         .order_by()
     )
-    commitment_counts = dict(
-        Commitment.themes.through.objects.filter(commitment__in=Commitment.objects.published())
-        .values_list("theme_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
     themes = list(Theme.objects.all())
     for theme in themes:
         theme.recommendation_count = rec_counts.get(theme.pk, 0)
-        theme.commitment_count = commitment_counts.get(theme.pk, 0)
+    panels.extra_context("theme_list", themes=themes)
     groups = []
     for key, label in Theme.Vocabulary.choices:
         members = [t for t in themes if t.vocabulary == key]
@@ -354,10 +203,7 @@ def theme_detail(request, slug):
         "children": list(theme.children.all()),
         "figures": figures,
         "page_obj": paginate(recommendations, params, count=_total(figures)),
-        "commitments": Commitment.objects.published()
-        .filter(themes=theme)
-        .select_related("jurisdiction")
-        .order_by("-published_at", "-id")[:20],
+        **panels.extra_context("theme", theme=theme),
     }
     return render(request, "recommendations/theme.html", context)
 

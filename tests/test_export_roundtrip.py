@@ -97,7 +97,7 @@ def test_importing_an_export_into_the_same_database_changes_nothing(reference_da
     path = tmp_path / "export.csv"
     call_command("export_recommendations", "--output", str(path))
 
-    from recommendations.services import import_file
+    from recommendations.importers.pipeline import import_file
 
     report = import_file(path)
 

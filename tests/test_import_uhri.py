@@ -5,8 +5,8 @@ import uuid
 import pytest
 from openpyxl import Workbook
 
+from recommendations.importers.pipeline import import_file
 from recommendations.models import AffectedGroup, Recommendation, SdgTarget, Theme
-from recommendations.services import import_file
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from recommendations.importers.pipeline import import_file
 from recommendations.models import Recommendation, Review
-from recommendations.services import import_file
 
 DATA = Path(__file__).parent / "data"
 pytestmark = pytest.mark.django_db

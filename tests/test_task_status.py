@@ -3,10 +3,11 @@
 import pytest
 from django.db import connection
 
+from jurisdictions import local_status, pending, status_refresh
 from jurisdictions.models import JurisdictionRollup, ThemeRollup
-from recommendations import status
+from jurisdictions.tasks import refresh_recommendation_statuses
+from recommendations.jobs import advisory_lock
 from recommendations.models import Recommendation, TaskRun
-from recommendations.tasks import refresh_recommendation_statuses
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def test_it_derives_each_status_from_published_links_only(cast):
 def test_it_records_the_run_with_what_it_changed(cast):
     refresh_recommendation_statuses()
 
-    run = TaskRun.objects.get(task="recommendations.tasks.refresh_recommendation_statuses")
+    run = TaskRun.objects.get(task="jurisdictions.tasks.refresh_recommendation_statuses")
     assert run.outcome == "succeeded"
     assert run.finished_at >= run.started_at
     assert run.counts["recommendations_changed"] == 3
@@ -113,10 +114,10 @@ def test_the_jurisdiction_rollup_counts_published_commitments_by_status(cast):
 
 
 def test_the_orm_version_gives_the_same_statuses_as_the_sql_version(cast):
-    status.refresh_local_status_orm()
+    local_status.refresh_local_status_orm()
     via_orm = statuses(cast["recs"])
     Recommendation.objects.update(local_status="none", jurisdictions_acting=0)
-    status.refresh_local_status()
+    local_status.refresh_local_status()
 
     assert statuses(cast["recs"]) == via_orm
 
@@ -127,16 +128,16 @@ def test_the_full_refresh_is_one_update_statement_whatever_the_row_count(
     for _ in range(20):
         f.link(f.commitment(), f.recommendation(), relation="implements")
     with django_assert_max_num_queries(1):
-        status.refresh_local_status()
+        local_status.refresh_local_status()
 
 
 @pytest.mark.postgres
 def test_the_sql_version_matches_the_orm_version_on_postgresql(cast):
     assert connection.vendor == "postgresql"
-    assert status.refresh_local_status_sql() == 3
+    assert local_status.refresh_local_status_sql() == 3
     via_sql = statuses(cast["recs"])
     Recommendation.objects.update(local_status="none", jurisdictions_acting=0)
-    assert status.refresh_local_status_orm() == 3
+    assert local_status.refresh_local_status_orm() == 3
 
     assert statuses(cast["recs"]) == via_sql
 
@@ -157,7 +158,7 @@ def test_a_second_full_refresh_is_skipped_while_the_first_holds_the_lock(cast):
         finally:
             holder.close()
     else:
-        with status.advisory_lock("status-refresh-full", timeout=60) as acquired:
+        with advisory_lock("status-refresh-full", timeout=60) as acquired:
             assert acquired
             refresh_recommendation_statuses()
 
@@ -183,24 +184,26 @@ def test_saving_a_link_schedules_a_refresh_after_commit(
 def test_a_burst_of_edits_queues_one_refresh_for_all_of_them(
     cast, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from recommendations import tasks
+    from jurisdictions import tasks
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    client = status._redis()
-    client.delete(status.PENDING_KEY, status.QUEUED_KEY)
+    client = pending.client()
+    client.delete(pending.PENDING_KEY, pending.QUEUED_KEY)
     queued = []
     monkeypatch.setattr(
         tasks.refresh_pending_statuses, "apply_async", lambda **kw: queued.append(kw)
     )
     with django_capture_on_commit_callbacks(execute=True):
         for name in ("none", "addr", "impl"):
-            status.schedule_refresh([cast["recs"][name].pk])
+            status_refresh.schedule_refresh([cast["recs"][name].pk])
 
     assert len(queued) == 1
-    assert status.take_pending_ids() == sorted(cast["recs"][n].pk for n in ("none", "addr", "impl"))
+    assert pending.take_pending_ids() == sorted(
+        cast["recs"][n].pk for n in ("none", "addr", "impl")
+    )
     counts = tasks.refresh_pending_statuses()
     assert counts["requested"] == 3
-    assert client.scard(status.PENDING_KEY) == 0
+    assert client.scard(pending.PENDING_KEY) == 0
     assert statuses(cast["recs"])["impl"] == ("implemented", 2)
 
 
@@ -224,7 +227,7 @@ def test_operators_see_each_run_in_a_read_only_admin(cast, admin_client):
 
     listing = admin_client.get("/admin/recommendations/taskrun/")
     assert listing.status_code == 200
-    assert "recommendations.tasks.refresh_recommendation_statuses" in listing.content.decode()
+    assert "jurisdictions.tasks.refresh_recommendation_statuses" in listing.content.decode()
     assert "recommendations_changed" in listing.content.decode()
     assert admin_client.get("/admin/recommendations/taskrun/add/").status_code == 403
     detail = admin_client.get(f"/admin/recommendations/taskrun/{run.pk}/change/")

@@ -120,7 +120,7 @@ if CELERY_VISIBILITY_TIMEOUT < 100:
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "nightly-full-status-refresh": {
-        "task": "recommendations.tasks.refresh_recommendation_statuses",
+        "task": "jurisdictions.tasks.refresh_recommendation_statuses",
         "schedule": crontab(hour=2, minute=15),
     },
     "daily-commitment-statuses": {

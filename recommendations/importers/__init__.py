@@ -1,1 +1,1 @@
-"""Readers and parsers for the files curators import; recommendations.services writes."""
+"""Readers and parsers for the files curators import; recommendations.importers.pipeline writes."""

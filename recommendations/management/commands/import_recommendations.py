@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from recommendations.importers.pipeline import import_file
 from recommendations.importers.report import format_problem
-from recommendations.services import import_file
 
 
 class Command(BaseCommand):

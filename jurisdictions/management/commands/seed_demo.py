@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand
 
 from jurisdictions.demo import seed_local_actions
+from jurisdictions.rollups import refresh_all
 from jurisdictions.seed import seed_jurisdictions
-from recommendations import status
+from jurisdictions.status_refresh import refresh_suspended
 from recommendations.demo import seed_recommendations
 from recommendations.seed import seed_reference
 
@@ -15,8 +16,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = {**seed_reference(), **seed_jurisdictions()}
-        with status.refresh_suspended():
+        with refresh_suspended():
             counts["recommendations"] = seed_recommendations()
             counts.update(seed_local_actions())
-        status.refresh_all()
+        refresh_all()
         self.stdout.write(", ".join(f"{n} {label}" for label, n in counts.items()))

@@ -1,5 +1,4 @@
-"""The import workflow: read and validate every row first, then write everything in one
-transaction with batched upserts on the natural keys.
+"""Writes validated drafts in one transaction with batched upserts on the natural keys.
 
 Natural keys, strongest first: the UHRI annotation id, the UPR Info key, the paragraph
 inside its review. A recommendation one source loaded without a key of the other source is
@@ -7,29 +6,24 @@ found by its normalised text inside the same review (exact, then fuzzy), so UPR 
 UHRI rows for one recommendation become one record.
 """
 
-import csv
-import time
 from datetime import timedelta
 from itertools import islice
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.text import slugify
 from rapidfuzz import fuzz, process
 
-from .importers import native as native_format
-from .importers import readers, uhri, upr_info
-from .importers.common import Draft, Options, Problems, Reference, normalise_text
-from .importers.report import ImportReport
-from .models import (
+from ..models import (
     AffectedGroup,
-    ImportRun,
     Recommendation,
     Review,
     SdgTarget,
     Theme,
     normalise_name,
 )
+from . import readers
+from .common import Draft, Reference, normalise_text
 
 BATCH = 1000
 # rapidfuzz ratio (0-100) above which two texts of one review are the same recommendation;
@@ -85,170 +79,6 @@ class ImportFailed(Exception):
     """Raised inside the write transaction to roll it back."""
 
 
-def import_file(
-    path,
-    *,
-    format=None,
-    dry_run=False,
-    states=None,
-    user=None,
-    keep_non_upr=True,
-    import_run=None,
-    progress=None,
-) -> ImportReport:
-    """Import one file; nothing is written unless every row is valid (or on a dry run)."""
-    started = time.monotonic()
-    report = ImportReport(dry_run=dry_run)
-    problems = Problems()
-    run_progress = _run_progress(import_run, progress)
-    if import_run is not None:
-        ImportRun.objects.filter(pk=import_run.pk).update(
-            status=ImportRun.Status.RUNNING, started_at=timezone.now()
-        )
-    try:
-        fmt = readers.normalise_format(format)
-        ref = Reference()
-        opts = Options(
-            ref=ref,
-            problems=problems,
-            states={s.upper() for s in states} if states else None,
-            keep_non_upr=keep_non_upr,
-        )
-        total = _count_rows(path) if run_progress else 0
-        if run_progress:
-            run_progress(0, total)
-            opts.tick = lambda done: run_progress(done, total)
-        fmt, drafts, rows = _parse(path, fmt, opts)
-        report.format = fmt
-        report.rows = rows
-        if run_progress:
-            run_progress(rows, max(total, rows))
-        report.counts["skipped"] = opts.skipped
-        if not problems.error_count:
-            _check_paragraphs(drafts, problems)
-        if not problems.error_count:
-            try:
-                with transaction.atomic():
-                    _upsert(drafts, fmt, ref, report, problems, user=user, dry_run=dry_run)
-                    if problems.error_count or dry_run:
-                        raise ImportFailed
-            except ImportFailed:
-                pass
-            except IntegrityError as exc:
-                problems.error(0, "", f"The database refused the import: {exc}")
-    except readers.ReadError as exc:
-        problems.error(0, "", str(exc))
-    except (csv.Error, UnicodeError) as exc:
-        problems.error(0, "", f"Cannot read the file: {exc}")
-    report.errors = problems.errors
-    report.warnings = problems.warnings
-    report.counts["errors"] = problems.error_count
-    if problems.error_count:
-        # All or nothing: counts of a failed import would describe writes that never happened.
-        for name in ("created", "updated", "unchanged"):
-            report.counts[name] = 0
-    report.seconds = time.monotonic() - started
-    if import_run is not None:
-        _finish_run(import_run, report)
-    return report
-
-
-def run_import_into(import_run: ImportRun, path=None) -> ImportReport:
-    """Run an ImportRun with the options it was created with (the task calls this)."""
-    options = import_run.options or {}
-    return import_file(
-        path or import_run.file_path,
-        format=import_run.format or None,
-        dry_run=bool(options.get("dry_run")),
-        states=options.get("states") or None,
-        user=import_run.user,
-        keep_non_upr=not options.get("skip_non_upr", False),
-        import_run=import_run,
-    )
-
-
-def _run_progress(import_run, progress):
-    if import_run is None and progress is None:
-        return None
-
-    def update(done, total):
-        if import_run is not None:
-            ImportRun.objects.filter(pk=import_run.pk).update(rows_done=done, rows_total=total)
-        if progress is not None:
-            progress(done, total)
-
-    return update
-
-
-def _finish_run(import_run, report):
-    import_run.refresh_from_db()
-    import_run.status = ImportRun.Status.SUCCEEDED if report.ok else ImportRun.Status.FAILED
-    import_run.format = import_run.format or report.format
-    for name, value in report.counts.items():
-        setattr(import_run, name, value)
-    import_run.rows_done = report.rows
-    import_run.rows_total = max(import_run.rows_total, report.rows)
-    import_run.report = report.as_dict()
-    import_run.finished_at = timezone.now()
-    import_run.save()
-
-
-def _count_rows(path) -> int:
-    if readers.is_json(path):
-        return sum(1 for _ in readers.iter_json(path))
-    return max(0, sum(1 for _ in readers.iter_rows(path)) - 1)
-
-
-def _parse(path, fmt, opts) -> tuple[str, dict, int]:
-    counted = _Counter()
-    if fmt in (None, readers.NATIVE) and readers.is_json(path):
-        drafts = native_format.parse(counted.wrap(readers.iter_json(path)), opts)
-        return readers.NATIVE, drafts, counted.n
-    rows = readers.iter_rows(path)
-    first = next(rows, None)
-    if first is None:
-        raise readers.ReadError("The file is empty.")
-    header = first[1]
-    detected = readers.detect_format(header)
-    fmt = fmt or detected
-    if fmt is None:
-        raise readers.ReadError(
-            "Cannot tell the format from the header; give --format upr-info, uhri or native."
-        )
-    rows = counted.wrap(rows)
-    if fmt == readers.UPR_INFO:
-        drafts = upr_info.parse(rows, header, opts)
-    elif fmt == readers.UHRI:
-        drafts = uhri.parse(rows, header, opts)
-    else:
-        drafts = native_format.parse(native_format.dict_rows(rows, header), opts)
-    return fmt, drafts, counted.n
-
-
-class _Counter:
-    def __init__(self):
-        self.n = 0
-
-    def wrap(self, rows):
-        for item in rows:
-            self.n += 1
-            yield item
-
-
-def _check_paragraphs(drafts: dict, problems: Problems):
-    seen = {}
-    for draft in drafts.values():
-        if draft.paragraph:
-            key = (draft.state, draft.cycle, draft.paragraph)
-            if key in seen:
-                problems.error(
-                    draft.line,
-                    "paragraph",
-                    f"Paragraph {draft.paragraph} repeats line {seen[key]}.",
-                )
-            seen.setdefault(key, draft.line)
-
-
 def _chunks(items, size=BATCH):
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
@@ -259,7 +89,7 @@ def _chunks(items, size=BATCH):
 IMPORT_LOCK = 5_031_724
 
 
-def _upsert(drafts: dict, fmt: str, ref: Reference, report, problems, *, user, dry_run):
+def upsert(drafts: dict, fmt: str, ref: Reference, report, problems, *, user, dry_run):
     if connection.vendor == "postgresql" and not dry_run:
         # Two imports at once would both create the same reviews and recommendations; the
         # second waits here, then reads what the first wrote and upserts onto it.

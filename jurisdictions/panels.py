@@ -1,0 +1,144 @@
+"""The local-action panels that public pages of the recommendations app show: headline
+commitment figures and the state tile map on the home page, the commitments answering one
+recommendation, a theme's commitments. register() hands them to recommendations.panels, so
+recommendations/ never imports this app."""
+
+from django.core.cache import cache
+from django.db.models import Count
+
+from recommendations import panels
+
+from .models import Commitment, CommitmentLink, Jurisdiction
+
+HOME_CACHE_SECONDS = 300
+TILE = 44
+MAP_WIDTH = 11 * TILE
+MAP_HEIGHT = 8 * TILE
+
+
+def home_figures() -> dict:
+    """Published commitments by status and the latest ones; whole-table aggregates, so the
+    home page keeps them for a few minutes instead of counting on every visit."""
+    commitments = Commitment.objects.published()
+    by_status = dict(commitments.values_list("status").annotate(n=Count("id")).order_by())
+    status_labels = dict(Commitment.Status.choices)
+    return {
+        "commitment_count": sum(by_status.values()),
+        "statuses": [(status_labels[key], by_status.get(key, 0)) for key in status_labels],
+        "jurisdictions_acting": commitments.values("jurisdiction").distinct().count(),
+        "latest": list(
+            commitments.select_related("jurisdiction").order_by("-published_at", "-id")[:8]
+        ),
+    }
+
+
+# Tile-grid positions (column, row) of the states and DC on the home page map.
+STATE_TILES = {
+    "AK": (0, 0), "ME": (10, 0), "VT": (9, 1), "NH": (10, 1),
+    "WA": (0, 2), "ID": (1, 2), "MT": (2, 2), "ND": (3, 2), "MN": (4, 2), "IL": (5, 2),
+    "WI": (6, 2), "MI": (7, 2), "NY": (8, 2), "RI": (9, 2), "MA": (10, 2),
+    "OR": (0, 3), "NV": (1, 3), "WY": (2, 3), "SD": (3, 3), "IA": (4, 3), "IN": (5, 3),
+    "OH": (6, 3), "PA": (7, 3), "NJ": (8, 3), "CT": (9, 3),
+    "CA": (0, 4), "UT": (1, 4), "CO": (2, 4), "NE": (3, 4), "MO": (4, 4), "KY": (5, 4),
+    "WV": (6, 4), "VA": (7, 4), "MD": (8, 4), "DE": (9, 4),
+    "AZ": (1, 5), "NM": (2, 5), "KS": (3, 5), "AR": (4, 5), "TN": (5, 5), "NC": (6, 5),
+    "SC": (7, 5), "DC": (8, 5),
+    "OK": (3, 6), "LA": (4, 6), "MS": (5, 6), "AL": (6, 6), "GA": (7, 6),
+    "HI": (0, 7), "TX": (3, 7), "FL": (8, 7),
+}  # fmt: skip
+
+
+def state_tiles() -> list[dict]:
+    """One tile per state and DC with the published commitments of the state and every
+    jurisdiction inside it (matched on the USPS code each jurisdiction carries)."""
+    counts = dict(
+        Commitment.objects.published()
+        .values_list("jurisdiction__state_code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    states = {
+        row["state_code"]: row
+        for row in Jurisdiction.objects.filter(
+            state_code__in=STATE_TILES, parent__isnull=False, parent__parent__isnull=True
+        ).values("state_code", "slug", "name")
+    }
+    tiles = []
+    for code, (col, row) in STATE_TILES.items():
+        state = states.get(code)
+        n = counts.get(code, 0)
+        tiles.append(
+            {
+                "code": code,
+                "name": state["name"] if state else code,
+                "slug": state["slug"] if state else "",
+                "count": n,
+                "x": col * TILE,
+                "y": row * TILE,
+                "fill": _tile_fill(n),
+                "ink": "#ffffff" if n >= 10 else "#1d1d1f",
+            }
+        )
+    return tiles
+
+
+def _tile_fill(n: int) -> str:
+    if n == 0:
+        return "#eef1f4"
+    if n < 3:
+        return "#c6dbef"
+    if n < 10:
+        return "#9ecae1"
+    if n < 50:
+        return "#2f6faa"
+    return "#0b3d73"
+
+
+def home_context() -> dict:
+    return {
+        **cache.get_or_set("home:local-figures", home_figures, HOME_CACHE_SECONDS),
+        "tiles": cache.get_or_set("home:tiles", state_tiles, HOME_CACHE_SECONDS),
+        "map_width": MAP_WIDTH,
+        "map_height": MAP_HEIGHT,
+    }
+
+
+def recommendation_context(recommendation) -> dict:
+    """The published commitments answering one recommendation, grouped by jurisdiction."""
+    links = (
+        CommitmentLink.objects.filter(recommendation=recommendation)
+        .filter(commitment__in=Commitment.objects.published())
+        .select_related("commitment__jurisdiction")
+        .order_by("commitment__jurisdiction__name", "commitment__title")
+    )
+    return {"links": list(links)}
+
+
+def theme_context(theme) -> dict:
+    commitments = (
+        Commitment.objects.published()
+        .filter(themes=theme)
+        .select_related("jurisdiction")
+        .order_by("-published_at", "-id")[:20]
+    )
+    return {"commitments": commitments}
+
+
+def theme_list_context(themes) -> dict:
+    """Sets commitment_count (published commitments tagged with it) on each theme."""
+    counts = dict(
+        Commitment.themes.through.objects.filter(commitment__in=Commitment.objects.published())
+        .values_list("theme_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for theme in themes:
+        theme.commitment_count = counts.get(theme.pk, 0)
+    return {}
+
+
+def register() -> None:
+    panels.register("home", home_context)
+    panels.register("recommendation", recommendation_context)
+    panels.register("theme", theme_context)
+    panels.register("theme_list", theme_list_context)

@@ -1,0 +1,72 @@
+"""The home page's SVG bar chart of recommendations by theme and response, computed as
+plain numbers for the template to draw."""
+
+from django.db.models import Count, Q
+
+from .models import Recommendation, Response, Theme
+
+RESPONSE_COLOURS = {
+    Response.SUPPORTED: "#1b6e3a",
+    Response.SUPPORTED_IN_PART: "#5b8f2a",
+    Response.NOTED: "#a23b2a",
+    Response.PENDING: "#59606b",
+}
+
+
+def theme_chart(limit: int = 12) -> dict:
+    """Horizontal stacked bars: recommendations per theme, split by response, for the
+    themes with the most recommendations."""
+    through = Recommendation.themes.through
+    # One vocabulary only: UPR Info and UHRI share names such as "Death penalty".
+    vocabulary = (
+        Theme.Vocabulary.UPR_INFO
+        if through.objects.filter(theme__vocabulary=Theme.Vocabulary.UPR_INFO).exists()
+        else Theme.Vocabulary.UHRI
+    )
+    rows = list(
+        through.objects.filter(theme__vocabulary=vocabulary)
+        .values("theme__name", "theme__slug", "theme__vocabulary")
+        .annotate(
+            total=Count("id"),
+            **{
+                key: Count("id", filter=Q(recommendation__response=key)) for key in RESPONSE_COLOURS
+            },
+        )
+        .order_by("-total", "theme__name")[:limit]
+    )
+    biggest = max((row["total"] for row in rows), default=0) or 1
+    label_width, bar_width, bar_height = 230, 420, 22
+    bars = []
+    for i, row in enumerate(rows):
+        x = label_width
+        segments = []
+        for key, colour in RESPONSE_COLOURS.items():
+            width = row[key] * bar_width / biggest
+            if row[key]:
+                segments.append(
+                    {
+                        "x": round(x, 1),
+                        "width": max(round(width, 1), 1),
+                        "colour": colour,
+                        "label": f"{Response(key).label}: {row[key]}",
+                    }
+                )
+            x += width
+        bars.append(
+            {
+                "y": i * (bar_height + 8),
+                "name": row["theme__name"],
+                "slug": row["theme__slug"],
+                "total": row["total"],
+                "segments": segments,
+                "end": round(x + 6, 1),
+            }
+        )
+    return {
+        "bars": bars,
+        "height": max(len(bars) * (bar_height + 8), bar_height),
+        "width": label_width + bar_width + 60,
+        "label_width": label_width - 8,
+        "bar_height": bar_height,
+        "text_y": bar_height // 2 + 5,
+    }
