@@ -260,7 +260,7 @@ def test_write_urls_enforce_roles(client, world, write, role):
 
 
 def test_the_matrix_covers_every_write_url_of_the_staff_screens():
-    from jurisdictions import staff_urls
+    from jurisdictions.staff import urls as staff_urls
 
     read_only = {
         "home",

@@ -6,7 +6,7 @@ urlpatterns = [
     path("subscriptions/", include("jurisdictions.subscription_urls")),
     path("accounts/", include("allauth.urls")),
     path("manage/imports/", include("recommendations.import_urls")),
-    path("manage/", include("jurisdictions.staff_urls")),
+    path("manage/", include("jurisdictions.staff.urls")),
     path("", include("jurisdictions.history_urls")),
     path("", include("recommendations.urls")),
     path("", include("jurisdictions.urls")),

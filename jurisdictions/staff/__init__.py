@@ -1,0 +1,1 @@
+"""Staff and curator screens under /manage/, one module per kind of work."""

@@ -1,0 +1,249 @@
+"""Commitments: create, read, edit with a version check, delete, link to recommendations,
+progress updates and submission for review."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .. import moderation, suggestions
+from ..forms import (
+    CommitmentForm,
+    LinkForm,
+    ProgressUpdateForm,
+)
+from ..models import (
+    Commitment,
+    CommitmentLink,
+    Publication,
+)
+from ..permissions import (
+    can_delete_commitment,
+    get_commitment_for_edit,
+    get_jurisdiction_for_edit,
+    is_curator,
+)
+from .access import editor_touch, staff_only
+
+
+@staff_only
+def commitment_create(request, slug):
+    jurisdiction = get_jurisdiction_for_edit(request.user, slug)
+    form = CommitmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        commitment = form.save(commit=False)
+        commitment.jurisdiction = jurisdiction
+        commitment.created_by = request.user
+        commitment.publication = Publication.DRAFT
+        commitment.save()
+        form.save_m2m()
+        messages.success(
+            request, "Saved as a draft. Now link it to the recommendations it answers."
+        )
+        return redirect("staff:commitment", pk=commitment.pk)
+    return render(
+        request, "manage/commitment_form.html", {"form": form, "jurisdiction": jurisdiction}
+    )
+
+
+@staff_only
+def commitment_detail(request, pk):
+    commitment = get_commitment_for_edit(request.user, pk)
+    query = request.GET.get("q", "")[:200]
+    links = commitment.links.select_related("recommendation__review").order_by("created_at")
+    ever_published, diff = moderation.diff_against_published(commitment)
+    context = {
+        "commitment": commitment,
+        "jurisdiction": commitment.jurisdiction,
+        "links": links,
+        "updates": commitment.updates.all(),
+        "suggested": suggestions.suggest_for(commitment),
+        "query": query,
+        "results": suggestions.search(query) if query else [],
+        "link_form": LinkForm(),
+        "relations": CommitmentLink.Relation.choices,
+        "can_delete": can_delete_commitment(request.user, commitment),
+        "can_submit": commitment.publication in {Publication.DRAFT, Publication.REJECTED}
+        or commitment.updates.filter(
+            publication__in=[Publication.DRAFT, Publication.REJECTED]
+        ).exists(),
+        "ever_published": ever_published,
+        "is_curator": is_curator(request.user),
+    }
+    linked = {link.recommendation_id for link in links}
+    context["results"] = [r for r in context["results"] if r.pk not in linked]
+    return render(request, "manage/commitment.html", context)
+
+
+@staff_only
+def commitment_edit(request, pk):
+    commitment = get_commitment_for_edit(request.user, pk)
+    conflict = None
+    if request.method == "POST":
+        form = CommitmentForm(request.POST, instance=commitment)
+        if form.is_valid():
+            started_from = form.cleaned_data.get("version") or 0
+            with transaction.atomic():
+                # Lock the row and compare versions: whoever saves second is told.
+                current = Commitment.objects.select_for_update().get(pk=commitment.pk)
+                if current.version != started_from:
+                    conflict = current
+                else:
+                    for name, value in form.cleaned_data.items():
+                        if name not in {"themes", "version"}:
+                            setattr(current, name, value)
+                    current.version += 1
+                    unpublished = editor_touch(request, current)
+                    current.save()
+                    current.themes.set(form.cleaned_data["themes"])
+            if conflict is None:
+                if unpublished:
+                    messages.warning(
+                        request,
+                        "Saved. The change takes it off the public site until a curator "
+                        "approves it: submit it for review when ready.",
+                    )
+                else:
+                    messages.success(request, "Saved.")
+                return redirect("staff:commitment", pk=commitment.pk)
+            # Keep the user's text; the next save is from the version they have now seen.
+            data = request.POST.copy()
+            data["version"] = conflict.version
+            form = CommitmentForm(data, instance=Commitment.objects.get(pk=commitment.pk))
+            form.is_valid()
+            messages.error(
+                request,
+                "Someone else saved this commitment while you were editing. Nothing of "
+                "yours was saved yet: compare the two versions below, adjust your text, "
+                "and save again.",
+            )
+    else:
+        form = CommitmentForm(instance=commitment)
+    context = {
+        "form": form,
+        "commitment": commitment,
+        "jurisdiction": commitment.jurisdiction,
+        "conflict": _conflict_rows(conflict, form) if conflict else None,
+    }
+    return render(request, "manage/commitment_form.html", context, status=409 if conflict else 200)
+
+
+def _conflict_rows(theirs, form):
+    rows = []
+    for name in moderation.DIFF_FIELDS:
+        field = Commitment._meta.get_field(name)
+        their_value = getattr(theirs, name)
+        mine = form.cleaned_data.get(name, form.data.get(name, ""))
+        if field.choices:
+            choices = dict(field.choices)
+            their_value, mine = choices.get(their_value, their_value), choices.get(mine, mine)
+        their_text = "" if their_value is None else str(their_value)
+        mine_text = "" if mine is None else str(mine)
+        rows.append(
+            {
+                "label": str(field.verbose_name).capitalize(),
+                "theirs": their_text,
+                "yours": mine_text,
+                "differs": their_text != mine_text,
+            }
+        )
+    return rows
+
+
+@staff_only
+def commitment_delete(request, pk):
+    commitment = get_commitment_for_edit(request.user, pk)
+    if not can_delete_commitment(request.user, commitment):
+        raise PermissionDenied("Only drafts can be deleted; ask a curator for published ones.")
+    if request.method == "POST":
+        jurisdiction = commitment.jurisdiction
+        commitment.delete()
+        messages.success(request, f"Deleted “{commitment.title}”.")
+        return redirect("staff:jurisdiction", slug=jurisdiction.slug)
+    return render(request, "manage/commitment_delete.html", {"commitment": commitment})
+
+
+@staff_only
+@require_POST
+def link_add(request, pk):
+    commitment = get_commitment_for_edit(request.user, pk)
+    form = LinkForm(request.POST, commitment=commitment)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(
+                    request,
+                    f"{form.fields[field].label if field in form.fields else ''}: {error}".lstrip(
+                        ": "
+                    ),
+                )
+        return redirect("staff:commitment", pk=pk)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                CommitmentLink.objects.create(
+                    commitment=commitment,
+                    recommendation=form.cleaned_data["recommendation"],
+                    relation=form.cleaned_data["relation"],
+                    rationale=form.cleaned_data["rationale"],
+                    created_by=request.user,
+                )
+        except IntegrityError:
+            messages.error(request, "This recommendation is already linked.")
+            return redirect("staff:commitment", pk=pk)
+        _touch_commitment(request, commitment)
+    messages.success(request, f"Linked to {form.cleaned_data['recommendation'].citation}.")
+    return redirect("staff:commitment", pk=pk)
+
+
+def _touch_commitment(request, commitment):
+    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    unpublished = editor_touch(request, locked)
+    locked.version = locked.version + 1
+    locked.save()
+    if unpublished:
+        messages.warning(request, "It is off the public site until a curator approves the change.")
+
+
+@staff_only
+@require_POST
+def link_remove(request, pk, link_pk):
+    commitment = get_commitment_for_edit(request.user, pk)
+    link = get_object_or_404(commitment.links, pk=link_pk)
+    with transaction.atomic():
+        link.delete()
+        _touch_commitment(request, commitment)
+    messages.success(request, "Link removed.")
+    return redirect("staff:commitment", pk=pk)
+
+
+@staff_only
+def update_create(request, pk):
+    commitment = get_commitment_for_edit(request.user, pk)
+    form = ProgressUpdateForm(request.POST or None, commitment=commitment)
+    if request.method == "POST" and form.is_valid():
+        update = form.save(commit=False)
+        update.commitment = commitment
+        update.author = request.user
+        update.publication = Publication.DRAFT
+        update.save()
+        messages.success(request, "Progress update saved. Submit it for review to publish it.")
+        return redirect("staff:commitment", pk=pk)
+    return render(
+        request,
+        "manage/update_form.html",
+        {"form": form, "commitment": commitment, "jurisdiction": commitment.jurisdiction},
+    )
+
+
+@staff_only
+@require_POST
+def commitment_submit(request, pk):
+    commitment = get_commitment_for_edit(request.user, pk)
+    count = moderation.submit_commitment(commitment, request.user)
+    if count:
+        messages.success(request, "Sent to the curators. You will see their decision here.")
+    else:
+        messages.info(request, "Nothing new to submit.")
+    return redirect("staff:commitment", pk=pk)

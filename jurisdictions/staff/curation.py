@@ -1,0 +1,42 @@
+"""Curators' edits of recommendations and themes."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+
+from recommendations.models import Recommendation, Theme
+
+from ..forms import (
+    RecommendationEditForm,
+    ThemeForm,
+)
+from .access import curator_only
+
+
+@curator_only
+def recommendation_edit(request, pk):
+    recommendation = get_object_or_404(Recommendation.objects.select_related("review"), pk=pk)
+    form = RecommendationEditForm(request.POST or None, instance=recommendation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Recommendation saved.")
+        return redirect(recommendation.get_absolute_url())
+    return render(
+        request, "manage/recommendation_form.html", {"form": form, "object": recommendation}
+    )
+
+
+@curator_only
+def theme_list(request):
+    themes = Theme.objects.select_related("parent").order_by("vocabulary", "name")
+    return render(request, "manage/themes.html", {"themes": themes})
+
+
+@curator_only
+def theme_edit(request, pk=None):
+    theme = get_object_or_404(Theme, pk=pk) if pk else None
+    form = ThemeForm(request.POST or None, instance=theme)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Theme saved.")
+        return redirect("staff:themes")
+    return render(request, "manage/theme_form.html", {"form": form, "object": theme})

@@ -1,0 +1,155 @@
+"""Members of a jurisdiction: invitations, removal, and accepting an invitation."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ..forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+)
+from ..models import (
+    Invitation,
+    Membership,
+)
+from ..permissions import (
+    can_remove_member,
+    get_jurisdiction_for_edit,
+    invitable_roles,
+)
+from .access import staff_only
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+@staff_only
+@require_POST
+def invite(request, slug):
+    jurisdiction = get_jurisdiction_for_edit(request.user, slug)
+    roles = invitable_roles(request.user, jurisdiction)
+    if not roles:
+        raise PermissionDenied("Only managers of this jurisdiction can invite people.")
+    form = InvitationForm(request.POST, roles=roles, jurisdiction=jurisdiction)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("staff:jurisdiction", slug=slug)
+    invitation = Invitation.objects.create(
+        email=form.cleaned_data["email"],
+        jurisdiction=jurisdiction,
+        role=form.cleaned_data["role"],
+        token=secrets.token_urlsafe(32),
+        invited_by=request.user,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    link = request.build_absolute_uri(reverse("staff:accept-invitation", args=[invitation.token]))
+    send_mail(
+        subject=f"You are invited to keep {jurisdiction.name}'s records on UPR Tracker",
+        message=(
+            f"You have been invited to join {jurisdiction.name} on UPR Tracker as "
+            f"{invitation.get_role_display().lower()}.\n\n"
+            f"Open this link within 7 days to set your password and start:\n{link}\n\n"
+            "If you did not expect this, ignore this message."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[invitation.email],
+    )
+    messages.success(request, f"Invitation sent to {invitation.email}.")
+    return redirect("staff:jurisdiction", slug=slug)
+
+
+@staff_only
+@require_POST
+def member_remove(request, slug, membership_pk):
+    jurisdiction = get_jurisdiction_for_edit(request.user, slug)
+    membership = get_object_or_404(jurisdiction.memberships, pk=membership_pk)
+    if not can_remove_member(request.user, membership):
+        raise PermissionDenied("Only managers can remove editors.")
+    membership.delete()
+    messages.success(request, f"{membership.user.email} is no longer a member.")
+    return redirect("staff:jurisdiction", slug=slug)
+
+
+def accept_invitation(request, token):
+    invitation = Invitation.objects.select_related("jurisdiction").filter(token=token).first()
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.expires_at <= timezone.now()
+    ):
+        return render(request, "manage/invitation_invalid.html", status=410)
+    User = get_user_model()
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is not None:
+        # The person already has an account: they join after signing in as themselves.
+        if not request.user.is_authenticated:
+            messages.info(request, "Sign in to accept the invitation.")
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        if request.user.pk != existing.pk:
+            raise PermissionDenied("This invitation was sent to another address.")
+        if request.method == "POST":
+            _join(invitation, existing)
+            messages.success(request, f"You are now a member of {invitation.jurisdiction.name}.")
+            return redirect("staff:home")
+        return render(request, "manage/invitation_accept.html", {"invitation": invitation})
+
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=_free_username(invitation.email),
+                email=invitation.email,
+                password=form.cleaned_data["password1"],
+            )
+            _join(invitation, user)
+            _record_email(user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome. You can now edit {invitation.jurisdiction.name}.")
+        return redirect("staff:home")
+    return render(
+        request, "manage/invitation_accept.html", {"invitation": invitation, "form": form}
+    )
+
+
+def _join(invitation, user):
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.accepted_at is not None:
+            return
+        membership, created = Membership.objects.get_or_create(
+            user=user, jurisdiction=invitation.jurisdiction, defaults={"role": invitation.role}
+        )
+        if not created and invitation.role == Membership.Role.MANAGER:
+            membership.role = Membership.Role.MANAGER
+            membership.save()
+        locked.accepted_at = timezone.now()
+        locked.save(update_fields=["accepted_at"])
+
+
+def _free_username(email):
+    User = get_user_model()
+    base = email.lower()[:140]
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def _record_email(user):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )

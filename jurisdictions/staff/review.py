@@ -1,0 +1,86 @@
+"""The curators' review queue and their decisions on commitments and progress updates."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from .. import moderation
+from ..forms import (
+    ReviewDecisionForm,
+)
+from ..models import (
+    Commitment,
+    ProgressUpdate,
+    Publication,
+)
+from .access import curator_only
+
+
+@curator_only
+def review_queue(request):
+    commitments, updates = moderation.review_queue()
+    return render(
+        request,
+        "manage/review_queue.html",
+        {"commitments": commitments, "updates": updates},
+    )
+
+
+@curator_only
+def review_commitment(request, pk):
+    commitment = get_object_or_404(Commitment.objects.select_related("jurisdiction"), pk=pk)
+    ever_published, diff = moderation.diff_against_published(commitment)
+    context = {
+        "commitment": commitment,
+        "ever_published": ever_published,
+        "diff": diff,
+        "links": commitment.links.select_related("recommendation__review"),
+        "updates": commitment.updates.all(),
+        "form": ReviewDecisionForm(),
+    }
+    return render(request, "manage/review_commitment.html", context)
+
+
+def _decide(request, obj, approve, reject, back):
+    form = ReviewDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The reason is too long.")
+        return redirect(back)
+    reason = form.cleaned_data["reason"].strip()
+    if request.POST.get("decision") == "reject":
+        if not reason:
+            messages.error(request, "Give a reason when returning a submission.")
+            return redirect(back)
+        reject(obj, request.user, reason)
+        messages.success(request, "Returned to the staff member with your reason.")
+    else:
+        approve(obj, request.user, reason)
+        messages.success(request, "Approved and published.")
+    return redirect("staff:review-queue")
+
+
+@curator_only
+@require_POST
+def review_commitment_decide(request, pk):
+    commitment = get_object_or_404(Commitment, pk=pk, publication=Publication.SUBMITTED)
+    return _decide(
+        request,
+        commitment,
+        moderation.approve_commitment,
+        moderation.reject_commitment,
+        reverse("staff:review-commitment", args=[pk]),
+    )
+
+
+@curator_only
+@require_POST
+def review_update_decide(request, pk):
+    update = get_object_or_404(ProgressUpdate, pk=pk, publication=Publication.SUBMITTED)
+    return _decide(
+        request,
+        update,
+        moderation.approve_update,
+        moderation.reject_update,
+        reverse("staff:review-queue"),
+    )

@@ -1,0 +1,56 @@
+from django.urls import path
+
+from . import bulk_import, commitments, curation, dashboard, members, merge, review
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", dashboard.home, name="home"),
+    path("jurisdictions/<slug:slug>/", dashboard.jurisdiction_dashboard, name="jurisdiction"),
+    path(
+        "jurisdictions/<slug:slug>/commitments/new/",
+        commitments.commitment_create,
+        name="commitment-create",
+    ),
+    path(
+        "jurisdictions/<slug:slug>/commitments/import/",
+        bulk_import.commitment_import,
+        name="commitment-import",
+    ),
+    path("jurisdictions/<slug:slug>/invite/", members.invite, name="invite"),
+    path(
+        "jurisdictions/<slug:slug>/members/<int:membership_pk>/remove/",
+        members.member_remove,
+        name="member-remove",
+    ),
+    path("commitments/template.csv", bulk_import.import_template, name="import-template"),
+    path("commitments/<int:pk>/", commitments.commitment_detail, name="commitment"),
+    path("commitments/<int:pk>/edit/", commitments.commitment_edit, name="commitment-edit"),
+    path("commitments/<int:pk>/delete/", commitments.commitment_delete, name="commitment-delete"),
+    path("commitments/<int:pk>/links/", commitments.link_add, name="link-add"),
+    path(
+        "commitments/<int:pk>/links/<int:link_pk>/remove/",
+        commitments.link_remove,
+        name="link-remove",
+    ),
+    path("commitments/<int:pk>/updates/new/", commitments.update_create, name="update-create"),
+    path("commitments/<int:pk>/submit/", commitments.commitment_submit, name="commitment-submit"),
+    path("review/", review.review_queue, name="review-queue"),
+    path("review/commitments/<int:pk>/", review.review_commitment, name="review-commitment"),
+    path(
+        "review/commitments/<int:pk>/decide/",
+        review.review_commitment_decide,
+        name="review-commitment-decide",
+    ),
+    path(
+        "review/updates/<int:pk>/decide/", review.review_update_decide, name="review-update-decide"
+    ),
+    path("merge/<slug:kind>/", merge.merge, name="merge"),
+    path(
+        "recommendations/<int:pk>/edit/", curation.recommendation_edit, name="recommendation-edit"
+    ),
+    path("themes/", curation.theme_list, name="themes"),
+    path("themes/new/", curation.theme_edit, name="theme-create"),
+    path("themes/<int:pk>/edit/", curation.theme_edit, name="theme-edit"),
+    path("invitations/<str:token>/", members.accept_invitation, name="accept-invitation"),
+]
