@@ -3,10 +3,11 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.validators import URLValidator
+from django.db import transaction
 
 from recommendations.models import Recommendation, Theme
 
-from .models import Commitment, CommitmentLink, Membership, ProgressUpdate
+from .models import Commitment, CommitmentLink, Membership, ProgressUpdate, Publication
 
 # Generous for real summaries, small enough to refuse pasted documents.
 MAX_TEXT = 5000
@@ -74,6 +75,37 @@ class CommitmentForm(forms.ModelForm):
         self.fields["kind"].initial = Commitment.Kind.POLICY
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
+
+    def save_if_current(self, *, keep_public: bool):
+        """Saves under a row lock unless someone saved since this form's version, in which
+        case nothing is saved and the newer commitment is returned. A staff change to a
+        published commitment takes it back to draft until a curator approves it again
+        (keep_public: the curators' own edits stay public)."""
+        started_from = self.cleaned_data.get("version") or 0
+        self.unpublished = False
+        with transaction.atomic():
+            current = Commitment.objects.select_for_update().get(pk=self.instance.pk)
+            if current.version != started_from:
+                return current
+            for name, value in self.cleaned_data.items():
+                if name not in {"themes", "version"}:
+                    setattr(current, name, value)
+            current.version += 1
+            if not keep_public and current.publication == Publication.PUBLISHED:
+                current.publication = Publication.DRAFT
+                self.unpublished = True
+            current.save()
+            current.themes.set(self.cleaned_data["themes"])
+        self.instance = current
+        return None
+
+    def rebased_on(self, newer):
+        """The same typed text, now based on the newer version the editor has just seen."""
+        data = self.data.copy()
+        data["version"] = newer.version
+        form = CommitmentForm(data, instance=Commitment.objects.get(pk=newer.pk))
+        form.is_valid()
+        return form
 
     def clean_summary(self):
         summary = self.cleaned_data.get("summary", "")

@@ -79,47 +79,20 @@ def commitment_detail(request, pk):
 @staff_only
 def commitment_edit(request, pk):
     commitment = get_commitment_for_edit(request.user, pk)
+    form = CommitmentForm(request.POST or None, instance=commitment)
     conflict = None
-    if request.method == "POST":
-        form = CommitmentForm(request.POST, instance=commitment)
-        if form.is_valid():
-            started_from = form.cleaned_data.get("version") or 0
-            with transaction.atomic():
-                # Lock the row and compare versions: whoever saves second is told.
-                current = Commitment.objects.select_for_update().get(pk=commitment.pk)
-                if current.version != started_from:
-                    conflict = current
-                else:
-                    for name, value in form.cleaned_data.items():
-                        if name not in {"themes", "version"}:
-                            setattr(current, name, value)
-                    current.version += 1
-                    unpublished = editor_touch(request, current)
-                    current.save()
-                    current.themes.set(form.cleaned_data["themes"])
-            if conflict is None:
-                if unpublished:
-                    messages.warning(
-                        request,
-                        "Saved. The change takes it off the public site until a curator "
-                        "approves it: submit it for review when ready.",
-                    )
-                else:
-                    messages.success(request, "Saved.")
-                return redirect("staff:commitment", pk=commitment.pk)
-            # Keep the user's text; the next save is from the version they have now seen.
-            data = request.POST.copy()
-            data["version"] = conflict.version
-            form = CommitmentForm(data, instance=Commitment.objects.get(pk=commitment.pk))
-            form.is_valid()
-            messages.error(
-                request,
-                "Someone else saved this commitment while you were editing. Nothing of "
-                "yours was saved yet: compare the two versions below, adjust your text, "
-                "and save again.",
-            )
-    else:
-        form = CommitmentForm(instance=commitment)
+    if request.method == "POST" and form.is_valid():
+        conflict = form.save_if_current(keep_public=is_curator(request.user))
+        if conflict is None:
+            _saved_message(request, unpublished=form.unpublished)
+            return redirect("staff:commitment", pk=commitment.pk)
+        form = form.rebased_on(conflict)
+        messages.error(
+            request,
+            "Someone else saved this commitment while you were editing. Nothing of "
+            "yours was saved yet: compare the two versions below, adjust your text, "
+            "and save again.",
+        )
     context = {
         "form": form,
         "commitment": commitment,
@@ -127,6 +100,17 @@ def commitment_edit(request, pk):
         "conflict": _conflict_rows(conflict, form) if conflict else None,
     }
     return render(request, "manage/commitment_form.html", context, status=409 if conflict else 200)
+
+
+def _saved_message(request, *, unpublished: bool):
+    if unpublished:
+        messages.warning(
+            request,
+            "Saved. The change takes it off the public site until a curator "
+            "approves it: submit it for review when ready.",
+        )
+    else:
+        messages.success(request, "Saved.")
 
 
 def _conflict_rows(theirs, form):
