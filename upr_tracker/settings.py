@@ -177,6 +177,9 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "login"
+# allauth passes the address as `email=` to authenticate() but posts it as `login`; the
+# callable reads either, so each failure is held against one account on one address.
+AXES_USERNAME_CALLABLE = "jurisdictions.account_adapter.lockout_username"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Forwarded-for headers can be forged; behind a proxy this makes the lock per account.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
