@@ -1,9 +1,9 @@
 """Sign-in lockout: failures count against the account and address pair, not the address."""
 
 import pytest
+from axes.models import AccessAttempt
 from django.urls import reverse
 
-from axes.models import AccessAttempt
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
