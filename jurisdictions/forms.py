@@ -197,6 +197,13 @@ class ReviewDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Shown to the staff member. Required when returning a submission.",
     )
+    # What the curator's page showed (moderation.review_state); a decision on anything
+    # else is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    state = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def seen(self) -> dict:
+        return {key: self.cleaned_data.get(key) for key in ("version", "state")}
 
 
 class MergeForm(forms.Form):
