@@ -6,6 +6,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from recommendations.models import Recommendation, Theme
+from upr_tracker.fetch import validate_public_url
 
 from .models import Commitment, CommitmentLink, Membership, ProgressUpdate, Publication
 
@@ -17,7 +18,8 @@ http_url = URLValidator(
 
 
 class HttpURLField(forms.URLField):
-    default_validators = [http_url]
+    # The link checker fetches these addresses from inside the deployment.
+    default_validators = [http_url, validate_public_url]
     default_error_messages = {"invalid": http_url.message}
 
     def __init__(self, **kwargs):

@@ -117,6 +117,10 @@ if CELERY_VISIBILITY_TIMEOUT < 100:
         "unacked_restore_interval": 1,
         "unacked_restore_throttle": 1,
     }
+# Upstream sync limits: the largest export kept, and the time after which a run starts no
+# new download (it stays under the task's 1,800 s soft limit).
+UPSTREAM_MAX_BYTES = env_int("UPSTREAM_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
+UPSTREAM_SYNC_DEADLINE_SECONDS = env_int("UPSTREAM_SYNC_DEADLINE_SECONDS", 1500, minimum=1)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "nightly-full-status-refresh": {
@@ -183,6 +187,10 @@ AXES_USERNAME_CALLABLE = "jurisdictions.account_adapter.lockout_username"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Forwarded-for headers can be forged; behind a proxy this makes the lock per account.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Outbound fetches (link checker, upstream sync) refuse internal addresses. Only tests that
+# serve files from 127.0.0.1 turn this on; it is deliberately not read from the environment.
+FETCH_ALLOW_LOOPBACK = False
 
 # Opt in now to Django 6's https default for scheme-less URLs typed into forms.
 FORMS_URLFIELD_ASSUME_HTTPS = True
