@@ -54,9 +54,12 @@ def download(source: UpstreamSource, deadline: float) -> tuple[str, Path | None,
         dir=folder(), prefix=f"{source.pk}-", suffix=".part", delete=False
     )
     try:
-        with tmp, fetch.open_url(
-            client, source.url, headers=headers, timeout=REQUEST_TIMEOUT, deadline=deadline
-        ) as response:
+        with (
+            tmp,
+            fetch.open_url(
+                client, source.url, headers=headers, timeout=REQUEST_TIMEOUT, deadline=deadline
+            ) as response,
+        ):
             if response.status_code == 304:
                 Path(tmp.name).unlink()
                 return "unchanged", None, "", source.etag
