@@ -188,6 +188,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Forwarded-for headers can be forged; behind a proxy this makes the lock per account.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
+# Public subscription form: confirmation mails per address, and requests per client (a
+# client past its limit gets a 429 page). django-ratelimit's counters live in the cache.
+SUBSCRIBE_MAILS_PER_ADDRESS_PER_HOUR = env_int("SUBSCRIBE_MAILS_PER_ADDRESS_PER_HOUR", 3)
+SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR = env_int(
+    "SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR", 10, minimum=1
+)
+RATELIMIT_IP_META_KEY = "upr_tracker.proxy.client_ip"
+
 # Outbound fetches (link checker, upstream sync) refuse internal addresses. Only tests that
 # serve files from 127.0.0.1 turn this on; it is deliberately not read from the environment.
 FETCH_ALLOW_LOOPBACK = False
@@ -215,7 +223,11 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 
 # Production hardening follows DEBUG so that `check --deploy` is clean when DEBUG is off.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-* headers come from whoever sends the request; they are believed only when
+# the operator says a reverse proxy in front of the app sets them (upr_tracker/proxy.py).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
