@@ -4,6 +4,7 @@ import secrets
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django_ratelimit.core import is_ratelimited
 from recommendations.models import Recommendation, Theme
 
 from . import digests
-from .models import Jurisdiction, Subscription
+from .models import Jurisdiction, StaffDigestOptOut, Subscription
 from .tasks import send_subscription_confirmation
 
 
@@ -124,3 +125,25 @@ def unsubscribe(request, token):
         )
         return render(request, "subscriptions/unsubscribed.html", {"subscription": subscription})
     return render(request, "subscriptions/unsubscribe.html", {"subscription": subscription})
+
+
+# Like unsubscribe: the signed link is the credential and mail clients post without CSRF.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def staff_digest(request, signed):
+    """Turns the weekly staff digest off (or back on) for the user the link was made for."""
+    user_id = digests.user_from_staff_digest_link(signed)
+    user = user_id and get_user_model().objects.filter(pk=user_id).first()
+    if not user:
+        return render(request, "subscriptions/invalid.html", status=404)
+    if request.method == "POST":
+        if request.POST.get("digest") == "on":
+            StaffDigestOptOut.objects.filter(user=user).delete()
+        else:
+            StaffDigestOptOut.objects.get_or_create(user=user)
+    opted_out = StaffDigestOptOut.objects.filter(user=user).exists()
+    return render(
+        request,
+        "subscriptions/staff_digest.html",
+        {"email": user.email, "opted_out": opted_out, "changed": request.method == "POST"},
+    )
