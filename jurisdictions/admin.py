@@ -3,8 +3,8 @@ from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from recommendations.admin import RecommendationAdmin
+from recommendations.fetch import validate_public_url
 from recommendations.models import Recommendation
-from upr_tracker.fetch import validate_public_url
 
 from .models import (
     Commitment,

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.validators import URLValidator
 from django.db import transaction
 
+from recommendations.fetch import validate_public_url
 from recommendations.models import Recommendation, Theme
-from upr_tracker.fetch import validate_public_url
 
 from .models import Commitment, CommitmentLink, Membership, ProgressUpdate, Publication
 

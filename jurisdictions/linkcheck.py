@@ -2,7 +2,7 @@
 
 Only the background job calls this module; no web request ever waits on the network.
 Drafts are never fetched: a URL is checked only while a published record cites it, and
-every request goes through upr_tracker.fetch, which refuses internal addresses.
+every request goes through recommendations/fetch.py, which refuses internal addresses.
 """
 
 import time
@@ -13,7 +13,7 @@ import requests
 from django.db.models import F, Q
 from django.utils import timezone
 
-from upr_tracker import fetch
+from recommendations import fetch
 
 from .models import Commitment, EvidenceLink, ProgressUpdate, Publication
 

@@ -3,8 +3,7 @@ from django.db import models
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
-from upr_tracker.fetch import validate_public_url
-
+from .fetch import validate_public_url
 from .models import (
     AffectedGroup,
     Country,

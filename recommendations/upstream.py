@@ -1,6 +1,6 @@
 """The upstream sync of one source: download within limits, then import if it changed.
 
-The download goes through upr_tracker.fetch (no internal addresses, at most five checked
+The download goes through fetch.py (no internal addresses, at most five checked
 redirects), stops past ``UPSTREAM_MAX_BYTES`` or the run's deadline, and never leaves its
 ``.part`` file behind: it is removed on every failure, and a file left by a killed worker
 is swept before the source is next downloaded.
@@ -17,8 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
 
-from upr_tracker import fetch
-
+from . import fetch
 from .models import ImportRun, UpstreamSource
 
 logger = logging.getLogger(__name__)

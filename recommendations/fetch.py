@@ -1,4 +1,5 @@
-"""Outbound HTTP that cannot be turned against the app's own network.
+"""Outbound HTTP that cannot be turned against the app's own network. Used by the
+upstream sync here and by the link checker in jurisdictions/.
 
 Staff type evidence URLs and admins set upstream URLs; the background jobs then fetch
 them from inside the deployment, next to the database, Redis and the cloud metadata
