@@ -91,8 +91,9 @@ def test_an_export_over_the_size_cap_is_refused_and_nothing_is_kept(good_source,
     assert list(Path(settings.MEDIA_ROOT, "upstream").iterdir()) == []
 
 
-def test_the_size_cap_holds_when_the_server_sends_no_length(settings, reference_data):
+def test_the_size_cap_holds_when_the_server_sends_no_length(settings, reference_data, tmp_path):
     settings.FETCH_ALLOW_LOOPBACK = True
+    settings.MEDIA_ROOT = tmp_path
     settings.UPSTREAM_MAX_BYTES = 40
     with DribblingServer(interval=0.001) as dribbling:
         source = UpstreamSource.objects.create(name="Endless", url=dribbling.url("/x.csv"))
