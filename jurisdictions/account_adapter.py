@@ -1,4 +1,7 @@
-"""django-allauth adapter: staff accounts are created only by accepting an invitation."""
+"""django-allauth adapter: staff accounts are created only by accepting an invitation.
+
+Also the name django-axes records for a sign-in attempt, which has to agree with how
+allauth hands the email over."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 
@@ -6,3 +9,19 @@ from allauth.account.adapter import DefaultAccountAdapter
 class InvitationOnlyAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
+
+
+def lockout_username(request, credentials=None) -> str | None:
+    """The account a sign-in attempt was for (AXES_USERNAME_CALLABLE).
+
+    allauth authenticates with `email=` while its form posts the address as `login`, so
+    axes' single form-field setting misses one or the other and records no account at
+    all; every failure then counts against the address alone and locks out everyone
+    behind it. Case and surrounding spaces are dropped because allauth matches email
+    addresses that way, so `A@x.org` and `a@x.org ` are one account to lock."""
+    for source in (credentials or {}, getattr(request, "POST", {})):
+        for key in ("email", "login", "username"):
+            value = source.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip().lower()
+    return None

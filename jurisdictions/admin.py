@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from recommendations.admin import RecommendationAdmin
+from recommendations.fetch import validate_public_url
 from recommendations.models import Recommendation
 
 from .models import (
@@ -15,6 +17,10 @@ from .models import (
     ProgressUpdate,
     Subscription,
 )
+
+# The link checker fetches these addresses; the admin refuses internal ones as the staff
+# forms do.
+PUBLIC_URLS = {models.URLField: {"validators": [validate_public_url]}}
 
 
 @admin.register(Jurisdiction)
@@ -50,6 +56,7 @@ class CommitmentLinkInline(admin.TabularInline):
 
 
 class ProgressUpdateInline(admin.StackedInline):
+    formfield_overrides = PUBLIC_URLS
     model = ProgressUpdate
     extra = 0
     fields = ["reported_on", "status", "summary", "evidence_url", "publication", "review_note"]
@@ -57,6 +64,7 @@ class ProgressUpdateInline(admin.StackedInline):
 
 @admin.register(Commitment)
 class CommitmentAdmin(SimpleHistoryAdmin):
+    formfield_overrides = PUBLIC_URLS
     list_display = [
         "title",
         "jurisdiction",
@@ -95,6 +103,7 @@ class CommitmentLinkAdmin(SimpleHistoryAdmin):
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(SimpleHistoryAdmin):
+    formfield_overrides = PUBLIC_URLS
     list_display = ["commitment", "reported_on", "status", "publication"]
     list_filter = ["publication", "status"]
     search_fields = ["commitment__title", "summary"]

@@ -22,6 +22,7 @@ from .models import Commitment, DigestDelivery, Membership, Subscription
 
 CONFIRM_SALT = "jurisdictions.subscription.confirm"
 CONFIRM_MAX_AGE = timedelta(days=7)
+STAFF_OPT_OUT_SALT = "jurisdictions.staff-digest.opt-out"
 
 
 def week_start(moment: datetime) -> date:
@@ -40,6 +41,19 @@ def unsubscribe_url(subscription: Subscription) -> str:
 def confirm_url(subscription: Subscription) -> str:
     signed = signing.dumps(subscription.token, salt=CONFIRM_SALT)
     return absolute(reverse("subscriptions:confirm", args=[signed]))
+
+
+def staff_digest_settings_url(user_id: int) -> str:
+    """A link that needs no sign-in: the signature proves the mail reached the user."""
+    signed = signing.dumps(user_id, salt=STAFF_OPT_OUT_SALT)
+    return absolute(reverse("subscriptions:staff-digest", args=[signed]))
+
+
+def user_from_staff_digest_link(signed: str) -> int | None:
+    try:
+        return signing.loads(signed, salt=STAFF_OPT_OUT_SALT)
+    except signing.BadSignature:
+        return None
 
 
 def token_from_confirmation(signed: str) -> str | None:
@@ -74,14 +88,16 @@ def changed_commitments(subscription: Subscription, since: datetime):
 
 def _staff_digests(period: date, counts: dict) -> None:
     members = (
-        Membership.objects.filter(user__is_active=True)
+        Membership.objects.filter(user__is_active=True, user__staff_digest_opt_out__isnull=True)
         .exclude(user__email="")
-        .values_list("user__email", "jurisdiction_id")
+        .values_list("user__email", "user_id", "jurisdiction_id")
         .order_by("user__email")
     )
     jurisdictions_of: dict[str, set[int]] = {}
-    for email, jurisdiction_id in members:
+    user_of: dict[str, int] = {}
+    for email, user_id, jurisdiction_id in members:
         jurisdictions_of.setdefault(email.lower(), set()).add(jurisdiction_id)
+        user_of[email.lower()] = user_id
     for email, jurisdiction_ids in jurisdictions_of.items():
         if DigestDelivery.objects.filter(email=email, kind="staff", period=period).exists():
             continue
@@ -102,6 +118,7 @@ def _staff_digests(period: date, counts: dict) -> None:
                 "stale": [c for c in flagged if c.is_stale],
                 "site_url": settings.SITE_URL,
                 "period": period,
+                "opt_out_url": staff_digest_settings_url(user_of[email]),
             },
         )
         _, created = DigestDelivery.objects.get_or_create(

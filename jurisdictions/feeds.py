@@ -1,10 +1,16 @@
-"""Atom feeds of new and updated published commitments."""
+"""Atom feeds of new and updated published commitments.
+
+Feeds carry plain text only. Staff write titles and summaries as text, but a feed reader
+renders an Atom summary of type "html" as markup, outside the site's escaping and its
+Content Security Policy; so tags are stripped and every summary is declared "text".
+"""
 
 from django.contrib.syndication.views import Feed
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
 
 from recommendations.models import Theme
 
@@ -13,8 +19,21 @@ from .models import Commitment, Jurisdiction
 FEED_SIZE = 50
 
 
+def plain(value) -> str:
+    return strip_tags(str(value))
+
+
+class PlainTextAtom1Feed(Atom1Feed):
+    """Atom whose entry summaries are declared plain text (Django writes type="html")."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class CommitmentFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtom1Feed
     title = "UPR Tracker: new and updated commitments"
     subtitle = "Published state and local commitments answering UN UPR recommendations."
 
@@ -32,13 +51,13 @@ class CommitmentFeed(Feed):
         )
 
     def item_title(self, item):
-        return f"{item.title} ({item.jurisdiction})"
+        return plain(f"{item.title} ({item.jurisdiction})")
 
     def item_description(self, item):
         parts = [item.get_status_display(), item.get_kind_display()]
         if item.summary:
             parts.append(item.summary)
-        return " · ".join(parts)
+        return plain(" · ".join(parts))
 
     def item_pubdate(self, item):
         return item.published_at or item.created_at
@@ -47,7 +66,7 @@ class CommitmentFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item):
-        return str(item.jurisdiction)
+        return plain(item.jurisdiction)
 
 
 class JurisdictionCommitmentFeed(CommitmentFeed):
@@ -55,7 +74,7 @@ class JurisdictionCommitmentFeed(CommitmentFeed):
         return get_object_or_404(Jurisdiction, slug=slug)
 
     def title(self, obj):
-        return f"UPR Tracker: commitments of {obj}"
+        return plain(f"UPR Tracker: commitments of {obj}")
 
     def link(self, obj):
         return obj.get_absolute_url()
@@ -72,7 +91,7 @@ class ThemeCommitmentFeed(CommitmentFeed):
         return get_object_or_404(Theme, slug=slug)
 
     def title(self, obj):
-        return f"UPR Tracker: commitments on {obj.name}"
+        return plain(f"UPR Tracker: commitments on {obj.name}")
 
     def link(self, obj):
         return obj.get_absolute_url()

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.validators import URLValidator
 from django.db import transaction
 
+from recommendations.fetch import validate_public_url
 from recommendations.models import Recommendation, Theme
 
 from .models import Commitment, CommitmentLink, Membership, ProgressUpdate, Publication
@@ -17,7 +18,8 @@ http_url = URLValidator(
 
 
 class HttpURLField(forms.URLField):
-    default_validators = [http_url]
+    # The link checker fetches these addresses from inside the deployment.
+    default_validators = [http_url, validate_public_url]
     default_error_messages = {"invalid": http_url.message}
 
     def __init__(self, **kwargs):
@@ -197,6 +199,13 @@ class ReviewDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Shown to the staff member. Required when returning a submission.",
     )
+    # What the curator's page showed (moderation.review_state); a decision on anything
+    # else is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    state = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def seen(self) -> dict:
+        return {key: self.cleaned_data.get(key) for key in ("version", "state")}
 
 
 class MergeForm(forms.Form):

@@ -574,6 +574,18 @@ class DigestDelivery(models.Model):
         return f"{self.get_kind_display()} digest to {self.email}, week of {self.period}"
 
 
+class StaffDigestOptOut(models.Model):
+    """A staff member who turned the weekly staff digest off from the link in it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_digest_opt_out"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"No staff digest for {self.user}"
+
+
 class ThemeRollup(models.Model):
     """How far a theme's recommendations are acted on locally; rebuilt by the status job."""
 

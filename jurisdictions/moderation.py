@@ -4,6 +4,8 @@ Every function here runs in one transaction and bumps ``Commitment.version`` on 
 it changes, so an editor holding an older copy of the form is told instead of overwriting.
 """
 
+import hashlib
+import json
 from datetime import timedelta
 
 from django.db import transaction
@@ -77,10 +79,47 @@ def submit_commitment(commitment: Commitment, user) -> int:
     return count
 
 
-def _decide(model, pk: int, publication: str, note: str, reason: str):
+class ReviewOutdated(Exception):
+    """The submission changed after the curator opened it, so the decision was not made."""
+
+
+def review_state(commitment: Commitment, *, lock: bool = False) -> str:
+    """A digest of what the review page shows: the reviewed fields, themes and every link's
+    recommendation, relation and rationale. An approval carries the digest the curator
+    saw; the version alone would miss a rationale changed without touching the commitment.
+    With ``lock`` the links are locked too, so none changes between the check and the
+    publication."""
+    links = CommitmentLink.objects.filter(commitment_id=commitment.pk)
+    if lock:
+        links = links.select_for_update()
+    payload = [
+        [getattr(commitment, name) for name in DIFF_FIELDS],
+        sorted(commitment.themes.values_list("pk", flat=True)),
+        sorted(links.values_list("pk", "recommendation_id", "relation", "rationale")),
+    ]
+    return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
+
+
+def update_state(update: ProgressUpdate) -> str:
+    """A digest of what the queue shows of a progress update (see ``review_state``)."""
+    payload = [update.reported_on, update.status, update.summary, update.evidence_url]
+    return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
+
+
+def _decide(model, pk: int, publication: str, note: str, reason: str, seen: dict):
     """Set a submission's publication state and the curator's note under a row lock;
-    commitments also bump their version so an open edit form notices the decision."""
+    commitments also bump their version so an open edit form notices the decision.
+
+    ``seen`` holds the version and state digest the curator's page was built from; if the
+    row changed since (an editor saved again after submitting), nothing is decided, so
+    no text goes public that a curator has not read."""
     locked = model.objects.select_for_update().get(pk=pk)
+    if isinstance(locked, Commitment):
+        current = {"version": locked.version, "state": review_state(locked, lock=True)}
+    else:
+        current = {"state": update_state(locked)}
+    if any(seen.get(key) != value for key, value in current.items()):
+        raise ReviewOutdated
     locked.publication = publication
     locked.review_note = note
     if publication == Publication.PUBLISHED and hasattr(locked, "published_at"):
@@ -92,21 +131,25 @@ def _decide(model, pk: int, publication: str, note: str, reason: str):
     return locked
 
 
-def approve_commitment(commitment: Commitment, user, note: str = "") -> None:
+def approve_commitment(commitment: Commitment, user, note: str = "", *, seen: dict) -> None:
     with transaction.atomic():
-        _decide(Commitment, commitment.pk, Publication.PUBLISHED, note, "Approved by a curator")
+        _decide(
+            Commitment, commitment.pk, Publication.PUBLISHED, note, "Approved by a curator", seen
+        )
 
 
-def reject_commitment(commitment: Commitment, user, reason: str) -> None:
+def reject_commitment(commitment: Commitment, user, reason: str, *, seen: dict) -> None:
     with transaction.atomic():
-        _decide(Commitment, commitment.pk, Publication.REJECTED, reason, "Returned by a curator")
+        _decide(
+            Commitment, commitment.pk, Publication.REJECTED, reason, "Returned by a curator", seen
+        )
 
 
-def approve_update(update: ProgressUpdate, user, note: str = "") -> None:
+def approve_update(update: ProgressUpdate, user, note: str = "", *, seen: dict) -> None:
     """Publish a progress update; a new status it reports becomes the commitment's status."""
     with transaction.atomic():
         locked = _decide(
-            ProgressUpdate, update.pk, Publication.PUBLISHED, note, "Approved by a curator"
+            ProgressUpdate, update.pk, Publication.PUBLISHED, note, "Approved by a curator", seen
         )
         if locked.status:
             commitment = Commitment.objects.select_for_update().get(pk=locked.commitment_id)
@@ -117,9 +160,11 @@ def approve_update(update: ProgressUpdate, user, note: str = "") -> None:
                 commitment.save()
 
 
-def reject_update(update: ProgressUpdate, user, reason: str) -> None:
+def reject_update(update: ProgressUpdate, user, reason: str, *, seen: dict) -> None:
     with transaction.atomic():
-        _decide(ProgressUpdate, update.pk, Publication.REJECTED, reason, "Returned by a curator")
+        _decide(
+            ProgressUpdate, update.pk, Publication.REJECTED, reason, "Returned by a curator", seen
+        )
 
 
 def _last_change(model):

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", subscriptions.subscribe, name="subscribe"),
     path("confirm/<str:signed>/", subscriptions.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", subscriptions.unsubscribe, name="unsubscribe"),
+    path("staff-digest/<str:signed>/", subscriptions.staff_digest, name="staff-digest"),
 ]

@@ -3,16 +3,19 @@
 import secrets
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
 
 from recommendations.models import Recommendation, Theme
 
 from . import digests
-from .models import Jurisdiction, Subscription
+from .models import Jurisdiction, StaffDigestOptOut, Subscription
 from .tasks import send_subscription_confirmation
 
 
@@ -39,8 +42,31 @@ class SubscriptionForm(forms.Form):
         return cleaned
 
 
+def _client_over_limit(request) -> bool:
+    """Counts this POST against the client's address (see upr_tracker/proxy.py)."""
+    rate = f"{settings.SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR}/h"
+    return is_ratelimited(request, group="subscribe-client", key="ip", rate=rate, increment=True)
+
+
+def _mail_allowed(request, email: str) -> bool:
+    """Counts a confirmation mail against the address, whatever it follows and whoever
+    asks, so the form cannot be used to flood someone's inbox."""
+    limit = settings.SUBSCRIBE_MAILS_PER_ADDRESS_PER_HOUR
+    if limit == 0:
+        return False
+    return not is_ratelimited(
+        request,
+        group="subscribe-address",
+        key=lambda group, request: email.strip().lower(),
+        rate=f"{limit}/h",
+        increment=True,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def subscribe(request):
+    if request.method == "POST" and _client_over_limit(request):
+        return render(request, "subscriptions/too_many.html", status=429)
     form = SubscriptionForm(request.POST or None, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -63,10 +89,11 @@ def subscribe(request):
                 subscription.unsubscribed_at = None
                 subscription.confirmed_at = None
                 subscription.save(update_fields=["unsubscribed_at", "confirmed_at"])
-            if subscription.confirmed_at is None:
+            if subscription.confirmed_at is None and _mail_allowed(request, data["email"]):
                 # Mail is sent by the worker once the row is committed, never in this request.
                 send_subscription_confirmation.delay_on_commit(subscription.pk)
-        # The same answer whether or not the address was already subscribed.
+        # The same answer whether or not the address was already subscribed, or has had
+        # its share of mail this hour.
         return render(request, "subscriptions/check_email.html", {"email": data["email"]})
     return render(request, "subscriptions/subscribe.html", {"form": form})
 
@@ -98,3 +125,25 @@ def unsubscribe(request, token):
         )
         return render(request, "subscriptions/unsubscribed.html", {"subscription": subscription})
     return render(request, "subscriptions/unsubscribe.html", {"subscription": subscription})
+
+
+# Like unsubscribe: the signed link is the credential and mail clients post without CSRF.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def staff_digest(request, signed):
+    """Turns the weekly staff digest off (or back on) for the user the link was made for."""
+    user_id = digests.user_from_staff_digest_link(signed)
+    user = user_id and get_user_model().objects.filter(pk=user_id).first()
+    if not user:
+        return render(request, "subscriptions/invalid.html", status=404)
+    if request.method == "POST":
+        if request.POST.get("digest") == "on":
+            StaffDigestOptOut.objects.filter(user=user).delete()
+        else:
+            StaffDigestOptOut.objects.get_or_create(user=user)
+    opted_out = StaffDigestOptOut.objects.filter(user=user).exists()
+    return render(
+        request,
+        "subscriptions/staff_digest.html",
+        {"email": user.email, "opted_out": opted_out, "changed": request.method == "POST"},
+    )

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from .fetch import validate_public_url
 from .models import (
     AffectedGroup,
     Country,
@@ -121,6 +123,8 @@ class TaskRunAdmin(admin.ModelAdmin):
 
 @admin.register(UpstreamSource)
 class UpstreamSourceAdmin(admin.ModelAdmin):
+    # The sync job downloads this address from inside the deployment.
+    formfield_overrides = {models.URLField: {"validators": [validate_public_url]}}
     list_display = ["name", "format", "enabled", "last_checked_at", "last_error"]
     list_filter = ["enabled", "format"]
     readonly_fields = ["etag", "last_hash", "last_checked_at", "last_error"]

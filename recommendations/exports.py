@@ -17,6 +17,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
 
 from . import native
+from .csv_cells import neutralise_row
 from .models import AffectedGroup, Country, Recommendation, Review, SdgTarget, Theme
 
 CHUNK_SIZE = 2000
@@ -36,7 +37,7 @@ def _csv_lines(fields: list[str], rows: Iterable[dict]) -> Iterator[str]:
     # Join a few hundred lines per chunk: fewer, larger writes to the socket.
     buffer = []
     for row in rows:
-        buffer.append(writer.writerow([row[field] for field in fields]))
+        buffer.append(writer.writerow(neutralise_row(row[field] for field in fields)))
         if len(buffer) >= 500:
             yield "".join(buffer)
             buffer = []
@@ -99,7 +100,7 @@ def _csv_value_lines(fields: list[str], rows: Iterable[tuple]) -> Iterator[str]:
     writer.writerow(fields)
     batch = []
     for row in rows:
-        batch.append(row)
+        batch.append(neutralise_row(row))
         if len(batch) >= 500:
             writer.writerows(batch)
             batch = []

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from jurisdictions.moderation import review_state
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,12 @@ def test_a_save_after_the_curator_acted_is_refused(client):
     client.force_login(curator)
     client.post(
         reverse("staff:review-commitment-decide", args=[commitment.pk]),
-        {"decision": "reject", "reason": "Add the date."},
+        {
+            "decision": "reject",
+            "reason": "Add the date.",
+            "version": commitment.version,
+            "state": review_state(commitment),
+        },
     )
 
     client.force_login(editor)

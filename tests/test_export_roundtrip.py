@@ -1,5 +1,6 @@
 """Export, import into an empty database, export again: the files are identical."""
 
+import csv
 import uuid
 
 import pytest
@@ -90,6 +91,39 @@ def test_export_import_export_gives_identical_files(reference_data, tmp_path, fm
 
     assert Recommendation.objects.count() == 3
     assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_cells_that_look_like_formulas_survive_the_round_trip(reference_data, tmp_path, fmt):
+    empty_database()
+    build_data()
+    usa = Review.objects.get(cycle=3)
+    texts = ['=HYPERLINK("http://evil.example","x")', "+1 more step", "-based approach", "@all"]
+    for n, text in enumerate(texts):
+        Recommendation.objects.create(
+            review=usa, paragraph=f"27.{n}", text=text, response_note="'=quoted on purpose"
+        )
+    first = tmp_path / f"first.{fmt}"
+    second = tmp_path / f"second.{fmt}"
+    call_command("export_recommendations", "--format", fmt, "--output", str(first))
+    if fmt == "csv":
+        with first.open(encoding="utf-8", newline="") as fh:
+            written = {row["text"] for row in csv.DictReader(fh)}
+        assert {"'" + text for text in texts} <= written
+
+    empty_database()
+    call_command("import_recommendations", str(first))
+    call_command("export_recommendations", "--format", fmt, "--output", str(second))
+
+    assert first.read_bytes() == second.read_bytes()
+    assert sorted(
+        Recommendation.objects.filter(paragraph__startswith="27.").values_list("text", flat=True)
+    ) == sorted(texts)
+    assert set(
+        Recommendation.objects.filter(paragraph__startswith="27.").values_list(
+            "response_note", flat=True
+        )
+    ) == {"'=quoted on purpose"}
 
 
 def test_importing_an_export_into_the_same_database_changes_nothing(reference_data, tmp_path):

@@ -69,3 +69,36 @@ def test_pages_announce_their_feeds(client, cat):
     assert f'href="/themes/{cat.death.slug}/feed/"' in theme_page
     place = client.get(cat.pittsburgh.get_absolute_url()).content.decode()
     assert 'href="/jurisdictions/pittsburgh/feed/"' in place
+
+
+HOSTILE_SUMMARY = (
+    'Adopted. <img src=x onerror="alert(1)"> Read <a href="javascript:alert(2)">the text</a>'
+    "<script>alert(3)</script>."
+)
+
+
+@pytest.mark.parametrize("feed", ["overall", "theme", "jurisdiction"])
+def test_feeds_carry_staff_text_as_plain_text_without_markup(client, cat, feed):
+    place = factories.jurisdiction(name="Erie <b>County</b>", slug="erie-county")
+    hostile = factories.commitment(
+        jurisdiction=place, title='Plan <img src=x onerror="alert(4)">', summary=HOSTILE_SUMMARY
+    )
+    hostile.themes.set([cat.death])
+    url = {
+        "overall": "/feeds/commitments/",
+        "theme": f"/themes/{cat.death.slug}/feed/",
+        "jurisdiction": "/jurisdictions/erie-county/feed/",
+    }[feed]
+
+    response = client.get(url)
+
+    raw = response.content.decode()
+    for needle in ("onerror", "javascript:", "<script", "&lt;img", "&lt;script", "&lt;a "):
+        assert needle not in raw, needle
+    root = ET.fromstring(response.content)
+    entry = next(
+        e for e in root.iter(f"{ATOM}entry") if e.find(f"{ATOM}title").text.startswith("Plan")
+    )
+    summary = entry.find(f"{ATOM}summary")
+    assert summary.get("type") == "text"
+    assert "Read the text" in summary.text

@@ -16,7 +16,12 @@ from jurisdictions.models import (
     NetworkMembership,
     ProgressUpdate,
 )
-from jurisdictions.moderation import merge_commitments, merge_jurisdictions
+from jurisdictions.moderation import (
+    merge_commitments,
+    merge_jurisdictions,
+    review_state,
+    update_state,
+)
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +58,8 @@ def test_approving_publishes_and_sets_published_at(client, curator, pittsburgh):
     commitment = f.commitment(jurisdiction=pittsburgh, publication="submitted")
 
     client.post(
-        reverse("staff:review-commitment-decide", args=[commitment.pk]), {"decision": "approve"}
+        reverse("staff:review-commitment-decide", args=[commitment.pk]),
+        {"decision": "approve", "version": commitment.version, "state": review_state(commitment)},
     )
 
     commitment.refresh_from_db()
@@ -65,12 +71,13 @@ def test_approving_publishes_and_sets_published_at(client, curator, pittsburgh):
 def test_rejecting_needs_a_reason_that_the_submitter_then_sees(client, curator, pittsburgh):
     commitment = f.commitment(jurisdiction=pittsburgh, publication="submitted")
     url = reverse("staff:review-commitment-decide", args=[commitment.pk])
+    seen = {"version": commitment.version, "state": review_state(commitment)}
 
-    client.post(url, {"decision": "reject", "reason": ""})
+    client.post(url, {"decision": "reject", "reason": "", **seen})
     commitment.refresh_from_db()
     assert commitment.publication == "submitted"
 
-    client.post(url, {"decision": "reject", "reason": "Cite the ordinance number."})
+    client.post(url, {"decision": "reject", "reason": "Cite the ordinance number.", **seen})
     commitment.refresh_from_db()
     assert (commitment.publication, commitment.review_note) == (
         "rejected",
@@ -100,7 +107,10 @@ def test_approving_an_update_publishes_it_and_applies_its_status(client, curator
     commitment = f.commitment(jurisdiction=pittsburgh, status="adopted")
     update = f.update(commitment, status="implemented", publication="submitted")
 
-    client.post(reverse("staff:review-update-decide", args=[update.pk]), {"decision": "approve"})
+    client.post(
+        reverse("staff:review-update-decide", args=[update.pk]),
+        {"decision": "approve", "state": update_state(update)},
+    )
 
     update.refresh_from_db()
     commitment.refresh_from_db()
@@ -197,8 +207,10 @@ def test_the_public_history_shows_roles_not_emails(client, pittsburgh):
     )
     client.post(reverse("staff:commitment-submit", args=[commitment.pk]))
     client.force_login(curator)
+    commitment.refresh_from_db()
     client.post(
-        reverse("staff:review-commitment-decide", args=[commitment.pk]), {"decision": "approve"}
+        reverse("staff:review-commitment-decide", args=[commitment.pk]),
+        {"decision": "approve", "version": commitment.version, "state": review_state(commitment)},
     )
     commitment.refresh_from_db()
     client.force_login(editor)
@@ -214,8 +226,10 @@ def test_the_public_history_shows_roles_not_emails(client, pittsburgh):
     )
     client.post(reverse("staff:commitment-submit", args=[commitment.pk]))
     client.force_login(curator)
+    commitment.refresh_from_db()
     client.post(
-        reverse("staff:review-commitment-decide", args=[commitment.pk]), {"decision": "approve"}
+        reverse("staff:review-commitment-decide", args=[commitment.pk]),
+        {"decision": "approve", "version": commitment.version, "state": review_state(commitment)},
     )
     client.logout()
 

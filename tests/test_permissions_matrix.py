@@ -21,6 +21,7 @@ from jurisdictions.models import (
     NetworkMembership,
     ProgressUpdate,
 )
+from jurisdictions.moderation import review_state, update_state
 from recommendations.models import Recommendation, Theme
 from tests import factories as f
 
@@ -106,6 +107,11 @@ def _commitment_data(w, **extra):
     return data
 
 
+def seen(commitment):
+    """What the review page carries: the version and state the curator read."""
+    return {"version": commitment.version, "state": review_state(commitment)}
+
+
 def _csv(w):
     body = "title,kind,status,adopted_on\nEviction defence fund,budget,adopted,2022-01-01\n"
     return {"file": SimpleUploadedFile("c.csv", body.encode(), content_type="text/csv")}
@@ -150,17 +156,21 @@ WRITES = {
     ),
     "approve": (
         lambda w: reverse("staff:review-commitment-decide", args=[w.submitted.pk]),
-        lambda w: {"decision": "approve"},
+        lambda w: {"decision": "approve", **seen(w.submitted)},
         CURATORS,
     ),
     "reject": (
         lambda w: reverse("staff:review-commitment-decide", args=[w.submitted.pk]),
-        lambda w: {"decision": "reject", "reason": "Add the ordinance number."},
+        lambda w: {
+            "decision": "reject",
+            "reason": "Add the ordinance number.",
+            **seen(w.submitted),
+        },
         CURATORS,
     ),
     "approve_update": (
         lambda w: reverse("staff:review-update-decide", args=[w.pending_update.pk]),
-        lambda w: {"decision": "approve"},
+        lambda w: {"decision": "approve", "state": update_state(w.pending_update)},
         CURATORS,
     ),
     "merge_commitments": (

@@ -79,8 +79,11 @@ def server():
 
 
 @pytest.fixture(autouse=True)
-def fast_and_eager(monkeypatch):
+def fast_and_eager(monkeypatch, settings):
     from upr_tracker.celery import app
+
+    # These tests serve pages from 127.0.0.1, which production refuses to fetch.
+    settings.FETCH_ALLOW_LOOPBACK = True
 
     monkeypatch.setattr(linkcheck, "HOST_INTERVAL_SECONDS", 0.2)
     old = app.conf.task_always_eager

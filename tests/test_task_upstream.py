@@ -19,7 +19,9 @@ EXTRA_ROW = (
 
 
 @pytest.fixture
-def server():
+def server(settings):
+    # Served from 127.0.0.1, which production refuses to fetch.
+    settings.FETCH_ALLOW_LOOPBACK = True
     with LocalServer() as running:
         running.routes["/export.csv"] = (200, ORIGINAL, {"ETag": '"v1"'})
         yield running

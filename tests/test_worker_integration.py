@@ -54,6 +54,7 @@ class Worker:
             "DATABASE_URL": worker_database_url(),
             "EMAIL_URL": f"file://{tmp_path / 'mail'}",
             "MEDIA_ROOT": str(tmp_path / "media"),
+            "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
             **env,
         }
         self.process = None

@@ -117,6 +117,10 @@ if CELERY_VISIBILITY_TIMEOUT < 100:
         "unacked_restore_interval": 1,
         "unacked_restore_throttle": 1,
     }
+# Upstream sync limits: the largest export kept, and the time after which a run starts no
+# new download (it stays under the task's 1,800 s soft limit).
+UPSTREAM_MAX_BYTES = env_int("UPSTREAM_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
+UPSTREAM_SYNC_DEADLINE_SECONDS = env_int("UPSTREAM_SYNC_DEADLINE_SECONDS", 1500, minimum=1)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "nightly-full-status-refresh": {
@@ -177,9 +181,24 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "login"
+# allauth passes the address as `email=` to authenticate() but posts it as `login`; the
+# callable reads either, so each failure is held against one account on one address.
+AXES_USERNAME_CALLABLE = "jurisdictions.account_adapter.lockout_username"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Forwarded-for headers can be forged; behind a proxy this makes the lock per account.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Public subscription form: confirmation mails per address, and requests per client (a
+# client past its limit gets a 429 page). django-ratelimit's counters live in the cache.
+SUBSCRIBE_MAILS_PER_ADDRESS_PER_HOUR = env_int("SUBSCRIBE_MAILS_PER_ADDRESS_PER_HOUR", 3)
+SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR = env_int(
+    "SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR", 10, minimum=1
+)
+RATELIMIT_IP_META_KEY = "upr_tracker.proxy.client_ip"
+
+# Outbound fetches (link checker, upstream sync) refuse internal addresses. Only tests that
+# serve files from 127.0.0.1 turn this on; it is deliberately not read from the environment.
+FETCH_ALLOW_LOOPBACK = False
 
 # Opt in now to Django 6's https default for scheme-less URLs typed into forms.
 FORMS_URLFIELD_ASSUME_HTTPS = True
@@ -204,7 +223,11 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 
 # Production hardening follows DEBUG so that `check --deploy` is clean when DEBUG is off.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-* headers come from whoever sends the request; they are believed only when
+# the operator says a reverse proxy in front of the app sets them (upr_tracker/proxy.py).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

@@ -20,6 +20,9 @@ from .access import curator_only
 @curator_only
 def review_queue(request):
     commitments, updates = moderation.review_queue()
+    updates = list(updates)
+    for update in updates:
+        update.review_state = moderation.update_state(update)
     return render(
         request,
         "manage/review_queue.html",
@@ -37,25 +40,39 @@ def review_commitment(request, pk):
         "diff": diff,
         "links": commitment.links.select_related("recommendation__review"),
         "updates": commitment.updates.all(),
-        "form": ReviewDecisionForm(),
+        "form": ReviewDecisionForm(
+            initial={"version": commitment.version, "state": moderation.review_state(commitment)}
+        ),
     }
     return render(request, "manage/review_commitment.html", context)
 
 
+OUTDATED = (
+    "{what} changed after you opened it, so nothing was decided. Read the current version "
+    "and decide again."
+)
+
+
 def _decide(request, obj, approve, reject, back):
     form = ReviewDecisionForm(request.POST)
+    what = "This commitment or one of its links" if isinstance(obj, Commitment) else None
+    outdated = OUTDATED.format(what=what or "This progress update")
     if not form.is_valid():
-        messages.error(request, "The reason is too long.")
+        messages.error(request, "The reason is too long." if "reason" in form.errors else outdated)
         return redirect(back)
     reason = form.cleaned_data["reason"].strip()
-    if request.POST.get("decision") == "reject":
-        if not reason:
-            messages.error(request, "Give a reason when returning a submission.")
-            return redirect(back)
-        reject(obj, request.user, reason)
+    rejecting = request.POST.get("decision") == "reject"
+    if rejecting and not reason:
+        messages.error(request, "Give a reason when returning a submission.")
+        return redirect(back)
+    try:
+        (reject if rejecting else approve)(obj, request.user, reason, seen=form.seen())
+    except moderation.ReviewOutdated:
+        messages.error(request, outdated)
+        return redirect(back)
+    if rejecting:
         messages.success(request, "Returned to the staff member with your reason.")
     else:
-        approve(obj, request.user, reason)
         messages.success(request, "Approved and published.")
     return redirect("staff:review-queue")
 

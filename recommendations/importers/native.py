@@ -6,6 +6,7 @@ database recomputes them.
 
 import uuid
 
+from ..csv_cells import restore
 from ..models import Response, Vocabulary
 from ..native import LIST_SEPARATOR
 from .common import Draft, Options, cycle_of
@@ -18,9 +19,10 @@ def split(value: str) -> list[str]:
 
 
 def dict_rows(rows, header: list[str]):
+    """CSV rows as dicts, each cell without the quote our exports put before a formula."""
     keys = [h.strip() for h in header]
     for line, cells in rows:
-        yield line, dict(zip(keys, cells, strict=False))
+        yield line, dict(zip(keys, map(restore, cells), strict=False))
 
 
 def parse(rows, opts: Options) -> dict:

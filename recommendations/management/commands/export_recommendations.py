@@ -5,6 +5,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from recommendations import native
+from recommendations.csv_cells import neutralise
 from recommendations.models import Recommendation, Response
 
 
@@ -57,6 +58,6 @@ def write(out, recs, fmt: str) -> int:
     writer = csv.DictWriter(out, fieldnames=native.FIELDS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(row)
+        writer.writerow({name: neutralise(value) for name, value in row.items()})
         count += 1
     return count

@@ -1,0 +1,224 @@
+"""A curator's decision applies to the version the curator read, or it is refused.
+
+The race: an editor changes a submission (its text, a link's rationale, a progress
+update) between the moment the curator opens it and the moment the curator approves."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from jurisdictions.models import CommitmentLink
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def pittsburgh():
+    return f.jurisdiction(name="Pittsburgh", slug="pittsburgh")
+
+
+@pytest.fixture
+def editor(pittsburgh):
+    person = f.user(email="editor@pittsburgh.example")
+    f.membership(person, pittsburgh)
+    return person
+
+
+@pytest.fixture
+def curator():
+    return f.curator(email="curator@example.org")
+
+
+def hidden_inputs(html: str, action: str) -> dict:
+    """The hidden fields of the form that posts to `action`, as the browser would send."""
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', html, re.S)
+    assert form, f"no form posting to {action}"
+    fields = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(1))
+    return {name: value for name, value in fields if name != "csrfmiddlewaretoken"}
+
+
+def open_review(client, commitment) -> dict:
+    page = client.get(reverse("staff:review-commitment", args=[commitment.pk])).content.decode()
+    return hidden_inputs(page, reverse("staff:review-commitment-decide", args=[commitment.pk]))
+
+
+def edit_data(commitment, **changes):
+    data = {
+        "title": commitment.title,
+        "kind": commitment.kind,
+        "status": commitment.status,
+        "summary": commitment.summary,
+        "adopted_on": commitment.adopted_on.isoformat(),
+        "version": commitment.version,
+    }
+    data.update(changes)
+    return data
+
+
+def approve(client, commitment, seen):
+    return client.post(
+        reverse("staff:review-commitment-decide", args=[commitment.pk]),
+        {"decision": "approve", **seen},
+        follow=True,
+    )
+
+
+def test_an_approval_is_refused_when_the_text_changed_after_the_curator_opened_it(
+    client, pittsburgh, editor, curator
+):
+    commitment = f.commitment(
+        jurisdiction=pittsburgh, summary="Reviewed text.", publication="submitted"
+    )
+    client.force_login(curator)
+    seen = open_review(client, commitment)
+
+    client.force_login(editor)
+    edited = client.post(
+        reverse("staff:commitment-edit", args=[commitment.pk]),
+        edit_data(commitment, summary="Text nobody reviewed."),
+    )
+    assert edited.status_code == 302
+
+    client.force_login(curator)
+    response = approve(client, commitment, seen)
+
+    commitment.refresh_from_db()
+    assert commitment.publication == "submitted"
+    assert "changed after you opened it, so nothing was decided" in response.content.decode()
+    assert "Text nobody reviewed." in response.content.decode()  # back on the review page
+    client.logout()
+    assert client.get(commitment.get_absolute_url()).status_code == 404
+
+
+def test_an_approval_is_refused_when_a_link_rationale_changed_after_the_curator_opened_it(
+    client, pittsburgh, curator
+):
+    commitment = f.commitment(jurisdiction=pittsburgh, publication="submitted")
+    link = f.link(commitment, f.recommendation(), rationale="Reviewed rationale.")
+    client.force_login(curator)
+    seen = open_review(client, commitment)
+
+    # Changed on the link row alone (as the admin's inline does): the commitment's
+    # version does not move, so only the state the page carried can tell.
+    link.rationale = "Rationale nobody reviewed."
+    link.save()
+    response = approve(client, commitment, seen)
+
+    commitment.refresh_from_db()
+    assert commitment.publication == "submitted"
+    assert "changed after you opened it" in response.content.decode()
+
+
+def test_an_approval_is_refused_when_the_editor_replaced_a_link_after_the_curator_opened_it(
+    client, pittsburgh, editor, curator
+):
+    commitment = f.commitment(jurisdiction=pittsburgh, publication="submitted")
+    recommendation = f.recommendation()
+    link = f.link(commitment, recommendation, rationale="Reviewed rationale.")
+    client.force_login(curator)
+    seen = open_review(client, commitment)
+
+    client.force_login(editor)
+    client.post(reverse("staff:link-remove", args=[commitment.pk, link.pk]))
+    client.post(
+        reverse("staff:link-add", args=[commitment.pk]),
+        {
+            "recommendation": recommendation.pk,
+            "relation": "implements",
+            "rationale": "Rationale nobody reviewed.",
+        },
+    )
+    assert CommitmentLink.objects.get().rationale == "Rationale nobody reviewed."
+
+    client.force_login(curator)
+    approve(client, commitment, seen)
+
+    commitment.refresh_from_db()
+    assert commitment.publication == "submitted"
+
+
+def test_an_approval_of_the_unchanged_version_publishes_it(client, pittsburgh, curator):
+    commitment = f.commitment(jurisdiction=pittsburgh, publication="submitted")
+    f.link(commitment, f.recommendation(), rationale="Reviewed rationale.")
+    client.force_login(curator)
+
+    response = approve(client, commitment, open_review(client, commitment))
+
+    commitment.refresh_from_db()
+    assert commitment.publication == "published"
+    assert "Approved and published." in response.content.decode()
+
+
+def test_after_a_refusal_the_curator_can_approve_what_they_have_now_read(
+    client, pittsburgh, curator
+):
+    commitment = f.commitment(jurisdiction=pittsburgh, publication="submitted")
+    client.force_login(curator)
+    seen = open_review(client, commitment)
+    commitment.summary = "Changed."
+    commitment.save()
+    approve(client, commitment, seen)
+
+    approve(client, commitment, open_review(client, commitment))
+
+    commitment.refresh_from_db()
+    assert (commitment.publication, commitment.summary) == ("published", "Changed.")
+
+
+def test_a_decision_without_the_version_seen_is_refused(client, pittsburgh, curator):
+    commitment = f.commitment(jurisdiction=pittsburgh, publication="submitted")
+    client.force_login(curator)
+
+    for seen in ({}, {"version": "not a number", "state": "x"}):
+        response = approve(client, commitment, seen)
+        assert "changed after you opened it" in response.content.decode()
+
+    commitment.refresh_from_db()
+    assert commitment.publication == "submitted"
+
+
+def test_returning_a_changed_submission_is_refused_too(client, pittsburgh, curator):
+    commitment = f.commitment(jurisdiction=pittsburgh, publication="submitted")
+    client.force_login(curator)
+    seen = open_review(client, commitment)
+    commitment.title = "Retitled"
+    commitment.save()
+
+    client.post(
+        reverse("staff:review-commitment-decide", args=[commitment.pk]),
+        {"decision": "reject", "reason": "Cite the ordinance.", **seen},
+    )
+
+    commitment.refresh_from_db()
+    assert commitment.publication == "submitted"
+
+
+def test_an_update_approval_is_refused_when_the_update_changed_after_the_queue_was_opened(
+    client, pittsburgh, curator
+):
+    commitment = f.commitment(jurisdiction=pittsburgh)
+    update = f.update(commitment, summary="Reviewed update.", publication="submitted")
+    client.force_login(curator)
+    queue = client.get(reverse("staff:review-queue")).content.decode()
+    action = reverse("staff:review-update-decide", args=[update.pk])
+    seen = hidden_inputs(queue, action)
+    update.summary = "Update nobody reviewed."
+    update.save()
+
+    response = client.post(action, {"decision": "approve", **seen}, follow=True)
+
+    update.refresh_from_db()
+    assert update.publication == "submitted"
+    assert "This progress update changed after you opened it" in response.content.decode()
+
+    fresh = hidden_inputs(client.get(reverse("staff:review-queue")).content.decode(), action)
+    client.post(action, {"decision": "approve", **fresh})
+    update.refresh_from_db()
+    assert update.publication == "published"
