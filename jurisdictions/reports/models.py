@@ -72,7 +72,8 @@ class Report(models.Model):
             "kind": self.kind,
             "limit": self.word_limit,
             "query": self.query,
-            "ids": list(self.recommendation_ids),
+            # An empty list means "no hand-picked set": the filters alone select.
+            "ids": list(self.recommendation_ids) or None,
             "title": self.title,
             "organisations": self.organisations,
             "introduction": self.introduction,
@@ -83,7 +84,7 @@ class Report(models.Model):
         self.kind = spec["kind"]
         self.word_limit = spec["limit"]
         self.query = spec["query"]
-        self.recommendation_ids = spec["ids"]
+        self.recommendation_ids = spec["ids"] or []
         self.title = spec["title"]
         self.organisations = spec["organisations"]
         self.introduction = spec["introduction"]

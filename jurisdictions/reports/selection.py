@@ -32,7 +32,7 @@ class Selection:
     kind: str
     limit: str
     query: str
-    ids: list[int]
+    ids: list[int] | None  # None: no hand-picked set; []: an empty one
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -59,6 +59,8 @@ def read_selection(data: QueryDict, *, kind: str | None = None, basket=()) -> Se
         limit = default_limit(kind)
     ids, bad = [], []
     raw_ids = [*data.getlist("ids"), *(basket if data.get("basket") else [])]
+    if not raw_ids and data.get("basket"):
+        notes.append("The report basket is empty.")
     for value in raw_ids:
         text = str(value).strip()
         if text.isdigit() and len(text) < 12:
@@ -86,15 +88,19 @@ def read_selection(data: QueryDict, *, kind: str | None = None, basket=()) -> Se
         filters.setlist(key, [v for v in values if v.strip()])
     filterset = RecommendationFilter(filters, queryset=Recommendation.objects.all())
     for name, errors in filterset.errors.items():
-        label = filterset.filters[name].label or name
-        notes.append(f"Ignored the {str(label).lower()} filter: {' '.join(errors)}")
+        notes.append(f"Ignored the {name} filter: {' '.join(errors)}")
         filters.pop(name)
-    return Selection(kind=kind, limit=limit, query=filters.urlencode(), ids=ids, notes=notes)
+    picked = ids if raw_ids or data.get("basket") else None
+    return Selection(kind=kind, limit=limit, query=filters.urlencode(), ids=picked, notes=notes)
 
 
 def selection_from_spec(spec: dict) -> Selection:
+    ids = spec["ids"]
     return Selection(
-        kind=spec["kind"], limit=spec["limit"], query=spec["query"], ids=list(spec["ids"])
+        kind=spec["kind"],
+        limit=spec["limit"],
+        query=spec["query"],
+        ids=None if ids is None else list(ids),
     )
 
 
@@ -102,7 +108,7 @@ def matching_ids(selection: Selection) -> tuple[list[int], list[str]]:
     """The recommendation ids in citation order, capped, with notes on unknown ids."""
     notes = []
     qs = RecommendationFilter(selection.params, queryset=Recommendation.objects.all()).qs
-    if selection.ids:
+    if selection.ids is not None:
         qs = qs.filter(id__in=selection.ids)
     ids = list(
         qs.order_by("review_id", "id").values_list("id", flat=True)[: MAX_RECOMMENDATIONS + 1]
