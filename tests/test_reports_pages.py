@@ -34,7 +34,7 @@ def messages_of(response) -> list[str]:
 
 def test_a_visitor_fills_the_basket_from_the_list_and_builds_from_it(client, data):
     listing = client.get("/recommendations/?cycle=3").content.decode()
-    assert 'name="add" value="%d"' % data.shelter.pk in listing
+    assert f'name="add" value="{data.shelter.pk}"' in listing
     detail = client.get(data.water_rec.get_absolute_url()).content.decode()
     assert "Add to report" in detail
 
