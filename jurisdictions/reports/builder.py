@@ -3,13 +3,14 @@ the hand-off of large reports to a background build."""
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.template.defaultfilters import slugify
 
 from . import basket
 from .document import assemble
 from .docx import render_docx
 from .models import ReportBuild
-from .pdf import render_pdf
+from .pdf import PdfUnavailable, render_pdf
 from .selection import read_selection
 
 # Above this many recommendations a file is built by a Celery task, with progress.
@@ -60,11 +61,19 @@ def file_response(document, fmt: str) -> HttpResponse:
     return response
 
 
-def download(spec: dict, fmt: str, document):
+def download(request, spec: dict, fmt: str, document):
     """A small report comes back as the file; a large one is queued and the visitor is
     sent to its progress page."""
     if len(document.citations) <= TASK_THRESHOLD:
-        return file_response(document, fmt)
+        try:
+            return file_response(document, fmt)
+        except PdfUnavailable as exc:
+            return render(
+                request,
+                "reports/empty.html",
+                {"reason": str(exc), "heading": "PDF not available"},
+                status=503,
+            )
     from .tasks import build_report
 
     build = ReportBuild.objects.create(spec=spec, format=fmt, total=len(document.citations))

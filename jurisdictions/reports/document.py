@@ -9,7 +9,7 @@ from dataclasses import field as _field
 from django.conf import settings
 from django.utils.dateformat import format as format_date
 
-from recommendations.models import LocalStatus, Recommendation, Response
+from recommendations.models import LocalStatus, Recommendation, Response, Theme
 
 from ..models import Commitment, CommitmentLink, ProgressUpdate, Publication
 from .models import WORD_LIMITS, ReportKind
@@ -111,11 +111,15 @@ def clean_texts(spec: dict) -> dict:
     }
 
 
-def default_title(kind: str, jurisdiction=None) -> str:
+def default_title(selection, jurisdiction=None) -> str:
+    kind = selection.kind
     if kind == ReportKind.LOCAL and jurisdiction:
         return f"{jurisdiction}: local implementation of UPR recommendations"
     if kind == ReportKind.BRIEFING:
-        return "Briefing: UPR recommendations to the United States and local action"
+        themes = selection.params.getlist("theme")
+        theme = Theme.objects.filter(slug=themes[0]).first() if len(themes) == 1 else None
+        subject = f"{theme.name}: " if theme else ""
+        return f"Briefing: {subject}UPR recommendations to the United States and local action"
     return "Stakeholder submission on the United States: implementation of UPR recommendations"
 
 
@@ -192,7 +196,7 @@ def assemble(spec: dict, progress=None) -> Document:
         raise NothingSelected("No recommendation matches this selection, so there is no report.")
     recs, by_rec, updates = load(ids, jurisdiction)
     notes = _Notes()
-    title = spec["title"] or default_title(selection.kind, jurisdiction)
+    title = spec["title"] or default_title(selection, jurisdiction)
     blocks = [Block("heading", runs=[Run("Introduction")])]
     intro = paragraphs_of(spec["introduction"])
     blocks.append(

@@ -20,8 +20,18 @@ def _no_fetching(url, *args, **kwargs):
     raise ValueError(f"Reports load nothing from the network ({url[:80]}).")
 
 
+class PdfUnavailable(Exception):
+    """The system libraries WeasyPrint needs are missing (see bin/pdf-libs)."""
+
+
 def render_pdf(document) -> bytes:
-    from weasyprint import CSS, HTML
+    try:
+        from weasyprint import CSS, HTML
+    except OSError as exc:
+        raise PdfUnavailable(
+            "PDF output needs Pango and HarfBuzz on the server (bin/pdf-libs lists them); "
+            "the Word file works without them."
+        ) from exc
 
     html = HTML(string=render_print_html(document, for_pdf=True), url_fetcher=_no_fetching)
     return html.write_pdf(stylesheets=[CSS(filename=finders.find(STYLESHEET))])

@@ -68,7 +68,7 @@ def builder_page(request, spec, report):
         return render(request, "reports/empty.html", {"reason": str(exc)})
     action = request.POST.get("action", "preview") if request.method == "POST" else "preview"
     if action in ("docx", "pdf"):
-        return download(spec, action, document)
+        return download(request, spec, action, document)
     if action == "print":
         return HttpResponse(render_print_html(document))
     if action == "save":
@@ -107,7 +107,7 @@ def stable_download(request, kind, fmt):
         document = document_for(request, spec)
     except NothingSelected as exc:
         return render(request, "reports/empty.html", {"reason": str(exc)}, status=404)
-    return download(spec, fmt, document)
+    return download(request, spec, fmt, document)
 
 
 def saved_download(request, pk, fmt):
@@ -118,7 +118,7 @@ def saved_download(request, pk, fmt):
         document = document_for(request, report.spec())
     except NothingSelected as exc:
         return render(request, "reports/empty.html", {"reason": str(exc)}, status=404)
-    return download(report.spec(), fmt, document)
+    return download(request, report.spec(), fmt, document)
 
 
 def my_reports(request):
