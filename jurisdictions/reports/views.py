@@ -72,7 +72,7 @@ def builder_page(request, spec, report):
     if action == "print":
         return HttpResponse(render_print_html(document))
     if action == "save":
-        return save(request, spec, report)
+        return save(request, spec, report, document)
     context = {
         "document": document,
         "spec": spec,
@@ -86,13 +86,12 @@ def builder_page(request, spec, report):
     return render(request, "reports/builder.html", context)
 
 
-def save(request, spec, report):
+def save(request, spec, report, document):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if report is None and not is_staff_member(request.user):
         raise PermissionDenied("Only jurisdiction staff and curators can save reports.")
     report = report or Report(owner=request.user)
-    document = document_for(request, spec)
     report.apply_spec({**clean_texts(spec), "title": document.title})
     report.save()
     messages.success(request, "Report saved. Its address stays the same; share it freely.")
