@@ -255,12 +255,12 @@ def test_only_the_owner_and_curators_change_a_saved_report(client, cast, who, ca
 
 
 def test_without_the_pdf_libraries_a_pdf_request_says_what_is_missing(client, data, monkeypatch):
-    from jurisdictions.reports import builder, pdf
+    from jurisdictions.reports import formats, pdf
 
     def missing(document):
         raise pdf.PdfUnavailable("PDF output needs Pango and HarfBuzz on the server.")
 
-    monkeypatch.setitem(builder.RENDERERS, "pdf", missing)
+    monkeypatch.setitem(formats.RENDERERS, "pdf", missing)
     response = client.get("/reports/submission.pdf?cycle=3")
     assert response.status_code == 503
     assert "PDF output needs Pango" in response.content.decode()

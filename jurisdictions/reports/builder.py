@@ -8,18 +8,13 @@ from django.template.defaultfilters import slugify
 
 from . import basket
 from .document import assemble
-from .docx import render_docx
+from .formats import CONTENT_TYPES, RENDERERS
 from .models import ReportBuild
-from .pdf import PdfUnavailable, render_pdf
+from .pdf import PdfUnavailable
 from .selection import read_selection
 
 # Above this many recommendations a file is built by a Celery task, with progress.
 TASK_THRESHOLD = 100
-CONTENT_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
-RENDERERS = {"docx": render_docx, "pdf": render_pdf}
 
 
 def spec_from_request(request, *, kind=None) -> dict:

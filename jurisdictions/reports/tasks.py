@@ -16,8 +16,8 @@ logger = logging.getLogger(__name__)
 @shared_task(name="jurisdictions.tasks.build_report", soft_time_limit=600, time_limit=660, **RETRY)
 def build_report(build_id):
     """Claimed by a conditional update, so a task delivered twice builds once."""
-    from .builder import RENDERERS
     from .document import NothingSelected, assemble
+    from .formats import RENDERERS
 
     claimed = ReportBuild.objects.filter(pk=build_id, status=ReportBuild.Status.QUEUED).update(
         status=ReportBuild.Status.RUNNING
