@@ -13,7 +13,13 @@ from recommendations.models import LocalStatus, Recommendation, Response, Theme
 
 from ..models import Commitment, CommitmentLink, ProgressUpdate, Publication
 from .models import WORD_LIMITS, ReportKind
-from .selection import TEXT_LIMITS, local_jurisdiction, matching_ids, plain_text
+from .selection import (
+    TEXT_LIMITS,
+    local_jurisdiction,
+    matching_ids,
+    plain_text,
+    selection_from_spec,
+)
 from .wordcount import count_words
 
 UN_DOCUMENT_URL = "https://docs.un.org/en/{symbol}"
@@ -179,8 +185,6 @@ def load(ids: list[int], jurisdiction=None):
 
 def assemble(spec: dict, progress=None) -> Document:
     """The document a spec describes; raises NothingSelected when it would be empty."""
-    from .selection import selection_from_spec
-
     spec = clean_texts(spec)
     selection = selection_from_spec(spec)
     jurisdiction = None
