@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jurisdictions', '0005_dates_constraint_message'),
+        ('jurisdictions', '0006_security_staff_digest_opt_out'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
