@@ -23,6 +23,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: install
+	@bin/pdf-libs $(if $(filter 0,$(shell id -u)),--install,)
 	DEBUG=$(DEBUG_RUN) $(PY) manage.py migrate --noinput
 	DEBUG=$(DEBUG_RUN) $(PY) manage.py seed_demo
 	DEBUG=$(DEBUG_RUN) $(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -42,6 +43,7 @@ bench: install-dev
 	$(PY) bench/status_refresh.py
 	$(PY) bench/imports.py
 	$(PY) bench/pages.py $(BENCH_PAGES_ARGS)
+	$(PY) bench/reports.py $(BENCH_PAGES_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A upr_tracker worker --loglevel=INFO

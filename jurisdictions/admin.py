@@ -15,6 +15,8 @@ from .models import (
     Network,
     NetworkMembership,
     ProgressUpdate,
+    Report,
+    ReportBuild,
     Subscription,
 )
 
@@ -183,3 +185,24 @@ admin.site.unregister(Recommendation)
 @admin.register(Recommendation)
 class RecommendationWithLinksAdmin(RecommendationAdmin):
     inlines = [CommitmentLinkInline]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "owner", "updated_at"]
+    list_filter = ["kind"]
+    list_select_related = ["owner"]
+    search_fields = ["title", "organisations"]
+    raw_id_fields = ["owner"]
+
+
+@admin.register(ReportBuild)
+class ReportBuildAdmin(admin.ModelAdmin):
+    """Background builds of large reports, for an operator following one that failed."""
+
+    list_display = ["token", "format", "status", "done", "total", "created_at", "finished_at"]
+    list_filter = ["status", "format"]
+    readonly_fields = ["token", "spec", "format", "status", "done", "total", "file", "error"]
+
+    def has_add_permission(self, request):
+        return False

@@ -620,3 +620,7 @@ class JurisdictionRollup(models.Model):
 
     def __str__(self):
         return f"{self.jurisdiction}: {self.commitments} published commitments"
+
+
+# Reports live in their own package; importing them here registers them with this app.
+from .reports.models import Report, ReportBuild  # noqa: E402, F401

@@ -13,6 +13,7 @@ from django.utils import timezone
 from recommendations.jobs import RETRY, TRANSIENT_ERRORS, Skipped, advisory_lock, track_run
 
 from . import pending
+from .reports.tasks import build_report  # noqa: F401 - registers it with the worker
 from .rollups import refresh_all, refresh_jurisdiction_rollups
 
 FINISHED = ("implemented", "repealed")

@@ -26,6 +26,10 @@ def public_pages(cat):
         "/commitments/",
         "/commitments/?status=adopted&q=capital",
         cat.published.get_absolute_url(),
+        "/reports/new/?cycle=3",
+        "/reports/new/?kind=local&jurisdiction=pittsburgh",
+        "/reports/new/?response=pending",
+        "/reports/basket/",
     ]
 
 
@@ -60,7 +64,13 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(live_server, 
 
 def test_pages_fit_a_phone_width_screen(live_server, cat):
     with chromium_page(viewport={"width": 360, "height": 740}) as page:
-        for path in ["/", "/recommendations/", cat.abolish.get_absolute_url(), "/commitments/"]:
+        for path in [
+            "/",
+            "/recommendations/",
+            cat.abolish.get_absolute_url(),
+            "/commitments/",
+            "/reports/new/?cycle=3",
+        ]:
             page.goto(live_server.url + path)
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("manage/imports/", include("recommendations.import_urls")),
     path("manage/", include("jurisdictions.staff.urls")),
+    path("reports/", include("jurisdictions.reports.urls")),
     path("", include("jurisdictions.history_urls")),
     path("", include("recommendations.urls")),
     path("", include("jurisdictions.urls")),

@@ -1,0 +1,370 @@
+"""A report as a list of blocks (headings, numbered paragraphs, tables, editable texts)
+and its endnotes. The HTML, Word and PDF renderings all walk the same blocks, so they say
+the same thing and the word count holds for each."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from dataclasses import field as _field
+
+from django.conf import settings
+from django.utils.dateformat import format as format_date
+
+from recommendations.models import LocalStatus, Recommendation, Response, Theme
+
+from ..models import Commitment, CommitmentLink, ProgressUpdate, Publication
+from .models import WORD_LIMITS, ReportKind
+from .selection import (
+    TEXT_LIMITS,
+    local_jurisdiction,
+    matching_ids,
+    plain_text,
+    selection_from_spec,
+)
+from .wordcount import count_words
+
+UN_DOCUMENT_URL = "https://docs.un.org/en/{symbol}"
+
+
+class NothingSelected(Exception):
+    """The selection matches no recommendation; there is no document to make."""
+
+
+@dataclass
+class Run:
+    text: str
+    url: str = ""
+    note: int | None = None  # an endnote reference: printed small, never counted
+    italic: bool = False
+
+
+@dataclass
+class Block:
+    kind: str  # heading, para, table or text (an editable text of the author's)
+    level: int = 1
+    runs: list[Run] = _field(default_factory=list)
+    numbered: bool = False
+    field: str = ""
+    label: str = ""
+    paragraphs: list[str] = _field(default_factory=list)
+    headers: list[str] = _field(default_factory=list)
+    rows: list[list] = _field(default_factory=list)
+
+    @property
+    def value(self) -> str:
+        """An editable text as its form field holds it."""
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def text(self) -> str:
+        return "".join(run.text for run in self.runs if run.note is None)
+
+
+@dataclass
+class Document:
+    kind: str
+    kind_label: str
+    limit: str
+    word_limit: int | None
+    title: str
+    organisations: str
+    blocks: list[Block]
+    endnotes: list[tuple[int, str]]
+    citations: list[str]
+    editable_words: int = 0
+    notes: list[str] = _field(default_factory=list)
+
+    @property
+    def word_count(self) -> int:
+        return (
+            count_words(self.title)
+            + count_words(self.organisations)
+            + sum(count_words(text) for text in self.counted_texts())
+        )
+
+    @property
+    def fixed_word_count(self) -> int:
+        """The words the author cannot edit; the builder's script adds the fields' words."""
+        return self.word_count - self.editable_words
+
+    @property
+    def over_limit(self) -> int:
+        return max(0, self.word_count - self.word_limit) if self.word_limit else 0
+
+    def counted_texts(self):
+        for block in self.blocks:
+            if block.kind in ("heading", "para"):
+                yield block.text
+            elif block.kind == "text":
+                yield from block.paragraphs
+
+
+def paragraphs_of(text: str) -> list[str]:
+    """Paragraphs are separated by blank lines; single line breaks stay inside one."""
+    return [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
+
+
+def clean_texts(spec: dict) -> dict:
+    return {
+        **spec,
+        "title": plain_text(spec.get("title", ""), TEXT_LIMITS["title"]),
+        "organisations": plain_text(spec.get("organisations", ""), TEXT_LIMITS["organisations"]),
+        "introduction": plain_text(spec.get("introduction", ""), TEXT_LIMITS["introduction"]),
+        "assessments": {
+            str(key): plain_text(value, TEXT_LIMITS["assessment"])
+            for key, value in (spec.get("assessments") or {}).items()
+            if str(key).isdigit() and isinstance(value, str) and value.strip()
+        },
+    }
+
+
+def default_title(selection, jurisdiction=None) -> str:
+    kind = selection.kind
+    if kind == ReportKind.LOCAL and jurisdiction:
+        return f"{jurisdiction}: local implementation of UPR recommendations"
+    if kind == ReportKind.BRIEFING:
+        themes = selection.params.getlist("theme")
+        theme = Theme.objects.filter(slug=themes[0]).first() if len(themes) == 1 else None
+        subject = f"{theme.name}: " if theme else ""
+        return f"Briefing: {subject}UPR recommendations to the United States and local action"
+    return "Stakeholder submission on the United States: implementation of UPR recommendations"
+
+
+def nice_date(value) -> str:
+    return format_date(value, "j F Y") if value else ""
+
+
+def official_url(recommendation) -> str:
+    symbol = recommendation.review.report_symbol
+    return UN_DOCUMENT_URL.format(symbol=symbol) if symbol else ""
+
+
+class _Notes:
+    """Numbers each evidence URL once, in order of first mention."""
+
+    def __init__(self):
+        self.numbers: dict[str, int] = {}
+
+    def ref(self, url: str) -> Run:
+        number = self.numbers.setdefault(url, len(self.numbers) + 1)
+        return Run("", note=number)
+
+    def listing(self) -> list[tuple[int, str]]:
+        return [(n, url) for url, n in self.numbers.items()]
+
+
+def load(ids: list[int], jurisdiction=None):
+    """Every row the document needs, in four queries whatever the size."""
+    recs = list(
+        Recommendation.objects.filter(id__in=ids)
+        .select_related("review")
+        .prefetch_related("recommending_countries")
+        .defer("search_vector")
+        .order_by("review_id", "id")
+    )
+    links = CommitmentLink.objects.filter(
+        recommendation_id__in=ids, commitment__publication=Publication.PUBLISHED
+    )
+    if jurisdiction:
+        links = links.filter(commitment__jurisdiction=jurisdiction)
+    links = list(
+        links.select_related("commitment__jurisdiction")
+        .defer("commitment__search_vector")
+        .order_by("commitment__jurisdiction__name", "commitment__title", "commitment_id")
+    )
+    updates = defaultdict(list)
+    for update in ProgressUpdate.objects.filter(
+        commitment_id__in={link.commitment_id for link in links},
+        publication=Publication.PUBLISHED,
+    ).order_by("commitment_id", "-reported_on", "-id"):
+        updates[update.commitment_id].append(update)
+    by_rec = defaultdict(list)
+    for link in links:
+        by_rec[link.recommendation_id].append(link)
+    return recs, by_rec, updates
+
+
+def assemble(spec: dict, progress=None) -> Document:
+    """The document a spec describes; raises NothingSelected when it would be empty."""
+    spec = clean_texts(spec)
+    selection = selection_from_spec(spec)
+    jurisdiction = None
+    if selection.kind == ReportKind.LOCAL:
+        jurisdiction = local_jurisdiction(selection)
+        if jurisdiction is None:
+            raise NothingSelected(
+                "A local implementation report is about one jurisdiction: choose exactly one "
+                "under “Acted on by” (the jurisdiction parameter)."
+            )
+    ids, selection_notes = matching_ids(selection)
+    if not ids:
+        raise NothingSelected("No recommendation matches this selection, so there is no report.")
+    recs, by_rec, updates = load(ids, jurisdiction)
+    notes = _Notes()
+    title = spec["title"] or default_title(selection, jurisdiction)
+    blocks = [Block("heading", runs=[Run("Introduction")])]
+    intro = paragraphs_of(spec["introduction"])
+    blocks.append(
+        Block("text", field="introduction", label="Introduction", paragraphs=intro, numbered=True)
+    )
+    blocks += summary_blocks(recs, jurisdiction)
+    if jurisdiction:
+        blocks += commitment_overview(jurisdiction, notes)
+    blocks.append(Block("heading", runs=[Run("Recommendations and their implementation")]))
+    # The builder's title field starts filled with the default title, so it counts as typed.
+    editable = count_words(title) + count_words(spec["organisations"])
+    editable += sum(count_words(p) for p in intro)
+    for done, rec in enumerate(recs, start=1):
+        assessment = paragraphs_of(spec["assessments"].get(str(rec.pk), ""))
+        editable += sum(count_words(p) for p in assessment)
+        blocks += recommendation_blocks(rec, by_rec[rec.pk], updates, notes, assessment)
+        if progress and (done % 25 == 0 or done == len(recs)):
+            progress(done, len(recs))
+    kind_label = ReportKind(selection.kind).label
+    return Document(
+        kind=selection.kind,
+        kind_label=kind_label,
+        limit=selection.limit,
+        word_limit=WORD_LIMITS[selection.limit],
+        title=title,
+        organisations=spec["organisations"],
+        blocks=blocks,
+        endnotes=notes.listing(),
+        citations=[rec.citation for rec in recs],
+        editable_words=editable,
+        notes=selection_notes,
+    )
+
+
+def summary_blocks(recs, jurisdiction) -> list[Block]:
+    responses = Counter(rec.response for rec in recs)
+    local = Counter(rec.local_status for rec in recs)
+    scope = f" that {jurisdiction}’s published commitments answer" if jurisdiction else ""
+    return [
+        Block("heading", runs=[Run("Summary")]),
+        Block(
+            "para",
+            runs=[
+                Run(
+                    f"This report covers {len(recs)} recommendation"
+                    f"{'s' if len(recs) != 1 else ''} made to the United States in the "
+                    f"Universal Periodic Review{scope}."
+                )
+            ],
+        ),
+        Block(
+            "table",
+            label="Recommendations by US response",
+            headers=["US response", "Recommendations"],
+            rows=[[label, responses.get(key, 0)] for key, label in Response.choices],
+        ),
+        Block(
+            "table",
+            label="Recommendations by local action",
+            headers=["Local action", "Recommendations"],
+            rows=[[label, local.get(key, 0)] for key, label in LocalStatus.choices],
+        ),
+    ]
+
+
+def commitment_overview(jurisdiction, notes) -> list[Block]:
+    commitments = (
+        Commitment.objects.published()
+        .filter(jurisdiction=jurisdiction)
+        .defer("search_vector")
+        .order_by("-adopted_on", "title")
+    )
+    blocks = [Block("heading", runs=[Run(f"Published commitments of {jurisdiction}")])]
+    for commitment in commitments:
+        runs = [Run(commitment_sentence(commitment))]
+        if commitment.source_url:
+            runs.append(notes.ref(commitment.source_url))
+        blocks.append(Block("para", runs=runs, numbered=True))
+    return blocks
+
+
+def commitment_sentence(commitment) -> str:
+    name = commitment.title
+    if commitment.instrument_ref:
+        name += f" ({commitment.instrument_ref})"
+    parts = [
+        f"{name}, {commitment.get_kind_display().lower()}: "
+        f"{commitment.get_status_display().lower()}"
+    ]
+    if commitment.adopted_on:
+        parts.append(f"adopted {nice_date(commitment.adopted_on)}")
+    if commitment.target_date:
+        parts.append(f"target date {nice_date(commitment.target_date)}")
+    return "; ".join(parts) + "."
+
+
+def recommendation_blocks(rec, links, updates, notes, assessment) -> list[Block]:
+    states = ", ".join(country.name for country in rec.recommending_countries.all())
+    blocks = [
+        Block("heading", level=2, runs=[Run(rec.citation, url=official_url(rec))]),
+        Block(
+            "para",
+            numbered=True,
+            runs=[
+                Run(f"“{rec.text}”", italic=True),
+                Run(
+                    f" Recommended by {states or 'an unrecorded state'}. "
+                    f"US response: {rec.get_response_display().lower()}."
+                ),
+            ],
+        ),
+    ]
+    if not links:
+        blocks.append(
+            Block(
+                "para",
+                numbered=True,
+                runs=[Run("No published state or local commitment answers it yet.")],
+            )
+        )
+    for link in links:
+        blocks.append(
+            Block("para", numbered=True, runs=link_runs(link, updates[link.commitment_id], notes))
+        )
+    blocks.append(
+        Block(
+            "text",
+            field=f"assessment-{rec.pk}",
+            label=f"Assessment of {rec.citation}",
+            paragraphs=assessment,
+            numbered=True,
+        )
+    )
+    return blocks
+
+
+def link_runs(link, updates, notes) -> list[Run]:
+    commitment = link.commitment
+    runs = [
+        Run(f"{commitment.jurisdiction}: "),
+        Run(commitment.title, url=settings.SITE_URL + commitment.get_absolute_url()),
+    ]
+    if commitment.instrument_ref:
+        runs.append(Run(f" ({commitment.instrument_ref})"))
+    facts = [
+        f"{link.get_relation_display().lower()} the recommendation",
+        f"status {commitment.get_status_display().lower()}",
+    ]
+    if commitment.adopted_on:
+        facts.append(f"adopted {nice_date(commitment.adopted_on)}")
+    if commitment.target_date:
+        facts.append(f"target date {nice_date(commitment.target_date)}")
+    runs.append(Run(": " + "; ".join(facts) + "."))
+    if commitment.source_url:
+        runs.append(notes.ref(commitment.source_url))
+    if updates:
+        latest = updates[0]
+        runs.append(
+            Run(
+                f" Latest progress update ({nice_date(latest.reported_on)}): "
+                f"{' '.join(latest.summary.split())}"
+            )
+        )
+    for update in updates:
+        if update.evidence_url:
+            runs.append(notes.ref(update.evidence_url))
+    return runs

@@ -1,0 +1,142 @@
+"""Saved reports and background builds of large ones. Imported by jurisdictions.models so
+that Django registers them with the jurisdictions app."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class ReportKind(models.TextChoices):
+    SUBMISSION = "submission", "Stakeholder submission"
+    LOCAL = "local", "Local implementation report"
+    BRIEFING = "briefing", "Briefing"
+
+
+class WordLimit(models.TextChoices):
+    INDIVIDUAL = "individual", "Individual submission (2,815 words)"
+    JOINT = "joint", "Joint submission (5,630 words)"
+    NONE = "none", "No limit"
+
+
+WORD_LIMITS = {WordLimit.INDIVIDUAL: 2815, WordLimit.JOINT: 5630, WordLimit.NONE: None}
+
+
+class Report(models.Model):
+    """A report a staff member saved: what it selects and the texts they wrote. The
+    selection is kept as the /recommendations/ parameters plus hand-picked ids, so the
+    report follows the data when commitments change."""
+
+    Kind = ReportKind
+    Limit = WordLimit
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SUBMISSION)
+    word_limit = models.CharField(max_length=12, choices=Limit.choices, default=Limit.NONE)
+    query = models.TextField(blank=True, help_text="The /recommendations/ filter parameters.")
+    recommendation_ids = models.JSONField(default=list, blank=True)
+    title = models.CharField(max_length=300)
+    organisations = models.CharField(max_length=500, blank=True)
+    introduction = models.TextField(blank=True)
+    assessments = models.JSONField(
+        default=dict, blank=True, help_text="Recommendation id to the author's assessment."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "jurisdictions"
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="jurisdictions_report_kind_valid", condition=Q(kind__in=ReportKind.values)
+            ),
+            models.CheckConstraint(
+                name="jurisdictions_report_limit_valid",
+                condition=Q(word_limit__in=WordLimit.values),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("reports:detail", args=[self.pk])
+
+    def spec(self) -> dict:
+        return {
+            "kind": self.kind,
+            "limit": self.word_limit,
+            "query": self.query,
+            # An empty list means "no hand-picked set": the filters alone select.
+            "ids": list(self.recommendation_ids) or None,
+            "title": self.title,
+            "organisations": self.organisations,
+            "introduction": self.introduction,
+            "assessments": dict(self.assessments),
+        }
+
+    def apply_spec(self, spec: dict) -> None:
+        self.kind = spec["kind"]
+        self.word_limit = spec["limit"]
+        self.query = spec["query"]
+        self.recommendation_ids = spec["ids"] or []
+        self.title = spec["title"]
+        self.organisations = spec["organisations"]
+        self.introduction = spec["introduction"]
+        self.assessments = spec["assessments"]
+
+
+class BuildStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Building"
+    SUCCEEDED = "succeeded", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReportBuild(models.Model):
+    """One background build of a large report into a file; its random token is the
+    address of its progress page, so visitors without an account can follow it."""
+
+    Status = BuildStatus
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    spec = models.JSONField(help_text="Kind, selection and texts, as the builder sent them.")
+    format = models.CharField(max_length=4, choices=[("docx", "Word"), ("pdf", "PDF")])
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="reports/", blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "jurisdictions"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="jurisdictions_reportbuild_status_valid",
+                condition=Q(status__in=BuildStatus.values),
+            ),
+            models.CheckConstraint(
+                name="jurisdictions_reportbuild_format_valid",
+                condition=Q(format__in=["docx", "pdf"]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.spec.get('title', 'Report')} ({self.format}, {self.status})"
+
+    def get_absolute_url(self):
+        return reverse("reports:build", args=[self.token])
+
+    @property
+    def percent_done(self) -> int:
+        if self.status == BuildStatus.SUCCEEDED:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total else 0

@@ -1,0 +1,140 @@
+"""Report pages: the basket, the builder, stable download URLs, saved reports and the
+progress of background builds. The work is in builder.py and document.py."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from ..permissions import is_curator, is_staff_member
+from . import basket
+from .builder import document_for, download, spec_from_request
+from .document import NothingSelected, clean_texts
+from .models import Report, ReportBuild, ReportKind, WordLimit
+from .pdf import render_print_html
+from .wordcount import WHAT_IS_COUNTED
+
+
+def can_edit(user, report) -> bool:
+    return user.is_authenticated and (report.owner_id == user.pk or is_curator(user))
+
+
+def basket_view(request):
+    if request.method == "POST":
+        if "clear" in request.POST:
+            basket.clear(request)
+            messages.info(request, "The report basket is now empty.")
+        elif "remove" in request.POST:
+            basket.remove(request, request.POST.getlist("remove"))
+            messages.info(request, "Removed from the report basket.")
+        else:
+            added, ignored = basket.add(request, request.POST.getlist("add"))
+            note = f" Ignored {ignored} unknown or repeated id(s)." if ignored else ""
+            messages.info(request, f"Added {added} recommendation(s) to the report basket.{note}")
+        target = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(target, {request.get_host()}):
+            return redirect(target)
+        return redirect("reports:basket")
+    context = {"recommendations": basket.recommendations(request), "kinds": ReportKind.choices}
+    return render(request, "reports/basket.html", context)
+
+
+def new(request):
+    return builder_page(request, spec_from_request(request), report=None)
+
+
+def saved(request, pk):
+    report = get_object_or_404(Report.objects.select_related("owner"), pk=pk)
+    editable = can_edit(request.user, report)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied("Only the owner of this report and curators can change it.")
+        return builder_page(request, spec_from_request(request), report=report)
+    if editable:
+        return builder_page(request, report.spec(), report=report)
+    try:
+        document = document_for(request, report.spec())
+    except NothingSelected as exc:
+        return render(request, "reports/empty.html", {"reason": str(exc)})
+    return render(request, "reports/saved.html", {"report": report, "document": document})
+
+
+def builder_page(request, spec, report):
+    try:
+        document = document_for(request, spec)
+    except NothingSelected as exc:
+        return render(request, "reports/empty.html", {"reason": str(exc)})
+    action = request.POST.get("action", "preview") if request.method == "POST" else "preview"
+    if action in ("docx", "pdf"):
+        return download(request, spec, action, document)
+    if action == "print":
+        return HttpResponse(render_print_html(document))
+    if action == "save":
+        return save(request, spec, report, document)
+    context = {
+        "document": document,
+        "spec": spec,
+        "report": report,
+        "filters": [(k, v) for k, vs in QueryDict(spec["query"]).lists() for v in vs],
+        "kinds": ReportKind.choices,
+        "limits": WordLimit.choices,
+        "can_save": is_staff_member(request.user) or (report and can_edit(request.user, report)),
+        "what_is_counted": WHAT_IS_COUNTED,
+    }
+    return render(request, "reports/builder.html", context)
+
+
+def save(request, spec, report, document):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if report is None and not is_staff_member(request.user):
+        raise PermissionDenied("Only jurisdiction staff and curators can save reports.")
+    report = report or Report(owner=request.user)
+    report.apply_spec({**clean_texts(spec), "title": document.title})
+    report.save()
+    messages.success(request, "Report saved. Its address stays the same; share it freely.")
+    return redirect(report)
+
+
+def stable_download(request, kind, fmt):
+    if kind not in ReportKind.values or fmt not in ("docx", "pdf"):
+        raise Http404("No such report.")
+    spec = spec_from_request(request, kind=kind)
+    try:
+        document = document_for(request, spec)
+    except NothingSelected as exc:
+        return render(request, "reports/empty.html", {"reason": str(exc)}, status=404)
+    return download(request, spec, fmt, document)
+
+
+def saved_download(request, pk, fmt):
+    report = get_object_or_404(Report, pk=pk)
+    if fmt not in ("docx", "pdf"):
+        raise Http404("Reports come as .docx or .pdf.")
+    try:
+        document = document_for(request, report.spec())
+    except NothingSelected as exc:
+        return render(request, "reports/empty.html", {"reason": str(exc)}, status=404)
+    return download(request, report.spec(), fmt, document)
+
+
+def my_reports(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    reports = Report.objects.select_related("owner")
+    if not is_curator(request.user):
+        reports = reports.filter(owner=request.user)
+    return render(request, "reports/list.html", {"reports": reports[:200]})
+
+
+def build_status(request, token):
+    build = get_object_or_404(ReportBuild, token=token)
+    return render(request, "reports/build.html", {"build": build})
+
+
+def build_file(request, token):
+    build = get_object_or_404(ReportBuild, token=token, status=ReportBuild.Status.SUCCEEDED)
+    name = f"report.{build.format}"
+    return FileResponse(build.file.open("rb"), as_attachment=True, filename=name)
