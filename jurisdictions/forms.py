@@ -297,6 +297,13 @@ class RecommendationEditForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["text"].max_length = MAX_TEXT
 
+    def save(self, commit=True):
+        recommendation = super().save(commit)
+        if commit and "text" in self.changed_data:
+            # "Recommended again" is computed on write, never when the page is viewed.
+            Recommendation.objects.filter(pk=recommendation.pk).refresh_recommended_again()
+        return recommendation
+
 
 class ThemeForm(forms.ModelForm):
     class Meta:

@@ -111,4 +111,5 @@ def seed_recommendations(path: Path = DATA) -> int:
         )
         rec.affected_groups.set(groups[name] for name in _split(row["affected_groups"]))
         rec.sdg_targets.set(targets[code] for code in _split(row["sdg_targets"], " "))
+    Recommendation.objects.filter(review=review).refresh_recommended_again()
     return len(rows)

@@ -202,6 +202,15 @@ def upsert(drafts: dict, fmt: str, ref: Reference, report, problems, *, user, dr
         through = getattr(Recommendation, RELATIONS[attr][0]).through
         for batch in _chunks(rows, 5000):
             through.objects.filter(pk__in=batch).delete()
+    # "Recommended again" is computed here, on write, for every state under review whose
+    # recommendations were created or reworded or moved (and the states they left).
+    reviews_touched = {reviews[(d.state, d.cycle)].pk for d in creates}
+    for pk, changed in updates.items():
+        if "text" in changed or "review" in changed:
+            reviews_touched |= {existing[pk]["review_id"], changed.get("review")}
+    reviews_touched -= {None}
+    if reviews_touched:
+        Recommendation.objects.filter(review__in=reviews_touched).refresh_recommended_again()
 
 
 def _draft_value(draft: Draft, name: str, review):
