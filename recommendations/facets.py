@@ -33,6 +33,8 @@ ARRAYS = {
 }
 # Facets that list only the busiest values (their registered facet asks for them).
 TOP = 100
+# Memory for the facet statement's scans and groupings (the server default is 4 MB).
+WORK_MEM = "64MB"
 
 
 def array_condition(name: str, values) -> tuple[str, list]:
@@ -103,7 +105,7 @@ def compute(data: dict, facets: list[str], top: set[str]) -> dict[str, dict[str,
     flipped = {
         others
         for others in by_others
-        if not q and len(others) == 1 and _estimate(others[0], data, kept, cycle_of) > total / 2
+        if not q and len(others) == 1 and _estimate(others[0], data, kept, cycle_of) > total * 0.6
     }
     if by_others:
         found = _count(by_others, conds, q, flipped, top)
@@ -193,7 +195,9 @@ def _count(by_others, conds, q, flipped, top) -> dict[str, dict[str, int]]:
                     f"(SELECT '{facet}', v::text, COUNT(*) FROM s{i}, unnest({column}) AS v "
                     f"GROUP BY v {limit})"
                 )
-    sql = f"WITH {', '.join(ctes)} {' UNION ALL '.join(legs)}"
+    # The scans are kept in memory rather than spilled to temporary files. SET LOCAL in
+    # the same simple query lasts for its implicit transaction (or the enclosing one).
+    sql = f"SET LOCAL work_mem = '{WORK_MEM}'; WITH {', '.join(ctes)} {' UNION ALL '.join(legs)}"
     found = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
