@@ -1,12 +1,16 @@
-"""Page benchmark: generates data into PostgreSQL, then times the public pages in-process.
+"""Page benchmark: generates data into PostgreSQL, then times the public pages.
 
     make bench
     .venv/bin/python bench/pages.py --recommendations 30000 --commitments 10000 --jurisdictions 2000
 
-For each page: the first request with an empty cache, then the median and 95th percentile
-server time over --requests requests, the SQL queries one request makes, the time spent in
-SQL, and the time outside it. Then the full
-recommendations export.csv: rows per second and the process's peak memory.
+For each kind of page, in-process: "cold" requests each clear the cache first and ask for
+a different URL (other filters, searches, pages or records), as visitors rarely repeat
+each other; "warm" repeats one URL with the cache kept. Printed: cold median and 95th
+percentile, warm median, the SQL queries of one request and the median time in SQL. Then
+the CSV export (first byte, rows per second, peak memory) and a varied-load run: a server
+on 127.0.0.1 (gunicorn) and 16 connections replaying --load-urls different filter and
+search URLs for --load-seconds seconds: requests per second, percentiles and errors.
+Longer than most modules because the URL generators and the load run live here.
 """
 
 import argparse

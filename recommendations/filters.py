@@ -1,5 +1,8 @@
 """The /recommendations/ filters, their facet counts and the full-text search, plus the
-parameter, pagination and chip helpers every public list shares."""
+parameter, pagination and chip helpers every public list shares.
+
+Longer than most modules: the FilterSet, the facet assembly both databases share and the
+list helpers change together. The PostgreSQL facet statement is in facets.py."""
 
 import re
 from urllib.parse import urlencode

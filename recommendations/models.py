@@ -1,4 +1,7 @@
-"""Reference data and recommendations from the Universal Periodic Review."""
+"""Reference data and recommendations from the Universal Periodic Review.
+
+One module for the app's models, as Django expects; it is long because each model keeps
+its constraints, indexes and the queryset methods the pages use next to it."""
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField

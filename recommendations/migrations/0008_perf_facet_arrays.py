@@ -7,7 +7,7 @@ the matching rows, with no join. Triggers keep them current (not save(), so that
 imports, the admin, forms and raw SQL all stay in step):
 
 - a statement trigger on each link table rewrites the array of the recommendations whose
-  links changed;
+  links changed (bulk writers defer this and rewrite each row once, see DEFER);
 - a statement trigger on the recommendations table adds what each statement changed to
   recommendations_facetcount, which holds the counts over ALL recommendations: the
   unfiltered facets, /themes/, the home page and the response figures of theme and
@@ -86,8 +86,21 @@ LINKS = {
 }
 
 
+# A bulk writer (the importer, the benchmark generator) sets this for its transaction,
+# writes all its links, then calls recommendations_sync_arrays(ids) once: each row is then
+# rewritten once rather than once per link table.
+DEFER = "recommendations.defer_arrays"
+
+SYNC_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION recommendations_sync_arrays(ids bigint[]) RETURNS void AS $$
+  UPDATE {TABLE} AS r SET {", ".join(f"{c} = {v}" for c, v in VALUES.items())}
+  WHERE r.id = ANY(ids);
+$$ LANGUAGE sql;
+"""
+
+
 def link_triggers() -> str:
-    sql = []
+    sql = [SYNC_FUNCTION]
     for link, columns in LINKS.items():
         sets = ", ".join(f"{column} = {VALUES[column]}" for column in columns)
         for event, rows in (("INSERT", "new_rows"), ("DELETE", "old_rows")):
@@ -96,6 +109,9 @@ def link_triggers() -> str:
             sql.append(f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$
 BEGIN
+  IF current_setting('{DEFER}', true) = 'on' THEN
+    RETURN NULL;
+  END IF;
   UPDATE {TABLE} AS r SET {sets}
   WHERE r.id IN (SELECT DISTINCT recommendation_id FROM {rows});
   RETURN NULL;
@@ -195,6 +211,7 @@ CREATE INDEX recommendations_rec_jurisdiction_ids ON {TABLE} USING gin (acting_j
 
 BACKWARD = f"""
 DROP TRIGGER IF EXISTS recommendations_country_regions ON recommendations_country;
+DROP FUNCTION IF EXISTS recommendations_sync_arrays(bigint[]);
 DROP FUNCTION IF EXISTS recommendations_country_regions();
 {
     "".join(

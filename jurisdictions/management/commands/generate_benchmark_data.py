@@ -1,5 +1,7 @@
 """Fills the database with deterministic synthetic data for the page benchmark.
 
+Long because the word lists the synthetic texts are built from live here.
+
 Rows are built in Python from a seeded random generator and written in large batches:
 with PostgreSQL COPY (the search-vector triggers still fire), elsewhere bulk_create. Ids
 are assigned here so many-to-many rows can be written the same way without reading back.
@@ -29,6 +31,7 @@ from jurisdictions.models import (
     Relation,
 )
 from jurisdictions.seed import seed_jurisdictions
+from recommendations.denormalised import deferred_arrays
 from recommendations.models import (
     AffectedGroup,
     Country,
@@ -525,10 +528,12 @@ class Command(BaseCommand):
                     pk += 1
                 earlier.extend(this_cycle)
         insert(Recommendation, rows)
-        self._through(Recommendation.themes.through, "theme_id", rec_themes)
-        self._through(Recommendation.recommending_countries.through, "country_id", rec_states)
-        self._through(Recommendation.affected_groups.through, "affectedgroup_id", rec_groups)
-        self._through(Recommendation.sdg_targets.through, "sdgtarget_id", rec_targets)
+        # The facet arrays are brought in step once per row, after all four link tables.
+        with deferred_arrays({r.id for r in rows}):
+            self._through(Recommendation.themes.through, "theme_id", rec_themes)
+            self._through(Recommendation.recommending_countries.through, "country_id", rec_states)
+            self._through(Recommendation.affected_groups.through, "affectedgroup_id", rec_groups)
+            self._through(Recommendation.sdg_targets.through, "sdgtarget_id", rec_targets)
         return [r.id for r in rows], usa_ids
 
     def _through(self, through, column, pairs, owner="recommendation_id"):
