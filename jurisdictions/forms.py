@@ -7,6 +7,7 @@ from django.db import transaction
 
 from recommendations.fetch import validate_public_url
 from recommendations.models import Recommendation, Theme
+from recommendations.recurrence import refresh_recommended_again
 
 from .models import Commitment, CommitmentLink, Membership, ProgressUpdate, Publication
 
@@ -301,7 +302,7 @@ class RecommendationEditForm(forms.ModelForm):
         recommendation = super().save(commit)
         if commit and "text" in self.changed_data:
             # "Recommended again" is computed on write, never when the page is viewed.
-            Recommendation.objects.filter(pk=recommendation.pk).refresh_recommended_again()
+            refresh_recommended_again(Recommendation.objects.filter(pk=recommendation.pk))
         return recommendation
 
 

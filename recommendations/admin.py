@@ -15,6 +15,7 @@ from .models import (
     Theme,
     UpstreamSource,
 )
+from .recurrence import refresh_recommended_again
 
 
 @admin.register(Country)
@@ -102,7 +103,7 @@ class RecommendationAdmin(SimpleHistoryAdmin):
         # "Recommended again" is computed on write: for the state the recommendation is
         # now under, and for the one it left if its review changed.
         reviews = {form.instance.review_id, form.initial.get("review")} - {None}
-        Recommendation.objects.filter(review__in=reviews).refresh_recommended_again()
+        refresh_recommended_again(Recommendation.objects.filter(review__in=reviews))
 
     @admin.display(description="text")
     def short_text(self, obj):

@@ -291,15 +291,6 @@ class RecommendationQuerySet(models.QuerySet):
         condition = f"{self.model._meta.db_table}.{column} @> ARRAY[%s]::integer[]"
         return self.filter(RawSQL(condition, [pk], output_field=BooleanField()))
 
-    def refresh_recommended_again(self) -> int:
-        """Recomputes "recommended again" for the states under review of these
-        recommendations. Every writer of recommendation text or reviews calls this (the
-        importer, the admin, the curator form, the seeds); the detail page only reads."""
-        from .recurrence import refresh_states
-
-        states = set(self.values_list("review__state_under_review", flat=True).distinct())
-        return refresh_states(states)
-
 
 class Response(models.TextChoices):
     SUPPORTED = "supported", "Supported"

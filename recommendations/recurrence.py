@@ -16,6 +16,7 @@ from django.db import transaction
 from rapidfuzz import fuzz
 
 from .importers.common import normalise_text
+from .models import Recommendation, RecommendedAgain
 
 # Ratio (0-100) of the normalised texts from which two recommendations say the same.
 MIN_SCORE = 75
@@ -64,10 +65,16 @@ def pairs_for(rows) -> dict[tuple[int, int], int]:
     return {(a, b): -score for a, ranked in best.items() for score, _, b in sorted(ranked)[:KEEP]}
 
 
+def refresh_recommended_again(queryset) -> int:
+    """Recomputes "recommended again" for the states under review of the recommendations
+    in `queryset`. Every writer of recommendation text or reviews calls this (the
+    importer, the admin, the curator form, the seeds); the detail page only reads."""
+    states = set(queryset.values_list("review__state_under_review", flat=True).distinct())
+    return refresh_states(states)
+
+
 def refresh_states(state_ids) -> int:
     """Recomputes the pairs of these states under review; returns how many are stored."""
-    from .models import Recommendation, RecommendedAgain
-
     stored = 0
     for state_id in sorted(state_ids):
         rows = list(

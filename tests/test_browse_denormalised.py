@@ -19,6 +19,7 @@ from recommendations import filters, views
 from recommendations.filters import RecommendationFilter, facet_counts
 from recommendations.importers.pipeline import import_file
 from recommendations.models import Country, FacetCount, Recommendation
+from recommendations.recurrence import refresh_recommended_again
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -222,7 +223,7 @@ def test_recommended_again_is_only_for_the_same_state_under_review(reference_dat
     again = factories.recommendation(review=usa3, text="Abolish the death penalty now.")
     factories.recommendation(review=other, text="Abolish the death penalty.")
     same_cycle = factories.recommendation(review=usa2, text="Abolish the death penalty today.")
-    Recommendation.objects.all().refresh_recommended_again()
+    refresh_recommended_again(Recommendation.objects.all())
     assert [r.pk for r in first.repeats()] == [again.pk]
     assert {r.pk for r in again.repeats()} == {first.pk, same_cycle.pk}
 

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from recommendations.models import Recommendation
+from recommendations.recurrence import refresh_recommended_again
 from tests import factories
 from tests.browse_data import build_catalogue
 
@@ -243,7 +244,7 @@ def test_the_detail_finds_the_same_recommendation_made_again_in_another_cycle(cl
         recommending_countries=[cat.france],
     )
     # What every writer of recommendations does (importer, admin, curator form, seeds).
-    Recommendation.objects.filter(pk=again.pk).refresh_recommended_again()
+    refresh_recommended_again(Recommendation.objects.filter(pk=again.pk))
     response = client.get(cat.abolish.get_absolute_url())
     assert [rec.pk for rec in response.context["similar"]] == [again.pk]
 

@@ -23,6 +23,7 @@ from ..models import (
     Theme,
     normalise_name,
 )
+from ..recurrence import refresh_recommended_again
 from . import readers
 from .common import Draft, Reference, normalise_text
 
@@ -224,7 +225,7 @@ def upsert(drafts: dict, fmt: str, ref: Reference, report, problems, *, user, dr
             reviews_touched |= {existing[pk]["review_id"], changed.get("review")}
     reviews_touched -= {None}
     if reviews_touched:
-        Recommendation.objects.filter(review__in=reviews_touched).refresh_recommended_again()
+        refresh_recommended_again(Recommendation.objects.filter(review__in=reviews_touched))
 
 
 def _draft_value(draft: Draft, name: str, review):

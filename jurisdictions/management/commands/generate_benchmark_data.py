@@ -41,6 +41,7 @@ from recommendations.models import (
     SdgTarget,
     Theme,
 )
+from recommendations.recurrence import refresh_recommended_again
 from recommendations.seed import seed_reference
 
 BATCH = 20_000
@@ -321,7 +322,7 @@ class Command(BaseCommand):
             )
             self.refresh_local_action()
             self.log("local action figures refreshed")
-            Recommendation.objects.all().refresh_recommended_again()
+            refresh_recommended_again(Recommendation.objects.all())
             self.log('"recommended again" computed')
         if connection.vendor == "postgresql":
             # The link triggers rewrote every new row (its arrays): compact the table, and
