@@ -1,12 +1,16 @@
-"""Page benchmark: generates data into PostgreSQL, then times the public pages in-process.
+"""Page benchmark: generates data into PostgreSQL, then times the public pages.
 
     make bench
     .venv/bin/python bench/pages.py --recommendations 30000 --commitments 10000 --jurisdictions 2000
 
-For each page: the first request with an empty cache, then the median and 95th percentile
-server time over --requests requests, the SQL queries one request makes, the time spent in
-SQL, and the time outside it. Then the full
-recommendations export.csv: rows per second and the process's peak memory.
+For each kind of page, in-process: "cold" requests each clear the cache first and ask for
+a different URL (other filters, searches, pages or records), as visitors rarely repeat
+each other; "warm" repeats one URL with the cache kept. Printed: cold median and 95th
+percentile, warm median, the SQL queries of one request and the median time in SQL. Then
+the CSV export (first byte, rows per second, peak memory) and a varied-load run: a server
+on 127.0.0.1 (gunicorn) and 16 connections replaying --load-urls different filter and
+search URLs for --load-seconds seconds: requests per second, percentiles and errors.
+Longer than most modules because the URL generators and the load run live here.
 """
 
 import argparse
@@ -22,6 +26,26 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/upr_bench"
+SEARCH_WORDS = [
+    "police",
+    "housing",
+    "death penalty",
+    "migrants",
+    "torture",
+    "detention",
+    "voting",
+    "trafficking",
+    "journalists",
+    "water",
+    "firearms",
+    "education",
+    "eviction",
+    "police use of force",
+    "solitary confinement",
+    "asylum",
+    "climate",
+    "legal aid",
+]
 
 
 def parse_args():
@@ -29,8 +53,12 @@ def parse_args():
     parser.add_argument("--recommendations", type=int, default=300_000)
     parser.add_argument("--commitments", type=int, default=100_000)
     parser.add_argument("--jurisdictions", type=int, default=20_000)
-    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--requests", type=int, default=30, help="Cold requests per page.")
     parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--load-urls", type=int, default=500)
+    parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
         "--regenerate", action="store_true", help="Drop and refill the benchmark database."
     )
@@ -117,47 +145,110 @@ def percentile(values, fraction):
     return ordered[index]
 
 
-def pages():
-    from django.db.models import Count
+class Values:
+    """What the filters can take in this database, to build varied URLs from."""
 
-    from jurisdictions.models import Commitment, Jurisdiction
-    from recommendations.models import Recommendation, Review, Theme
+    def __init__(self):
+        from jurisdictions.models import Jurisdiction
+        from recommendations.models import (
+            AffectedGroup,
+            Country,
+            FacetCount,
+            Recommendation,
+            Review,
+            SdgGoal,
+            Theme,
+        )
 
-    theme = Theme.objects.annotate(n=Count("recommendations")).order_by("-n").values("slug").first()
-    rec = (
-        Recommendation.objects.filter(jurisdictions_acting__gt=0)
-        .order_by("-jurisdictions_acting")
-        .first()
-        or Recommendation.objects.first()
-    )
-    busy = (
-        Jurisdiction.objects.annotate(n=Count("commitments"))
-        .order_by("-n")
-        .values("slug", "state_code")
-        .first()
-    )
-    commitment = Commitment.objects.published().annotate(n=Count("links")).order_by("-n").first()
-    review = Review.objects.order_by("-cycle").first()
+        acting = FacetCount.objects.filter(facet="jurisdiction", n__gt=0).order_by("-n")
+        self.choices = {
+            "cycle": ["1", "2", "3", "4"],
+            "response": list(Recommendation.Response.values),
+            "action": ["1", "2", "3", "4", "5"],
+            "local_action": ["any", "none"],
+            "theme": list(
+                Theme.objects.filter(recommendations__isnull=False)
+                .distinct()
+                .values_list("slug", flat=True)
+            ),
+            "country": list(Country.objects.filter(kind="state").values_list("iso3", flat=True)),
+            "region": ["african", "asia_pacific", "eeg", "grulac", "weog"],
+            "group": list(AffectedGroup.objects.values_list("slug", flat=True)),
+            "sdg": [str(n) for n in SdgGoal.objects.values_list("number", flat=True)],
+            "jurisdiction": list(
+                Jurisdiction.objects.filter(
+                    pk__in=[int(v) for v in acting.values_list("value", flat=True)[:200]]
+                ).values_list("slug", flat=True)
+            ),
+        }
+        self.recommendations = list(
+            Recommendation.objects.order_by("?").values_list("pk", flat=True)[:500]
+        )
+        self.themes = self.choices["theme"]
+        self.reviews = list(
+            Review.objects.filter(recommendations__isnull=False)
+            .distinct()
+            .values_list("pk", flat=True)
+        )
+        self.countries = self.choices["country"]
+
+    def filters(self, rng, count: int) -> list[tuple[str, str]]:
+        names = rng.sample(sorted(self.choices), count)
+        return [(name, rng.choice(self.choices[name])) for name in names if self.choices[name]]
+
+    def search(self, rng) -> tuple[str, str]:
+        return ("q", rng.choice(SEARCH_WORDS))
+
+
+def list_url(pairs) -> str:
+    from urllib.parse import urlencode
+
+    return "/recommendations/" + ("?" + urlencode(pairs) if pairs else "")
+
+
+def page_kinds(values, rng, n):
+    """(name, [n different URLs]) for each kind of page."""
+
+    def many(make):
+        return [make() for _ in range(n)]
+
+    sorts = ["citation", "response", "local"]
     return [
-        ("home", "/"),
-        ("recommendations, no filter", "/recommendations/"),
+        ("home", many(lambda: "/?v=" + str(rng.random()))),
         (
-            "recommendations, 3 filters + facets",
-            f"/recommendations/?response=supported&region=weog&theme={theme['slug']}",
+            "list, no filter (sorts, pages 1-20)",
+            many(lambda: list_url([("sort", rng.choice(sorts)), ("page", rng.randint(1, 20))])),
         ),
-        ("search q=police use of force", "/recommendations/?q=police+use+of+force"),
-        ("search + 2 filters", "/recommendations/?q=police+use+of+force&cycle=3&response=noted"),
-        ("recommendation detail", rec.get_absolute_url()),
-        ("theme detail", f"/themes/{theme['slug']}/"),
-        ("country detail", "/countries/FRA/"),
-        ("review detail", review.get_absolute_url()),
-        ("jurisdictions list", f"/jurisdictions/?kind=city&state={busy['state_code'] or 'CA'}"),
-        ("jurisdiction detail", f"/jurisdictions/{busy['slug']}/"),
-        ("commitments list", "/commitments/?status=adopted"),
-        ("commitments search", "/commitments/?q=police+oversight"),
-        ("commitment detail", commitment.get_absolute_url()),
-        ("themes list", "/themes/"),
-        ("commitments feed", "/feeds/commitments/"),
+        ("list, 1 filter + facets", many(lambda: list_url(values.filters(rng, 1)))),
+        (
+            "list, 2-3 filters + facets",
+            many(lambda: list_url(values.filters(rng, rng.randint(2, 3)))),
+        ),
+        (
+            "list, 4-5 filters + facets",
+            many(lambda: list_url(values.filters(rng, rng.randint(4, 5)))),
+        ),
+        ("search alone", many(lambda: list_url([values.search(rng)]))),
+        (
+            "search + 1-3 filters",
+            many(lambda: list_url([values.search(rng)] + values.filters(rng, rng.randint(1, 3)))),
+        ),
+        (
+            "list, any page number",
+            many(
+                lambda: list_url(
+                    values.filters(rng, rng.randint(0, 1)) + [("page", rng.randint(1, 12000))]
+                )
+            ),
+        ),
+        (
+            "recommendation detail",
+            many(lambda: f"/recommendations/{rng.choice(values.recommendations)}/"),
+        ),
+        ("themes list", many(lambda: "/themes/?v=" + str(rng.random()))),
+        ("theme page", many(lambda: f"/themes/{rng.choice(values.themes)}/")),
+        ("country page", many(lambda: f"/countries/{rng.choice(values.countries)}/")),
+        ("review page", many(lambda: f"/reviews/{rng.choice(values.reviews)}/")),
     ]
 
 
@@ -167,6 +258,7 @@ def main():
     ensure_database(url, args.regenerate)
     setup_django(url)
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
 
     from recommendations.models import Recommendation
@@ -195,56 +287,175 @@ def main():
         f"\nData: {Recommendation.objects.count()} recommendations, "
         f"{Commitment.objects.count()} commitments, {Jurisdiction.objects.count()} jurisdictions"
     )
+    print(f"Machine load (1, 5, 15 min): {os.getloadavg()}", flush=True)
     client = Client()
-
     if not args.skip_export:
         export(client)
+    connection.close()
     pages_table(client, args.requests)
+    if not args.skip_load:
+        varied_load(url, args)
+    print(f"\nMachine load (1, 5, 15 min): {os.getloadavg()}")
 
 
 def export(client):
     # The export runs first, so the peak memory reported is the export's, not the pages'.
+    # One small request before it, so its first byte does not include the process's own
+    # start-up (URL configuration, templates, middleware).
+    client.get("/robots.txt")
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
     response = client.get("/recommendations/export.csv")
     lines = 0
+    first = None
     for chunk in response.streaming_content:
+        if first is None:
+            first = time.perf_counter() - start
         lines += chunk.count(b"\n")
     export_seconds = time.perf_counter() - start
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = lines - 1
     print(
-        f"\nexport.csv: {rows} rows in {export_seconds:.1f} s = {rows / export_seconds:,.0f} "
-        f"rows/s; peak RSS {peak_rss:.0f} MB (before the export {base_rss:.0f} MB)"
+        f"\nexport.csv: first byte after {first * 1000:.0f} ms; {rows} rows in "
+        f"{export_seconds:.1f} s = {rows / export_seconds:,.0f} rows/s; peak RSS "
+        f"{peak_rss:.0f} MB (before the export {base_rss:.0f} MB)"
     )
 
 
 def pages_table(client, requests):
+    import random
+
     from django.core.cache import cache
 
-    # "cold": the first request after clearing the cache (facet counts and home figures
-    # are cached for a few minutes); the median and p95 are over the following requests.
+    rng = random.Random(7)
+    values = Values()
     header = (
-        f"\n{'page':38} {'cold':>9} {'queries':>7} {'median':>9} {'p95':>9} "
-        f"{'queries':>7} {'SQL':>8} {'non-SQL':>8}"
+        f"\n{'page':38} {'cold med':>9} {'cold p95':>9} {'warm med':>9} {'queries':>7} "
+        f"{'SQL med':>8}"
     )
     print(header + "\n" + "-" * (len(header) - 1))
-    for name, page_url in pages():
-        cache.clear()
-        cold, cold_timer = request(client, page_url)
-        times, sql, outside, queries = [], [], [], 0
-        for _ in range(requests):
+    for name, urls in page_kinds(values, rng, requests):
+        cold, sql, queries = [], [], []
+        for page_url in urls:
+            cache.clear()
             elapsed, timer = request(client, page_url)
-            times.append(elapsed * 1000)
+            cold.append(elapsed * 1000)
             sql.append(timer.seconds * 1000)
-            outside.append((elapsed - timer.seconds) * 1000)
-            queries = timer.queries
+            queries.append(timer.queries)
+        warm = []
+        for _ in range(10):
+            elapsed, _ = request(client, urls[0])
+            warm.append(elapsed * 1000)
+        spread = (
+            f"{min(queries)}-{max(queries)}" if min(queries) != max(queries) else str(queries[0])
+        )
         print(
-            f"{name:38} {cold * 1000:7.0f}ms {cold_timer.queries:7d} "
-            f"{statistics.median(times):7.1f}ms {percentile(times, 0.95):7.1f}ms "
-            f"{queries:7d} {statistics.median(sql):6.1f}ms {statistics.median(outside):6.1f}ms",
+            f"{name:38} {statistics.median(cold):7.0f}ms {percentile(cold, 0.95):7.0f}ms "
+            f"{statistics.median(warm):7.1f}ms {spread:>7} {statistics.median(sql):6.1f}ms",
             flush=True,
         )
+
+
+def varied_load(url, args):
+    """A gunicorn server on 127.0.0.1 and a bounded load generator: each of the
+    connections sends its next URL as soon as the last answer arrived."""
+    import http.client
+    import random
+    import socket
+    import subprocess
+    import threading
+
+    rng = random.Random(11)
+    values = Values()
+    urls = []
+    for _ in range(args.load_urls):
+        kind = rng.random()
+        if kind < 0.25:
+            pairs = [values.search(rng)] + values.filters(rng, rng.randint(0, 2))
+        else:
+            pairs = values.filters(rng, rng.randint(0, 5))
+        urls.append(list_url(pairs))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SETTINGS_MODULE": "upr_tracker.settings",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "upr_tracker.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "3",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        from django.core.cache import cache
+
+        cache.clear()
+        times, errors, lock = [], [], threading.Lock()
+        deadline = time.monotonic() + args.load_seconds
+
+        def worker(n):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            i = n
+            while time.monotonic() < deadline:
+                path = urls[i % len(urls)]
+                i += args.connections
+                start = time.perf_counter()
+                try:
+                    conn.request("GET", path)
+                    response = conn.getresponse()
+                    response.read()
+                    ok = response.status == 200
+                except (OSError, http.client.HTTPException):
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    ok = False
+                with lock:
+                    (times if ok else errors).append(time.perf_counter() - start)
+            conn.close()
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(args.connections)]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.monotonic() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    done = [t * 1000 for t in times] or [0]
+    print(
+        f"\nvaried load: {args.connections} connections, {len(urls)} different URLs, "
+        f"{seconds:.0f} s: {len(times) / seconds:.1f} requests/s, median "
+        f"{statistics.median(done):.0f} ms, p95 {percentile(done, 0.95):.0f} ms, p99 "
+        f"{percentile(done, 0.99):.0f} ms, errors {len(errors)}"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from recommendations.fetch import validate_public_url
 from recommendations.models import Recommendation, Theme
+from recommendations.recurrence import refresh_recommended_again
 
 from .models import Commitment, CommitmentLink, Membership, ProgressUpdate, Publication
 
@@ -296,6 +297,13 @@ class RecommendationEditForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["text"].max_length = MAX_TEXT
+
+    def save(self, commit=True):
+        recommendation = super().save(commit)
+        if commit and "text" in self.changed_data:
+            # "Recommended again" is computed on write, never when the page is viewed.
+            refresh_recommended_again(Recommendation.objects.filter(pk=recommendation.pk))
+        return recommendation
 
 
 class ThemeForm(forms.ModelForm):

@@ -1,8 +1,10 @@
 """A recommendation's local-action status, derived from the links of PUBLISHED
 commitments: contested if any link contradicts or rolls it back, else implemented if an
 implemented commitment implements or partly addresses it, else addressed if any link
-exists, else none. Each refresh is one UPDATE over all (or the given) recommendations that
-touches only rows whose value changes; no Python loop over rows.
+exists, else none. On PostgreSQL the refresh also writes the ids of the jurisdictions
+acting (recommendations.acting_jurisdiction_ids, migration 0008 of recommendations), which
+the "Acted on by" filter and facet read. Each refresh is one UPDATE over all (or the given)
+recommendations that touches only rows whose value changes; no Python loop over rows.
 """
 
 from django.db import connection
@@ -40,7 +42,8 @@ def _status_sql(ids_filter: str) -> str:
                                   AND c.status = 'implemented') THEN 'implemented'
                      ELSE 'addressed'
                    END AS local_status,
-                   COUNT(DISTINCT c.jurisdiction_id) AS acting
+                   COUNT(DISTINCT c.jurisdiction_id) AS acting,
+                   array_agg(DISTINCT c.jurisdiction_id::integer) AS ids
             FROM jurisdictions_commitmentlink l
             JOIN jurisdictions_commitment c ON c.id = l.commitment_id
             WHERE c.publication = 'published' {ids_filter.replace("r.id", "l.recommendation_id")}
@@ -49,17 +52,20 @@ def _status_sql(ids_filter: str) -> str:
         fresh AS (
             SELECT r.id,
                    COALESCE(agg.local_status, 'none') AS local_status,
-                   COALESCE(agg.acting, 0) AS acting
+                   COALESCE(agg.acting, 0) AS acting,
+                   COALESCE(agg.ids, '{{}}') AS ids
             FROM recommendations_recommendation r
             LEFT JOIN agg ON agg.id = r.id
             WHERE TRUE {ids_filter}
         )
         UPDATE recommendations_recommendation AS target
-        SET local_status = fresh.local_status, jurisdictions_acting = fresh.acting
+        SET local_status = fresh.local_status, jurisdictions_acting = fresh.acting,
+            acting_jurisdiction_ids = fresh.ids
         FROM fresh
         WHERE target.id = fresh.id
           AND (target.local_status <> fresh.local_status
-               OR target.jurisdictions_acting <> fresh.acting)
+               OR target.jurisdictions_acting <> fresh.acting
+               OR target.acting_jurisdiction_ids <> fresh.ids)
     """
 
 

@@ -15,6 +15,7 @@ from .models import (
     Theme,
     UpstreamSource,
 )
+from .recurrence import refresh_recommended_again
 
 
 @admin.register(Country)
@@ -96,6 +97,13 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     ]
     readonly_fields = ["local_status", "jurisdictions_acting", "created_at", "updated_at"]
     list_select_related = ["review__state_under_review"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # "Recommended again" is computed on write: for the state the recommendation is
+        # now under, and for the one it left if its review changed.
+        reviews = {form.instance.review_id, form.initial.get("review")} - {None}
+        refresh_recommended_again(Recommendation.objects.filter(review__in=reviews))
 
     @admin.display(description="text")
     def short_text(self, obj):

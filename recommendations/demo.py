@@ -10,6 +10,7 @@ from pathlib import Path
 from django.db import transaction
 
 from .models import AffectedGroup, Country, Recommendation, Review, SdgTarget, Theme
+from .recurrence import refresh_recommended_again
 from .seed import _upsert
 
 DATA = Path(__file__).parent / "demo_data" / "recommendations.csv"
@@ -111,4 +112,5 @@ def seed_recommendations(path: Path = DATA) -> int:
         )
         rec.affected_groups.set(groups[name] for name in _split(row["affected_groups"]))
         rec.sdg_targets.set(targets[code] for code in _split(row["sdg_targets"], " "))
+    refresh_recommended_again(Recommendation.objects.filter(review=review))
     return len(rows)

@@ -10,15 +10,14 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import OuterRef
+from django.db.models.expressions import RawSQL
 from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
 
 from . import native
 from .csv_cells import neutralise_row
-from .models import AffectedGroup, Country, Recommendation, Review, SdgTarget, Theme
+from .models import AffectedGroup, Country, Recommendation, Review, Theme
 
 CHUNK_SIZE = 2000
 FORMATS = {"csv", "json"}
@@ -98,6 +97,10 @@ def _csv_value_lines(fields: list[str], rows: Iterable[tuple]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(fields)
+    # The header goes out before the query runs: the download starts at once.
+    yield buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
     batch = []
     for row in rows:
         batch.append(neutralise_row(row))
@@ -144,8 +147,8 @@ def _postgres_recommendation_values(queryset) -> Iterator[tuple]:
     values query: model instances (or stand-ins for them) cost more per row than the
     whole database side. test_exports pins the result to native.row() exactly."""
     sep = native.LIST_SEPARATOR
-    # Related rows arrive as id arrays (one correlated subquery each, served by the
-    # through tables' indexes) and map onto the text native.row() writes for each.
+    # Related rows arrive as the denormalised id arrays and map onto the text native.row()
+    # writes for each.
     related = {
         "recommending_countries": ("country_id", dict(Country.objects.values_list("pk", "iso3"))),
         "themes": (
@@ -156,7 +159,6 @@ def _postgres_recommendation_values(queryset) -> Iterator[tuple]:
             "affectedgroup_id",
             dict(AffectedGroup.objects.values_list("pk", "name")),
         ),
-        "sdg_targets": ("sdgtarget_id", dict(SdgTarget.objects.values_list("pk", "code"))),
     }
     reviews = {
         r.pk: (
@@ -168,15 +170,16 @@ def _postgres_recommendation_values(queryset) -> Iterator[tuple]:
         )
         for r in Review.objects.select_related("state_under_review")
     }
+    # The denormalised arrays of migration 0008 hold the same ids as the link tables.
+    table = Recommendation._meta.db_table
     arrays = {
-        f"{name}_ids": ArraySubquery(
-            getattr(Recommendation, name)
-            .through.objects.filter(recommendation_id=OuterRef("pk"))
-            .values(column)
-        )
-        for name, (column, _) in related.items()
+        "recommending_countries_ids": RawSQL(f"{table}.country_ids", []),
+        "themes_ids": RawSQL(f"{table}.theme_ids", []),
+        "affected_groups_ids": RawSQL(f"{table}.group_ids", []),
+        # Goal numbers and target codes: the targets are the codes with a dot.
+        "sdg_targets_ids": RawSQL(f"{table}.sdg_codes", []),
     }
-    countries, themes, groups, targets = (labels for _, labels in related.values())
+    countries, themes, groups = (labels for _, labels in related.values())
     url_prefix = settings.SITE_URL + reverse("recommendations:recommendation-list")
     rows = queryset.annotate(**arrays).values_list(*_EXPORT_COLUMNS, *arrays).order_by("pk")
     for (
@@ -213,7 +216,7 @@ def _postgres_recommendation_values(queryset) -> Iterator[tuple]:
             action_category or "",
             sep.join(sorted([themes[i] for i in theme_ids])),
             sep.join(sorted([groups[i] for i in group_ids])),
-            sep.join(sorted([targets[i] for i in target_ids])),
+            sep.join(sorted([code for code in target_ids if "." in code])),
             str(uhri_id) if uhri_id else "",
             upr_info_key,
             body,

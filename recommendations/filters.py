@@ -1,5 +1,8 @@
 """The /recommendations/ filters, their facet counts and the full-text search, plus the
-parameter, pagination and chip helpers every public list shares."""
+parameter, pagination and chip helpers every public list shares.
+
+Longer than most modules: the FilterSet, the facet assembly both databases share and the
+list helpers change together. The PostgreSQL facet statement is in facets.py."""
 
 import re
 from urllib.parse import urlencode
@@ -8,11 +11,13 @@ import django_filters
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import BooleanField, Count, F, Q
+from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from . import facets as pg_facets
 from .models import (
     ActionCategory,
     AffectedGroup,
@@ -46,6 +51,13 @@ def on_postgres() -> bool:
 
 def search_query(q: str) -> SearchQuery:
     return SearchQuery(q, search_type="websearch", config="english")
+
+
+def _overlaps(queryset, name, values):
+    """PostgreSQL: the recommendations whose denormalised array for `name` shares a value
+    with `values` (a GIN index lookup, see facets.py)."""
+    sql, params = pg_facets.array_condition(name, pg_facets.pks(values))
+    return queryset.filter(RawSQL(sql, params, output_field=BooleanField()))
 
 
 def _ids_through(model_field: str, **lookups):
@@ -133,11 +145,15 @@ class RecommendationFilter(FacetedFilterSet):
     extra_facets: dict = {}
 
     @classmethod
-    def register_filter(cls, name, filter_, facet):
-        """Adds a filter and its facet. `facet(filterset, rec_ids, chosen)` returns
-        (label, options, counts, selected values) for the recommendations `rec_ids`."""
+    def register_filter(cls, name, filter_, facet, array_column=None):
+        """Adds a filter and its facet. `facet(filterset, rec_ids, chosen, counts)` returns
+        (label, options, counts, selected values) for the recommendations `rec_ids`; on
+        PostgreSQL `counts` holds the busiest values' counts (by primary key), read from
+        `array_column`, a denormalised integer array of the recommendations table."""
         cls.base_filters[name] = filter_
         cls.extra_facets[name] = facet
+        if array_column:
+            pg_facets.ARRAYS[name] = (array_column, "integer")
 
     # Filters that narrow through a related table; each is one indexed semi-join.
 
@@ -155,16 +171,22 @@ class RecommendationFilter(FacetedFilterSet):
     def filter_theme(self, queryset, name, value):
         if not value:
             return queryset
+        if on_postgres():
+            return _overlaps(queryset, "theme", value)
         return queryset.filter(id__in=_ids_through("themes", theme__in=value))
 
     def filter_group(self, queryset, name, value):
         if not value:
             return queryset
+        if on_postgres():
+            return _overlaps(queryset, "group", value)
         return queryset.filter(id__in=_ids_through("affected_groups", affectedgroup__in=value))
 
     def filter_sdg(self, queryset, name, value):
         if not value:
             return queryset
+        if on_postgres():
+            return _overlaps(queryset, "sdg", value)
         goals = [v for v in value if "." not in v]
         targets = [v for v in value if "." in v]
         lookup = Q(sdgtarget__code__in=targets) | Q(sdgtarget__goal__number__in=goals)
@@ -173,11 +195,15 @@ class RecommendationFilter(FacetedFilterSet):
     def filter_country(self, queryset, name, value):
         if not value:
             return queryset
+        if on_postgres():
+            return _overlaps(queryset, "country", value)
         return queryset.filter(id__in=_ids_through("recommending_countries", country__in=value))
 
     def filter_region(self, queryset, name, value):
         if not value:
             return queryset
+        if on_postgres():
+            return _overlaps(queryset, "region", value)
         return queryset.filter(
             id__in=_ids_through("recommending_countries", country__region__in=value)
         )
@@ -265,9 +291,14 @@ def sdg_choices():
     return goals + targets
 
 
+FACETS = ["cycle", "response", "action", "local_action", "theme", "group", "sdg", "region"]
+FACETS += ["country", "review"]
+
+
 def facet_counts(filterset: RecommendationFilter) -> list[dict]:
     """Each filter's values with how many results each would give under the OTHER active
-    filters: one aggregate query per facet, whatever the number of values."""
+    filters. PostgreSQL: one statement for all facets, or the kept counts when no other
+    filter applies (facets.py). Elsewhere: one aggregate query per facet."""
     filterset.errors  # noqa: B018 - validates the form so cleaned_data exists
     data = filterset.form.cleaned_data
     selected = {
@@ -282,12 +313,12 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
         "sdg": set(data.get("sdg") or []),
         "review": set(data.get("review") or []),
     }
-
-    def rec_ids(name):
-        return filterset.qs_without(name).values("id")
-
-    def counted(rows, key, count="n"):
-        return {str(row[key]): row[count] for row in rows}
+    extra = list(RecommendationFilter.extra_facets)
+    if on_postgres():
+        counts = pg_facets.compute(data, FACETS + extra, top=set(extra))
+    else:
+        counts = _joined_counts(filterset)
+        counts.update({name: None for name in extra})
 
     facets = []
 
@@ -315,31 +346,19 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
             }
         )
 
-    base = filterset.qs_without("cycle")
-    add(
-        "cycle",
-        "Cycle",
-        CYCLES,
-        counted(base.values("review__cycle").annotate(n=Count("id")).order_by(), "review__cycle"),
-    )
-    base = filterset.qs_without("response")
-    add(
-        "response",
-        "US response",
-        Response.choices,
-        counted(base.values("response").annotate(n=Count("id")).order_by(), "response"),
-    )
-    base = filterset.qs_without("action")
+    def by_key(name, objects):
+        """Counts keyed by primary key (PostgreSQL arrays) re-keyed by slug or code."""
+        return {key: counts[name].get(str(pk), 0) for pk, key in objects}
+
+    add("cycle", "Cycle", CYCLES, counts["cycle"])
+    add("response", "US response", Response.choices, counts["response"])
     add(
         "action",
         "Action category",
         [(str(v), label) for v, label in ActionCategory.choices],
-        counted(
-            base.values("action_category").annotate(n=Count("id")).order_by(), "action_category"
-        ),
+        counts["action"],
     )
-    base = filterset.qs_without("local_action")
-    local = counted(base.values("local_status").annotate(n=Count("id")).order_by(), "local_status")
+    local = counts["local_action"]
     none = local.get(Recommendation.LocalStatus.NONE, 0)
     add(
         "local_action",
@@ -348,91 +367,115 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
         {"none": none, "any": sum(local.values()) - none},
     )
 
-    through = Recommendation.themes.through
     vocabularies = {"upr_info": "UPR Info", "uhri": "UHRI", "project": "UPR Tracker"}
+    theme_rows = list(
+        Theme.objects.order_by("name", "vocabulary").values_list("pk", "slug", "name", "vocabulary")
+    )
     themes = [
         (slug, f"{name} ({vocabularies.get(vocabulary, vocabulary)})")
-        for slug, name, vocabulary in Theme.objects.order_by("name", "vocabulary").values_list(
-            "slug", "name", "vocabulary"
-        )
+        for _, slug, name, vocabulary in theme_rows
     ]
-    theme_counts = counted(
-        through.objects.filter(recommendation__in=rec_ids("theme"))
-        .values("theme__slug")
-        .annotate(n=Count("id"))
-        .order_by(),
-        "theme__slug",
-    )
+    theme_counts = counts["theme"]
+    if on_postgres():
+        theme_counts = by_key("theme", [(pk, slug) for pk, slug, _, _ in theme_rows])
     add("theme", "Theme", themes, theme_counts)
 
-    through = Recommendation.affected_groups.through
-    add(
-        "group",
-        "Affected persons",
-        list(AffectedGroup.objects.values_list("slug", "name")),
-        counted(
-            through.objects.filter(recommendation__in=rec_ids("group"))
-            .values("affectedgroup__slug")
-            .annotate(n=Count("id"))
-            .order_by(),
-            "affectedgroup__slug",
-        ),
-    )
+    group_rows = list(AffectedGroup.objects.values_list("pk", "slug", "name"))
+    group_counts = counts["group"]
+    if on_postgres():
+        group_counts = by_key("group", [(pk, slug) for pk, slug, _ in group_rows])
+    add("group", "Affected persons", [(slug, name) for _, slug, name in group_rows], group_counts)
 
-    through = Recommendation.sdg_targets.through
-    goal_counts = counted(
-        through.objects.filter(recommendation__in=rec_ids("sdg"))
-        .values("sdgtarget__goal__number")
-        .annotate(n=Count("recommendation_id", distinct=True))
-        .order_by(),
-        "sdgtarget__goal__number",
-    )
     goals = [
         (str(n), f"{n}. {title}") for n, title in SdgGoal.objects.values_list("number", "title")
     ]
     chosen_targets = [(v, f"Target {v}") for v in sorted(selected["sdg"]) if "." in v]
-    add("sdg", "Sustainable Development Goal", goals + chosen_targets, goal_counts)
-
-    through = Recommendation.recommending_countries.through
-    ids = rec_ids("region")
-    region_counts = counted(
-        through.objects.filter(recommendation__in=ids)
-        .values("country__region")
-        .annotate(n=Count("recommendation_id", distinct=True))
-        .order_by(),
-        "country__region",
-    )
-    add("region", "Recommender's regional group", RegionalGroup.choices, region_counts)
+    add("sdg", "Sustainable Development Goal", goals + chosen_targets, counts["sdg"])
+    add("region", "Recommender's regional group", RegionalGroup.choices, counts["region"])
 
     country_rows = list(
-        through.objects.filter(recommendation__in=rec_ids("country"))
-        .values("country__iso3")
-        .annotate(n=Count("id"))
-        .order_by()
+        Country.objects.filter(kind=Country.Kind.STATE).values_list("pk", "iso3", "name")
     )
-    countries = list(Country.objects.filter(kind=Country.Kind.STATE).values_list("iso3", "name"))
-    add("country", "Recommending state", countries, counted(country_rows, "country__iso3"))
+    country_counts = counts["country"]
+    if on_postgres():
+        country_counts = by_key("country", [(pk, iso3) for pk, iso3, _ in country_rows])
+    add(
+        "country",
+        "Recommending state",
+        [(iso3, name) for _, iso3, name in country_rows],
+        country_counts,
+    )
 
-    review_counts = counted(
-        filterset.qs_without("review").values("review_id").annotate(n=Count("id")).order_by(),
-        "review_id",
-    )
     reviews = [
         (str(r.pk), str(r))
         for r in Review.objects.select_related("state_under_review").order_by("cycle")
     ]
-    add("review", "Review", reviews, review_counts)
+    add("review", "Review", reviews, counts["review"])
 
     for name, facet in RecommendationFilter.extra_facets.items():
-        label, options, counts, chosen = facet(filterset, rec_ids(name), data.get(name))
+        rec_ids = filterset.qs_without(name).values("id")
+        label, options, found, chosen = facet(filterset, rec_ids, data.get(name), counts[name])
         selected[name] = chosen
-        add(name, label, options, counts)
+        add(name, label, options, found)
     return facets
+
+
+def _joined_counts(filterset) -> dict[str, dict[str, int]]:
+    """The facet counts by joins: one aggregate query per facet (SQLite)."""
+
+    def rec_ids(name):
+        return filterset.qs_without(name).values("id")
+
+    def counted(rows, key, count="n"):
+        return {str(row[key]): row[count] for row in rows}
+
+    def grouped(name, column):
+        rows = filterset.qs_without(name).values(column).annotate(n=Count("id")).order_by()
+        return counted(rows, column)
+
+    def linked(name, m2m, key, distinct=False):
+        through = getattr(Recommendation, m2m).through
+        count = Count("recommendation_id", distinct=True) if distinct else Count("id")
+        rows = (
+            through.objects.filter(recommendation__in=rec_ids(name))
+            .values(key)
+            .annotate(n=count)
+            .order_by()
+        )
+        return counted(rows, key)
+
+    return {
+        "cycle": grouped("cycle", "review__cycle"),
+        "response": grouped("response", "response"),
+        "action": grouped("action", "action_category"),
+        "local_action": grouped("local_action", "local_status"),
+        "theme": linked("theme", "themes", "theme__slug"),
+        "group": linked("group", "affected_groups", "affectedgroup__slug"),
+        "sdg": linked("sdg", "sdg_targets", "sdgtarget__goal__number", distinct=True),
+        "region": linked("region", "recommending_countries", "country__region", distinct=True),
+        "country": linked("country", "recommending_countries", "country__iso3"),
+        "review": grouped("review", "review_id"),
+    }
 
 
 # Helpers shared by the public list pages.
 
 PAGE_SIZE = 25
+# Deep pages cost an OFFSET over every row before them; past this depth a page asks the
+# visitor to narrow the results (or download them) instead.
+MAX_PAGES = 400
+
+
+class DepthLimitedPaginator(Paginator):
+    """Counts every row but lists only the first MAX_PAGES pages."""
+
+    @property
+    def num_pages(self):
+        return min(super().num_pages, MAX_PAGES)
+
+    @property
+    def depth_limited(self) -> bool:
+        return super().num_pages > MAX_PAGES
 
 
 def clean_params(query: QueryDict) -> QueryDict:
@@ -447,13 +490,18 @@ def clean_params(query: QueryDict) -> QueryDict:
 
 def paginate(queryset, params: QueryDict, per_page: int = PAGE_SIZE, count: int | None = None):
     """A page of results; a malformed or out-of-range page number gives page 1 or the last
-    page rather than an error. Pass `count` when the number of rows is already known, to
+    page rather than an error, and a page beyond MAX_PAGES the last listed page with a
+    note saying so (page.asked_beyond). Pass `count` when the number of rows is already known, to
     spare the COUNT query."""
-    paginator = Paginator(queryset, per_page)
+    paginator = DepthLimitedPaginator(queryset, per_page)
     if count is not None:
         paginator.count = count
     page = paginator.get_page(params.get("page"))
     page.object_list = list(page.object_list)
+    try:
+        page.asked_beyond = int(params.get("page", "")) > paginator.num_pages == MAX_PAGES
+    except ValueError:
+        page.asked_beyond = False
     return page
 
 

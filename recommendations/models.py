@@ -1,4 +1,7 @@
-"""Reference data and recommendations from the Universal Periodic Review."""
+"""Reference data and recommendations from the Universal Periodic Review.
+
+One module for the app's models, as Django expects; it is long because each model keeps
+its constraints, indexes and the queryset methods the pages use next to it."""
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -268,6 +271,26 @@ class RecommendationQuerySet(models.QuerySet):
             "recommending_countries", "themes", "affected_groups", "sdg_targets"
         )
 
+    def with_theme(self, theme):
+        """Recommendations under one theme: on PostgreSQL a GIN lookup in the denormalised
+        theme_ids (migration 0008) rather than a join."""
+        having = self._having("theme_ids", theme.pk)
+        return self.filter(themes=theme) if having is None else having
+
+    def recommended_by(self, country):
+        having = self._having("country_ids", country.pk)
+        return self.filter(recommending_countries=country) if having is None else having
+
+    def _having(self, column: str, pk: int):
+        from django.db import connection
+        from django.db.models import BooleanField
+        from django.db.models.expressions import RawSQL
+
+        if connection.vendor != "postgresql":
+            return None
+        condition = f"{self.model._meta.db_table}.{column} @> ARRAY[%s]::integer[]"
+        return self.filter(RawSQL(condition, [pk], output_field=BooleanField()))
+
 
 class Response(models.TextChoices):
     SUPPORTED = "supported", "Supported"
@@ -380,6 +403,15 @@ class Recommendation(models.Model):
             models.Index(fields=["local_status"], name="recommendations_rec_local"),
             # Lists in citation order (review, then id): the first page without a scan.
             models.Index(fields=["review", "id"], name="recommendations_rec_order"),
+            # The other sort orders of /recommendations/, so that a page of them (down to
+            # the deepest listed page) is read in index order rather than sorted.
+            models.Index(
+                fields=["response", "review", "id"], name="recommendations_rec_response_o"
+            ),
+            models.Index(
+                fields=["-jurisdictions_acting", "review", "id"],
+                name="recommendations_rec_local_o",
+            ),
         ]
 
     def __str__(self):
@@ -388,12 +420,79 @@ class Recommendation(models.Model):
     def get_absolute_url(self):
         return reverse("recommendations:recommendation-detail", args=[self.pk])
 
+    def repeats(self, limit: int = 5) -> list["Recommendation"]:
+        """ "Recommended again": the closest wordings made to the same state under review in
+        other cycles, as computed when recommendations were written (recurrence.py)."""
+        rows = self.recommended_again.select_related("other__review").order_by(
+            "-score", "other__review__cycle", "other_id"
+        )[:limit]
+        return [row.other for row in rows]
+
     @property
     def citation(self) -> str:
         symbol = self.review.report_symbol or str(self.review)
         if self.paragraph:
             return f"{symbol}, para. {self.paragraph}"
         return f"{symbol} (recommendation {self.pk})"
+
+
+class RecommendedAgain(models.Model):
+    """`other` says the same, or nearly the same, as `recommendation`, and was made to the
+    same state under review in another cycle. Both directions are stored."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="recommended_again"
+    )
+    other = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
+    # rapidfuzz ratio of the normalised texts, 0-100.
+    score = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "other"], name="recommendations_again_pair"
+            ),
+        ]
+        indexes = [
+            # The detail page: the closest matches of one recommendation.
+            models.Index(fields=["recommendation", "-score"], name="recommendations_again_best"),
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation_id} again as {self.other_id} ({self.score})"
+
+
+class FacetCountQuerySet(models.QuerySet):
+    def of(self, facet: str) -> dict[str, int]:
+        return dict(self.filter(facet=facet, n__gt=0).values_list("value", "n"))
+
+    def by_response(self, facet: str, pk: int) -> dict[str, int]:
+        """{response: count} of the recommendations with one theme or recommending state
+        (facet "theme_response" or "country_response")."""
+        rows = self.filter(facet=facet, value__startswith=f"{pk} ", n__gt=0)
+        return {value.split(" ", 1)[1]: n for value, n in rows.values_list("value", "n")}
+
+
+class FacetCount(models.Model):
+    """How many recommendations carry each facet value, over all of them: the facets of
+    the unfiltered list, /themes/ and the response figures. Kept by PostgreSQL triggers
+    (migration 0008) as recommendations and their links change; SQLite counts instead."""
+
+    facet = models.CharField(max_length=20)
+    value = models.CharField(max_length=64)
+    n = models.IntegerField(default=0)
+
+    objects = FacetCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facet", "value"], name="recommendations_facetcount_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.facet}={self.value}: {self.n}"
 
 
 class TaskOutcome(models.TextChoices):

@@ -1,8 +1,9 @@
 import hashlib
+import pickle
+import zlib
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -16,13 +17,16 @@ from .filters import (
     chips,
     clean_params,
     facet_counts,
+    on_postgres,
     paginate,
 )
-from .models import Country, Recommendation, Response, Review, Theme
+from .models import Country, FacetCount, Recommendation, Response, Review, Theme
 
 HOME_CACHE_SECONDS = 300
 FACET_CACHE_SECONDS = 300
-SIMILAR_CACHE_SECONDS = 300
+# A compressed entry is 5-20 kB; a larger one (a state with unusually many options) is
+# recomputed rather than let one entry crowd out many.
+FACET_CACHE_MAX_BYTES = 64 * 1024
 
 
 def home(request):
@@ -39,9 +43,12 @@ def home(request):
 def response_figures() -> dict:
     """Recommendations by US response; the local figures come from the local_action tags."""
     labels = dict(Response.choices)
-    by_response = dict(
-        Recommendation.objects.values_list("response").annotate(n=Count("id")).order_by()
-    )
+    if on_postgres():
+        by_response = FacetCount.objects.of("response")
+    else:
+        by_response = dict(
+            Recommendation.objects.values_list("response").annotate(n=Count("id")).order_by()
+        )
     return {
         "recommendation_count": sum(by_response.values()),
         "responses": [(labels[key], by_response.get(key, 0), key) for key in labels],
@@ -69,24 +76,38 @@ def recommendation_list(request):
 
 
 def cached_facets(filterset, params) -> tuple[list[dict], str]:
-    """Facet counts cost one aggregate query per filter over the matching rows, and their
-    hundreds of options take longer to render than the rest of the page: the same filter
-    state gets the same counts and the same markup for a few minutes (imports are daily,
-    not live)."""
-    state = sorted(
-        (key, value)
-        for key, values in params.lists()
-        if key not in {"page", "sort"}
-        for value in values
-    )
-    key = "facets:v2:" + hashlib.sha256(urlencode(state).encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is None:
+    """Facet counts scan the matching rows, and their hundreds of options take longer to
+    render than the rest of the page: the same filter state gets the same counts and
+    markup for a few minutes (imports are daily, not live). The key is the CLEANED filter
+    state, so unknown parameters, invalid values, order and spelling of a search do not
+    make new entries; entries are compressed and capped in size (FACET_CACHE_MAX_BYTES),
+    and Redis evicts the least recently used (README, "Cache")."""
+    key = "facets:v3:" + hashlib.sha256(filter_state(filterset).encode()).hexdigest()
+    packed = cache.get(key)
+    if packed is not None:
+        facets, html = pickle.loads(zlib.decompress(packed))
+    else:
         facets = facet_counts(filterset)
-        cached = (facets, render_to_string("includes/facets.html", {"facets": facets}))
-        cache.set(key, cached, FACET_CACHE_SECONDS)
-    facets, html = cached
+        html = render_to_string("includes/facets.html", {"facets": facets})
+        packed = zlib.compress(pickle.dumps((facets, html)), 6)
+        if len(packed) <= FACET_CACHE_MAX_BYTES:
+            cache.set(key, packed, FACET_CACHE_SECONDS)
     return facets, mark_safe(html)  # rendered by the template above, escaped there
+
+
+def filter_state(filterset) -> str:
+    """The filters that apply, as a canonical string: what the facets depend on."""
+    filterset.errors  # noqa: B018 - validates the form so cleaned_data exists
+    state = []
+    for name, value in sorted(filterset.form.cleaned_data.items()):
+        if name == "sort" or not value:
+            continue
+        if name == "q":
+            value = [" ".join(value.casefold().split())]
+        elif isinstance(value, str):
+            value = [value]
+        state.append((name, sorted(str(getattr(v, "pk", v)) for v in value)))
+    return urlencode(state, doseq=True)
 
 
 def matching_count(facets: list[dict]) -> int:
@@ -118,52 +139,19 @@ def recommendation_detail(request, pk):
     recommendation = get_object_or_404(Recommendation.objects.for_detail(), pk=pk)
     context = {
         "recommendation": recommendation,
-        "similar": recommended_again(recommendation),
+        "similar": recommendation.repeats(),
         **panels.extra_context("recommendation", recommendation=recommendation),
     }
     return render(request, "recommendations/detail.html", context)
 
 
-def recommended_again(recommendation, limit: int = 5) -> list:
-    """The same or nearly the same wording from the same recommending states in other
-    cycles. Kept for a few minutes per recommendation (and per edit of it): imports are
-    daily, and the comparison is the costliest part of the detail page."""
-    key = f"recommended-again:{recommendation.pk}:{recommendation.updated_at.timestamp()}"
-    return cache.get_or_set(
-        key, lambda: _recommended_again(recommendation, limit), SIMILAR_CACHE_SECONDS
-    )
-
-
-def _recommended_again(recommendation, limit: int) -> list:
-    countries = [c.pk for c in recommendation.recommending_countries.all()]
-    other_cycles = Recommendation.objects.exclude(review__cycle=recommendation.review.cycle)
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramSimilarity
-
-        # Trigram similarity on PostgreSQL, scoped to those states' recommendations. The
-        # candidate ids are read first and passed as a list: handed a subquery instead,
-        # the planner may compute the similarity over the whole table before joining.
-        through = Recommendation.recommending_countries.through
-        candidates = set(
-            through.objects.filter(country__in=countries).values_list(
-                "recommendation_id", flat=True
-            )
-        )
-        candidates.discard(recommendation.pk)
-        if not candidates:
-            return []
-        return list(
-            other_cycles.filter(id__in=sorted(candidates))
-            .annotate(similarity=TrigramSimilarity("text", recommendation.text))
-            .filter(similarity__gte=0.5)
-            .select_related("review")
-            .order_by("-similarity", "review__cycle")[:limit]
-        )
-    return list(other_cycles.filter(text=recommendation.text).select_related("review")[:limit])
-
-
-def _response_figures(queryset) -> list[tuple[str, int, str]]:
-    counts = dict(queryset.values_list("response").annotate(n=Count("id")).order_by())
+def _response_figures(queryset, kept=None) -> list[tuple[str, int, str]]:
+    """Recommendations by response; on PostgreSQL read from the kept counts when `kept`
+    names them, as (facet, primary key)."""
+    if kept and on_postgres():
+        counts = FacetCount.objects.by_response(*kept)
+    else:
+        counts = dict(queryset.values_list("response").annotate(n=Count("id")).order_by())
     return [(label, counts.get(key, 0), key) for key, label in Response.choices]
 
 
@@ -174,11 +162,14 @@ def _total(figures) -> int:
 
 
 def theme_list(request):
-    rec_counts = dict(
-        Recommendation.themes.through.objects.values_list("theme_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    if on_postgres():
+        rec_counts = {int(pk): n for pk, n in FacetCount.objects.of("theme").items()}
+    else:
+        rec_counts = dict(
+            Recommendation.themes.through.objects.values_list("theme_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
     themes = list(Theme.objects.all())
     for theme in themes:
         theme.recommendation_count = rec_counts.get(theme.pk, 0)
@@ -195,9 +186,11 @@ def theme_detail(request, slug):
     theme = get_object_or_404(Theme.objects.select_related("parent"), slug=slug)
     params = clean_params(request.GET)
     recommendations = (
-        Recommendation.objects.for_list().filter(themes=theme).order_by("review_id", "id")
+        Recommendation.objects.for_list().with_theme(theme).order_by("review_id", "id")
     )
-    figures = _response_figures(Recommendation.objects.filter(themes=theme))
+    figures = _response_figures(
+        Recommendation.objects.filter(themes=theme), kept=("theme_response", theme.pk)
+    )
     context = {
         "theme": theme,
         "children": list(theme.children.all()),
@@ -213,14 +206,15 @@ def country_detail(request, iso3):
         raise Http404("Not a country code.")
     country = get_object_or_404(Country, iso3=iso3.upper())
     params = clean_params(request.GET)
-    figures = _response_figures(Recommendation.objects.filter(recommending_countries=country))
+    figures = _response_figures(
+        Recommendation.objects.filter(recommending_countries=country),
+        kept=("country_response", country.pk),
+    )
     context = {
         "country": country,
         "figures": figures,
         "page_obj": paginate(
-            Recommendation.objects.for_list()
-            .filter(recommending_countries=country)
-            .order_by("review_id", "id"),
+            Recommendation.objects.for_list().recommended_by(country).order_by("review_id", "id"),
             params,
             count=_total(figures),
         ),

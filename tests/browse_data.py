@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 from django.core.cache import cache
 
+from jurisdictions.local_status import refresh_local_status
 from recommendations.models import AffectedGroup, SdgGoal, SdgTarget
 from tests import factories
 
@@ -85,4 +86,9 @@ def build_catalogue():
         jurisdiction=erie, title="Draft police training plan", publication="draft"
     )
     factories.link(draft, training)
+    # What the status refresh writes after the links' commit (local status, jurisdictions
+    # acting and, on PostgreSQL, their ids, which the "Acted on by" filter reads).
+    refresh_local_status()
+    for rec in (abolish, moratorium, training, excessive):
+        rec.refresh_from_db()
     return SimpleNamespace(**locals())

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from jurisdictions.models import Commitment, CommitmentLink, Jurisdiction
-from recommendations.models import Recommendation
+from recommendations.models import Recommendation, Review
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,10 @@ def test_it_generates_the_requested_sizes(client):
         .distinct()
     )
     assert acting.count() == linked.count()
-    assert set(acting.values_list("local_status", flat=True)) <= {"addressed"}
+    assert "none" not in set(acting.values_list("local_status", flat=True))
+    # Reviews are sized like real ones and spread over four cycles of many states.
+    assert Review.objects.filter(recommendations__isnull=False).distinct().count() >= 100
+    assert set(Review.objects.values_list("cycle", flat=True)) == {1, 2, 3, 4}
     # And the pages serve them.
     assert client.get("/recommendations/", {"local_action": "any"}).status_code == 200
     assert client.get("/commitments/").status_code == 200

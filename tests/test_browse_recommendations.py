@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from recommendations.models import Recommendation
+from recommendations.recurrence import refresh_recommended_again
 from tests import factories
 from tests.browse_data import build_catalogue
 
@@ -241,6 +243,8 @@ def test_the_detail_finds_the_same_recommendation_made_again_in_another_cycle(cl
         text="Abolish the death penalty in every state.",
         recommending_countries=[cat.france],
     )
+    # What every writer of recommendations does (importer, admin, curator form, seeds).
+    refresh_recommended_again(Recommendation.objects.filter(pk=again.pk))
     response = client.get(cat.abolish.get_absolute_url())
     assert [rec.pk for rec in response.context["similar"]] == [again.pk]
 

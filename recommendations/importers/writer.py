@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from rapidfuzz import fuzz, process
 
+from ..denormalised import deferred_arrays
 from ..models import (
     AffectedGroup,
     Recommendation,
@@ -22,6 +23,7 @@ from ..models import (
     Theme,
     normalise_name,
 )
+from ..recurrence import refresh_recommended_again
 from . import readers
 from .common import Draft, Reference, normalise_text
 
@@ -144,64 +146,86 @@ def upsert(drafts: dict, fmt: str, ref: Reference, report, problems, *, user, dr
     if dry_run:
         return
 
-    placeholders = _create_vocabulary(ref)
-    when = timezone.now()
-    reason = "import"
-    for batch in _chunks(creates):
-        objs = [
-            Recommendation(
-                review=reviews[(d.state, d.cycle)],
-                **{name: _draft_value(d, name, None) for name in owned if name not in ("review",)},
-            )
-            for d in batch
-        ]
-        # Like every bulk write, creation leaves no history row (it would double the insert
-        # time); the ImportRun records who loaded what, and every later change is recorded.
-        Recommendation.objects.bulk_create(objs)
-        for draft, obj in zip(batch, objs, strict=True):
-            for attr in RELATIONS:
-                wanted = getattr(draft, attr)
-                if wanted:
-                    adds.setdefault(attr, []).append((obj.pk, wanted))
-        _write_relations(adds, placeholders)
-        adds = {}
+    # Links are written with the array triggers deferred; each touched row is brought in
+    # step once at the end (denormalised.py).
+    touched = set(updates)
+    with deferred_arrays(touched):
+        placeholders = _create_vocabulary(ref)
+        when = timezone.now()
+        reason = "import"
+        for batch in _chunks(creates):
+            objs = [
+                Recommendation(
+                    review=reviews[(d.state, d.cycle)],
+                    **{
+                        name: _draft_value(d, name, None)
+                        for name in owned
+                        if name not in ("review",)
+                    },
+                )
+                for d in batch
+            ]
+            # Like every bulk write, creation leaves no history row (it would double the insert
+            # time); the ImportRun records who loaded what, and every later change is recorded.
+            Recommendation.objects.bulk_create(objs)
+            touched.update(obj.pk for obj in objs)
+            for draft, obj in zip(batch, objs, strict=True):
+                for attr in RELATIONS:
+                    wanted = getattr(draft, attr)
+                    if wanted:
+                        adds.setdefault(attr, []).append((obj.pk, wanted))
+            _write_relations(adds, placeholders)
+            adds = {}
 
-    for batch in _chunks(list(updates.items())):
-        objs = Recommendation.objects.in_bulk([pk for pk, _ in batch])
-        # Bulk-created records have no history yet: record their state before the first
-        # change, so the history shows what the change replaced.
-        recorded = set(
-            Recommendation.history.filter(id__in=list(objs)).values_list("id", flat=True)
-        )
-        baseline = [obj for pk, obj in objs.items() if pk not in recorded]
-        if baseline:
-            Recommendation.history.bulk_history_create(
-                baseline,
-                default_user=user,
-                default_change_reason="as imported before",
-                default_date=when - timedelta(microseconds=1),
+        for batch in _chunks(list(updates.items())):
+            objs = Recommendation.objects.in_bulk([pk for pk, _ in batch])
+            # Bulk-created records have no history yet: record their state before the first
+            # change, so the history shows what the change replaced.
+            recorded = set(
+                Recommendation.history.filter(id__in=list(objs)).values_list("id", flat=True)
             )
-        fields = {"updated_at"}
-        for pk, changed in batch:
-            obj = objs[pk]
-            for name, value in changed.items():
-                if name == "review":
-                    obj.review_id = value
-                    fields.add("review")
-                else:
-                    setattr(obj, name, value)
-                    fields.add(name)
-            obj.updated_at = when
-        objs = list(objs.values())
-        Recommendation.objects.bulk_update(objs, sorted(fields))
-        Recommendation.history.bulk_history_create(
-            objs, update=True, default_user=user, default_change_reason=reason, default_date=when
-        )
-    _write_relations(adds, placeholders)
-    for attr, rows in removes.items():
-        through = getattr(Recommendation, RELATIONS[attr][0]).through
-        for batch in _chunks(rows, 5000):
-            through.objects.filter(pk__in=batch).delete()
+            baseline = [obj for pk, obj in objs.items() if pk not in recorded]
+            if baseline:
+                Recommendation.history.bulk_history_create(
+                    baseline,
+                    default_user=user,
+                    default_change_reason="as imported before",
+                    default_date=when - timedelta(microseconds=1),
+                )
+            fields = {"updated_at"}
+            for pk, changed in batch:
+                obj = objs[pk]
+                for name, value in changed.items():
+                    if name == "review":
+                        obj.review_id = value
+                        fields.add("review")
+                    else:
+                        setattr(obj, name, value)
+                        fields.add(name)
+                obj.updated_at = when
+            objs = list(objs.values())
+            Recommendation.objects.bulk_update(objs, sorted(fields))
+            Recommendation.history.bulk_history_create(
+                objs,
+                update=True,
+                default_user=user,
+                default_change_reason=reason,
+                default_date=when,
+            )
+        _write_relations(adds, placeholders)
+        for attr, rows in removes.items():
+            through = getattr(Recommendation, RELATIONS[attr][0]).through
+            for batch in _chunks(rows, 5000):
+                through.objects.filter(pk__in=batch).delete()
+    # "Recommended again" is computed here, on write, for every state under review whose
+    # recommendations were created or reworded or moved (and the states they left).
+    reviews_touched = {reviews[(d.state, d.cycle)].pk for d in creates}
+    for pk, changed in updates.items():
+        if "text" in changed or "review" in changed:
+            reviews_touched |= {existing[pk]["review_id"], changed.get("review")}
+    reviews_touched -= {None}
+    if reviews_touched:
+        refresh_recommended_again(Recommendation.objects.filter(review__in=reviews_touched))
 
 
 def _draft_value(draft: Draft, name: str, review):

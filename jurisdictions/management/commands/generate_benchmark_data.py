@@ -1,5 +1,7 @@
 """Fills the database with deterministic synthetic data for the page benchmark.
 
+Long because the word lists the synthetic texts are built from live here.
+
 Rows are built in Python from a seeded random generator and written in large batches:
 with PostgreSQL COPY (the search-vector triggers still fire), elsewhere bulk_create. Ids
 are assigned here so many-to-many rows can be written the same way without reading back.
@@ -15,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from jurisdictions.local_status import refresh_local_status
 from jurisdictions.models import (
     Commitment,
     CommitmentKind,
@@ -28,6 +31,7 @@ from jurisdictions.models import (
     Relation,
 )
 from jurisdictions.seed import seed_jurisdictions
+from recommendations.denormalised import deferred_arrays
 from recommendations.models import (
     AffectedGroup,
     Country,
@@ -37,6 +41,7 @@ from recommendations.models import (
     SdgTarget,
     Theme,
 )
+from recommendations.recurrence import refresh_recommended_again
 from recommendations.seed import seed_reference
 
 BATCH = 20_000
@@ -46,18 +51,25 @@ VERBS = [
     "Take effective measures to",
     "Adopt legislation to",
     "Strengthen efforts to",
-    "Ensure that all states",
+    "Ensure that all authorities act to",
     "Continue its work to",
     "Consider steps to",
     "Redouble efforts to",
     "Establish a national plan to",
+    "Allocate sufficient resources to",
+    "Step up measures to",
+    "Intensify its efforts to",
+    "Review its policies in order to",
 ]
+# Topics in falling order of frequency (drawn with Zipf weights): the commonest is in
+# about 5% of texts, the rarest in about 0.2%, as search words are in real reports.
 ACTIONS = [
-    "end excessive police use of force against {group}",
-    "abolish the death penalty and commute existing sentences",
-    "guarantee access to affordable housing for {group}",
     "combat racial discrimination in the criminal justice system",
+    "guarantee access to affordable housing for {group}",
     "protect the rights of {group} in detention",
+    "abolish the death penalty and commute existing sentences",
+    "end excessive police use of force against {group}",
+    "provide health care without discrimination to {group}",
     "ratify the Convention on the Rights of the Child",
     "reduce gun violence affecting {group}",
     "ensure independent investigations of police killings",
@@ -67,7 +79,41 @@ ACTIONS = [
     "address homelessness and protect {group} from eviction",
     "train law enforcement officers on human rights standards",
     "close the gender pay gap and protect {group} at work",
-    "provide health care without discrimination to {group}",
+    "ratify the Convention on the Elimination of All Forms of Discrimination against Women",
+    "prevent trafficking in persons and assist its victims",
+    "combat hate speech and hate crimes against {group}",
+    "ensure access to clean water and sanitation for {group}",
+    "close the detention facility at Guantanamo Bay",
+    "establish a national human rights institution in line with the Paris Principles",
+    "end the practice of family separation at the border",
+    "protect journalists and human rights defenders",
+    "guarantee the right to education of {group}",
+    "reduce maternal mortality among {group}",
+    "end the use of private prisons",
+    "respect the land rights of indigenous peoples",
+    "ensure that {group} can seek asylum without penalty",
+    "ban the sentencing of juveniles to life without parole",
+    "address the disproportionate incarceration of {group}",
+    "strengthen protection against domestic violence for {group}",
+    "ensure reparations for historical injustices",
+    "raise the minimum age of criminal responsibility",
+    "protect the privacy of {group} against mass surveillance",
+    "guarantee paid family leave for {group}",
+    "end the criminalisation of homelessness",
+    "ratify the Convention on the Rights of Persons with Disabilities",
+    "combat climate change and protect {group} from its effects",
+    "ensure access to legal aid for {group}",
+    "prohibit corporal punishment in all settings",
+    "regulate the sale and possession of firearms",
+    "reform cash bail to end pretrial detention of the poor",
+    "collect data on violence against {group}",
+    "withdraw its reservations to human rights treaties",
+    "extend a standing invitation to special procedures",
+    "end the shackling of pregnant women in custody",
+    "protect migrant farmworkers from exploitation",
+    "guarantee safe and legal abortion services",
+    "investigate torture in secret detention",
+    "provide redress to victims of forced sterilisation",
 ]
 GROUPS = [
     "children",
@@ -78,14 +124,92 @@ GROUPS = [
     "people of African descent",
     "LGBTI persons",
     "older persons",
+    "asylum seekers",
+    "religious minorities",
+    "persons living in poverty",
+    "rural communities",
+    "Roma",
+    "stateless persons",
+    "domestic workers",
+    "prisoners",
 ]
 TAILS = [
+    "",
     "",
     " in line with its international obligations",
     " at federal, state and local levels",
     " and report on progress",
     ", including through training and adequate funding",
+    " in consultation with civil society",
+    " without delay",
+    " and monitor the results",
+    " as previously recommended",
+    ", with particular attention to remote areas",
+    " and make the findings public",
 ]
+# Details that make two texts on one topic read differently, as real ones do.
+DETAILS = [
+    "",
+    "",
+    ", notably in {place}",
+    ", starting with a review of {place}",
+    " and publish data on {place}",
+    ", giving priority to {place}",
+    " through an independent body covering {place}",
+    " with a budget line for {place}",
+    " by {year}",
+    " before {year}",
+    " within its {n}th national action plan",
+    " as set out in its {n}th periodic report",
+]
+PLACES = [
+    "rural areas",
+    "border regions",
+    "tribal lands",
+    "federal prisons",
+    "state prisons",
+    "county jails",
+    "public schools",
+    "juvenile facilities",
+    "immigration centres",
+    "large cities",
+    "island territories",
+    "the Gulf coast",
+    "Puerto Rico",
+    "Native American reservations",
+    "inner-city neighbourhoods",
+    "Appalachia",
+    "the southern states",
+    "military bases",
+    "public housing",
+    "hospitals and clinics",
+]
+
+
+def detail(rng) -> str:
+    template = rng.choice(DETAILS)
+    return template.format(
+        place=rng.choice(PLACES), year=rng.randint(2012, 2032), n=rng.randint(2, 9)
+    )
+
+
+# Share of recommendations in cycles 2-4 that repeat a recommendation made to the same
+# state in an earlier cycle, slightly reworded ("recommended again").
+REPEAT_SHARE = 0.12
+# Review sizes in real UPR reports: roughly 100 to 350 recommendations.
+REVIEW_SIZES = (100, 350)
+CYCLE_SESSIONS = [(9, 16), (22, 30), (36, 46), (50, 59)]
+
+
+def zipf_weights(n: int, exponent: float) -> list[float]:
+    """Cumulative weights for rng.choices: item i is drawn in proportion to 1/(i+1)^s."""
+    total, cumulative = 0.0, []
+    for rank in range(1, n + 1):
+        total += 1 / rank**exponent
+        cumulative.append(total)
+    return cumulative
+
+
 COMMITMENT_TOPICS = [
     "police use of force policy",
     "civilian police oversight board",
@@ -175,9 +299,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             jurisdictions = self.make_jurisdictions(options["jurisdictions"])
             self.log(f"{len(jurisdictions)} jurisdictions")
-            recommendations = self.make_recommendations(options["recommendations"])
+            recommendations, usa = self.make_recommendations(options["recommendations"])
             self.log(f"{len(recommendations)} recommendations with themes, states, groups, SDGs")
-            self.make_commitments(options["commitments"], jurisdictions, recommendations)
+            # Local commitments answer the recommendations made to the United States.
+            self.make_commitments(options["commitments"], jurisdictions, usa or recommendations)
             self.log(f"{options['commitments']} commitments with themes, links and updates")
             reset_sequences(
                 [
@@ -197,8 +322,14 @@ class Command(BaseCommand):
             )
             self.refresh_local_action()
             self.log("local action figures refreshed")
+            refresh_recommended_again(Recommendation.objects.all())
+            self.log('"recommended again" computed')
         if connection.vendor == "postgresql":
+            # The link triggers rewrote every new row (its arrays): compact the table, and
+            # give the planner statistics (autovacuum may be off).
             with connection.cursor() as cursor:
+                if not connection.in_atomic_block:  # VACUUM cannot run in a transaction
+                    cursor.execute(f"VACUUM FULL {Recommendation._meta.db_table}")
                 cursor.execute("ANALYZE")
         self.log("done")
 
@@ -267,78 +398,144 @@ class Command(BaseCommand):
         insert(NetworkMembership, memberships)
         return ids
 
-    def make_recommendations(self, total: int) -> list[int]:
-        rng = self.rng
-        usa = Country.objects.get(iso3="USA")
-        reviews = []
-        for cycle, (session, symbol) in enumerate(
-            [(9, "A/HRC/16/11"), (22, "A/HRC/30/12"), (36, "A/HRC/46/15"), (50, "A/HRC/59/99")],
-            start=1,
-        ):
-            review, _ = Review.objects.get_or_create(
-                state_under_review=usa,
-                cycle=cycle,
-                defaults={"wg_session": session, "report_symbol": symbol, "status": "responded"},
-            )
-            reviews.append(review.id)
-        used = {
-            (r, p)
-            for r, p in Recommendation.objects.filter(review__in=reviews).values_list(
-                "review_id", "paragraph"
-            )
+    def review_sizes(self, states: list[int], total: int) -> dict[tuple[int, int], int]:
+        """Recommendations per (state, cycle): drawn from the real range, then scaled so
+        that they add up to `total` exactly."""
+        raw = {
+            (state, cycle): self.rng.randint(*REVIEW_SIZES)
+            for state in states
+            for cycle in range(1, len(CYCLE_SESSIONS) + 1)
         }
-        countries = list(
+        scale = total / sum(raw.values())
+        sizes = {key: int(value * scale) for key, value in raw.items()}
+        short = total - sum(sizes.values())
+        for key in list(sizes)[:short]:
+            sizes[key] += 1
+        return sizes
+
+    def make_reviews(self, states: list[int]) -> dict[tuple[int, int], int]:
+        existing = {
+            (r.state_under_review_id, r.cycle): r.pk
+            for r in Review.objects.filter(state_under_review__in=states)
+        }
+        new = []
+        for state in states:
+            for cycle, (session, hrc) in enumerate(CYCLE_SESSIONS, start=1):
+                if (state, cycle) not in existing:
+                    new.append(
+                        Review(
+                            state_under_review_id=state,
+                            cycle=cycle,
+                            wg_session=session,
+                            report_symbol=f"A/HRC/{hrc}/{state % 1000}",
+                            status="held" if cycle == len(CYCLE_SESSIONS) else "responded",
+                        )
+                    )
+        Review.objects.bulk_create(new)
+        return {
+            (r.state_under_review_id, r.cycle): r.pk
+            for r in Review.objects.filter(state_under_review__in=states)
+        }
+
+    def make_recommendations(self, total: int) -> tuple[list[int], list[int]]:
+        """About 193 states under review over four cycles; recommending states, themes and
+        topics drawn with skewed (Zipf-like) weights. Returns all new ids and the ids of
+        the recommendations made to the United States, which local commitments answer."""
+        rng = self.rng
+        states = list(
             Country.objects.filter(kind=Country.Kind.STATE)
-            .exclude(iso3="USA")
+            .order_by("iso3")
             .values_list("id", flat=True)
         )
+        usa = Country.objects.get(iso3="USA").pk
+        reviews = self.make_reviews(states)
+        sizes = self.review_sizes(states, total)
+        used = set(
+            Recommendation.objects.filter(review__in=reviews.values()).values_list(
+                "review_id", "paragraph"
+            )
+        )
+        recommenders = states[:]
+        rng.shuffle(recommenders)
+        recommender_weights = zipf_weights(len(recommenders), 0.9)
         themes = list(Theme.objects.values_list("id", flat=True))
+        rng.shuffle(themes)
+        theme_weights = zipf_weights(len(themes), 1.0)
         groups = list(AffectedGroup.objects.values_list("id", flat=True))
         targets = list(SdgTarget.objects.values_list("id", flat=True))
-        responses = [Response.SUPPORTED] * 5 + [Response.SUPPORTED_IN_PART] + [Response.NOTED] * 3
-        responses.append(Response.PENDING)
+        rng.shuffle(targets)
+        target_weights = zipf_weights(len(targets), 1.0)
+        action_weights = zipf_weights(len(ACTIONS), 0.7)
+        answered = [Response.SUPPORTED] * 5 + [Response.SUPPORTED_IN_PART] + [Response.NOTED] * 3
         now = timezone.now()
         pk = next_id(Recommendation)
-        rows, rec_themes, rec_states, rec_groups, rec_targets = [], [], [], [], []
-        for n in range(total):
-            review = reviews[n % len(reviews)]
-            paragraph = f"{200 + n // 1000}.{n % 1000}"
-            if (review, paragraph) in used:
-                continue
-            group = rng.choice(GROUPS)
-            text = (
-                f"{rng.choice(VERBS)} {rng.choice(ACTIONS).format(group=group)}{rng.choice(TAILS)}."
-            )
-            rows.append(
-                Recommendation(
-                    id=pk,
-                    review_id=review,
-                    paragraph=paragraph,
-                    text=text,
-                    response=rng.choice(responses),
-                    response_note="",
-                    action_category=rng.randint(1, 5),
-                    uhri_id=None,
-                    upr_info_key="",
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-            for theme in rng.sample(themes, rng.randint(1, 3)):
-                rec_themes.append((pk, theme))
-            for country in rng.sample(countries, rng.choice([1, 1, 1, 2, 3])):
-                rec_states.append((pk, country))
-            if rng.random() < 0.6:
-                rec_groups.append((pk, rng.choice(groups)))
-            if rng.random() < 0.7:
-                rec_targets.append((pk, rng.choice(targets)))
-            pk += 1
+        rows, rec_themes, rec_states, rec_groups, rec_targets, usa_ids = [], [], [], [], [], []
+        for state in states:
+            earlier = []  # (text, recommender) of this state's earlier cycles
+            for cycle in range(1, len(CYCLE_SESSIONS) + 1):
+                review = reviews[(state, cycle)]
+                this_cycle = []
+                for n in range(sizes[(state, cycle)]):
+                    paragraph = f"{100 + n // 100}.{n % 100 + 1}"
+                    if (review, paragraph) in used:
+                        continue
+                    if earlier and rng.random() < REPEAT_SHARE:
+                        text, recommender = rng.choice(earlier)
+                        text = text.rstrip(".") + rng.choice(TAILS) + "."
+                        chosen = [recommender]
+                    else:
+                        group = rng.choice(GROUPS)
+                        action = rng.choices(ACTIONS, cum_weights=action_weights)[0]
+                        text = f"{rng.choice(VERBS)} {action.format(group=group)}"
+                        text += detail(rng) + rng.choice(TAILS) + "."
+                        chosen = set()
+                        for _ in range(rng.choice([1, 1, 1, 2, 3])):
+                            country = rng.choices(recommenders, cum_weights=recommender_weights)
+                            if country[0] != state:
+                                chosen.add(country[0])
+                        chosen = sorted(chosen) or [recommenders[-1]]
+                    this_cycle.append((text, chosen[0]))
+                    if cycle == len(CYCLE_SESSIONS):
+                        response = rng.choice(answered + [Response.PENDING] * 4)
+                    else:
+                        response = rng.choice(answered)
+                    rows.append(
+                        Recommendation(
+                            id=pk,
+                            review_id=review,
+                            paragraph=paragraph,
+                            text=text,
+                            response=response,
+                            response_note="",
+                            action_category=rng.randint(1, 5),
+                            uhri_id=None,
+                            upr_info_key="",
+                            created_at=now,
+                            updated_at=now,
+                        )
+                    )
+                    for theme in set(
+                        rng.choices(themes, cum_weights=theme_weights, k=rng.randint(1, 3))
+                    ):
+                        rec_themes.append((pk, theme))
+                    rec_states.extend((pk, country) for country in chosen)
+                    if rng.random() < 0.6:
+                        rec_groups.append((pk, rng.choice(groups)))
+                    if rng.random() < 0.7:
+                        target = rng.choices(targets, cum_weights=target_weights)[0]
+                        rec_targets.append((pk, target))
+                    if state == usa:
+                        usa_ids.append(pk)
+                    pk += 1
+                earlier.extend(this_cycle)
         insert(Recommendation, rows)
-        self._through(Recommendation.themes.through, "theme_id", rec_themes)
-        self._through(Recommendation.recommending_countries.through, "country_id", rec_states)
-        self._through(Recommendation.affected_groups.through, "affectedgroup_id", rec_groups)
-        self._through(Recommendation.sdg_targets.through, "sdgtarget_id", rec_targets)
-        return [r.id for r in rows]
+        # The facet arrays are brought in step once per row, after all four link tables.
+        with deferred_arrays({r.id for r in rows}):
+            self._through(Recommendation.themes.through, "theme_id", rec_themes)
+            self._through(Recommendation.recommending_countries.through, "country_id", rec_states)
+            self._through(Recommendation.affected_groups.through, "affectedgroup_id", rec_groups)
+            self._through(Recommendation.sdg_targets.through, "sdgtarget_id", rec_targets)
+        return [r.id for r in rows], usa_ids
 
     def _through(self, through, column, pairs, owner="recommendation_id"):
         pk = next_id(through)
@@ -360,15 +557,21 @@ class Command(BaseCommand):
             Publication.SUBMITTED,
             Publication.REJECTED,
         ]
-        # A few busy places hold many commitments, as real data would.
-        busy = jurisdictions[:200]
+        # Large cities hold many commitments, small towns few: Zipf-like weights over the
+        # places, and over the recommendations they answer.
+        places = sorted(jurisdictions)
+        rng.shuffle(places)
+        place_weights = zipf_weights(len(places), 0.8)
+        answered = sorted(recommendations)
+        rng.shuffle(answered)
+        answered_weights = zipf_weights(len(answered), 0.6)
         now = timezone.now()
         pk = next_id(Commitment)
         link_pk = next_id(CommitmentLink)
         update_pk = next_id(ProgressUpdate)
         rows, commitment_themes, links, updates = [], [], [], []
         for n in range(total):
-            jurisdiction = rng.choice(busy) if rng.random() < 0.3 else rng.choice(jurisdictions)
+            jurisdiction = rng.choices(places, cum_weights=place_weights)[0]
             adopted = date(2008, 1, 1) + timedelta(days=rng.randint(0, 6000))
             publication = rng.choice(publications)
             published_at = (
@@ -400,7 +603,8 @@ class Command(BaseCommand):
             )
             for theme in rng.sample(themes, rng.randint(1, 2)):
                 commitment_themes.append((pk, theme))
-            for rec in rng.sample(recommendations, min(rng.randint(1, 3), len(recommendations))):
+            linked = rng.choices(answered, cum_weights=answered_weights, k=rng.randint(1, 3))
+            for rec in sorted(set(linked)):
                 links.append(
                     CommitmentLink(
                         id=link_pk,
@@ -436,21 +640,5 @@ class Command(BaseCommand):
         insert(ProgressUpdate, updates)
 
     def refresh_local_action(self):
-        rec = Recommendation._meta.db_table
-        link = CommitmentLink._meta.db_table
-        commitment = Commitment._meta.db_table
-        # One grouped pass over the links rather than a subquery per recommendation.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                UPDATE {rec} SET jurisdictions_acting = acting.n, local_status = %s
-                FROM (
-                    SELECT l.recommendation_id, COUNT(DISTINCT c.jurisdiction_id) AS n
-                    FROM {link} l JOIN {commitment} c ON c.id = l.commitment_id
-                    WHERE c.publication = %s
-                    GROUP BY l.recommendation_id
-                ) AS acting
-                WHERE {rec}.id = acting.recommendation_id
-                """,
-                [Recommendation.LocalStatus.ADDRESSED, Publication.PUBLISHED],
-            )
+        # The same refresh the app runs, so the derived columns are what it would write.
+        refresh_local_status()

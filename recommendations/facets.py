@@ -1,0 +1,206 @@
+"""Facet counts on PostgreSQL, from the denormalised arrays of migration 0008.
+
+A facet counts the matches under every active filter but its own. When that leaves no
+filter and no search, the counts are those over all recommendations, which
+recommendations_facetcount keeps (one indexed read). The others are computed together in
+one statement: facets that count under the same filters share one scan, which keeps only
+the columns they group by (so the large sets that only a scalar facet needs never carry
+the arrays). Filters are array overlaps with GIN indexes, so no facet joins a link
+table.
+"""
+
+from django.db import connection
+
+from .models import FacetCount, Review
+
+TABLE = "recommendations_recommendation"
+
+# Facets over one column of the row; cycle is read off the review.
+SCALAR = {
+    "cycle": "review_id",
+    "review": "review_id",
+    "response": "response",
+    "action": "action_category",
+    "local_action": "local_status",
+}
+# Facets over an array column: filter name -> (column, element type).
+ARRAYS = {
+    "theme": ("theme_ids", "integer"),
+    "group": ("group_ids", "integer"),
+    "country": ("country_ids", "integer"),
+    "region": ("regions", "text"),
+    "sdg": ("sdg_codes", "text"),
+}
+# Facets that list only the busiest values (their registered facet asks for them).
+TOP = 100
+# Memory for the facet statement's scans and groupings (the server default is 4 MB).
+WORK_MEM = "64MB"
+
+
+def array_condition(name: str, values) -> tuple[str, list]:
+    column, kind = ARRAYS[name]
+    return f"{TABLE}.{column} && %s::{kind}[]", [list(values)]
+
+
+def search_condition(q: str) -> tuple[str, list]:
+    return f"{TABLE}.search_vector @@ websearch_to_tsquery('english', %s)", [q]
+
+
+def pks(values) -> list:
+    return sorted(getattr(v, "pk", v) for v in values)
+
+
+def conditions(data: dict) -> dict[str, tuple[str, list]]:
+    """The SQL condition of every active filter, from the form's cleaned data."""
+    found = {}
+    for name, value in data.items():
+        if not value or name in ("q", "sort"):
+            continue
+        if name == "cycle":
+            found[name] = (
+                f"{TABLE}.review_id IN (SELECT id FROM recommendations_review "
+                "WHERE cycle = ANY(%s))",
+                [[int(v) for v in value]],
+            )
+        elif name == "review":
+            found[name] = (f"{TABLE}.review_id = ANY(%s)", [[int(v) for v in value]])
+        elif name == "response":
+            found[name] = (f"{TABLE}.response = ANY(%s)", [list(value)])
+        elif name == "action":
+            found[name] = (f"{TABLE}.action_category = ANY(%s)", [[int(v) for v in value]])
+        elif name == "local_action":
+            operator = "=" if value == "none" else "<>"
+            found[name] = (f"{TABLE}.local_status {operator} 'none'", [])
+        elif name in ARRAYS:
+            found[name] = array_condition(name, pks(value))
+    return found
+
+
+def _conjunction(conds: dict, names) -> tuple[str, list]:
+    """The conditions of `names`, joined with AND (TRUE when there are none)."""
+    sql, params = [], []
+    for name in sorted(names):
+        sql.append(f"({conds[name][0]})")
+        params += conds[name][1]
+    return (" AND ".join(sql) or "TRUE"), params
+
+
+def compute(data: dict, facets: list[str], top: set[str]) -> dict[str, dict[str, int]]:
+    """{facet: {value: count}} for `facets` under the filters in `data`; facets in `top`
+    list only their TOP busiest values."""
+    conds = conditions(data)
+    q = (data.get("q") or "").strip()
+    cycle_of = dict(Review.objects.values_list("id", "cycle"))
+    kept = _read_kept()
+    total = sum(kept.get("response", {}).values())
+    by_others = {}
+    for facet in facets:
+        by_others.setdefault(tuple(n for n in sorted(conds) if n != facet), []).append(facet)
+    counts = {}
+    if not q:
+        for facet in by_others.pop((), []):
+            counts[facet] = dict(kept.get(_stored(facet), {}))
+    # A facet under one broad filter (say "no local action yet", 99% of the rows) counts
+    # the rows that filter leaves out, and subtracts them from the kept totals.
+    flipped = {
+        others
+        for others in by_others
+        if not q and len(others) == 1 and _estimate(others[0], data, kept, cycle_of) > total * 0.6
+    }
+    if by_others:
+        found = _count(by_others, conds, q, flipped, top)
+        for others, members in by_others.items():
+            for facet in members:
+                if others in flipped:
+                    left_out = found.get(facet, {})
+                    whole = kept.get(_stored(facet), {})
+                    counts[facet] = {
+                        value: n - left_out.get(value, 0)
+                        for value, n in whole.items()
+                        if n - left_out.get(value, 0) > 0
+                    }
+                else:
+                    counts[facet] = found.get(facet, {})
+    for facet in top & set(counts):
+        counts[facet] = dict(sorted(counts[facet].items(), key=lambda item: -item[1])[:TOP])
+    if "cycle" in counts:
+        by_cycle = {}
+        for review, n in counts["cycle"].items():
+            key = str(cycle_of.get(int(review)))
+            by_cycle[key] = by_cycle.get(key, 0) + n
+        counts["cycle"] = by_cycle
+    return counts
+
+
+def _stored(facet: str) -> str:
+    """The facet's name in FacetCount: cycles are counted by review."""
+    return "review" if facet == "cycle" else facet
+
+
+def _read_kept() -> dict[str, dict[str, int]]:
+    kept = {}
+    rows = FacetCount.objects.exclude(facet__endswith="_response").filter(n__gt=0)
+    for facet, value, n in rows.values_list("facet", "value", "n"):
+        kept.setdefault(facet, {})[value] = n
+    return kept
+
+
+def _estimate(name: str, data: dict, kept: dict, cycle_of: dict) -> int:
+    """About how many rows one filter keeps, from the kept counts (an overestimate for
+    array filters, whose rows may carry several chosen values)."""
+    value = data[name]
+    if name == "local_action":
+        none = kept.get("local_action", {}).get("none", 0)
+        total = sum(kept.get("local_action", {}).values())
+        return none if value == "none" else total - none
+    if name == "cycle":
+        cycles = {int(v) for v in value}
+        reviews = kept.get("review", {})
+        return sum(n for review, n in reviews.items() if cycle_of.get(int(review)) in cycles)
+    return sum(kept.get(_stored(name), {}).get(str(v), 0) for v in pks(value))
+
+
+def _count(by_others, conds, q, flipped, top) -> dict[str, dict[str, int]]:
+    """One statement: per set of filters some facets count under, one scan that keeps only
+    the columns those facets group by, then one grouping per facet. For a set in
+    `flipped`, the scan reads the rows its filter leaves out."""
+    ctes, legs, params = [], [], []
+    for i, (others, members) in enumerate(sorted(by_others.items())):
+        where, where_params = _conjunction(conds, others)
+        if others in flipped:
+            where = f"({where}) IS NOT TRUE"
+        if q:
+            q_sql, q_params = search_condition(q)
+            where, where_params = f"({q_sql}) AND {where}", q_params + where_params
+        columns = sorted(
+            {SCALAR[f] for f in members if f in SCALAR}
+            | {ARRAYS[f][0] for f in members if f in ARRAYS}
+        )
+        ctes.append(
+            f"s{i} AS MATERIALIZED (SELECT {', '.join(columns)} FROM {TABLE} WHERE {where})"
+        )
+        params += where_params
+        for facet in members:
+            if facet in SCALAR:
+                column = SCALAR[facet]
+                legs.append(
+                    f"(SELECT '{facet}', {column}::text, COUNT(*) FROM s{i} GROUP BY {column})"
+                )
+            else:
+                column = ARRAYS[facet][0]
+                limit = ""
+                if facet in top and others not in flipped:
+                    limit = f"ORDER BY COUNT(*) DESC LIMIT {TOP}"
+                legs.append(
+                    f"(SELECT '{facet}', v::text, COUNT(*) FROM s{i}, unnest({column}) AS v "
+                    f"GROUP BY v {limit})"
+                )
+    # The scans are kept in memory rather than spilled to temporary files. SET LOCAL in
+    # the same simple query lasts for its implicit transaction (or the enclosing one).
+    sql = f"SET LOCAL work_mem = '{WORK_MEM}'; WITH {', '.join(ctes)} {' UNION ALL '.join(legs)}"
+    found = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, value, n in cursor.fetchall():
+            found.setdefault(facet, {})["" if value is None else value] = n
+    return found
