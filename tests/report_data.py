@@ -4,6 +4,7 @@ published commitments (updates and evidence), one answered only by a draft, one 
 from datetime import date
 from types import SimpleNamespace
 
+from jurisdictions.rollups import refresh_all
 from tests import factories
 
 
@@ -70,4 +71,6 @@ def build_report_data():
         jurisdiction=boston, title="Unpublished water plan", publication="draft"
     )
     factories.link(draft, water_rec)
+    # What the status refresh keeps after these edits (derived statuses, acting arrays).
+    refresh_all()
     return SimpleNamespace(**locals())
