@@ -27,7 +27,9 @@ STOPWORDS = set(
     here how if in into is it its itself more most no nor not of off on once only or other
     our out over own same shall should so some state such than that the their them then
     there these they this those through to too under until up upon very was we were what
-    when where which while who whom why will with within would you your""".split()
+    when where which while who whom why will with within would you your
+    every add adds added make makes made give gives given provide provides including
+    include includes new first one two year years""".split()
 )
 WORD = re.compile(r"[a-z]{3,}")
 MAX_TERMS = 40
