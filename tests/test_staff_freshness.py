@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from jurisdictions.moderation import review_state, update_state
 from jurisdictions.rollups import refresh_all
 from tests import factories as f
 
@@ -46,7 +47,12 @@ def test_approving_a_commitment_changes_the_home_figures_and_facets_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("staff:review-commitment-decide", args=[scene["submitted"].pk]),
-            {"decision": "approve", "reason": ""},
+            {
+                "decision": "approve",
+                "reason": "",
+                "version": scene["submitted"].version,
+                "state": review_state(scene["submitted"]),
+            },
         )
 
     assert response.status_code == 302
@@ -70,7 +76,7 @@ def test_approving_a_progress_update_that_reports_completion_shows_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("staff:review-update-decide", args=[update.pk]),
-            {"decision": "approve", "reason": ""},
+            {"decision": "approve", "reason": "", "state": update_state(update)},
         )
 
     html = client.get(reverse("recommendations:home")).content.decode()
