@@ -46,10 +46,10 @@ bench: install-dev
 	$(PY) bench/reports.py $(BENCH_PAGES_ARGS)
 
 worker: install
-	$(VENV)/bin/celery -A upr_tracker worker --loglevel=INFO
+	DEBUG=$(DEBUG_RUN) $(VENV)/bin/celery -A upr_tracker worker --loglevel=INFO
 
 beat: install
-	$(VENV)/bin/celery -A upr_tracker beat --loglevel=INFO
+	DEBUG=$(DEBUG_RUN) $(VENV)/bin/celery -A upr_tracker beat --loglevel=INFO
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

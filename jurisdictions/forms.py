@@ -210,10 +210,17 @@ class ReviewDecisionForm(forms.Form):
 
 
 class MergeForm(forms.Form):
+    """The two records, picked from the list on the merge page (their numbers) or typed:
+    a number, a jurisdiction's slug, or an exact name."""
+
     survivor = forms.CharField(
-        max_length=220, help_text="The record to keep: its number, or a jurisdiction's slug."
+        max_length=220,
+        error_messages={"required": "Pick the record to keep."},
     )
-    duplicate = forms.CharField(max_length=220, help_text="The record to fold into it and remove.")
+    duplicate = forms.CharField(
+        max_length=220,
+        error_messages={"required": "Pick the duplicate to fold into it."},
+    )
 
     def __init__(self, *args, model=None, **kwargs):
         self.model = model
@@ -223,10 +230,16 @@ class MergeForm(forms.Form):
         value = self.cleaned_data[field].strip()
         if value.isdigit():
             obj = self.model.objects.filter(pk=int(value)).first()
-        elif hasattr(self.model, "slug"):
-            obj = self.model.objects.filter(slug=value).first()
         else:
-            obj = None
+            name = "title" if self.model is Commitment else "name"
+            by_name = list(self.model.objects.filter(**{f"{name}__iexact": value})[:2])
+            if len(by_name) > 1:
+                raise forms.ValidationError(
+                    f"More than one record is called “{value}”: pick one from the list."
+                )
+            obj = by_name[0] if by_name else None
+            if obj is None and hasattr(self.model, "slug"):
+                obj = self.model.objects.filter(slug=value).first()
         if obj is None:
             raise forms.ValidationError(f"There is no record “{value}”.")
         return obj

@@ -94,6 +94,10 @@ def _tile_fill(n: int) -> str:
     return "#0b3d73"
 
 
+def forget_home_figures() -> None:
+    cache.delete_many(["home:local-figures", "home:tiles"])
+
+
 def home_context() -> dict:
     return {
         **cache.get_or_set("home:local-figures", home_figures, HOME_CACHE_SECONDS),

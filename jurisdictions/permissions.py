@@ -5,14 +5,20 @@ only, never its children), curators (the "Curators" group) and admins (superuser
 can do everything a curator can. Everyone else reads published records only.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from recommendations.permissions import CURATORS_GROUP, is_admin, is_curator, make_curator
+from recommendations.permissions import (
+    CURATORS_GROUP,
+    RoleRequired,
+    curator_required_error,
+    is_admin,
+    is_curator,
+    make_curator,
+)
 
 from .models import Commitment, Jurisdiction, Membership, Publication
 
-__all__ = ["CURATORS_GROUP", "is_admin", "is_curator", "make_curator"]
+__all__ = ["CURATORS_GROUP", "RoleRequired", "is_admin", "is_curator", "make_curator"]
 
 
 def editable_jurisdictions(user):
@@ -103,7 +109,7 @@ def get_commitment_for_edit(user, pk):
 
 def require_curator(user) -> None:
     if not is_curator(user):
-        raise PermissionDenied("Only curators can do this.")
+        raise curator_required_error()
 
 
 def role_label(user, jurisdiction=None, memberships=None) -> str:

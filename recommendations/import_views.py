@@ -6,7 +6,6 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import JsonResponse
@@ -14,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from .models import ImportRun
-from .permissions import is_curator
+from .permissions import curator_required_error, is_curator
 from .tasks import run_import
 
 ALLOWED_SUFFIXES = {".csv", ".xlsx", ".xls", ".json"}
@@ -60,7 +59,7 @@ def curator_required(view):
     @login_required
     def wrapped(request, *args, **kwargs):
         if not is_curator(request.user):
-            raise PermissionDenied
+            raise curator_required_error()
         return view(request, *args, **kwargs)
 
     wrapped.__name__ = view.__name__

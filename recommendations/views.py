@@ -27,6 +27,15 @@ FACET_CACHE_SECONDS = 300
 # A compressed entry is 5-20 kB; a larger one (a state with unusually many options) is
 # recomputed rather than let one entry crowd out many.
 FACET_CACHE_MAX_BYTES = 64 * 1024
+# Part of every facet cache key: bumping it retires all cached facet counts at once.
+FACET_GENERATION_KEY = "facets:generation"
+
+
+def forget_cached_figures() -> None:
+    """Drop the cached home figures and facet counts, so a change published just now
+    (a curator's approval) shows at once instead of after the cache expires."""
+    cache.delete_many(["home:figures", "home:chart"])
+    cache.set(FACET_GENERATION_KEY, cache.get(FACET_GENERATION_KEY, 0) + 1, None)
 
 
 def home(request):
@@ -82,7 +91,8 @@ def cached_facets(filterset, params) -> tuple[list[dict], str]:
     state, so unknown parameters, invalid values, order and spelling of a search do not
     make new entries; entries are compressed and capped in size (FACET_CACHE_MAX_BYTES),
     and Redis evicts the least recently used (README, "Cache")."""
-    key = "facets:v3:" + hashlib.sha256(filter_state(filterset).encode()).hexdigest()
+    digest = hashlib.sha256(filter_state(filterset).encode()).hexdigest()
+    key = f"facets:v3:{cache.get(FACET_GENERATION_KEY, 0)}:{digest}"
     packed = cache.get(key)
     if packed is not None:
         facets, html = pickle.loads(zlib.decompress(packed))

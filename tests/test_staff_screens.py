@@ -81,7 +81,7 @@ def test_the_commitment_form_refuses_bad_input_with_a_message_on_the_field(
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert message in " ".join(errors[field])
-    assert f'id="id_{field}_errors"' in response.content.decode()
+    assert f'id="id_{field}_error"' in response.content.decode()
     assert not Commitment.objects.exists()
 
 

@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+# Says which role a page needs and whom to ask, instead of a bare "403 Forbidden".
+handler403 = "jurisdictions.staff.access.permission_denied"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("subscriptions/", include("jurisdictions.subscription_urls")),

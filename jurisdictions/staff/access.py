@@ -3,12 +3,14 @@ user's jurisdictions (so their existence is not confirmed) and 403 for a curator
 action; every write is a POST."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 
 from ..models import (
     Publication,
 )
 from ..permissions import (
+    CURATORS_GROUP,
+    RoleRequired,
     is_curator,
     is_staff_member,
     require_curator,
@@ -21,7 +23,10 @@ def staff_only(view):
     @login_required
     def wrapped(request, *args, **kwargs):
         if not is_staff_member(request.user):
-            raise PermissionDenied("This page is for jurisdiction staff and curators.")
+            raise RoleRequired(
+                "editor or manager of a jurisdiction",
+                "Ask your jurisdiction's manager or a curator to invite you.",
+            )
         return view(request, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
@@ -47,3 +52,26 @@ def editor_touch(request, commitment) -> bool:
         return False
     commitment.publication = Publication.DRAFT
     return True
+
+
+def permission_denied(request, exception=None):
+    """The 403 page (handler403): which role the page needs and whom to ask. Signed-in
+    staff also see the curators' addresses, since they are the ones who grant roles."""
+    from django.contrib.auth import get_user_model
+
+    curators = []
+    if is_staff_member(request.user):
+        curators = list(
+            get_user_model()
+            .objects.filter(groups__name=CURATORS_GROUP, is_active=True)
+            .exclude(email="")
+            .order_by("email")
+            .values_list("email", flat=True)[:5]
+        )
+    context = {
+        "role": getattr(exception, "role", ""),
+        "ask": getattr(exception, "ask", ""),
+        "reason": str(exception or ""),
+        "curators": curators,
+    }
+    return render(request, "403.html", context, status=403)

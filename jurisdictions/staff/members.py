@@ -23,6 +23,7 @@ from ..models import (
     Membership,
 )
 from ..permissions import (
+    RoleRequired,
     can_remove_member,
     get_jurisdiction_for_edit,
     invitable_roles,
@@ -38,7 +39,10 @@ def invite(request, slug):
     jurisdiction = get_jurisdiction_for_edit(request.user, slug)
     roles = invitable_roles(request.user, jurisdiction)
     if not roles:
-        raise PermissionDenied("Only managers of this jurisdiction can invite people.")
+        raise RoleRequired(
+            f"manager of {jurisdiction.name}",
+            f"Ask a manager of {jurisdiction.name} or a curator to send the invitation.",
+        )
     form = InvitationForm(request.POST, roles=roles, jurisdiction=jurisdiction)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -75,7 +79,10 @@ def member_remove(request, slug, membership_pk):
     jurisdiction = get_jurisdiction_for_edit(request.user, slug)
     membership = get_object_or_404(jurisdiction.memberships, pk=membership_pk)
     if not can_remove_member(request.user, membership):
-        raise PermissionDenied("Only managers can remove editors.")
+        raise RoleRequired(
+            f"manager of {jurisdiction.name}",
+            f"Ask a manager of {jurisdiction.name} or a curator to remove this member.",
+        )
     membership.delete()
     messages.success(request, f"{membership.user.email} is no longer a member.")
     return redirect("staff:jurisdiction", slug=slug)

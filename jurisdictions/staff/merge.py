@@ -1,9 +1,17 @@
-"""Merging duplicate commitments or jurisdictions (curators)."""
+"""Merging duplicate commitments or jurisdictions (curators).
+
+Curators find the two records by name: the page lists what matches their words, and they
+pick the record to keep and the duplicate with radio buttons (no JavaScript needed). The
+form still accepts a number or a jurisdiction's slug typed by hand."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from .. import moderation
 from ..forms import (
@@ -15,12 +23,34 @@ from ..models import (
 )
 from .access import curator_only
 
+MAX_CANDIDATES = 50
+
+
+def candidates(model, query: str) -> list:
+    """Records whose name matches any of the comma-separated parts of ``query``."""
+    terms = [t.strip() for t in query.split(",") if t.strip()][:5]
+    if not terms:
+        return []
+    if model is Commitment:
+        match = Q()
+        for term in terms:
+            match |= Q(title__icontains=term) | Q(jurisdiction__name__icontains=term)
+        rows = Commitment.objects.select_related("jurisdiction").filter(match)
+        return list(rows.order_by("title", "jurisdiction__name", "pk")[:MAX_CANDIDATES])
+    match = Q()
+    for term in terms:
+        match |= Q(name__icontains=term) | Q(slug__icontains=term)
+    rows = Jurisdiction.objects.select_related("parent").filter(match)
+    rows = rows.annotate(n_commitments=Count("commitments"))
+    return list(rows.order_by("name", "pk")[:MAX_CANDIDATES])
+
 
 @curator_only
 def merge(request, kind):
     model = {"commitments": Commitment, "jurisdictions": Jurisdiction}.get(kind)
     if model is None:
         raise PermissionDenied("Unknown kind of record.")
+    query = (request.POST.get("q") or request.GET.get("q") or "").strip()[:200]
     form = MergeForm(request.POST or None, model=model)
     if request.method == "POST" and form.is_valid():
         survivor, duplicate = form.cleaned_data["survivor"], form.cleaned_data["duplicate"]
@@ -33,5 +63,13 @@ def merge(request, kind):
             messages.error(request, "These two cannot be merged automatically; nothing changed.")
         else:
             messages.success(request, f"Merged “{duplicate}” into “{survivor}”.")
-            return redirect("staff:merge", kind=kind)
-    return render(request, "manage/merge.html", {"form": form, "kind": kind})
+            again = f"?{urlencode({'q': query})}" if query else ""
+            return redirect(reverse("staff:merge", args=[kind]) + again)
+    context = {
+        "form": form,
+        "kind": kind,
+        "query": query,
+        "candidates": candidates(model, query),
+        "max_candidates": MAX_CANDIDATES,
+    }
+    return render(request, "manage/merge.html", context)

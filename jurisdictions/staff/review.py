@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .. import moderation
+from .. import freshness, moderation
 from ..forms import (
     ReviewDecisionForm,
 )
@@ -73,6 +73,8 @@ def _decide(request, obj, approve, reject, back):
     if rejecting:
         messages.success(request, "Returned to the staff member with your reason.")
     else:
+        commitment_id = obj.commitment_id if isinstance(obj, ProgressUpdate) else obj.pk
+        freshness.refresh_after_publication(commitment_id)
         messages.success(request, "Approved and published.")
     return redirect("staff:review-queue")
 
