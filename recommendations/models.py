@@ -345,6 +345,8 @@ class Recommendation(models.Model):
     body = models.CharField(
         "recommending body", max_length=120, blank=True, help_text="Empty for the UPR."
     )
+    # Fields a curator corrected by hand; imports leave them alone (importers/merge.py).
+    curated_fields = models.JSONField(default=list, blank=True, editable=False)
 
     # Derived from published commitment links by the status refresh job.
     local_status = models.CharField(
@@ -359,7 +361,13 @@ class Recommendation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["search_vector", "local_status", "jurisdictions_acting", "updated_at"]
+        excluded_fields=[
+            "search_vector",
+            "local_status",
+            "jurisdictions_acting",
+            "updated_at",
+            "curated_fields",
+        ]
     )
     objects = RecommendationQuerySet.as_manager()
 
@@ -427,6 +435,13 @@ class Recommendation(models.Model):
             "-score", "other__review__cycle", "other_id"
         )[:limit]
         return [row.other for row in rows]
+
+    def mark_curated(self, fields):
+        """Records that a curator set these fields by hand, so imports leave them alone."""
+        names = sorted(set(self.curated_fields) | set(fields))
+        if names != sorted(self.curated_fields):
+            self.curated_fields = names
+            Recommendation.objects.filter(pk=self.pk).update(curated_fields=names)
 
     @property
     def citation(self) -> str:

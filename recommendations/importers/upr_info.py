@@ -43,9 +43,8 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
 
         state = ref.country(cells[STATE])
         if state is None:
-            problems.error(line, col(STATE), f"Unknown state under review {cells[STATE]!r}.")
-        elif not opts.wanted(state[0]):
-            opts.skipped += 1
+            problems.unknown_state(line, col(STATE), cells[STATE], ref)
+        elif not opts.take(state[0]):
             continue
 
         text = cells[TEXT]
@@ -60,9 +59,7 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
         if cells[RECOMMENDER].casefold() not in UNKNOWN_RECOMMENDER:
             recommender = ref.country(cells[RECOMMENDER])
             if recommender is None:
-                problems.error(
-                    line, col(RECOMMENDER), f"Unknown recommending state {cells[RECOMMENDER]!r}."
-                )
+                problems.unknown_state(line, col(RECOMMENDER), cells[RECOMMENDER], ref)
 
         response = RESPONSES.get(cells[RESPONSE].casefold())
         if response is None:

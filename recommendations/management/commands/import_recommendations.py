@@ -51,5 +51,14 @@ class Command(BaseCommand):
         elif report.warnings:
             self.stdout.write(f"{len(report.warnings)} warnings (--warnings to list them).")
         self.stdout.write(f"{report.summary()} {report.seconds:.1f} s.")
+        for line in report.state_lines():
+            self.stdout.write(line)
+        if report.nothing_imported():
+            self.stdout.write(report.nothing_imported())
         if not report.ok:
-            raise CommandError(f"{report.counts['errors']} invalid rows; nothing was written.")
+            rows, problems = report.counts["errors"], report.problems
+            if rows:
+                raise CommandError(
+                    f"{rows} invalid rows ({problems} problems); nothing was written."
+                )
+            raise CommandError("The file cannot be imported; nothing was written.")
