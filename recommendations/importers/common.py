@@ -50,6 +50,7 @@ RESPONSES = {
     "partially supported": Response.SUPPORTED_IN_PART,
     "partially accepted": Response.SUPPORTED_IN_PART,
     "supported/noted": Response.SUPPORTED_IN_PART,
+    "supported_noted": Response.SUPPORTED_IN_PART,
     "noted": Response.NOTED,
     "rejected": Response.NOTED,
     "": Response.PENDING,
@@ -107,6 +108,11 @@ class Problems:
         self.bad_lines.add(line)
         if len(self.errors) < MAX_REPORTED:
             self.errors.append({"line": line, "column": column, "message": message, **extra})
+
+    def again(self, line: int):
+        """Counts the line invalid for a problem already reported on an earlier line."""
+        self.error_count += 1
+        self.bad_lines.add(line)
 
     def unknown_state(self, line: int, column: str, name: str, ref: "Reference"):
         # state_name lets the import page offer to record the spelling as an alias.

@@ -32,6 +32,12 @@ SCALAR_RULES = {
         "uhri_id": FILL,
         "body": REPLACE,
     },
+    readers.UN_REPORT: {
+        "review": REPLACE,
+        "text": REPLACE,
+        "paragraph": REPLACE,
+        "response": REPLACE,
+    },
     readers.NATIVE: {
         "review": REPLACE,
         "text": REPLACE,
@@ -49,12 +55,14 @@ SCALAR_RULES = {
 RELATION_RULES = {
     readers.UPR_INFO: {"countries": ADD, "themes": ADD},
     readers.UHRI: {"countries": SET, "themes": ADD, "groups": ADD, "sdgs": ADD},
+    readers.UN_REPORT: {"countries": SET, "themes": ADD},
     readers.NATIVE: {"countries": SET, "themes": SET, "groups": SET, "sdgs": SET},
 }
 # The vocabularies whose theme links a source may touch.
 THEME_SCOPE = {
     readers.UPR_INFO: {Theme.Vocabulary.UPR_INFO},
     readers.UHRI: {Theme.Vocabulary.UHRI},
+    readers.UN_REPORT: {Theme.Vocabulary.UHRI},
     readers.NATIVE: set(Theme.Vocabulary.values),
 }
 # Draft attribute -> the model field a curator's edit is recorded under.

@@ -12,7 +12,7 @@ from ..models import (
     ImportRun,
 )
 from . import native as native_format
-from . import readers, uhri, upr_info
+from . import readers, uhri, un_report, upr_info
 from .common import Options, Problems, Reference
 from .report import ImportReport
 from .writer import ImportFailed, upsert
@@ -156,7 +156,8 @@ def _parse(path, fmt, opts) -> tuple[str, dict, int]:
     fmt = fmt or detected
     if fmt is None:
         raise readers.ReadError(
-            "Cannot tell the format from the header; give --format upr-info, uhri or native."
+            "Cannot tell the format from the header; give --format upr-info, uhri, native or "
+            "un-report."
         )
     _check_header(fmt, header)
     rows = counted.wrap(rows)
@@ -164,6 +165,8 @@ def _parse(path, fmt, opts) -> tuple[str, dict, int]:
         drafts = upr_info.parse(rows, header, opts)
     elif fmt == readers.UHRI:
         drafts = uhri.parse(rows, header, opts)
+    elif fmt == readers.UN_REPORT:
+        drafts = un_report.parse(rows, header, opts)
     else:
         drafts = native_format.parse(native_format.dict_rows(rows, header), opts)
     return fmt, drafts, counted.n

@@ -16,7 +16,8 @@ from pathlib import Path
 UPR_INFO = "upr_info"
 UHRI = "uhri"
 NATIVE = "native"
-FORMATS = (UPR_INFO, UHRI, NATIVE)
+UN_REPORT = "un_report"
+FORMATS = (UPR_INFO, UHRI, NATIVE, UN_REPORT)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xls", ".xlsm", ".ods"}
 
@@ -35,7 +36,7 @@ def normalise_format(value: str | None) -> str | None:
         return None
     value = value.strip().lower().replace("-", "_")
     if value not in FORMATS:
-        raise ReadError(f"Unknown format {value!r}; use one of upr-info, uhri, native.")
+        raise ReadError(f"Unknown format {value!r}; use one of upr-info, uhri, native, un-report.")
     return value
 
 
@@ -184,4 +185,6 @@ def detect_format(header: list[str]) -> str | None:
         return UHRI
     if "state under review" in keys and "text" in keys:
         return NATIVE
+    if {"document symbol", "paragraph", "position", "text"} <= set(keys):
+        return UN_REPORT
     return None

@@ -6,15 +6,16 @@ from recommendations.importers.report import format_problem
 
 class Command(BaseCommand):
     help = (
-        "Import recommendations from a UPR Info export, a UHRI export or the native format "
-        "(CSV, XLSX, XLS or JSON). All or nothing: any invalid row means nothing is written."
+        "Import recommendations from a UPR Info export, a UHRI export, a UN report table or "
+        "the native format (CSV, XLSX, XLS or JSON). All or nothing: any invalid row means "
+        "nothing is written."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument(
             "--format",
-            choices=["upr-info", "uhri", "native"],
+            choices=["upr-info", "uhri", "native", "un-report"],
             help="Detected from the header when left out.",
         )
         parser.add_argument(
