@@ -86,6 +86,16 @@ class Country(models.Model):
     def get_absolute_url(self):
         return reverse("recommendations:country-detail", args=[self.iso3])
 
+    def add_alias(self, spelling: str) -> bool:
+        """Records another spelling of this state's name; False if it was known already."""
+        spelling = " ".join(spelling.split())[:200]
+        known = {normalise_name(n) for n in (self.name, self.formal_name, *self.aliases)}
+        if not spelling or normalise_name(spelling) in known:
+            return False
+        self.aliases = [*self.aliases, spelling]
+        self.save(update_fields=["aliases"])
+        return True
+
 
 def cycle_for_session(session: int) -> int:
     """UPR cycles are 14 Working Group sessions long, except the first (12)."""
@@ -587,6 +597,9 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportRunQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING])
+
     def start(self, *, path, file_name="", format="", options=None, user=None) -> "ImportRun":
         """A queued run for a file already on disk; pass its id to tasks.run_import."""
         return self.create(
@@ -618,8 +631,10 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
-    errors = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField("invalid rows", default=0)
     report = models.JSONField(default=dict, blank=True, help_text="Error rows and warnings.")
+    # Starts of this run; more than one means a worker died during it (tasks.run_import).
+    attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -643,6 +658,11 @@ class ImportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+
+    @property
+    def lock_name(self) -> str:
+        """Held by the process running this import; free means nobody is."""
+        return f"import-run-{self.pk}"
 
     @property
     def percent_done(self) -> int:

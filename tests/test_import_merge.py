@@ -83,9 +83,7 @@ def test_a_uhri_file_with_empty_columns_over_the_demo_data_loses_no_link(tmp_pat
     assert Recommendation.objects.filter(uhri_id__isnull=False).count() == len(demo)
 
 
-def test_an_empty_cell_keeps_the_stored_value_and_a_given_one_replaces_it(
-    reference_data, tmp_path
-):
+def test_an_empty_cell_keeps_the_stored_value_and_a_given_one_replaces_it(reference_data, tmp_path):
     path = upr_info(tmp_path, "Canada,WEOG,,Hold elections.,France,WEOG,,Accepted,5,Elections,3")
     assert import_file(path).ok
     rec = Recommendation.objects.get()
@@ -164,7 +162,9 @@ def test_a_native_file_fills_keys_but_never_replaces_them(reference_data, tmp_pa
     assert rec.upr_info_key == "key-from-upr-info"  # FILL: kept, the stored key is not empty
 
 
-def test_a_curators_edit_survives_a_reimport_of_the_unchanged_file(client, reference_data, tmp_path):
+def test_a_curators_edit_survives_a_reimport_of_the_unchanged_file(
+    client, reference_data, tmp_path
+):
     path = write_xlsx(tmp_path / "uhri.xlsx", [uhri_row()])
     assert import_file(path).ok
     rec = Recommendation.objects.get()

@@ -116,7 +116,9 @@ class Problems:
 
     def unknown_state(self, line: int, column: str, name: str, ref: "Reference"):
         # state_name lets the import page offer to record the spelling as an alias.
-        self.error(line, column, ref.unknown_country(name), state_name=name)
+        nearest = ref.names.nearest(name)
+        message = f"Unknown state {name!r}; closest known names: {', '.join(nearest)}."
+        self.error(line, column, message, state_name=name, suggestions=nearest)
 
     @property
     def invalid_rows(self) -> int:

@@ -34,7 +34,7 @@ def import_file(
     report = ImportReport(dry_run=dry_run)
     problems = Problems()
     run_progress = _run_progress(import_run, progress)
-    if import_run is not None:
+    if import_run is not None and import_run.status != ImportRun.Status.RUNNING:
         ImportRun.objects.filter(pk=import_run.pk).update(
             status=ImportRun.Status.RUNNING, started_at=timezone.now()
         )

@@ -20,6 +20,15 @@ class ImportReport:
     problems: int = 0  # problems found; counts["errors"] is the number of invalid rows
     states: dict = field(default_factory=dict)  # ISO3 -> STATE_COUNT_NAMES
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportReport":
+        """Back from ImportRun.report (what as_dict stored)."""
+        report = cls(dry_run=bool(data.get("dry_run")), rows=data.get("rows", 0))
+        report.counts.update(data.get("counts") or {})
+        report.errors = data.get("errors") or []
+        report.states = data.get("states") or {}
+        return report
+
     def state(self, iso3: str) -> dict:
         return self.states.setdefault(iso3, dict.fromkeys(STATE_COUNT_NAMES, 0))
 
