@@ -274,7 +274,7 @@ def test_an_upload_over_the_size_limit_is_refused_before_it_is_stored(client, cu
         {"file": SimpleUploadedFile("big.csv", big), "states": "USA"},
     )
 
-    assert "The file is 1.0 MB; the limit is 1 MB." in response.content.decode()
+    assert "The file is 1.1 MB; the limit is 1 MB." in response.content.decode()
     assert ImportRun.objects.count() == 0
     assert not (Path(settings.MEDIA_ROOT) / "imports").exists()
 
