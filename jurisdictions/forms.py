@@ -325,3 +325,15 @@ class ImportForm(forms.Form):
         label="CSV file",
         help_text="UTF-8 CSV with the columns described below, at most 2 MB.",
     )
+
+    def clean_file(self):
+        from .commitment_import import MAX_BYTES
+
+        upload = self.cleaned_data["file"]
+        # Checked on the stored upload's size, before a byte of it is read into memory.
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size / (1024 * 1024):.1f} MB; the limit is 2 MB. "
+                "Split it into smaller files."
+            )
+        return upload
