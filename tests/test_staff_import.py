@@ -1,8 +1,8 @@
 """Bulk CSV import of commitments: all rows valid or nothing saved."""
 
 import pytest
-from django.db import connection
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
 from jurisdictions.commitment_import import COLUMN_NAMES, import_commitments, template_csv
