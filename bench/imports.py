@@ -1,7 +1,7 @@
 """Import benchmark (run by `make bench`; not a test).
 
 Generates a UPR Info-shaped CSV shaped like the real exports (about 1.03 rows per
-recommendation, texts of 60 to 300 characters, one to three issues; BENCH_FILE can point
+recommendation, texts of about 135 characters on average, one to three issues; BENCH_FILE can point
 at a real export instead), then, each in a fresh process so that its peak memory is its
 own: imports it into an emptied PostgreSQL database, and imports it again unchanged.
 Prints the time and peak memory of each. Target: the re-import of 200,000 rows < 400 MB.
@@ -79,7 +79,8 @@ def generate(path: Path, rows: int, seed: int = 5):
             n += 1
             state = names[n % len(names)]
             session = 1 + (n // len(names)) % 40
-            words = [rng.choice(SUBJECTS) for _ in range(rng.randint(2, 12))]
+            # Real texts average about 135 characters.
+            words = [rng.choice(SUBJECTS) for _ in range(rng.randint(5, 18))]
             text = (
                 f"{rng.choice(VERBS)} {rng.choice(OBJECTS)} {' '.join(words)}, "
                 f"measure {n} of the review."
