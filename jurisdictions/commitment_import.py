@@ -16,12 +16,12 @@ from django.db import transaction
 
 from recommendations.models import Theme
 
-from .forms import MAX_TEXT, CommitmentForm
+from .forms import CSV_MAX_BYTES, MAX_TEXT, CommitmentForm
 from .models import Commitment, Publication
 
 BATCH = 500
 
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = CSV_MAX_BYTES
 MAX_ROWS = 2000
 
 # (column, required, what to put there) — shown on the import screen and in the template.

@@ -118,7 +118,7 @@ def test_a_file_over_the_limit_is_refused_from_its_size_before_it_is_read(
     def must_not_run(*args, **kwargs):
         raise AssertionError("the upload was read and imported")
 
-    monkeypatch.setattr("jurisdictions.staff_views.import_commitments", must_not_run)
+    monkeypatch.setattr("jurisdictions.staff.bulk_import.import_commitments", must_not_run)
     big = "title,kind\n" + "Plan,policy\n" * 200_000
 
     response = upload(client, pittsburgh, big)
