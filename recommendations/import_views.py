@@ -24,13 +24,16 @@ ALLOWED_SUFFIXES = {".csv", ".xlsx", ".xls", ".json"}
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="A UPR Info or UHRI export, or this site's own export.")
+    file = forms.FileField(
+        help_text="A UPR Info or UHRI export, a UN report table, or this site's own export."
+    )
     format = forms.ChoiceField(
         choices=[
             ("", "Detect from the file"),
             ("upr_info", "UPR Info export"),
             ("uhri", "UHRI export"),
             ("native", "UPR Tracker export (CSV or JSON)"),
+            ("un_report", "UN report table (one row per paragraph)"),
         ],
         required=False,
     )
