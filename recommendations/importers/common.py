@@ -89,11 +89,12 @@ class Draft:
     upr_info_key: str = ""
     body: str = ""
     report_symbol: str = ""
-    countries: set = field(default_factory=set)
-    themes: set | None = None
-    groups: set | None = None
-    sdgs: set | None = None
-    responses: set | None = None  # UPR Info: the responses of every row, combined later
+    # Relations as tuples of ids (None: the source does not say).
+    countries: tuple = ()
+    themes: tuple | None = None
+    groups: tuple | None = None
+    sdgs: tuple | None = None
+    responses: tuple | None = None  # UPR Info: the responses of every row, combined later
 
 
 @dataclass

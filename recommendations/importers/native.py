@@ -120,10 +120,10 @@ def parse(rows, opts: Options) -> dict:
             upr_info_key=get("upr_info_key", "").strip(),
             body=get("body", "").strip(),
             report_symbol=get("report_symbol", "").strip(),
-            countries=countries,
-            themes=themes,
-            groups=groups,
-            sdgs=sdgs,
+            countries=tuple(countries),
+            themes=tuple(themes),
+            groups=tuple(groups),
+            sdgs=tuple(sdgs),
         )
         key = (
             ("uhri", uhri_id)

@@ -206,9 +206,9 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
             uhri_id=uhri_id,
             body="" if upr else body[:120],
             report_symbol=first(cell(cells, "document symbol"))[:40] if upr else "",
-            countries=countries,
-            themes=themes,
-            groups=groups,
-            sdgs=sdgs,
+            countries=tuple(countries),
+            themes=tuple(themes),
+            groups=tuple(groups),
+            sdgs=tuple(sdgs),
         )
     return drafts

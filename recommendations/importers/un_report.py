@@ -107,8 +107,8 @@ def parse(rows, header: list[str], opts: Options) -> dict:
             response=response,
             paragraph=paragraph,
             report_symbol=symbol,
-            countries=countries,
-            themes=themes,
+            countries=tuple(countries),
+            themes=tuple(themes),
         )
     return drafts
 
