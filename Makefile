@@ -12,6 +12,7 @@ $(VENV)/bin/python:
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(VENV)/bin/python pyproject.toml
+	@bin/system-packages $(if $(filter 0,$(shell id -u)),--install,)
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
@@ -23,7 +24,6 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: install
-	@bin/pdf-libs $(if $(filter 0,$(shell id -u)),--install,)
 	DEBUG=$(DEBUG_RUN) $(PY) manage.py migrate --noinput
 	DEBUG=$(DEBUG_RUN) $(PY) manage.py seed_demo
 	DEBUG=$(DEBUG_RUN) $(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -333,8 +333,22 @@ class ThemeForm(forms.ModelForm):
         return theme
 
 
+# The largest commitment CSV; commitment_import checks the same on the bytes it is given.
+CSV_MAX_BYTES = 2 * 1024 * 1024
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
         help_text="UTF-8 CSV with the columns described below, at most 2 MB.",
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Checked on the stored upload's size, before a byte of it is read into memory.
+        if upload.size > CSV_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size / (1024 * 1024):.1f} MB; the limit is 2 MB. "
+                "Split it into smaller files."
+            )
+        return upload

@@ -105,6 +105,10 @@ class RecommendationAdmin(SimpleHistoryAdmin):
         reviews = {form.instance.review_id, form.initial.get("review")} - {None}
         refresh_recommended_again(Recommendation.objects.filter(review__in=reviews))
 
+        if change:
+            # A curator's correction in the admin outlives the next import of the same file.
+            form.instance.mark_curated(form.changed_data)
+
     @admin.display(description="text")
     def short_text(self, obj):
         return obj.text if len(obj.text) <= 90 else obj.text[:87] + "…"

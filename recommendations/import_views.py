@@ -5,14 +5,17 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from .models import ImportRun
+from .importers import readers
+from .importers.report import ImportReport
+from .models import Country, ImportRun
 from .permissions import curator_required_error, is_curator
 from .tasks import run_import
 
@@ -20,20 +23,28 @@ ALLOWED_SUFFIXES = {".csv", ".xlsx", ".xls", ".json"}
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="A UPR Info or UHRI export, or this site's own export.")
+    file = forms.FileField(
+        help_text="A UPR Info or UHRI export, a UN report table, or this site's own export."
+    )
     format = forms.ChoiceField(
         choices=[
             ("", "Detect from the file"),
             ("upr_info", "UPR Info export"),
             ("uhri", "UHRI export"),
             ("native", "UPR Tracker export (CSV or JSON)"),
+            ("un_report", "UN report table (one row per paragraph)"),
         ],
         required=False,
     )
     states = forms.CharField(
         required=False,
-        label="Only these states under review",
-        help_text="ISO codes separated by spaces, for example USA CAN. Empty: all states.",
+        initial="USA",
+        label="States under review",
+        help_text="ISO codes separated by spaces. Rows about other states are skipped.",
+    )
+    all_states = forms.BooleanField(
+        required=False,
+        label="Import every state under review in the file instead",
     )
     skip_non_upr = forms.BooleanField(
         required=False,
@@ -45,6 +56,17 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
             raise forms.ValidationError("Upload a .csv, .xlsx, .xls or .json file.")
+        limit = settings.IMPORT_MAX_UPLOAD_MB
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                f"The file is {upload.size / (1024 * 1024):.1f} MB; the limit is {limit} MB."
+            )
+        if Path(upload.name).suffix.lower() == ".xlsx":
+            try:
+                readers.check_unpacked_size(upload)
+            except readers.ReadError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+            upload.seek(0)
         return upload
 
     def clean_states(self):
@@ -53,6 +75,14 @@ class ImportForm(forms.Form):
         if bad:
             raise forms.ValidationError(f"Not ISO codes: {', '.join(bad)}.")
         return codes
+
+    def clean(self):
+        data = super().clean()
+        if data.get("all_states"):
+            data["states"] = []
+        elif "states" in data and not data["states"]:
+            self.add_error("states", "Name a state under review, or tick every state.")
+        return data
 
 
 def curator_required(view):
@@ -90,6 +120,7 @@ def import_list(request):
                 file_name=Path(data["file"].name).name[:255],
                 format=data["format"],
                 options={
+                    "format_given": bool(data["format"]),
                     "dry_run": data["dry_run"],
                     "states": data["states"],
                     "skip_non_upr": data["skip_non_upr"],
@@ -100,6 +131,15 @@ def import_list(request):
         return redirect(run)
     runs = Paginator(ImportRun.objects.select_related("user"), 50).get_page(request.GET.get("page"))
     return render(request, "imports/list.html", {"form": form, "runs": runs})
+
+
+class AliasForm(forms.Form):
+    """One unknown spelling from an import report, recorded as another name of a state."""
+
+    spelling = forms.CharField(max_length=200, widget=forms.HiddenInput)
+    country = forms.ModelChoiceField(
+        queryset=Country.objects.all(), to_field_name="iso3", label="is another name for"
+    )
 
 
 @curator_required
@@ -113,8 +153,60 @@ def import_detail(request, pk):
             "run": run,
             "errors": report.get("errors", []),
             "warnings": report.get("warnings", []),
+            "states": sorted((report.get("states") or {}).items()),
+            "nothing_imported": ImportReport.from_dict(report).nothing_imported(),
+            "alias_forms": _alias_forms(report.get("errors", [])),
         },
     )
+
+
+def _alias_forms(errors) -> list:
+    """A form per unknown state spelling, the closest known state chosen already."""
+    first_choice = {}
+    for error in errors:
+        if error.get("state_name") and error["state_name"] not in first_choice:
+            first_choice[error["state_name"]] = (error.get("suggestions") or [""])[0]
+    by_name = Country.objects.in_bulk(list(first_choice.values()), field_name="name")
+    return [
+        AliasForm(initial={"spelling": spelling, "country": getattr(by_name.get(n), "iso3", "")})
+        for spelling, n in first_choice.items()
+    ]
+
+
+@require_POST
+@curator_required
+def add_alias(request, pk):
+    """Records a spelling the import did not know; the curator then runs the file again."""
+    run = get_object_or_404(ImportRun, pk=pk)
+    form = AliasForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the state this spelling names.")
+    elif form.cleaned_data["country"].add_alias(form.cleaned_data["spelling"]):
+        country, spelling = form.cleaned_data["country"], form.cleaned_data["spelling"]
+        messages.success(request, f"“{spelling}” now names {country}. Run the file again.")
+    else:
+        messages.info(request, "That spelling was known already.")
+    return redirect(run)
+
+
+@require_POST
+@curator_required
+def rerun(request, pk):
+    """The same stored file, with the same options, as a new import."""
+    old = get_object_or_404(ImportRun, pk=pk)
+    if not old.file_path or not Path(old.file_path).exists():
+        messages.error(request, "The file was deleted after the retention period; upload it.")
+        return redirect(old)
+    with transaction.atomic():
+        run = ImportRun.objects.start(
+            path=old.file_path,
+            file_name=old.file_name,
+            format=old.format if old.options.get("format_given") else "",
+            options=old.options,
+            user=request.user,
+        )
+        run_import.delay_on_commit(run.pk)
+    return redirect(run)
 
 
 @require_GET

@@ -86,6 +86,16 @@ class Country(models.Model):
     def get_absolute_url(self):
         return reverse("recommendations:country-detail", args=[self.iso3])
 
+    def add_alias(self, spelling: str) -> bool:
+        """Records another spelling of this state's name; False if it was known already."""
+        spelling = " ".join(spelling.split())[:200]
+        known = {normalise_name(n) for n in (self.name, self.formal_name, *self.aliases)}
+        if not spelling or normalise_name(spelling) in known:
+            return False
+        self.aliases = [*self.aliases, spelling]
+        self.save(update_fields=["aliases"])
+        return True
+
 
 def cycle_for_session(session: int) -> int:
     """UPR cycles are 14 Working Group sessions long, except the first (12)."""
@@ -345,6 +355,8 @@ class Recommendation(models.Model):
     body = models.CharField(
         "recommending body", max_length=120, blank=True, help_text="Empty for the UPR."
     )
+    # Fields a curator corrected by hand; imports leave them alone (importers/merge.py).
+    curated_fields = models.JSONField(default=list, blank=True, editable=False)
 
     # Derived from published commitment links by the status refresh job.
     local_status = models.CharField(
@@ -359,7 +371,13 @@ class Recommendation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["search_vector", "local_status", "jurisdictions_acting", "updated_at"]
+        excluded_fields=[
+            "search_vector",
+            "local_status",
+            "jurisdictions_acting",
+            "updated_at",
+            "curated_fields",
+        ]
     )
     objects = RecommendationQuerySet.as_manager()
 
@@ -427,6 +445,13 @@ class Recommendation(models.Model):
             "-score", "other__review__cycle", "other_id"
         )[:limit]
         return [row.other for row in rows]
+
+    def mark_curated(self, fields):
+        """Records that a curator set these fields by hand, so imports leave them alone."""
+        names = sorted(set(self.curated_fields) | set(fields))
+        if names != sorted(self.curated_fields):
+            self.curated_fields = names
+            Recommendation.objects.filter(pk=self.pk).update(curated_fields=names)
 
     @property
     def citation(self) -> str:
@@ -572,6 +597,9 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportRunQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING])
+
     def start(self, *, path, file_name="", format="", options=None, user=None) -> "ImportRun":
         """A queued run for a file already on disk; pass its id to tasks.run_import."""
         return self.create(
@@ -603,8 +631,10 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
-    errors = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField("invalid rows", default=0)
     report = models.JSONField(default=dict, blank=True, help_text="Error rows and warnings.")
+    # Starts of this run; more than one means a worker died during it (tasks.run_import).
+    attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -628,6 +658,11 @@ class ImportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+
+    @property
+    def lock_name(self) -> str:
+        """Held by the process running this import; free means nobody is."""
+        return f"import-run-{self.pk}"
 
     @property
     def percent_done(self) -> int:

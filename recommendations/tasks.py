@@ -58,30 +58,22 @@ def sync_upstream(source_ids=None):
 
 @shared_task(name="recommendations.tasks.run_import", soft_time_limit=1800, time_limit=1860)
 def run_import(import_run_id):
-    """Run one queued ImportRun. Claimed by a conditional update so that a task delivered
-    twice imports once; the import itself is all-or-nothing, so a crash leaves no half."""
-    import logging
+    """Run one ImportRun. A task delivered twice imports once; a task redelivered after its
+    worker died starts the import again from the stored file (importers/runs.py)."""
+    from recommendations.importers import runs
 
-    from django.utils import timezone
+    report = runs.run(import_run_id)
+    return report.counts if report is not None else None
 
-    from recommendations.importers.pipeline import run_import_into
-    from recommendations.models import ImportRun
 
-    claimed = ImportRun.objects.filter(pk=import_run_id, status=ImportRun.Status.QUEUED).update(
-        status=ImportRun.Status.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
-        return None
-    run = ImportRun.objects.get(pk=import_run_id)
-    try:
-        report = run_import_into(run)
-    except Exception as exc:
-        logging.getLogger(__name__).exception("Import run %s crashed", import_run_id)
-        ImportRun.objects.filter(pk=import_run_id).update(
-            status=ImportRun.Status.FAILED,
-            finished_at=timezone.now(),
-            errors=1,
-            report={"errors": [{"line": 0, "column": "", "message": f"The import stopped: {exc}"}]},
-        )
-        return None
-    return report.counts
+@shared_task(name="recommendations.tasks.maintain_imports", **RETRY)
+def maintain_imports():
+    """Every minute: restarts imports whose worker died (or fails them after three
+    starts) and deletes uploaded files older than IMPORT_FILE_RETENTION_DAYS."""
+    from recommendations.importers import runs
+
+    with track_run("recommendations.tasks.maintain_imports") as task_run:
+        counts = runs.recover(lambda pk: run_import.delay(pk))
+        counts["files_deleted"] = runs.delete_old_files()
+        task_run.counts = counts
+    return counts

@@ -79,7 +79,7 @@ def download(source: UpstreamSource, deadline: float) -> tuple[str, Path | None,
 
 def sync_source(source_id: int, deadline: float) -> str:
     """Returns "unchanged", "imported" or "failed"; the reason is kept on the source."""
-    from .importers.pipeline import import_file
+    from .importers import runs
 
     source = UpstreamSource.objects.get(pk=source_id)
     sweep_partial_downloads(source_id)
@@ -101,8 +101,8 @@ def sync_source(source_id: int, deadline: float) -> str:
     tmp.replace(path)
     import_run = ImportRun.objects.start(path=path, file_name=path.name, format=source.format)
     try:
-        report = import_file(path, format=source.format or None, import_run=import_run)
-        problem = "" if report.ok else f"Import run {import_run.pk} found errors."
+        report = runs.run(import_run.pk)
+        problem = "" if report and report.ok else f"Import run {import_run.pk} found errors."
     except Exception as exc:
         logger.exception("Import of upstream source %s failed", source)
         problem = f"Import failed: {exc}"[:2000]

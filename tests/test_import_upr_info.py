@@ -129,7 +129,9 @@ def test_every_bad_row_is_reported_with_line_column_and_reason_and_nothing_is_wr
     }
     messages = " ".join(e["message"] for e in report.errors)
     assert "Atlantis" in messages and "ninth" in messages and "Astrology" in messages
-    assert report.counts["errors"] == 6
+    # Line 7 has two faults: five invalid rows, six problems.
+    assert report.counts["errors"] == 5
+    assert report.problems == 6
     assert report.counts["created"] == 0
     assert Recommendation.objects.count() == 0
     assert Review.objects.count() == 0
@@ -140,18 +142,22 @@ def test_an_unknown_state_under_review_is_an_error_not_a_new_country(reference_d
 
     report = import_file(path)
 
-    assert report.errors == [
-        {"line": 2, "column": "To (column 1)", "message": "Unknown state under review 'Freedonia'."}
-    ]
+    [error] = report.errors
+    assert (error["line"], error["column"], error["state_name"]) == (
+        2,
+        "To (column 1)",
+        "Freedonia",
+    )
+    assert error["message"].startswith("Unknown state 'Freedonia'; closest known names: ")
     assert Recommendation.objects.count() == 0
 
 
 def test_the_command_prints_bad_rows_and_exits_non_zero(reference_data, capsys):
-    with pytest.raises(CommandError, match="6 invalid rows"):
+    with pytest.raises(CommandError, match=r"5 invalid rows \(6 problems\)"):
         call_command("import_recommendations", str(DATA / "upr_info_bad_rows.csv"))
 
     err = capsys.readouterr().err
-    assert "line 3, RS (column 5): Unknown recommending state 'Atlantis'." in err
+    assert "line 3, RS (column 5): Unknown state 'Atlantis'; closest known names: " in err
     assert Recommendation.objects.count() == 0
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
 from jurisdictions.commitment_import import COLUMN_NAMES, import_commitments, template_csv
@@ -109,3 +110,55 @@ def test_a_file_that_is_not_utf8_is_refused(editor, pittsburgh):
     result = import_commitments("title,kind\nCafé,policy\n".encode("latin-1"), pittsburgh, editor)
 
     assert "not UTF-8" in result.errors[0][1]
+
+
+def test_a_file_over_the_limit_is_refused_from_its_size_before_it_is_read(
+    client, editor, pittsburgh, monkeypatch
+):
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the upload was read and imported")
+
+    monkeypatch.setattr("jurisdictions.staff.bulk_import.import_commitments", must_not_run)
+    big = "title,kind\n" + "Plan,policy\n" * 200_000
+
+    response = upload(client, pittsburgh, big)
+
+    assert response.status_code == 200
+    assert "the limit is 2 MB" in response.content.decode()
+    assert not Commitment.objects.exists()
+
+
+def test_a_malformed_cell_is_a_row_error_not_a_server_error(client, editor, pittsburgh):
+    text = 'title,kind,summary\nGood,policy,Fine\nHuge,policy,"' + "x" * 200_000 + '"\n'
+
+    response = upload(client, pittsburgh, text)
+
+    assert response.status_code == 400
+    [(line, message)] = response.context["errors"]
+    assert line == 3
+    assert "The CSV cannot be read from this line on: field larger than field limit" in message
+    assert not Commitment.objects.exists()
+
+
+def test_two_thousand_rows_import_in_a_fixed_number_of_queries(
+    editor, pittsburgh, django_assert_max_num_queries
+):
+    housing, water = f.theme(name="Housing"), f.theme(name="Water")
+    rows = [
+        f"Plan {n},policy,2021-01-01,https://example.org/{n},{housing.slug};{water.slug}"
+        for n in range(2000)
+    ]
+    raw = ("title,kind,adopted_on,source_url,themes\n" + "\n".join(rows)).encode()
+
+    # Themes once, then per 500 rows: commitments, their history, their theme links (SQLite
+    # splits each insert further, at its limit of variables per statement).
+    with django_assert_max_num_queries(16 if connection.vendor == "postgresql" else 110):
+        result = import_commitments(raw, pittsburgh, editor)
+
+    assert result.ok, result.errors[:3]
+    assert Commitment.objects.filter(jurisdiction=pittsburgh, publication="draft").count() == 2000
+    assert Commitment.themes.through.objects.count() == 4000
+    assert Commitment.history.filter(history_change_reason="Bulk import").count() == 2000
+    plan = Commitment.objects.get(title="Plan 7")
+    assert set(plan.themes.all()) == {housing, water}
+    assert plan.created_by == editor

@@ -131,6 +131,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jurisdictions.tasks.refresh_commitment_statuses",
         "schedule": crontab(hour=1, minute=30),
     },
+    "imports-every-minute": {
+        "task": "recommendations.tasks.maintain_imports",
+        "schedule": 60.0,
+    },
     "daily-upstream-sync": {
         "task": "recommendations.tasks.sync_upstream",
         "schedule": crontab(hour=3, minute=0),
@@ -221,6 +225,11 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+# Recommendation imports: the largest upload, the largest a spreadsheet may unpack to
+# (a zip bomb is refused before it is read), and how long uploaded files are kept.
+IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 50, minimum=1)
+IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 200, minimum=1)
+IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30, minimum=1)
 
 # Production hardening follows DEBUG so that `check --deploy` is clean when DEBUG is off.
 # X-Forwarded-* headers come from whoever sends the request; they are believed only when

@@ -21,7 +21,7 @@ def _no_fetching(url, *args, **kwargs):
 
 
 class PdfUnavailable(Exception):
-    """The system libraries WeasyPrint needs are missing (see bin/pdf-libs)."""
+    """The system libraries WeasyPrint needs are missing (see bin/system-packages)."""
 
 
 def render_pdf(document) -> bytes:
@@ -29,7 +29,7 @@ def render_pdf(document) -> bytes:
         from weasyprint import CSS, HTML
     except OSError as exc:
         raise PdfUnavailable(
-            "PDF output needs Pango and HarfBuzz on the server (bin/pdf-libs lists them); "
+            "PDF output needs Pango and HarfBuzz on the server (bin/system-packages lists them); "
             "the Word file works without them."
         ) from exc
 

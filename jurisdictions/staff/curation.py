@@ -18,6 +18,7 @@ def recommendation_edit(request, pk):
     form = RecommendationEditForm(request.POST or None, instance=recommendation)
     if request.method == "POST" and form.is_valid():
         form.save()
+        recommendation.mark_curated(form.changed_data)
         messages.success(request, "Recommendation saved.")
         return redirect(recommendation.get_absolute_url())
     return render(

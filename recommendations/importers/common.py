@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..country_names import CountryNames
 from ..models import (
     AffectedGroup,
     Country,
@@ -49,6 +50,7 @@ RESPONSES = {
     "partially supported": Response.SUPPORTED_IN_PART,
     "partially accepted": Response.SUPPORTED_IN_PART,
     "supported/noted": Response.SUPPORTED_IN_PART,
+    "supported_noted": Response.SUPPORTED_IN_PART,
     "noted": Response.NOTED,
     "rejected": Response.NOTED,
     "": Response.PENDING,
@@ -87,11 +89,12 @@ class Draft:
     upr_info_key: str = ""
     body: str = ""
     report_symbol: str = ""
-    countries: set = field(default_factory=set)
-    themes: set | None = None
-    groups: set | None = None
-    sdgs: set | None = None
-    responses: set | None = None  # UPR Info: the responses of every row, combined later
+    # Relations as tuples of ids (None: the source does not say).
+    countries: tuple = ()
+    themes: tuple | None = None
+    groups: tuple | None = None
+    sdgs: tuple | None = None
+    responses: tuple | None = None  # UPR Info: the responses of every row, combined later
 
 
 @dataclass
@@ -101,11 +104,27 @@ class Problems:
     error_count: int = 0
     bad_lines: set = field(default_factory=set)
 
-    def error(self, line: int, column: str, message: str):
+    def error(self, line: int, column: str, message: str, **extra):
         self.error_count += 1
         self.bad_lines.add(line)
         if len(self.errors) < MAX_REPORTED:
-            self.errors.append({"line": line, "column": column, "message": message})
+            self.errors.append({"line": line, "column": column, "message": message, **extra})
+
+    def again(self, line: int):
+        """Counts the line invalid for a problem already reported on an earlier line."""
+        self.error_count += 1
+        self.bad_lines.add(line)
+
+    def unknown_state(self, line: int, column: str, name: str, ref: "Reference"):
+        # state_name lets the import page offer to record the spelling as an alias.
+        nearest = ref.names.nearest(name)
+        message = f"Unknown state {name!r}; closest known names: {', '.join(nearest)}."
+        self.error(line, column, message, state_name=name, suggestions=nearest)
+
+    @property
+    def invalid_rows(self) -> int:
+        """Rows with at least one problem (a row with three faults is one invalid row)."""
+        return len(self.bad_lines - {0})  # line 0: the file as a whole
 
     def warning(self, line: int, column: str, message: str):
         if len(self.warnings) < MAX_REPORTED:
@@ -116,11 +135,14 @@ class Reference:
     """Reference data loaded once per import: names to ids, nothing created here."""
 
     def __init__(self):
-        self.countries = {}
-        for name, c in Country.objects.all().name_index().items():
-            self.countries[name] = self.countries[strip_accents(name)] = (c.iso3, c.pk)
+        countries = list(
+            Country.objects.values_list("iso3", "pk", "name", "formal_name", "aliases")
+        )
+        self.names = CountryNames(
+            (iso3, name, [formal, *aliases]) for iso3, _, name, formal, aliases in countries
+        )
         self._country_cache: dict = {}
-        self.country_ids = {iso3: pk for iso3, pk in self.countries.values()}
+        self.country_ids = {iso3: pk for iso3, pk, *_ in countries}
         self.themes: dict[tuple[str, str], int] = {}
         for pk, vocabulary, name in Theme.objects.values_list("pk", "vocabulary", "name"):
             self.themes[(vocabulary, name.casefold())] = pk
@@ -135,14 +157,17 @@ class Reference:
         self.sdg_title_fill: dict[str, str] = {}
 
     def country(self, name: str):
+        """(ISO3, id) of a state however the file spells it, or None."""
         # A file names the same few hundred states over and over: remember each spelling.
-        if name in self._country_cache:
-            return self._country_cache[name]
-        key = normalise_name(name)
-        # UPR Info writes "Cote d'Ivoire" where the reference data has "Côte d'Ivoire".
-        found = self.countries.get(key) or self.countries.get(strip_accents(key))
-        self._country_cache[name] = found
-        return found
+        if name not in self._country_cache:
+            iso3 = self.names.resolve(name)
+            self._country_cache[name] = (iso3, self.country_ids[iso3]) if iso3 else None
+        return self._country_cache[name]
+
+    def unknown_country(self, name: str) -> str:
+        """The error message for a state name nothing resolves: the three closest names."""
+        nearest = ", ".join(self.names.nearest(name))
+        return f"Unknown state {name!r}; closest known names: {nearest}."
 
     def theme(self, vocabulary: str, name: str, *, create: bool):
         """A theme id, or a ("new", vocabulary, name) placeholder resolved when writing."""
@@ -177,8 +202,21 @@ class Options:
     skipped: int = 0
     tick: object = None  # called with the number of rows read so far
 
+    rows_by_state: dict = field(default_factory=dict)
+    skipped_by_state: dict = field(default_factory=dict)
+
     def wanted(self, iso3: str) -> bool:
         return self.states is None or iso3 in self.states
+
+    def take(self, iso3: str) -> bool:
+        """Counts a row of this state under review; False (and counted skipped) if the
+        import is limited to other states."""
+        self.rows_by_state[iso3] = self.rows_by_state.get(iso3, 0) + 1
+        if self.wanted(iso3):
+            return True
+        self.skipped += 1
+        self.skipped_by_state[iso3] = self.skipped_by_state.get(iso3, 0) + 1
+        return False
 
 
 def session_number(value: str) -> int | None:

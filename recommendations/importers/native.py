@@ -42,11 +42,8 @@ def parse(rows, opts: Options) -> dict:
 
         state = ref.country(get("state_under_review", ""))
         if state is None:
-            problems.error(
-                line, "state_under_review", f"Unknown state {get('state_under_review')!r}."
-            )
-        elif not opts.wanted(state[0]):
-            opts.skipped += 1
+            problems.unknown_state(line, "state_under_review", get("state_under_review", ""), ref)
+        elif not opts.take(state[0]):
             continue
 
         session = None
@@ -84,7 +81,7 @@ def parse(rows, opts: Options) -> dict:
         for code in split(get("recommending_states", "")):
             found = ref.country(code)
             if found is None:
-                problems.error(line, "recommending_states", f"Unknown state {code!r}.")
+                problems.unknown_state(line, "recommending_states", code, ref)
             else:
                 countries.add(found[1])
         themes = set()
@@ -123,10 +120,10 @@ def parse(rows, opts: Options) -> dict:
             upr_info_key=get("upr_info_key", "").strip(),
             body=get("body", "").strip(),
             report_symbol=get("report_symbol", "").strip(),
-            countries=countries,
-            themes=themes,
-            groups=groups,
-            sdgs=sdgs,
+            countries=tuple(countries),
+            themes=tuple(themes),
+            groups=tuple(groups),
+            sdgs=tuple(sdgs),
         )
         key = (
             ("uhri", uhri_id)

@@ -12,7 +12,7 @@ from ..models import (
     ImportRun,
 )
 from . import native as native_format
-from . import readers, uhri, upr_info
+from . import readers, uhri, un_report, upr_info
 from .common import Options, Problems, Reference
 from .report import ImportReport
 from .writer import ImportFailed, upsert
@@ -34,7 +34,7 @@ def import_file(
     report = ImportReport(dry_run=dry_run)
     problems = Problems()
     run_progress = _run_progress(import_run, progress)
-    if import_run is not None:
+    if import_run is not None and import_run.status != ImportRun.Status.RUNNING:
         ImportRun.objects.filter(pk=import_run.pk).update(
             status=ImportRun.Status.RUNNING, started_at=timezone.now()
         )
@@ -57,6 +57,12 @@ def import_file(
         if run_progress:
             run_progress(rows, max(total, rows))
         report.counts["skipped"] = opts.skipped
+        for iso3, read in opts.rows_by_state.items():
+            state = report.state(iso3)
+            state["rows"] = read
+            state["skipped"] = opts.skipped_by_state.get(iso3, 0)
+        if rows == 0 and not problems.error_count:
+            problems.error(0, "", "The file has a header but no data rows.")
         if not problems.error_count:
             _check_paragraphs(drafts, problems)
         if not problems.error_count:
@@ -75,11 +81,15 @@ def import_file(
         problems.error(0, "", f"Cannot read the file: {exc}")
     report.errors = problems.errors
     report.warnings = problems.warnings
-    report.counts["errors"] = problems.error_count
+    report.problems = problems.error_count
+    report.counts["errors"] = problems.invalid_rows
+    # All or nothing: counts of a failed import would describe writes that never happened.
+    for state in report.states.values():
+        state["imported"] = 0 if problems.error_count else state["rows"] - state["skipped"]
     if problems.error_count:
-        # All or nothing: counts of a failed import would describe writes that never happened.
-        for name in ("created", "updated", "unchanged"):
-            report.counts[name] = 0
+        for counts in (report.counts, *report.states.values()):
+            for name in ("created", "updated", "unchanged"):
+                counts[name] = 0
     report.seconds = time.monotonic() - started
     if import_run is not None:
         _finish_run(import_run, report)
@@ -146,16 +156,37 @@ def _parse(path, fmt, opts) -> tuple[str, dict, int]:
     fmt = fmt or detected
     if fmt is None:
         raise readers.ReadError(
-            "Cannot tell the format from the header; give --format upr-info, uhri or native."
+            "Cannot tell the format from the header; give --format upr-info, uhri, native or "
+            "un-report."
         )
+    _check_header(fmt, header)
     rows = counted.wrap(rows)
     if fmt == readers.UPR_INFO:
         drafts = upr_info.parse(rows, header, opts)
     elif fmt == readers.UHRI:
         drafts = uhri.parse(rows, header, opts)
+    elif fmt == readers.UN_REPORT:
+        drafts = un_report.parse(rows, header, opts)
     else:
         drafts = native_format.parse(native_format.dict_rows(rows, header), opts)
     return fmt, drafts, counted.n
+
+
+def _check_header(fmt, header):
+    """A format the curator named must match the file's columns before any row is read."""
+    keys = {h.strip() for h in header}
+    if fmt == readers.NATIVE:
+        missing = [name for name in native_format.REQUIRED if name not in keys]
+        if missing:
+            raise readers.ReadError(
+                f"Not a UPR Tracker export: the native columns {', '.join(missing)} are "
+                "missing from the header."
+            )
+    elif fmt == readers.UPR_INFO and len(header) < upr_info.WIDTH:
+        raise readers.ReadError(
+            f"Not a UPR Info export: it has {upr_info.WIDTH} columns, this header has "
+            f"{len(header)}."
+        )
 
 
 class _Counter:

@@ -10,13 +10,15 @@ import csv
 import datetime
 import html
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 UPR_INFO = "upr_info"
 UHRI = "uhri"
 NATIVE = "native"
-FORMATS = (UPR_INFO, UHRI, NATIVE)
+UN_REPORT = "un_report"
+FORMATS = (UPR_INFO, UHRI, NATIVE, UN_REPORT)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xls", ".xlsm", ".ods"}
 
@@ -35,7 +37,7 @@ def normalise_format(value: str | None) -> str | None:
         return None
     value = value.strip().lower().replace("-", "_")
     if value not in FORMATS:
-        raise ReadError(f"Unknown format {value!r}; use one of upr-info, uhri, native.")
+        raise ReadError(f"Unknown format {value!r}; use one of upr-info, uhri, native, un-report.")
     return value
 
 
@@ -122,9 +124,31 @@ def _excel_cell(value) -> str:
     return clean_cell(str(value))
 
 
+def check_unpacked_size(path, limit_bytes: int | None = None):
+    """An xlsx/ods is a zip: refuse one whose members declare more than the limit before
+    anything is unpacked (a small file can unpack to gigabytes)."""
+    if limit_bytes is None:
+        from django.conf import settings
+
+        limit_bytes = settings.IMPORT_MAX_UNPACKED_MB * 1024 * 1024
+    if not zipfile.is_zipfile(path):
+        return  # .xls is not a zip; its size is its size
+    try:
+        with zipfile.ZipFile(path) as archive:
+            declared = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ReadError(f"Cannot read the spreadsheet: {exc}") from exc
+    if declared > limit_bytes:
+        raise ReadError(
+            f"The spreadsheet unpacks to {declared // (1024 * 1024)} MB, more than the "
+            f"{limit_bytes // (1024 * 1024)} MB allowed; save it as CSV or split it."
+        )
+
+
 def iter_spreadsheet(path) -> Iterator[tuple[int, list[str]]]:
     from python_calamine import CalamineError, load_workbook
 
+    check_unpacked_size(path)
     try:
         workbook = load_workbook(str(path))
         sheet = workbook.get_sheet_by_index(0)
@@ -184,4 +208,6 @@ def detect_format(header: list[str]) -> str | None:
         return UHRI
     if "state under review" in keys and "text" in keys:
         return NATIVE
+    if {"document symbol", "paragraph", "position", "text"} <= set(keys):
+        return UN_REPORT
     return None

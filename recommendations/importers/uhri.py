@@ -86,7 +86,9 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
         return cells[position] if position is not None and position < len(cells) else ""
 
     def col(key):
-        position = index[key]
+        position = index.get(key)
+        if position is None:
+            return key.title()
         return f"{header[position]} (column {position + 1})"
 
     drafts: dict[str, Draft] = {}
@@ -106,9 +108,8 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
         if not concerned:
             problems.error(line, col("countries concerned"), "No country concerned.")
         elif state is None:
-            problems.error(line, col("countries concerned"), f"Unknown country {concerned[0]!r}.")
-        elif not opts.wanted(state[0]):
-            opts.skipped += 1
+            problems.unknown_state(line, col("countries concerned"), concerned[0], ref)
+        elif not opts.take(state[0]):
             continue
         elif len(concerned) > 1:
             problems.warning(
@@ -152,20 +153,22 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
         if cycle is None and not problems.error_count > errors_before:
             published = excel_date(cell(cells, "document publication date"))
             if upr or published is None:
-                problems.error(line, "UPR Session", "No session or publication date for a cycle.")
+                problems.error(
+                    line, col("upr session"), "No session or publication date for a cycle."
+                )
             else:
                 cycle = cycle_for_date(published)
 
         position = first(cell(cells, "upr position"))
         response = RESPONSES.get(position.casefold())
         if response is None:
-            problems.error(line, "UPR Position", f"Unknown position {position!r}.")
+            problems.error(line, col("upr position"), f"Unknown position {position!r}.")
 
         countries = set()
         for name in values(cell(cells, "upr recommending states")):
             found = ref.country(name)
             if found is None:
-                problems.error(line, "UPR Recommending States", f"Unknown state {name!r}.")
+                problems.unknown_state(line, col("upr recommending states"), name, ref)
             else:
                 countries.add(found[1])
 
@@ -176,14 +179,14 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
         for name in values(cell(cells, "affected persons")):
             group = ref.group(name, create=True)
             if isinstance(group, tuple):
-                problems.warning(line, "Affected Persons", f"New affected group {name!r}.")
+                problems.warning(line, col("affected persons"), f"New affected group {name!r}.")
             groups.add(group)
         sdgs = set()
         for value in values(cell(cells, "sdgs")):
             match = SDG.match(value)
             code = match.group(1) if match else None
             if code not in ref.sdgs:
-                problems.error(line, "Sdgs", f"Unknown SDG target {value!r}.")
+                problems.error(line, col("sdgs"), f"Unknown SDG target {value!r}.")
                 continue
             sdgs.add(ref.sdgs[code])
             title = match.group(2).strip()
@@ -203,9 +206,9 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
             uhri_id=uhri_id,
             body="" if upr else body[:120],
             report_symbol=first(cell(cells, "document symbol"))[:40] if upr else "",
-            countries=countries,
-            themes=themes,
-            groups=groups,
-            sdgs=sdgs,
+            countries=tuple(countries),
+            themes=tuple(themes),
+            groups=tuple(groups),
+            sdgs=tuple(sdgs),
         )
     return drafts

@@ -43,9 +43,8 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
 
         state = ref.country(cells[STATE])
         if state is None:
-            problems.error(line, col(STATE), f"Unknown state under review {cells[STATE]!r}.")
-        elif not opts.wanted(state[0]):
-            opts.skipped += 1
+            problems.unknown_state(line, col(STATE), cells[STATE], ref)
+        elif not opts.take(state[0]):
             continue
 
         text = cells[TEXT]
@@ -60,9 +59,7 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
         if cells[RECOMMENDER].casefold() not in UNKNOWN_RECOMMENDER:
             recommender = ref.country(cells[RECOMMENDER])
             if recommender is None:
-                problems.error(
-                    line, col(RECOMMENDER), f"Unknown recommending state {cells[RECOMMENDER]!r}."
-                )
+                problems.unknown_state(line, col(RECOMMENDER), cells[RECOMMENDER], ref)
 
         response = RESPONSES.get(cells[RESPONSE].casefold())
         if response is None:
@@ -90,6 +87,9 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
             last = ((state[0], session, text), make_upr_info_key(state[0], session, text))
         key = last[1]
         draft = drafts.get(key)
+        countries = (recommender[1],) if recommender is not None else ()
+        # Tuples, not sets: a 200,000-row file holds one draft per recommendation in
+        # memory, and a one-item tuple is a fifth of a set's size.
         if draft is None:
             draft = drafts[key] = Draft(
                 line=line,
@@ -99,18 +99,23 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
                 text=text,
                 action_category=action,
                 upr_info_key=key,
-                themes=themes,
-                responses={response},
+                countries=countries,
+                themes=tuple(themes),
+                responses=(response,),
             )
         else:
-            draft.themes |= themes
-            draft.responses.add(response)
+            draft.themes = _union(draft.themes, themes)
+            draft.responses = _union(draft.responses, (response,))
+            draft.countries = _union(draft.countries, countries)
             if draft.action_category is None:
                 draft.action_category = action
-        if recommender is not None:
-            draft.countries.add(recommender[1])
 
     for draft in drafts.values():
-        draft.response = combine_responses(draft.responses)
+        draft.response = combine_responses(set(draft.responses))
         draft.responses = None
     return drafts
+
+
+def _union(have: tuple, more) -> tuple:
+    extra = [item for item in more if item not in have]
+    return have + tuple(extra) if extra else have

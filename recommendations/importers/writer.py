@@ -24,7 +24,7 @@ from ..models import (
     normalise_name,
 )
 from ..recurrence import refresh_recommended_again
-from . import readers
+from . import merge, readers
 from .common import Draft, Reference, normalise_text
 
 BATCH = 1000
@@ -35,27 +35,6 @@ FUZZY_THRESHOLD = 90
 # Two candidates this close to each other are ambiguous: neither is merged.
 FUZZY_MARGIN = 2
 
-# The scalar fields each source knows about; it leaves the others alone.
-OWNED_FIELDS = {
-    readers.UPR_INFO: ("text", "response", "action_category", "upr_info_key"),
-    readers.UHRI: ("review", "text", "paragraph", "response", "uhri_id", "body"),
-    readers.NATIVE: (
-        "review",
-        "text",
-        "paragraph",
-        "response",
-        "response_note",
-        "action_category",
-        "uhri_id",
-        "upr_info_key",
-        "body",
-    ),
-}
-THEME_SCOPE = {
-    readers.UPR_INFO: {Theme.Vocabulary.UPR_INFO},
-    readers.UHRI: {Theme.Vocabulary.UHRI},
-    readers.NATIVE: set(Theme.Vocabulary.values),
-}
 EXISTING_FIELDS = (
     "id",
     "review_id",
@@ -67,6 +46,7 @@ EXISTING_FIELDS = (
     "uhri_id",
     "upr_info_key",
     "body",
+    "curated_fields",
 )
 RELATIONS = {
     # draft attribute: (m2m field, column of the target in the through table)
@@ -92,91 +72,125 @@ IMPORT_LOCK = 5_031_724
 
 
 def upsert(drafts: dict, fmt: str, ref: Reference, report, problems, *, user, dry_run):
+    """Writes the drafts review by review, so that only one review's stored records sit in
+    memory at a time; `drafts` is emptied as it goes. Counts go to report.counts and, per
+    state under review, to report.states."""
     if connection.vendor == "postgresql" and not dry_run:
         # Two imports at once would both create the same reviews and recommendations; the
         # second waits here, then reads what the first wrote and upserts onto it.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
-    drafts = list(drafts.values())
-    reviews = _reviews(drafts, ref, dry_run=dry_run)
-    existing, current = _existing(drafts, reviews, fmt)
-    matches = _match(drafts, reviews, existing, fmt, problems)
-    if problems.error_count:
-        return
-    owned = OWNED_FIELDS[fmt]
-    scope = THEME_SCOPE[fmt]
+    groups: dict = {}
+    for draft in drafts.values():
+        groups.setdefault((draft.state, draft.cycle), []).append(draft)
+    drafts.clear()
+    reviews = _reviews((d for g in groups.values() for d in g), ref, dry_run=dry_run)
+    placeholders = {} if dry_run else _create_vocabulary(ref)
     theme_vocabulary = dict(Theme.objects.values_list("pk", "vocabulary"))
+    writer = _ReviewWriter(fmt, reviews, theme_vocabulary, placeholders, user, dry_run)
+    for key in list(groups):
+        counts = writer.write(groups.pop(key), problems)
+        if problems.error_count:
+            return
+        state = report.state(key[0])
+        for name, value in counts.items():
+            report.counts[name] += value
+            state[name] += value
+    # "Recommended again" is computed here, on write, for every state under review whose
+    # recommendations were created or reworded or moved (and the states they left).
+    touched = writer.reviews_touched - {None}
+    if touched and not dry_run:
+        refresh_recommended_again(Recommendation.objects.filter(review__in=touched))
 
-    creates, updates, adds, removes = [], {}, {}, {}
-    for draft in drafts:
-        review = reviews[(draft.state, draft.cycle)]
-        rec = matches.get(id(draft))
-        if rec is None:
-            creates.append(draft)
-            continue
-        changed = {}
-        for name in owned:
-            value = _draft_value(draft, name, review)
-            if name == "text" and fmt == readers.UPR_INFO and rec["uhri_id"]:
-                continue  # the UN report's wording (from UHRI) wins over UPR Info's copy
-            if rec[name if name != "review" else "review_id"] != value:
-                changed[name] = value
-        related_changed = False
-        for attr in RELATIONS:
-            wanted = getattr(draft, attr)
-            if wanted is None or (attr == "countries" and fmt == readers.UPR_INFO and not wanted):
+
+class _ReviewWriter:
+    def __init__(self, fmt, reviews, theme_vocabulary, placeholders, user, dry_run):
+        self.fmt, self.reviews, self.user, self.dry_run = fmt, reviews, user, dry_run
+        self.theme_vocabulary, self.placeholders = theme_vocabulary, placeholders
+        self.scope = merge.THEME_SCOPE[fmt]
+        self.when = timezone.now()
+        self.reviews_touched: set = set()
+
+    def write(self, drafts: list, problems) -> dict:
+        """Creates and updates the records of one review's drafts; returns the counts."""
+        fmt, reviews = self.fmt, self.reviews
+        existing, current = _existing(drafts, reviews)
+        matches = _match(drafts, reviews, existing, fmt, problems)
+        creates, updates, adds, removes = [], {}, {}, {}
+        for draft in drafts:
+            review = reviews[(draft.state, draft.cycle)]
+            rec = matches.get(id(draft))
+            if rec is None:
+                creates.append(draft)
                 continue
-            have = current[attr].get(rec["id"], {})
-            if attr == "themes":
-                have = {t: row for t, row in have.items() if theme_vocabulary.get(t) in scope}
-            plus = {t for t in wanted if t not in have}
-            minus = [row for t, row in have.items() if t not in wanted]
-            if attr == "countries" and fmt == readers.UPR_INFO and rec["uhri_id"]:
-                minus = []  # UHRI (the UN's own index) has the last word on who recommended
-            if plus:
-                adds.setdefault(attr, []).append((rec["id"], plus))
-            if minus:
-                removes.setdefault(attr, []).extend(minus)
-            related_changed = related_changed or bool(plus or minus)
-        if changed or related_changed:
-            updates[rec["id"]] = changed
-    report.counts["created"] = len(creates)
-    report.counts["updated"] = len(updates)
-    report.counts["unchanged"] = len(drafts) - len(creates) - len(updates)
-    if dry_run:
-        return
+            values = {name: _draft_value(draft, name, review) for name in merge.SCALAR_RULES[fmt]}
+            changed = merge.scalar_changes(fmt, values, rec)
+            related_changed = False
+            for attr in RELATIONS:
+                have = current[attr].get(rec["id"], {})
+                if attr == "themes":
+                    have = {
+                        t: row
+                        for t, row in have.items()
+                        if self.theme_vocabulary.get(t) in self.scope
+                    }
+                plus, minus = merge.relation_changes(fmt, attr, getattr(draft, attr), have, rec)
+                if plus:
+                    adds.setdefault(attr, []).append((rec["id"], plus))
+                if minus:
+                    removes.setdefault(attr, []).extend(minus)
+                related_changed = related_changed or bool(plus or minus)
+            if changed or related_changed:
+                updates[rec["id"]] = changed
+        counts = {
+            "created": len(creates),
+            "updated": len(updates),
+            "unchanged": len(drafts) - len(creates) - len(updates),
+        }
+        if self.dry_run:
+            return counts
+        # Links are written with the array triggers deferred; each touched row is brought
+        # in step once at the end (denormalised.py).
+        touched = set(updates)
+        with deferred_arrays(touched):
+            self._create(creates, touched)
+            self._update(updates)
+            _write_relations(adds, self.placeholders)
+            for attr, rows in removes.items():
+                through = getattr(Recommendation, RELATIONS[attr][0]).through
+                for batch in _chunks(rows, 5000):
+                    through.objects.filter(pk__in=batch).delete()
+        self.reviews_touched |= {reviews[(d.state, d.cycle)].pk for d in creates}
+        for pk, changed in updates.items():
+            if "text" in changed or "review" in changed:
+                self.reviews_touched |= {existing[pk]["review_id"], changed.get("review")}
+        return counts
 
-    # Links are written with the array triggers deferred; each touched row is brought in
-    # step once at the end (denormalised.py).
-    touched = set(updates)
-    with deferred_arrays(touched):
-        placeholders = _create_vocabulary(ref)
-        when = timezone.now()
-        reason = "import"
+    def _create(self, creates, touched: set):
+        fields = [name for name in merge.SCALAR_RULES[self.fmt] if name != "review"]
         for batch in _chunks(creates):
             objs = [
                 Recommendation(
-                    review=reviews[(d.state, d.cycle)],
-                    **{
-                        name: _draft_value(d, name, None)
-                        for name in owned
-                        if name not in ("review",)
-                    },
+                    review=self.reviews[(d.state, d.cycle)],
+                    **{name: _draft_value(d, name, None) for name in fields},
                 )
                 for d in batch
             ]
-            # Like every bulk write, creation leaves no history row (it would double the insert
-            # time); the ImportRun records who loaded what, and every later change is recorded.
+            # Like every bulk write, creation leaves no history row (it would double the
+            # insert time); the ImportRun records who loaded what, and every later change
+            # is recorded.
             Recommendation.objects.bulk_create(objs)
             touched.update(obj.pk for obj in objs)
+            adds = {}
             for draft, obj in zip(batch, objs, strict=True):
                 for attr in RELATIONS:
                     wanted = getattr(draft, attr)
                     if wanted:
                         adds.setdefault(attr, []).append((obj.pk, wanted))
-            _write_relations(adds, placeholders)
-            adds = {}
+            _write_relations(adds, self.placeholders)
 
+    def _update(self, updates):
+        when, user = self.when, self.user
         for batch in _chunks(list(updates.items())):
             objs = Recommendation.objects.in_bulk([pk for pk, _ in batch])
             # Bulk-created records have no history yet: record their state before the first
@@ -209,23 +223,9 @@ def upsert(drafts: dict, fmt: str, ref: Reference, report, problems, *, user, dr
                 objs,
                 update=True,
                 default_user=user,
-                default_change_reason=reason,
+                default_change_reason="import",
                 default_date=when,
             )
-        _write_relations(adds, placeholders)
-        for attr, rows in removes.items():
-            through = getattr(Recommendation, RELATIONS[attr][0]).through
-            for batch in _chunks(rows, 5000):
-                through.objects.filter(pk__in=batch).delete()
-    # "Recommended again" is computed here, on write, for every state under review whose
-    # recommendations were created or reworded or moved (and the states they left).
-    reviews_touched = {reviews[(d.state, d.cycle)].pk for d in creates}
-    for pk, changed in updates.items():
-        if "text" in changed or "review" in changed:
-            reviews_touched |= {existing[pk]["review_id"], changed.get("review")}
-    reviews_touched -= {None}
-    if reviews_touched:
-        refresh_recommended_again(Recommendation.objects.filter(review__in=reviews_touched))
 
 
 def _draft_value(draft: Draft, name: str, review):
@@ -270,10 +270,10 @@ def _reviews(drafts, ref, *, dry_run) -> dict:
     return found
 
 
-def _existing(drafts, reviews, fmt):
-    """Existing recommendations that may match: those of the reviews in the file, and those
-    with an annotation id of the file wherever they sit. Also their current relations."""
-    review_ids = [r.pk for r in reviews.values() if r.pk]
+def _existing(drafts, reviews):
+    """Existing recommendations that may match: those of the drafts' reviews, and those
+    with an annotation id of the drafts wherever they sit. Also their current relations."""
+    review_ids = sorted({reviews[(d.state, d.cycle)].pk for d in drafts} - {None})
     rows = {}
     for batch in _chunks(review_ids, 500):
         for rec in Recommendation.objects.filter(review_id__in=batch).values(*EXISTING_FIELDS):

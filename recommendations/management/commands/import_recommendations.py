@@ -6,15 +6,16 @@ from recommendations.importers.report import format_problem
 
 class Command(BaseCommand):
     help = (
-        "Import recommendations from a UPR Info export, a UHRI export or the native format "
-        "(CSV, XLSX, XLS or JSON). All or nothing: any invalid row means nothing is written."
+        "Import recommendations from a UPR Info export, a UHRI export, a UN report table or "
+        "the native format (CSV, XLSX, XLS or JSON). All or nothing: any invalid row means "
+        "nothing is written."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument(
             "--format",
-            choices=["upr-info", "uhri", "native"],
+            choices=["upr-info", "uhri", "native", "un-report"],
             help="Detected from the header when left out.",
         )
         parser.add_argument(
@@ -51,5 +52,14 @@ class Command(BaseCommand):
         elif report.warnings:
             self.stdout.write(f"{len(report.warnings)} warnings (--warnings to list them).")
         self.stdout.write(f"{report.summary()} {report.seconds:.1f} s.")
+        for line in report.state_lines():
+            self.stdout.write(line)
+        if report.nothing_imported():
+            self.stdout.write(report.nothing_imported())
         if not report.ok:
-            raise CommandError(f"{report.counts['errors']} invalid rows; nothing was written.")
+            rows, problems = report.counts["errors"], report.problems
+            if rows:
+                raise CommandError(
+                    f"{rows} invalid rows ({problems} problems); nothing was written."
+                )
+            raise CommandError("The file cannot be imported; nothing was written.")
