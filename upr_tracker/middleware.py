@@ -1,19 +1,17 @@
 """Request checks that every view relies on."""
 
-from django.http import HttpResponseBadRequest
+from django.http import Http404
 
 
 class RejectNulInPath:
-    """A NUL character can be no part of any address here, and PostgreSQL refuses it in a
-    query (a server error wherever a path segment reaches the database). Answer 400."""
+    """No page has a NUL character in its address, and PostgreSQL refuses one in a query
+    (a server error wherever a path segment reaches the database): answer "not found"
+    before any view runs, as for any other address that names nothing."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if "\x00" in request.path_info:
-            return HttpResponseBadRequest(
-                "This address contains a NUL character, which no page address can hold.",
-                content_type="text/plain; charset=utf-8",
-            )
+            raise Http404("No page has a NUL character in its address.")
         return self.get_response(request)
