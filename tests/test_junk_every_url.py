@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import factories as f
 from tests.browse_data import build_catalogue
@@ -221,3 +221,16 @@ def test_junk_in_every_url_pattern_never_causes_a_server_error(people, who):
 
     report = "\n".join(" ".join(map(str, error)) for error in walk.errors)
     assert not walk.errors, f"{len(walk.errors)} of {walk.sent} requests got a 5xx:\n{report}"
+
+
+def test_an_id_too_big_for_any_database_is_a_form_error(client):
+    recommendation = f.recommendation()
+    client.force_login(f.curator())
+
+    response = client.post(
+        reverse("staff:recommendation-edit", args=[recommendation.pk]),
+        {"text": "Changed text.", "response": "supported", "themes": ["99999999999999999999999"]},
+    )
+
+    assert response.status_code == 200
+    assert "is not a valid value" in str(response.context["form"].errors["themes"])
