@@ -16,7 +16,7 @@ def hash_tokens(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("jurisdictions", "0005_dates_constraint_message"),
+        ("jurisdictions", "0006_security_staff_digest_opt_out"),
     ]
 
     operations = [
