@@ -169,8 +169,8 @@ def check_evidence_links(recheck_after_hours=LINK_RECHECK_HOURS):
     return run.counts
 
 
-# A link costs at most about 41 s (a HEAD and a GET, each up to 10 s to connect and 10 s
-# to read, and a second's pause), so 15 links fit in the soft limit. A host with more
+# A link costs at most about 31 s (linkcheck.URL_DEADLINE_SECONDS for all its requests,
+# and a second's pause), so 15 links (about 465 s) fit in the soft limit. A host with more
 # links hands the rest to a new task when its batch is done: one host is still checked
 # by one task at a time, at its pace, and each task fits inside the visibility timeout.
 LINKS_PER_TASK = 15
