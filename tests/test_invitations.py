@@ -64,8 +64,8 @@ def test_the_emailed_link_works_but_the_database_holds_only_its_hash(client):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_hashes_tokens_already_sent_so_their_links_keep_working(client):
-    before = [("jurisdictions", "0006_security_staff_digest_opt_out")]
-    after = [("jurisdictions", "0007_chaos_invitation_token_hash")]
+    before = [("jurisdictions", "0007_reports_saved_and_builds")]
+    after = [("jurisdictions", "0008_chaos_invitation_token_hash")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old_apps = executor.loader.project_state(before).apps

@@ -234,3 +234,10 @@ def test_an_id_too_big_for_any_database_is_a_form_error(client):
 
     assert response.status_code == 200
     assert "is not a valid value" in str(response.context["form"].errors["themes"])
+
+
+@pytest.mark.parametrize("target", ["no-such-thing", "home", "99999999999999999999999"])
+def test_a_basket_return_address_that_is_no_path_is_not_a_server_error(client, target):
+    response = client.post("/reports/basket/", {"clear": "1", "next": target})
+
+    assert response.status_code == 302

@@ -16,7 +16,7 @@ def hash_tokens(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("jurisdictions", "0006_security_staff_digest_opt_out"),
+        ("jurisdictions", "0007_reports_saved_and_builds"),
     ]
 
     operations = [
