@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommendations', '0007_recommendation_order_index'),
+        ('recommendations', '0009_perf_sort_indexes'),
     ]
 
     operations = [
