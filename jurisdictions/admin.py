@@ -140,7 +140,8 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "jurisdiction", "role", "expires_at", "accepted_at"]
     list_filter = ["role"]
     search_fields = ["email", "jurisdiction__name"]
-    readonly_fields = ["token"]
+    # Only the hash is stored; it is of no use to anyone reading it.
+    exclude = ["token_hash"]
     raw_id_fields = ["invited_by"]
     autocomplete_fields = ["jurisdiction"]
     list_select_related = ["jurisdiction"]

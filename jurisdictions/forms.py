@@ -28,6 +28,25 @@ class HttpURLField(forms.URLField):
         super().__init__(**kwargs)
 
 
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses an id beyond a 64-bit integer as an invalid value, before the lookup:
+    SQLite raises OverflowError on one instead of finding nothing."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                too_big = abs(int(pk)) >= 2**63
+            except (TypeError, ValueError):
+                continue  # not a number: the usual check reports it
+            if too_big:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:30]},
+                )
+        return super()._check_values(value)
+
+
 class CommitmentForm(forms.ModelForm):
     # The version the editor started from; a save from an older version is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -68,7 +87,7 @@ class CommitmentForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 5}),
             "themes": forms.SelectMultiple(attrs={"size": 8}),
         }
-        field_classes = {"source_url": HttpURLField}
+        field_classes = {"source_url": HttpURLField, "themes": ModelMultipleChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -306,6 +325,7 @@ class RecommendationEditForm(forms.ModelForm):
         model = Recommendation
         fields = ["paragraph", "text", "response", "response_note", "action_category", "themes"]
         widgets = {"themes": forms.SelectMultiple(attrs={"size": 8})}
+        field_classes = {"themes": ModelMultipleChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -77,39 +77,75 @@ def _field_changes(model, fields, older, newer):
     return changes
 
 
+def public_link_changes(link_records, versions, *, include_first=False):
+    """The link changes the public saw, as (verb, record, when), from the history of one
+    commitment's links (oldest first) and the times of its published versions.
+
+    The links are compared between one published version and the next, and between the
+    last one and now (the commitment is public now), so a link added and removed while the
+    commitment was a draft or in review never shows, and history starts at the first
+    publication. include_first also reports the links the first publication made public.
+    """
+    changes = []
+    linked: dict[int, object] = {}
+    removed: dict[int, object] = {}
+    shown = None
+    records = iter(link_records)
+    pending = next(records, None)
+    for when in [*versions, None]:
+        while pending is not None and (when is None or pending.history_date <= when):
+            if pending.history_type == "-":
+                linked.pop(pending.recommendation_id, None)
+                removed[pending.recommendation_id] = pending
+            elif pending.history_type == "+":
+                linked[pending.recommendation_id] = pending
+            pending = next(records, None)
+        if shown is None:
+            shown = dict(linked)
+            if include_first and when is not None:
+                changes += [("Linked to", record, when) for record in linked.values()]
+            continue
+        # Changes since the last version: public at the next one, or live now if no later.
+        for key in linked.keys() - shown.keys():
+            record = linked[key]
+            changes.append(("Linked to", record, when or record.history_date))
+        for key in shown.keys() - linked.keys():
+            record = removed[key]
+            changes.append(("Unlinked from", record, when or record.history_date))
+        shown = dict(linked)
+    return changes
+
+
 def commitment_history(commitment: Commitment) -> list[Entry]:
     published = list(
         commitment.history.filter(publication=Publication.PUBLISHED).order_by(
             "history_date", "history_id"
         )
     )
-    # Records loaded as published (imports, demo data) have no approval time: all counts.
-    cutoff = commitment.published_at or timezone.now()
+    first_published = published[0].history_date if published else timezone.now()
     links = list(
-        CommitmentLink.history.filter(commitment_id=commitment.pk, history_date__lte=cutoff)
+        CommitmentLink.history.filter(commitment_id=commitment.pk)
         .select_related("recommendation__review")
-        .order_by("history_date")
+        .order_by("history_date", "history_id")
     )
     updates = list(
         ProgressUpdate.history.filter(
-            commitment_id=commitment.pk, publication=Publication.PUBLISHED
+            commitment_id=commitment.pk,
+            publication=Publication.PUBLISHED,
+            history_date__gte=first_published,
         ).order_by("history_date")
     )
     label = _labeller(
         [r.history_user_id for r in [*published, *links, *updates]], commitment.jurisdiction
     )
     entries = _record_entries(published, Commitment, COMMITMENT_FIELDS, label, "Published")
-    for record in links:
-        if record.history_type == "~":
-            continue
-        verb = "Linked to" if record.history_type == "+" else "Unlinked from"
+    versions = [record.history_date for record in published]
+    for verb, record, when in public_link_changes(links, versions):
         try:
             citation = record.recommendation.citation
         except Exception:  # the recommendation itself was removed later
             citation = f"recommendation {record.recommendation_id}"
-        entries.append(
-            Entry(record.history_date, label(record.history_user_id), f"{verb} {citation}")
-        )
+        entries.append(Entry(when, label(record.history_user_id), f"{verb} {citation}"))
     seen_updates = set()
     for record in updates:
         if record.id in seen_updates:
@@ -151,23 +187,32 @@ def recommendation_history(recommendation) -> list[Entry]:
             recommendation_id=recommendation.pk,
             commitment__publication=Publication.PUBLISHED,
         )
-        .exclude(history_type="~")
         .select_related("commitment__jurisdiction")
-        .order_by("history_date")
+        .order_by("history_date", "history_id")
     )
-    # Links of published commitments only, and only once the commitment went public.
-    links = [
-        r
-        for r in links
-        if r.commitment.published_at is None or r.history_date <= r.commitment.published_at
+    by_commitment: dict[int, list] = {}
+    for record in links:
+        by_commitment.setdefault(record.commitment_id, []).append(record)
+    versions: dict[int, list] = {}
+    published = Commitment.history.filter(
+        id__in=list(by_commitment), publication=Publication.PUBLISHED
+    ).order_by("history_date", "history_id")
+    for commitment_id, when in published.values_list("id", "history_date"):
+        versions.setdefault(commitment_id, []).append(when)
+    # Per commitment, only what its published versions showed, from its first publication.
+    changes = [
+        change
+        for commitment_id, records_of_one in by_commitment.items()
+        for change in public_link_changes(
+            records_of_one, versions.get(commitment_id, []), include_first=True
+        )
     ]
     label = _labeller([r.history_user_id for r in [*records, *links]])
     entries = _record_entries(records, model, RECOMMENDATION_FIELDS, label, "Recorded")
-    for record in links:
-        verb = "Linked to" if record.history_type == "+" else "Unlinked from"
+    for verb, record, when in changes:
         entries.append(
             Entry(
-                record.history_date,
+                when,
                 label(record.history_user_id),
                 f"{verb} {record.commitment.title} ({record.commitment.jurisdiction})",
             )

@@ -1,11 +1,14 @@
 """US jurisdictions, the networks they join, and what they commit to."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from recommendations.models import Recommendation, Theme
@@ -424,6 +427,30 @@ class Membership(models.Model):
         return f"{self.user} – {self.get_role_display()}, {self.jurisdiction}"
 
 
+def hash_invitation_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def create(self, *, token: str, **fields):
+        """Stores only the token's hash; the raw token stays on the returned instance (as
+        .token) for the emailed link and is never saved."""
+        invitation = super().create(token_hash=hash_invitation_token(token), **fields)
+        invitation.token = token
+        return invitation
+
+    def for_token(self, token: str):
+        return self.filter(token_hash=hash_invitation_token(token))
+
+    def claim(self, pk: int) -> bool:
+        """Marks the invitation accepted unless it already is or has expired; one
+        conditional UPDATE, so of two people accepting at once exactly one gets True."""
+        now = timezone.now()
+        return bool(
+            self.filter(pk=pk, accepted_at__isnull=True, expires_at__gt=now).update(accepted_at=now)
+        )
+
+
 class Invitation(models.Model):
     """An emailed, expiring link that makes its holder a member of a jurisdiction."""
 
@@ -434,7 +461,8 @@ class Invitation(models.Model):
         Jurisdiction, on_delete=models.CASCADE, related_name="invitations"
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
-    token = models.CharField(max_length=64, unique=True, editable=False)
+    # SHA-256 of the emailed token: the database alone never holds a working link.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -445,6 +473,8 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

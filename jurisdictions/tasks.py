@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from recommendations.jobs import RETRY, TRANSIENT_ERRORS, Skipped, advisory_lock, track_run
+from recommendations.jobs import RETRY, TRANSIENT_ERRORS, Busy, exclusive_transaction, track_run
 
 from . import pending
 from .reports.tasks import build_report  # noqa: F401 - registers it with the worker
@@ -51,29 +51,48 @@ def stale_condition(today: date) -> Q:
     )
 
 
+# A full refresh that finds the lock busy tries again after 2, 4, 8 ... s, then every
+# 120 s: 15 tries span about 20 minutes, longer than another full run can hold the lock
+# (its hard limit), and every wait stays well under the broker's visibility timeout.
+BUSY_RETRIES = 15
+
+
+def busy_countdown(retries: int) -> int:
+    return min(2 ** (retries + 1), 120)
+
+
 @shared_task(
+    bind=True,
     name="jurisdictions.tasks.refresh_recommendation_statuses",
-    soft_time_limit=900,
-    time_limit=960,
+    soft_time_limit=600,
+    time_limit=660,
     **RETRY,
 )
-def refresh_recommendation_statuses(recommendation_ids=None):
+def refresh_recommendation_statuses(self, recommendation_ids=None):
     """Derive local_status and jurisdictions_acting, then the roll-ups.
 
-    With no ids: the nightly full refresh, under a lock so two runs never work at once.
+    With no ids: the nightly full refresh. Its lock lives in its own transaction, so a
+    worker killed mid-run leaves neither a lock nor half the work; a run that finds the
+    lock busy is recorded as deferred and retried, never counted as done.
     With ids: just those recommendations (and the themes they belong to).
     """
-    with track_run("jurisdictions.tasks.refresh_recommendation_statuses") as run:
-        if recommendation_ids is None:
-            with advisory_lock("status-refresh-full", timeout=960) as acquired:
-                if not acquired:
-                    raise Skipped("Another full refresh held the lock.")
-                with transaction.atomic():
+    name = "jurisdictions.tasks.refresh_recommendation_statuses"
+    last_try = self.request.called_directly or self.request.retries >= BUSY_RETRIES
+    try:
+        with track_run(name, last_try=last_try) as run:
+            if recommendation_ids is None:
+                with exclusive_transaction("status-refresh-full", timeout=660):
                     run.counts = refresh_all()
-        else:
-            ids = sorted({int(pk) for pk in recommendation_ids})
-            with transaction.atomic():
-                run.counts = {"requested": len(ids), **refresh_all(ids)}
+            else:
+                ids = sorted({int(pk) for pk in recommendation_ids})
+                with transaction.atomic():
+                    run.counts = {"requested": len(ids), **refresh_all(ids)}
+    except Busy as exc:
+        if last_try:
+            raise
+        raise self.retry(
+            exc=exc, countdown=busy_countdown(self.request.retries), max_retries=BUSY_RETRIES
+        ) from exc
     return run.counts
 
 
@@ -150,26 +169,37 @@ def check_evidence_links(recheck_after_hours=LINK_RECHECK_HOURS):
     return run.counts
 
 
+# A link costs at most about 31 s (linkcheck.URL_DEADLINE_SECONDS for all its requests,
+# and a second's pause), so 15 links (about 465 s) fit in the soft limit. A host with more
+# links hands the rest to a new task when its batch is done: one host is still checked
+# by one task at a time, at its pace, and each task fits inside the visibility timeout.
+LINKS_PER_TASK = 15
+
+
 @shared_task(
     name="jurisdictions.tasks.check_host_links",
-    soft_time_limit=3600,
-    time_limit=3660,
+    soft_time_limit=720,
+    time_limit=780,
     **RETRY,
 )
 def check_host_links(link_ids, recheck_after_hours=LINK_RECHECK_HOURS):
     from . import linkcheck
 
+    ids = [int(pk) for pk in link_ids]
+    batch, rest = ids[:LINKS_PER_TASK], ids[LINKS_PER_TASK:]
     with track_run("jurisdictions.tasks.check_host_links") as run:
-        run.counts = linkcheck.check_links(
-            [int(pk) for pk in link_ids], timedelta(hours=recheck_after_hours)
-        )
+        run.counts = linkcheck.check_links(batch, timedelta(hours=recheck_after_hours))
+        if rest:
+            # Queued after this batch's commit; a rerun of this batch skips checked links.
+            check_host_links.delay_on_commit(rest, recheck_after_hours)
+            run.counts["left_for_next_task"] = len(rest)
     return run.counts
 
 
 @shared_task(
     name="jurisdictions.tasks.send_digests",
-    soft_time_limit=900,
-    time_limit=960,
+    soft_time_limit=600,
+    time_limit=660,
     **RETRY,
 )
 def send_digests():
@@ -203,7 +233,7 @@ def send_digest_email(self, delivery_id):
         return digests.send_delivery(int(delivery_id))
     except (*TRANSIENT_ERRORS, smtplib.SMTPException, OSError) as exc:
         # send_delivery has put the row back to pending; try again later.
-        raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 3600)) from exc
+        raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 600)) from exc
 
 
 @shared_task(
@@ -212,7 +242,7 @@ def send_digest_email(self, delivery_id):
     time_limit=90,
     autoretry_for=(*TRANSIENT_ERRORS, smtplib.SMTPException, OSError),
     retry_backoff=30,
-    retry_backoff_max=1800,
+    retry_backoff_max=600,
     max_retries=6,
 )
 def send_subscription_confirmation(subscription_id):

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import redis
 import requests
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -36,25 +36,60 @@ class Skipped(Exception):
     """Raised inside track_run when another run holds the lock; recorded as skipped."""
 
 
+class Busy(Exception):
+    """Raised by exclusive_transaction when another run holds the lock. track_run records
+    the run as deferred (or failed on the last try) and re-raises it so the task can retry:
+    unlike Skipped, the work is still owed."""
+
+
+LOST_WORKER = "The worker was lost during this run; the task was delivered again."
+
+
+def _celery_task_id() -> str:
+    from celery import current_task
+
+    request = getattr(current_task, "request", None)
+    return (getattr(request, "id", None) or "")[:155]
+
+
 @contextmanager
-def track_run(task_name: str):
-    """Record one job run in TaskRun; the body fills run.counts."""
+def track_run(task_name: str, *, last_try: bool = True):
+    """Record one job run in TaskRun; the body fills run.counts.
+
+    last_try: False while the task will be retried if it finds its lock busy, so that a
+    Busy run is recorded as deferred rather than failed.
+    """
     from .models import TaskRun
 
     now = timezone.now()
+    task_id = _celery_task_id()
+    if task_id:
+        # The broker hands a message out again only when the worker that had it died
+        # (acks are late, and every time limit is shorter than the visibility timeout), so
+        # an earlier run of this very message still marked running was lost with it.
+        TaskRun.objects.filter(task_id=task_id, outcome=TaskRun.Outcome.RUNNING).update(
+            outcome=TaskRun.Outcome.FAILED, finished_at=now, error=LOST_WORKER
+        )
     # A run still "running" long after every time limit died with its worker; say so.
     TaskRun.objects.filter(
         task=task_name, outcome=TaskRun.Outcome.RUNNING, started_at__lt=now - LOST_AFTER
     ).update(outcome=TaskRun.Outcome.FAILED, error="The worker was lost during this run.")
-    run = TaskRun.objects.create(task=task_name, started_at=now)
+    run = TaskRun.objects.create(task=task_name, started_at=now, task_id=task_id)
     try:
         yield run
     except Skipped as exc:
         run.outcome = TaskRun.Outcome.SKIPPED
         run.error = str(exc)
-    except BaseException:
-        run.outcome = TaskRun.Outcome.FAILED
-        run.error = traceback.format_exc(limit=20)[-5000:]
+    except BaseException as exc:
+        if isinstance(exc, Busy) and not last_try:
+            run.outcome = TaskRun.Outcome.DEFERRED
+            run.error = f"{exc} It will be tried again."
+        elif isinstance(exc, Busy):
+            run.outcome = TaskRun.Outcome.FAILED
+            run.error = f"{exc} No more tries are left."
+        else:
+            run.outcome = TaskRun.Outcome.FAILED
+            run.error = traceback.format_exc(limit=20)[-5000:]
         run.finished_at = timezone.now()
         try:
             run.save(update_fields=["outcome", "error", "finished_at", "counts"])
@@ -95,4 +130,36 @@ def advisory_lock(name: str, timeout: int):
         yield acquired
     finally:
         if acquired:
+            cache.delete(key)
+
+
+@contextmanager
+def exclusive_transaction(name: str, timeout: int):
+    """Runs the body in one transaction that holds the named lock; raises Busy if another
+    transaction holds it.
+
+    PostgreSQL: a transaction-level advisory lock. It goes with the transaction, so it
+    never outlives the work: if the worker is killed, the server rolls the work back and
+    frees the lock together. The session is also told to check for a vanished client every
+    second, so a backend whose worker was killed mid-query stops instead of finishing the
+    query first (PostgreSQL 14+). Elsewhere: an atomic cache.add with an expiry.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                if connection.pg_version >= 140000:
+                    cursor.execute("SET LOCAL client_connection_check_interval = 1000")
+                cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [name])
+                if not cursor.fetchone()[0]:
+                    raise Busy(f"Another run held the lock {name!r}.")
+            yield
+            return
+        from django.core.cache import cache
+
+        key = f"upr:lock:{name}"
+        if not cache.add(key, timezone.now().isoformat(), timeout):
+            raise Busy(f"Another run held the lock {name!r}.")
+        try:
+            yield
+        finally:
             cache.delete(key)

@@ -525,6 +525,8 @@ class TaskOutcome(models.TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped (another run held the lock)"
+    # Not done: the lock was busy and the task is queued to try again.
+    DEFERRED = "deferred", "Deferred (lock busy, will try again)"
 
 
 class TaskRun(models.Model):
@@ -538,6 +540,8 @@ class TaskRun(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
     counts = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    # The Celery message id: a redelivered message finds the run its dead worker left.
+    task_id = models.CharField(max_length=155, blank=True, editable=False)
 
     class Meta:
         ordering = ["-started_at"]
@@ -550,6 +554,12 @@ class TaskRun(models.Model):
         indexes = [
             # Admin list: the latest runs of one task.
             models.Index(fields=["task", "-started_at"], name="recommendations_taskrun_latest"),
+            # track_run: the runs of one Celery message that are still marked running.
+            models.Index(
+                fields=["task_id"],
+                name="recommendations_taskrun_msg",
+                condition=Q(outcome="running"),
+            ),
         ]
 
     def __str__(self):

@@ -214,6 +214,12 @@ def test_the_public_history_shows_roles_not_emails(client, pittsburgh):
     )
     commitment.refresh_from_db()
     client.force_login(editor)
+    # Public history starts at the first publication: this later link is what shows.
+    client.post(
+        reverse("staff:link-add", args=[commitment.pk]),
+        {"recommendation": f.recommendation().pk, "relation": "partial"},
+    )
+    commitment.refresh_from_db()
     client.post(
         reverse("staff:commitment-edit", args=[commitment.pk]),
         {

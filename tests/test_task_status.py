@@ -1,12 +1,14 @@
 """The local-action status refresh and its roll-ups, called as plain functions."""
 
+from contextlib import contextmanager
+
 import pytest
 from django.db import connection
 
 from jurisdictions import local_status, pending, status_refresh
 from jurisdictions.models import JurisdictionRollup, ThemeRollup
-from jurisdictions.tasks import refresh_recommendation_statuses
-from recommendations.jobs import advisory_lock
+from jurisdictions.tasks import BUSY_RETRIES, busy_countdown, refresh_recommendation_statuses
+from recommendations.jobs import Busy
 from recommendations.models import Recommendation, TaskRun
 from tests import factories as f
 
@@ -142,32 +144,78 @@ def test_the_sql_version_matches_the_orm_version_on_postgresql(cast):
     assert statuses(cast["recs"]) == via_sql
 
 
-def test_a_second_full_refresh_is_skipped_while_the_first_holds_the_lock(cast):
+@contextmanager
+def full_refresh_lock_held_elsewhere():
+    """Holds the full refresh's lock as a concurrent worker would: on PostgreSQL inside an
+    open transaction on another connection (a transaction lock is re-entrant for its own)."""
     if connection.vendor == "postgresql":
-        # A session lock is re-entrant for its own connection: hold it from another one,
-        # as a concurrent worker would.
         from django.db import connections
 
         holder = connections.create_connection("default")
         holder.ensure_connection()
-        with holder.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(hashtext('status-refresh-full'))")
-            assert cursor.fetchone()[0] is True
+        holder.set_autocommit(False)
         try:
-            refresh_recommendation_statuses()
+            with holder.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('status-refresh-full'))")
+                assert cursor.fetchone()[0] is True
+            yield
         finally:
+            holder.rollback()
             holder.close()
     else:
-        with advisory_lock("status-refresh-full", timeout=60) as acquired:
-            assert acquired
-            refresh_recommendation_statuses()
+        from django.core.cache import cache
 
-    run = TaskRun.objects.latest("started_at")
-    assert run.outcome == "skipped"
+        cache.add("upr:lock:status-refresh-full", "elsewhere", 60)
+        try:
+            yield
+        finally:
+            cache.delete("upr:lock:status-refresh-full")
+
+
+def test_a_full_refresh_that_finds_the_lock_busy_is_deferred_and_retried_not_done(
+    cast, monkeypatch
+):
+    from celery.exceptions import Retry
+
+    retries = []
+
+    def retry(**options):
+        retries.append(options)
+        return Retry("queued again", when=options["countdown"])
+
+    monkeypatch.setattr(refresh_recommendation_statuses, "retry", retry)
+    with full_refresh_lock_held_elsewhere(), pytest.raises(Retry):
+        refresh_recommendation_statuses.apply()
+
+    assert [options["countdown"] for options in retries] == [2]
+    run = TaskRun.objects.get()
+    assert run.outcome == "deferred"
+    assert "will try again" in run.get_outcome_display()
+    assert "It will be tried again." in run.error
     assert statuses(cast["recs"])["impl"] == ("none", 0)
-    # Once the lock is free the next run does the work.
-    refresh_recommendation_statuses()
+
+    # The retry, once the lock is free, does the work.
+    refresh_recommendation_statuses.apply(retries=1)
     assert statuses(cast["recs"])["impl"] == ("implemented", 2)
+    assert TaskRun.objects.latest("started_at").outcome == "succeeded"
+
+
+def test_a_full_refresh_that_never_gets_the_lock_fails_on_its_last_try(cast):
+    with full_refresh_lock_held_elsewhere(), pytest.raises(Busy):
+        refresh_recommendation_statuses.apply(retries=BUSY_RETRIES, throw=True)
+
+    run = TaskRun.objects.get()
+    assert run.outcome == "failed"
+    assert "No more tries are left." in run.error
+    assert statuses(cast["recs"])["impl"] == ("none", 0)
+
+
+def test_the_busy_waits_grow_and_stay_under_the_visibility_timeout(settings):
+    waits = [busy_countdown(n) for n in range(BUSY_RETRIES + 1)]
+    assert waits[:4] == [2, 4, 8, 16]
+    assert max(waits) < settings.CELERY_VISIBILITY_TIMEOUT
+    # Together they outlast another full run holding the lock to its hard limit.
+    assert sum(waits) > refresh_recommendation_statuses.time_limit
 
 
 def test_saving_a_link_schedules_a_refresh_after_commit(

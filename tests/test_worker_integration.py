@@ -267,4 +267,6 @@ def test_a_task_whose_worker_is_killed_runs_again_and_completes_once(broker, tmp
     # As if it ran once: one failure counted, not two, so not (yet) dead.
     assert (link.last_status_code, link.consecutive_failures, link.is_dead) == (404, 1, False)
     runs = TaskRun.objects.filter(task="jurisdictions.tasks.check_host_links")
-    assert sorted(runs.values_list("outcome", flat=True)) == ["running", "succeeded"]
+    # The killed run is not left "running": the redelivery marks it lost.
+    assert sorted(runs.values_list("outcome", flat=True)) == ["failed", "succeeded"]
+    assert runs.get(outcome="failed").error.startswith("The worker was lost")

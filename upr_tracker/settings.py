@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "upr_tracker.middleware.RejectNulInPath",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,23 +105,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600, minimum=1)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
-# How long an unacknowledged task waits before Redis hands it to another worker: it must
-# exceed the longest task's time limit, or a slow task would run twice.
-CELERY_VISIBILITY_TIMEOUT = env_int(
-    "CELERY_VISIBILITY_TIMEOUT", max(CELERY_TASK_TIME_LIMIT, 3660) * 2, minimum=1
-)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Recovery after a crash (README, Background jobs): Redis hands an unacknowledged task to
+# another worker once it has waited the visibility timeout, at that worker's next sweep.
+# 840 s plus a sweep every 30 s brings a lost task back within 15 minutes of a worker
+# coming back. Every task's hard limit (at most 780 s) is shorter, so a task that is still
+# running is never handed out a second time, and so is every retry countdown (a task
+# waiting for its countdown is unacknowledged too).
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 840, minimum=1)
+UNACKED_RESTORE_SECONDS = 30
 if CELERY_VISIBILITY_TIMEOUT < 100:
-    # A short timeout (the worker-kill test) also needs a sweep for abandoned tasks every
-    # second instead of kombu's default of about every 100 seconds.
-    CELERY_BROKER_TRANSPORT_OPTIONS |= {
-        "unacked_restore_interval": 1,
-        "unacked_restore_throttle": 1,
-    }
+    # A short timeout (the worker-kill tests) also needs a sweep every second.
+    UNACKED_RESTORE_SECONDS = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # kombu sweeps every interval x throttle seconds (default 10 x 10 = 100 s).
+    "unacked_restore_interval": UNACKED_RESTORE_SECONDS,
+    "unacked_restore_throttle": 1,
+}
 # Upstream sync limits: the largest export kept, and the time after which a run starts no
-# new download (it stays under the task's 1,800 s soft limit).
+# new download (it leaves the import of the last one time within the task's 720 s limit).
 UPSTREAM_MAX_BYTES = env_int("UPSTREAM_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
-UPSTREAM_SYNC_DEADLINE_SECONDS = env_int("UPSTREAM_SYNC_DEADLINE_SECONDS", 1500, minimum=1)
+UPSTREAM_SYNC_DEADLINE_SECONDS = env_int("UPSTREAM_SYNC_DEADLINE_SECONDS", 600, minimum=1)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "nightly-full-status-refresh": {

@@ -4,7 +4,7 @@ progress of background builds. The work is in builder.py and document.py."""
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -35,7 +35,8 @@ def basket_view(request):
             messages.info(request, f"Added {added} recommendation(s) to the report basket.{note}")
         target = request.POST.get("next", "")
         if url_has_allowed_host_and_scheme(target, {request.get_host()}):
-            return redirect(target)
+            # A plain redirect: redirect() would take "next=home" for a view name.
+            return HttpResponseRedirect(target)
         return redirect("reports:basket")
     context = {"recommendations": basket.recommendations(request), "kinds": ReportKind.choices}
     return render(request, "reports/basket.html", context)

@@ -50,7 +50,8 @@ def commitment_create(request, slug):
 @staff_only
 def commitment_detail(request, pk):
     commitment = get_commitment_for_edit(request.user, pk)
-    query = request.GET.get("q", "")[:200]
+    # A NUL can be no part of a search, and PostgreSQL refuses one in a query.
+    query = request.GET.get("q", "").replace("\x00", "")[:200]
     links = commitment.links.select_related("recommendation__review").order_by("created_at")
     ever_published, diff = moderation.diff_against_published(commitment)
     context = {

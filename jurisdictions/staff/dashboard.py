@@ -1,6 +1,8 @@
 """The staff home page and each jurisdiction's dashboard."""
 
+from django.core.validators import slug_re
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -24,8 +26,12 @@ from .access import staff_only
 
 @staff_only
 def home(request):
-    if request.GET.get("open") and is_curator(request.user):
-        chosen = get_object_or_404(Jurisdiction, slug=request.GET["open"][:220])
+    slug = request.GET.get("open", "")
+    if slug and is_curator(request.user):
+        # Only a slug can name a jurisdiction (PostgreSQL would refuse a NUL, for one).
+        if not slug_re.fullmatch(slug[:220]):
+            raise Http404("No jurisdiction has this address.")
+        chosen = get_object_or_404(Jurisdiction, slug=slug[:220])
         return redirect("staff:jurisdiction", slug=chosen.slug)
     mine = Jurisdiction.objects.filter(memberships__user=request.user)
     mine = mine.annotate(n_commitments=Count("commitments", distinct=True)).order_by("name")

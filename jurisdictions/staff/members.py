@@ -53,6 +53,7 @@ def invite(request, slug):
         email=form.cleaned_data["email"],
         jurisdiction=jurisdiction,
         role=form.cleaned_data["role"],
+        # Only its hash is stored; the raw token goes out in the email and nowhere else.
         token=secrets.token_urlsafe(32),
         invited_by=request.user,
         expires_at=timezone.now() + INVITATION_LIFETIME,
@@ -88,13 +89,18 @@ def member_remove(request, slug, membership_pk):
     return redirect("staff:jurisdiction", slug=slug)
 
 
+class InvitationUsed(Exception):
+    """Someone accepted the invitation between the page loading and this request."""
+
+
 def accept_invitation(request, token):
-    invitation = Invitation.objects.select_related("jurisdiction").filter(token=token).first()
-    if (
-        invitation is None
-        or invitation.accepted_at is not None
-        or invitation.expires_at <= timezone.now()
-    ):
+    invitation = (
+        Invitation.objects.select_related("jurisdiction")
+        .for_token(token)
+        .filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if invitation is None:
         return render(request, "manage/invitation_invalid.html", status=410)
     User = get_user_model()
     existing = User.objects.filter(email__iexact=invitation.email).first()
@@ -106,21 +112,31 @@ def accept_invitation(request, token):
         if request.user.pk != existing.pk:
             raise PermissionDenied("This invitation was sent to another address.")
         if request.method == "POST":
-            _join(invitation, existing)
+            try:
+                with transaction.atomic():
+                    _join(invitation, existing)
+            except InvitationUsed:
+                return _used(request)
             messages.success(request, f"You are now a member of {invitation.jurisdiction.name}.")
             return redirect("staff:home")
         return render(request, "manage/invitation_accept.html", {"invitation": invitation})
 
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = User.objects.create_user(
-                username=_free_username(invitation.email),
-                email=invitation.email,
-                password=form.cleaned_data["password1"],
-            )
-            _join(invitation, user)
-            _record_email(user)
+        try:
+            with transaction.atomic():
+                # Claimed before the account is made: the second of two people sending
+                # the form at once finds it taken, and no second account appears.
+                _claim(invitation)
+                user = User.objects.create_user(
+                    username=_free_username(invitation.email),
+                    email=invitation.email,
+                    password=form.cleaned_data["password1"],
+                )
+                _join(invitation, user, claimed=True)
+                _record_email(user)
+        except InvitationUsed:
+            return _used(request)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome. You can now edit {invitation.jurisdiction.name}.")
         return redirect("staff:home")
@@ -129,19 +145,25 @@ def accept_invitation(request, token):
     )
 
 
-def _join(invitation, user):
-    with transaction.atomic():
-        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if locked.accepted_at is not None:
-            return
-        membership, created = Membership.objects.get_or_create(
-            user=user, jurisdiction=invitation.jurisdiction, defaults={"role": invitation.role}
-        )
-        if not created and invitation.role == Membership.Role.MANAGER:
-            membership.role = Membership.Role.MANAGER
-            membership.save()
-        locked.accepted_at = timezone.now()
-        locked.save(update_fields=["accepted_at"])
+def _used(request):
+    return render(request, "manage/invitation_invalid.html", {"used": True}, status=410)
+
+
+def _claim(invitation):
+    if not Invitation.objects.claim(invitation.pk):
+        raise InvitationUsed
+
+
+def _join(invitation, user, claimed=False):
+    """Makes the user a member; call inside a transaction, which InvitationUsed rolls back."""
+    if not claimed:
+        _claim(invitation)
+    membership, created = Membership.objects.get_or_create(
+        user=user, jurisdiction=invitation.jurisdiction, defaults={"role": invitation.role}
+    )
+    if not created and invitation.role == Membership.Role.MANAGER:
+        membership.role = Membership.Role.MANAGER
+        membership.save()
 
 
 def _free_username(email):

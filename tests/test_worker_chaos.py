@@ -1,0 +1,176 @@
+"""Chaos: the nightly full status refresh survives its worker being killed mid-run.
+
+A real `celery worker` subprocess runs the refresh against PostgreSQL through Redis; the
+test kills it with SIGKILL while the refresh's UPDATE is running, starts a new worker,
+and checks that the redelivered task brings the data to exactly what a clean run gives.
+"""
+
+import time
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+
+from jurisdictions.models import JurisdictionRollup, ThemeRollup
+from jurisdictions.rollups import refresh_all
+from jurisdictions.tasks import refresh_recommendation_statuses
+from recommendations.models import Recommendation, TaskRun
+from tests import factories as f
+
+# broker: the fixture that empties our Redis database and sends tasks to it for real.
+from tests.test_worker_integration import Worker, broker, wait_for  # noqa: F401
+
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.timeout(240),
+    pytest.mark.usefixtures("broker"),
+]
+
+RECOMMENDATIONS = 60_000
+COMMITMENTS = 20_000
+KILLS = 5
+# The start of the status UPDATE (pg_stat_activity keeps only its first 1,024 bytes).
+STATUS_UPDATE = "WITH agg AS ("
+
+
+def generate_rows():
+    """Many recommendations over a few themes, and published and draft commitments in 40
+    jurisdictions linking to them with every relation, written in a few set-based INSERTs."""
+    review = f.review()
+    themes = [f.theme() for _ in range(12)]
+    towns = [f.jurisdiction() for _ in range(40)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO recommendations_recommendation (paragraph, text, response,
+                response_note, upr_info_key, local_status, jurisdictions_acting, created_at,
+                updated_at, review_id, body)
+            SELECT 'c' || g, 'Chaos recommendation ' || g, 'supported', '', '', 'none', 0,
+                   now(), now(), %s, ''
+            FROM generate_series(1, %s) g
+            """,
+            [review.pk, RECOMMENDATIONS],
+        )
+        cursor.execute(
+            """
+            INSERT INTO recommendations_recommendation_themes (recommendation_id, theme_id)
+            SELECT r.id, (%s::bigint[])[1 + r.id %% %s]
+            FROM recommendations_recommendation r
+            """,
+            [[t.pk for t in themes], len(themes)],
+        )
+        cursor.execute(
+            """
+            INSERT INTO jurisdictions_commitment (title, kind, instrument_ref, summary, status,
+                responsible_office, source_url, publication, review_note, created_at,
+                updated_at, version, is_overdue, is_stale, jurisdiction_id)
+            SELECT 'Chaos commitment ' || g, 'ordinance', '', '',
+                   (ARRAY['proposed', 'adopted', 'implemented', 'stalled'])[1 + g %% 4],
+                   '', '', CASE WHEN g %% 7 = 0 THEN 'draft' ELSE 'published' END, '',
+                   now(), now(), 0, false, false, (%s::bigint[])[1 + g %% %s]
+            FROM generate_series(1, %s) g
+            """,
+            [[t.pk for t in towns], len(towns), COMMITMENTS],
+        )
+        # Two links per commitment, spread over the recommendations with a stride.
+        cursor.execute(
+            """
+            INSERT INTO jurisdictions_commitmentlink (relation, rationale, created_at,
+                commitment_id, recommendation_id)
+            SELECT (ARRAY['implements', 'partial', 'contradicts', 'rolls_back'])[1 + k %% 4],
+                   '', now(), c.id,
+                   lo.id + ((c.id - clo.id) * 7 + k * 104729) %% %s
+            FROM jurisdictions_commitment c,
+                 (SELECT min(id) AS id FROM jurisdictions_commitment) clo,
+                 (SELECT min(id) AS id FROM recommendations_recommendation) lo,
+                 generate_series(0, 1) k
+            ON CONFLICT DO NOTHING
+            """,
+            [RECOMMENDATIONS],
+        )
+        cursor.execute("ANALYZE")
+
+
+def snapshot() -> dict:
+    """What the refresh writes: every recommendation's status and count (as counts per
+    value and a digest of all rows), and both roll-ups (their refreshed_at aside)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT md5(string_agg(id || ':' || local_status || ':' || jurisdictions_acting, "
+            "',' ORDER BY id)) FROM recommendations_recommendation"
+        )
+        digest = cursor.fetchone()[0]
+    by_value = Recommendation.objects.values_list("local_status", "jurisdictions_acting")
+    return {
+        "recommendations": sorted(by_value.annotate(n=Count("id")).order_by()),
+        "recommendations_digest": digest,
+        "themes": list(
+            ThemeRollup.objects.order_by("theme_id").values_list(
+                "theme_id", "recommendations", "addressed", "implemented", "contested"
+            )
+        ),
+        "jurisdictions": list(
+            JurisdictionRollup.objects.order_by("jurisdiction_id").values_list(
+                "jurisdiction_id", "commitments", "by_status", "overdue", "stale"
+            )
+        ),
+    }
+
+
+def scramble():
+    """Wrong values everywhere the refresh writes, so only a completed refresh fixes them."""
+    Recommendation.objects.exclude(local_status="none", jurisdictions_acting=0).update(
+        local_status="none", jurisdictions_acting=0
+    )
+    ThemeRollup.objects.all().delete()
+    JurisdictionRollup.objects.all().delete()
+
+
+def refresh_is_running() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE %s",
+            [f"%{STATUS_UPDATE}%"],
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def test_a_full_refresh_killed_five_times_mid_run_ends_as_a_clean_run(tmp_path):
+    generate_rows()
+    refresh_all()
+    clean = snapshot()
+    addressed = sum(n for status, _, n in clean["recommendations"] if status != "none")
+    assert addressed > 20_000 and len(clean["themes"]) == 12 and len(clean["jurisdictions"]) == 40
+
+    worker = Worker(tmp_path, CELERY_VISIBILITY_TIMEOUT="3").start()
+    try:
+        for kill in range(1, KILLS + 1):
+            scramble()
+            message = refresh_recommendation_statuses.delay().id
+            wait_for(refresh_is_running, worker, what=f"refresh {kill} to reach its UPDATE")
+            worker.kill()
+            # Killed mid-run: nothing of the refresh was committed.
+            assert not Recommendation.objects.exclude(local_status="none").exists()
+            assert not ThemeRollup.objects.exists()
+
+            worker = Worker(tmp_path, CELERY_VISIBILITY_TIMEOUT="3").start()
+            runs = TaskRun.objects.filter(task_id=message)
+            wait_for(
+                lambda runs=runs: runs.filter(outcome="succeeded").exists(),
+                worker,
+                timeout=90,
+                what=f"the redelivered refresh {kill} to succeed",
+            )
+            assert snapshot() == clean, f"after kill {kill} the data differs from a clean run"
+            outcomes = list(runs.order_by("started_at").values_list("outcome", flat=True))
+            # The killed run is marked lost; busy tries were deferred, never "done".
+            assert outcomes[0] == "failed" and outcomes[-1] == "succeeded", outcomes
+            assert set(outcomes[1:-1]) <= {"deferred"}, outcomes
+            assert runs.get(outcome="failed").error.startswith("The worker was lost")
+        time.sleep(1)
+        assert not TaskRun.objects.filter(outcome="running").exists()
+        assert TaskRun.objects.filter(outcome="failed").count() == KILLS
+    finally:
+        worker.stop()
