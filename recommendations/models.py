@@ -355,8 +355,9 @@ class Recommendation(models.Model):
     body = models.CharField(
         "recommending body", max_length=120, blank=True, help_text="Empty for the UPR."
     )
-    # Fields a curator corrected by hand; imports leave them alone (importers/merge.py).
-    curated_fields = models.JSONField(default=list, blank=True, editable=False)
+    # Fields a curator corrected by hand; imports leave them alone (importers/merge.py). The
+    # database default keeps set-based INSERTs (benchmark data, tests) valid.
+    curated_fields = models.JSONField(default=list, db_default=[], blank=True, editable=False)
 
     # Derived from published commitment links by the status refresh job.
     local_status = models.CharField(
