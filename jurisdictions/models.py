@@ -1,4 +1,9 @@
-"""US jurisdictions, the networks they join, and what they commit to."""
+"""US jurisdictions, the networks they join, and what they commit to.
+
+Longer than the project's usual module: Django looks for an app's models here, and the
+commitment, its links, updates and evidence, the staff memberships and invitations, the
+subscriptions and the roll-ups share constraints and querysets that read best together.
+"""
 
 import hashlib
 

@@ -58,11 +58,17 @@ def invite(request, slug):
         invited_by=request.user,
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
+    _send_invitation(request, invitation)
+    messages.success(request, f"Invitation sent to {invitation.email}.")
+    return redirect("staff:jurisdiction", slug=slug)
+
+
+def _send_invitation(request, invitation):
     link = request.build_absolute_uri(reverse("staff:accept-invitation", args=[invitation.token]))
     send_mail(
-        subject=f"You are invited to keep {jurisdiction.name}'s records on UPR Tracker",
+        subject=f"You are invited to keep {invitation.jurisdiction.name}'s records on UPR Tracker",
         message=(
-            f"You have been invited to join {jurisdiction.name} on UPR Tracker as "
+            f"You have been invited to join {invitation.jurisdiction.name} on UPR Tracker as "
             f"{invitation.get_role_display().lower()}.\n\n"
             f"Open this link within 7 days to set your password and start:\n{link}\n\n"
             "If you did not expect this, ignore this message."
@@ -70,8 +76,6 @@ def invite(request, slug):
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[invitation.email],
     )
-    messages.success(request, f"Invitation sent to {invitation.email}.")
-    return redirect("staff:jurisdiction", slug=slug)
 
 
 @staff_only
@@ -102,25 +106,31 @@ def accept_invitation(request, token):
     )
     if invitation is None:
         return render(request, "manage/invitation_invalid.html", status=410)
-    User = get_user_model()
-    existing = User.objects.filter(email__iexact=invitation.email).first()
+    existing = get_user_model().objects.filter(email__iexact=invitation.email).first()
     if existing is not None:
-        # The person already has an account: they join after signing in as themselves.
-        if not request.user.is_authenticated:
-            messages.info(request, "Sign in to accept the invitation.")
-            return redirect(f"{reverse('account_login')}?next={request.path}")
-        if request.user.pk != existing.pk:
-            raise PermissionDenied("This invitation was sent to another address.")
-        if request.method == "POST":
-            try:
-                with transaction.atomic():
-                    _join(invitation, existing)
-            except InvitationUsed:
-                return _used(request)
-            messages.success(request, f"You are now a member of {invitation.jurisdiction.name}.")
-            return redirect("staff:home")
-        return render(request, "manage/invitation_accept.html", {"invitation": invitation})
+        return _accept_with_account(request, invitation, existing)
+    return _accept_with_new_account(request, invitation)
 
+
+def _accept_with_account(request, invitation, existing):
+    """The person already has an account: they join after signing in as themselves."""
+    if not request.user.is_authenticated:
+        messages.info(request, "Sign in to accept the invitation.")
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    if request.user.pk != existing.pk:
+        raise PermissionDenied("This invitation was sent to another address.")
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                _join(invitation, existing)
+        except InvitationUsed:
+            return _used(request)
+        messages.success(request, f"You are now a member of {invitation.jurisdiction.name}.")
+        return redirect("staff:home")
+    return render(request, "manage/invitation_accept.html", {"invitation": invitation})
+
+
+def _accept_with_new_account(request, invitation):
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,7 +138,7 @@ def accept_invitation(request, token):
                 # Claimed before the account is made: the second of two people sending
                 # the form at once finds it taken, and no second account appears.
                 _claim(invitation)
-                user = User.objects.create_user(
+                user = get_user_model().objects.create_user(
                     username=_free_username(invitation.email),
                     email=invitation.email,
                     password=form.cleaned_data["password1"],

@@ -1,4 +1,6 @@
 """Writes validated drafts in one transaction with batched upserts on the natural keys.
+It is a little over the usual module size because matching a draft to an existing record
+and writing it share the per-review state held here; merge.py holds the field rules.
 
 Natural keys, strongest first: the UHRI annotation id, the UPR Info key, the paragraph
 inside its review. A recommendation one source loaded without a key of the other source is
