@@ -6,7 +6,9 @@ recommendations_facetcount keeps (one indexed read). The others are computed tog
 one statement: facets that count under the same filters share one scan, which keeps only
 the columns they group by (so the large sets that only a scalar facet needs never carry
 the arrays). Filters are array overlaps with GIN indexes, so no facet joins a link
-table.
+table. The state under review (the United States unless chosen otherwise) is a condition
+on the review like the cycle; when it keeps most rows, its facets subtract the rows of
+the other states from the kept counts.
 """
 
 from django.db import connection
