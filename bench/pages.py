@@ -203,7 +203,9 @@ class Values:
 def list_url(pairs) -> str:
     from urllib.parse import urlencode
 
-    return "/recommendations/" + ("?" + urlencode(pairs) if pairs else "")
+    # Every state under review: the whole table, the heaviest case (the default shows
+    # only the United States' reviews).
+    return "/recommendations/?" + urlencode([("under_review", "all"), *pairs])
 
 
 def page_kinds(values, rng, n):
@@ -305,7 +307,7 @@ def export(client):
     client.get("/robots.txt")
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
-    response = client.get("/recommendations/export.csv")
+    response = client.get("/recommendations/export.csv?under_review=all")
     lines = 0
     first = None
     for chunk in response.streaming_content:

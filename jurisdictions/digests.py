@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from recommendations.absolute_urls import base_url
+
 from .models import Commitment, DigestDelivery, Membership, Subscription
 
 CONFIRM_SALT = "jurisdictions.subscription.confirm"
@@ -30,17 +32,18 @@ def week_start(moment: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
+def absolute(path: str, base: str | None = None) -> str:
+    """Mail from the weekly job has no request: SITE_URL (see recommendations/absolute_urls.py)."""
+    return (base or base_url()) + path
 
 
-def unsubscribe_url(subscription: Subscription) -> str:
-    return absolute(reverse("subscriptions:unsubscribe", args=[subscription.token]))
+def unsubscribe_url(subscription: Subscription, base: str | None = None) -> str:
+    return absolute(reverse("subscriptions:unsubscribe", args=[subscription.token]), base)
 
 
-def confirm_url(subscription: Subscription) -> str:
+def confirm_url(subscription: Subscription, base: str | None = None) -> str:
     signed = signing.dumps(subscription.token, salt=CONFIRM_SALT)
-    return absolute(reverse("subscriptions:confirm", args=[signed]))
+    return absolute(reverse("subscriptions:confirm", args=[signed]), base)
 
 
 def staff_digest_settings_url(user_id: int) -> str:
@@ -67,9 +70,7 @@ def changed_commitments(subscription: Subscription, since: datetime):
     """Published commitments on the subscription's target that are new or changed since."""
     published = Commitment.objects.published()
     if subscription.theme_id:
-        on_target = published.filter(
-            Q(themes=subscription.theme_id) | Q(links__recommendation__themes=subscription.theme_id)
-        )
+        on_target = published.on_themes([subscription.theme_id])
     elif subscription.jurisdiction_id:
         on_target = published.filter(jurisdiction=subscription.jurisdiction_id)
     else:
@@ -116,7 +117,7 @@ def _staff_digests(period: date, counts: dict) -> None:
             {
                 "overdue": [c for c in flagged if c.is_overdue],
                 "stale": [c for c in flagged if c.is_stale],
-                "site_url": settings.SITE_URL,
+                "site_url": base_url(),
                 "period": period,
                 "opt_out_url": staff_digest_settings_url(user_of[email]),
             },
@@ -163,7 +164,7 @@ def _subscriber_digests(now: datetime, period: date, counts: dict) -> None:
             continue
         body = render_to_string(
             "email/digest_subscriber.txt",
-            {"sections": sections, "site_url": settings.SITE_URL, "period": period},
+            {"sections": sections, "site_url": base_url(), "period": period},
         )
         total = sum(len(s["items"]) for s in sections)
         with transaction.atomic():
@@ -241,7 +242,7 @@ def send_delivery(delivery_id: int) -> str:
     return "sent"
 
 
-def send_confirmation(subscription_id: int) -> bool:
+def send_confirmation(subscription_id: int, base: str | None = None) -> bool:
     subscription = (
         Subscription.objects.select_related("theme", "jurisdiction", "recommendation")
         .filter(pk=subscription_id, confirmed_at__isnull=True, unsubscribed_at__isnull=True)
@@ -253,8 +254,8 @@ def send_confirmation(subscription_id: int) -> bool:
         "email/confirm_subscription.txt",
         {
             "subscription": subscription,
-            "confirm_url": confirm_url(subscription),
-            "unsubscribe_url": unsubscribe_url(subscription),
+            "confirm_url": confirm_url(subscription, base),
+            "unsubscribe_url": unsubscribe_url(subscription, base),
             "days": CONFIRM_MAX_AGE.days,
         },
     )
@@ -263,6 +264,6 @@ def send_confirmation(subscription_id: int) -> bool:
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[subscription.email],
-        headers={"List-Unsubscribe": f"<{unsubscribe_url(subscription)}>"},
+        headers={"List-Unsubscribe": f"<{unsubscribe_url(subscription, base)}>"},
     ).send()
     return True

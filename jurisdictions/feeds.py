@@ -97,4 +97,4 @@ class ThemeCommitmentFeed(CommitmentFeed):
         return obj.get_absolute_url()
 
     def commitments(self, obj):
-        return Commitment.objects.published().filter(themes=obj)
+        return Commitment.objects.published().on_themes([obj])

@@ -21,8 +21,9 @@ from .models import (
 
 def state_choices():
     """USPS codes of the states, DC and the territories, by name."""
-    places = [*us.states.STATES_AND_TERRITORIES, us.states.DC]
-    return sorted(((s.abbr, s.name) for s in places), key=lambda pair: pair[1])
+    # Some releases of `us` count DC among STATES_AND_TERRITORIES, others do not.
+    places = {s.abbr: s.name for s in [*us.states.STATES_AND_TERRITORIES, us.states.DC]}
+    return sorted(places.items(), key=lambda pair: pair[1])
 
 
 class JurisdictionFilter(django_filters.FilterSet):
@@ -88,10 +89,7 @@ class CommitmentFilter(FacetedFilterSet):
     def filter_theme(self, queryset, name, value):
         if not value:
             return queryset
-        through = Commitment.themes.through
-        return queryset.filter(
-            id__in=through.objects.filter(theme__in=value).values("commitment_id")
-        )
+        return queryset.on_themes(value)
 
     def filter_network(self, queryset, name, value):
         if not value:

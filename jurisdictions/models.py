@@ -10,7 +10,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -144,6 +144,60 @@ class CommitmentQuerySet(models.QuerySet):
 
     def for_list(self):
         return self.select_related("jurisdiction").prefetch_related("themes")
+
+    def on_themes(self, themes):
+        """A theme's local action: commitments linked to a recommendation tagged with the
+        theme (in whichever vocabulary) or tagged with the theme themselves; a parent
+        theme covers its narrower themes. Chain after published() for public pages. The
+        theme page, /themes/ counts (theme_pairs), the theme feed, the digest and the
+        commitment filter all read this one definition."""
+        ids = Theme.objects.with_narrower(themes)
+        return self.filter(
+            Q(id__in=_tagged(ids).values("commitment_id"))
+            | Q(id__in=_linked(ids).values("commitment_id"))
+        )
+
+    def theme_counts(self) -> dict[int, int]:
+        """Theme id to how many commitments of this queryset are on it, by the same
+        definition as on_themes() (the same two tables, parents included), counted in
+        one query: the (theme, commitment) pairs are made distinct, then climb to every
+        parent theme."""
+        mine = self.values("id")
+        tagged, tagged_params = (
+            _tagged()
+            .filter(commitment_id__in=mine)
+            .values_list("theme_id", "commitment_id")
+            .order_by()
+            .query.sql_with_params()
+        )
+        linked, linked_params = (
+            _linked()
+            .filter(commitment_id__in=mine, recommendation__themes__isnull=False)
+            .values_list("recommendation__themes", "commitment_id")
+            .order_by()
+            .query.sql_with_params()
+        )
+        theme_table = Theme._meta.db_table
+        sql = (
+            f"WITH RECURSIVE pairs(theme_id, commitment_id) AS ({tagged} UNION {linked}), "
+            "covered(theme_id, commitment_id) AS (SELECT theme_id, commitment_id FROM pairs "
+            f"UNION SELECT t.parent_id, c.commitment_id FROM covered c JOIN {theme_table} t "
+            "ON t.id = c.theme_id WHERE t.parent_id IS NOT NULL) "
+            "SELECT theme_id, COUNT(*) FROM covered GROUP BY theme_id"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, (*tagged_params, *linked_params))
+            return dict(cursor.fetchall())
+
+
+def _tagged(theme_ids=None):
+    rows = Commitment.themes.through.objects.all()
+    return rows if theme_ids is None else rows.filter(theme_id__in=theme_ids)
+
+
+def _linked(theme_ids=None):
+    rows = CommitmentLink.objects.all()
+    return rows if theme_ids is None else rows.filter(recommendation__themes__in=theme_ids)
 
 
 class CommitmentKind(models.TextChoices):

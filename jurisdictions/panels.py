@@ -119,22 +119,31 @@ def recommendation_context(recommendation) -> dict:
 
 
 def theme_context(theme) -> dict:
-    commitments = (
-        Commitment.objects.published()
-        .filter(themes=theme)
-        .select_related("jurisdiction")
-        .order_by("-published_at", "-id")[:20]
+    """The theme's local action (Commitment.objects.on_themes): the latest commitments,
+    how many there are, and the jurisdictions behind them."""
+    on_theme = Commitment.objects.published().on_themes([theme])
+    jurisdictions = (
+        Jurisdiction.objects.filter(commitments__in=on_theme)
+        .annotate(n=Count("commitments", distinct=True))
+        .order_by("-n", "name")
     )
-    return {"commitments": commitments}
+    return {
+        "commitments": on_theme.select_related("jurisdiction").order_by("-published_at", "-id")[
+            :20
+        ],
+        "theme_commitment_count": on_theme.count(),
+        "acting_jurisdictions": list(jurisdictions[:30]),
+        "acting_jurisdiction_count": jurisdictions.count(),
+    }
 
 
 def theme_list_context(themes) -> dict:
-    """Sets commitment_count (published commitments tagged with it) on each theme."""
-    counts = dict(
-        Commitment.themes.through.objects.filter(commitment__in=Commitment.objects.published())
-        .values_list("theme_id")
-        .annotate(n=Count("id"))
-        .order_by()
+    """Sets commitment_count on each theme: its published local action, as on its page."""
+    # A whole-table count, kept a few minutes like the home page's figures.
+    counts = cache.get_or_set(
+        "themes:local-action-counts",
+        lambda: Commitment.objects.published().theme_counts(),
+        HOME_CACHE_SECONDS,
     )
     for theme in themes:
         theme.commitment_count = counts.get(theme.pk, 0)

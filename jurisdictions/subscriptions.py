@@ -6,17 +6,54 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from recommendations.absolute_urls import base_url
+from recommendations.filters import theme_options
 from recommendations.models import Recommendation, Theme
 
 from . import digests
-from .models import Jurisdiction, StaffDigestOptOut, Subscription
+from .models import Commitment, Jurisdiction, StaffDigestOptOut, Subscription
 from .tasks import send_subscription_confirmation
+
+DATALIST_SIZE = 1000
+
+
+def theme_menu() -> list:
+    """The theme menu grouped by vocabulary, with no two options reading the same."""
+    groups: dict[str, list] = {}
+    for slug, label, group, _chip in theme_options():
+        groups.setdefault(group, []).append((slug, label))
+    return [("", "—"), *groups.items()]
+
+
+def jurisdiction_suggestions() -> list[str]:
+    """Names offered while typing: the states and territories, and every place with a
+    published commitment (a weekly digest of a place with none would stay empty)."""
+    acting = Commitment.objects.published().values("jurisdiction_id")
+    places = Jurisdiction.objects.filter(
+        Q(kind__in=["federal", "state", "territory"]) | Q(id__in=acting)
+    ).order_by("name")[:DATALIST_SIZE]
+    return [str(place) for place in places]
+
+
+def find_jurisdiction(text: str) -> Jurisdiction | None:
+    """A jurisdiction from what was typed: its name, "Name, ST" or its slug. A name
+    shared by several places (Springfield) finds none: the state must be added."""
+    text = " ".join(text.split())
+    name, _, code = text.rpartition(", ")
+    matches = Jurisdiction.objects.filter(name__iexact=text)
+    if name and len(code) == 2:
+        matches = matches | Jurisdiction.objects.filter(name__iexact=name, state_code__iexact=code)
+    matches = list(matches.order_by("kind", "id")[:2])
+    if matches:
+        return matches[0] if len(matches) == 1 else None
+    return Jurisdiction.objects.filter(slug=text.lower()).first()
 
 
 class SubscriptionForm(forms.Form):
@@ -24,16 +61,41 @@ class SubscriptionForm(forms.Form):
     theme = forms.ModelChoiceField(
         Theme.objects.all(), to_field_name="slug", required=False, empty_label="—"
     )
-    jurisdiction = forms.ModelChoiceField(
-        Jurisdiction.objects.all(), to_field_name="slug", required=False, empty_label="—"
+    jurisdiction = forms.CharField(
+        label="Jurisdiction",
+        required=False,
+        max_length=250,
+        help_text="Type a state, county, city or tribal nation, e.g. Pittsburgh, PA.",
+        widget=forms.TextInput(attrs={"list": "jurisdiction-options", "autocomplete": "off"}),
     )
     # Too many recommendations for a menu: its pages link here with the id filled in.
     recommendation = forms.ModelChoiceField(
         Recommendation.objects.all(), required=False, widget=forms.HiddenInput
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].widget.choices = theme_menu()
+        slug = self.initial.get("jurisdiction")
+        if slug and (place := Jurisdiction.objects.filter(slug=slug).first()):
+            self.initial["jurisdiction"] = str(place)
+
+    def clean_jurisdiction(self):
+        text = self.cleaned_data["jurisdiction"].strip()
+        if not text:
+            return None
+        place = find_jurisdiction(text)
+        if place is None:
+            raise forms.ValidationError(
+                f"No single jurisdiction is called “{text}”. Pick one of the names offered "
+                "as you type, e.g. “Pittsburgh, PA”."
+            )
+        return place
+
     def clean(self):
         cleaned = super().clean()
+        if "jurisdiction" in self.errors:
+            return cleaned  # the field's own message says what to fix
         chosen = [name for name in ("theme", "jurisdiction", "recommendation") if cleaned.get(name)]
         if len(chosen) != 1:
             raise forms.ValidationError(
@@ -91,11 +153,12 @@ def subscribe(request):
                 subscription.save(update_fields=["unsubscribed_at", "confirmed_at"])
             if subscription.confirmed_at is None and _mail_allowed(request, data["email"]):
                 # Mail is sent by the worker once the row is committed, never in this request.
-                send_subscription_confirmation.delay_on_commit(subscription.pk)
+                send_subscription_confirmation.delay_on_commit(subscription.pk, base_url(request))
         # The same answer whether or not the address was already subscribed, or has had
         # its share of mail this hour.
         return render(request, "subscriptions/check_email.html", {"email": data["email"]})
-    return render(request, "subscriptions/subscribe.html", {"form": form})
+    context = {"form": form, "suggestions": jurisdiction_suggestions()}
+    return render(request, "subscriptions/subscribe.html", context)
 
 
 @require_http_methods(["GET"])

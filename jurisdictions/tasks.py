@@ -245,7 +245,8 @@ def send_digest_email(self, delivery_id):
     retry_backoff_max=600,
     max_retries=6,
 )
-def send_subscription_confirmation(subscription_id):
+def send_subscription_confirmation(subscription_id, base=None):
+    """`base`: the site address the subscriber used (the task has no request)."""
     from . import digests
 
-    return digests.send_confirmation(int(subscription_id))
+    return digests.send_confirmation(int(subscription_id), base)

@@ -1,4 +1,5 @@
-from django.conf import settings
+from functools import partial
+
 from django.contrib.postgres.search import SearchRank
 from django.db import connection
 from django.db.models import Count, F, Window
@@ -7,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from recommendations import exports
+from recommendations.absolute_urls import base_url
 from recommendations.filters import chips, clean_params, paginate, search_query
 from recommendations.models import Recommendation, Theme
 
@@ -76,6 +78,7 @@ def jurisdiction_list(request):
         "states": state_choices(),
         "selected_kinds": set(params.getlist("kind")),
         "selected_states": set(params.getlist("state")),
+        "active_filters": len(params.getlist("kind")) + len(params.getlist("state")),
         "export_query": _export_query(params),
     }
     return render(request, "jurisdictions/list.html", context)
@@ -160,10 +163,11 @@ def jurisdiction_export(request, fmt):
     params = clean_params(request.GET)
     filterset = JurisdictionFilter(params, queryset=Jurisdiction.objects.select_related("parent"))
     fields = ["url", "slug", "name", "kind", "state_code", "fips", "parent", "website"]
+    base = base_url(request)
 
     def row(j):
         return {
-            "url": settings.SITE_URL + j.get_absolute_url(),
+            "url": base + j.get_absolute_url(),
             "slug": j.slug,
             "name": j.name,
             "kind": j.kind,
@@ -230,8 +234,8 @@ COMMITMENT_FIELDS = [
 ]
 
 
-def commitment_row(c) -> dict:
-    site = settings.SITE_URL
+def commitment_row(c, base: str) -> dict:
+    site = base
     return {
         "url": site + c.get_absolute_url(),
         "id": c.pk,
@@ -265,7 +269,11 @@ def commitment_export(request, fmt):
     )
     filterset = _commitment_filterset(params, queryset)
     return exports.stream(
-        filterset.qs.order_by("pk"), commitment_row, COMMITMENT_FIELDS, fmt, "commitments"
+        filterset.qs.order_by("pk"),
+        partial(commitment_row, base=base_url(request)),
+        COMMITMENT_FIELDS,
+        fmt,
+        "commitments",
     )
 
 

@@ -17,7 +17,10 @@ RESPONSE_COLOURS = {
 def theme_chart(limit: int = 12) -> dict:
     """Horizontal stacked bars: recommendations per theme, split by response, for the
     themes with the most recommendations."""
-    rows = _kept_rows(limit) if connection.vendor == "postgresql" else _counted_rows(limit)
+    # Only the United States' reviews, like the figures beside the chart: the kept counts
+    # are over every review, so they serve only while no other state's is imported.
+    kept = connection.vendor == "postgresql" and FacetCount.objects.only_home_state()
+    rows = _kept_rows(limit) if kept else _counted_rows(limit)
     return _bars(rows)
 
 
@@ -52,15 +55,17 @@ def _kept_rows(limit: int) -> list[dict]:
 
 
 def _counted_rows(limit: int) -> list[dict]:
-    through = Recommendation.themes.through
+    through = Recommendation.themes.through.objects.filter(
+        recommendation__in=Recommendation.objects.to_home_state()
+    )
     # One vocabulary only: UPR Info and UHRI share names such as "Death penalty".
     vocabulary = (
         Theme.Vocabulary.UPR_INFO
-        if through.objects.filter(theme__vocabulary=Theme.Vocabulary.UPR_INFO).exists()
+        if through.filter(theme__vocabulary=Theme.Vocabulary.UPR_INFO).exists()
         else Theme.Vocabulary.UHRI
     )
     rows = list(
-        through.objects.filter(theme__vocabulary=vocabulary)
+        through.filter(theme__vocabulary=vocabulary)
         .values("theme__name", "theme__slug", "theme__vocabulary")
         .annotate(
             total=Count("id"),
@@ -75,18 +80,19 @@ def _counted_rows(limit: int) -> list[dict]:
 
 def _bars(rows: list[dict]) -> dict:
     biggest = max((row["total"] for row in rows), default=0) or 1
-    label_width, bar_width, bar_height = 230, 420, 22
     bars = []
-    for i, row in enumerate(rows):
-        x = label_width
+    for row in rows:
+        # Positions in percent of the longest bar: the SVG of each bar stretches to the
+        # width it gets, and the labels stay HTML text at the page's own size.
+        x = 0.0
         segments = []
         for key, colour in RESPONSE_COLOURS.items():
-            width = row[key] * bar_width / biggest
+            width = row[key] * 100 / biggest
             if row[key]:
                 segments.append(
                     {
-                        "x": round(x, 1),
-                        "width": max(round(width, 1), 1),
+                        "x": round(x, 2),
+                        "width": max(round(width, 2), 0.5),
                         "colour": colour,
                         "label": f"{Response(key).label}: {row[key]}",
                     }
@@ -94,19 +100,10 @@ def _bars(rows: list[dict]) -> dict:
             x += width
         bars.append(
             {
-                "y": i * (bar_height + 8),
                 "name": row["theme__name"],
                 "slug": row["theme__slug"],
                 "total": row["total"],
                 "segments": segments,
-                "end": round(x + 6, 1),
             }
         )
-    return {
-        "bars": bars,
-        "height": max(len(bars) * (bar_height + 8), bar_height),
-        "width": label_width + bar_width + 60,
-        "label_width": label_width - 8,
-        "bar_height": bar_height,
-        "text_y": bar_height // 2 + 5,
-    }
+    return {"bars": bars}

@@ -9,13 +9,13 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 
-from django.conf import settings
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
 
 from . import native
+from .absolute_urls import base_url
 from .csv_cells import neutralise_row
 from .models import AffectedGroup, Country, Recommendation, Review, Theme
 
@@ -77,18 +77,19 @@ def _respond(rows: Iterable[dict], fields: list[str], fmt: str, name: str):
     return response
 
 
-def recommendations(queryset, fmt: str):
-    """Expects a queryset from Recommendation.objects.for_export()."""
+def recommendations(queryset, fmt: str, base: str | None = None):
+    """Expects a queryset from Recommendation.objects.for_export(); `base` starts the URLs."""
+    base = base or base_url()
     if fmt not in FORMATS:
         raise Http404("Unknown export format.")
     if fmt == "csv" and connection.vendor == "postgresql":
         response = StreamingHttpResponse(
-            _csv_value_lines(native.FIELDS, _postgres_recommendation_values(queryset)),
+            _csv_value_lines(native.FIELDS, _postgres_recommendation_values(queryset, base)),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = 'attachment; filename="recommendations.csv"'
         return response
-    return _respond(recommendation_rows(queryset), native.FIELDS, fmt, "recommendations")
+    return _respond(recommendation_rows(queryset, base), native.FIELDS, fmt, "recommendations")
 
 
 def _csv_value_lines(fields: list[str], rows: Iterable[tuple]) -> Iterator[str]:
@@ -114,14 +115,14 @@ def _csv_value_lines(fields: list[str], rows: Iterable[tuple]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def recommendation_rows(queryset) -> Iterator[dict]:
+def recommendation_rows(queryset, base: str | None = None) -> Iterator[dict]:
     """native.row() for every recommendation of the queryset, in chunks, memory flat."""
     if connection.vendor != "postgresql":
-        return (native.row(rec) for rec in queryset.iterator(chunk_size=CHUNK_SIZE))
+        return (native.row(rec, base) for rec in queryset.iterator(chunk_size=CHUNK_SIZE))
     fields = native.FIELDS
     return (
         dict(zip(fields, values, strict=True))
-        for values in _postgres_recommendation_values(queryset)
+        for values in _postgres_recommendation_values(queryset, base)
     )
 
 
@@ -142,7 +143,7 @@ _EXPORT_COLUMNS = [
 ]
 
 
-def _postgres_recommendation_values(queryset) -> Iterator[tuple]:
+def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterator[tuple]:
     """What native.row() gives, as tuples in native.FIELDS order, built straight from one
     values query: model instances (or stand-ins for them) cost more per row than the
     whole database side. test_exports pins the result to native.row() exactly."""
@@ -180,7 +181,7 @@ def _postgres_recommendation_values(queryset) -> Iterator[tuple]:
         "sdg_targets_ids": RawSQL(f"{table}.sdg_codes", []),
     }
     countries, themes, groups = (labels for _, labels in related.values())
-    url_prefix = settings.SITE_URL + reverse("recommendations:recommendation-list")
+    url_prefix = (base or base_url()) + reverse("recommendations:recommendation-list")
     rows = queryset.annotate(**arrays).values_list(*_EXPORT_COLUMNS, *arrays).order_by("pk")
     for (
         pk,

@@ -6,18 +6,24 @@ recommendations_facetcount keeps (one indexed read). The others are computed tog
 one statement: facets that count under the same filters share one scan, which keeps only
 the columns they group by (so the large sets that only a scalar facet needs never carry
 the arrays). Filters are array overlaps with GIN indexes, so no facet joins a link
-table.
+table. The state under review (the United States unless chosen otherwise) is a condition
+on the review like the cycle; when it keeps most rows, its facets subtract the rows of
+the other states from the kept counts.
 """
 
 from django.db import connection
 
 from .models import FacetCount, Review
 
+# The value of the state-under-review filter that means every state (no condition).
+EVERY_STATE = "all"
+
 TABLE = "recommendations_recommendation"
 
-# Facets over one column of the row; cycle is read off the review.
+# Facets over one column of the row; cycle and state under review are read off the review.
 SCALAR = {
     "cycle": "review_id",
+    "under_review": "review_id",
     "review": "review_id",
     "response": "response",
     "action": "action_category",
@@ -62,6 +68,14 @@ def conditions(data: dict) -> dict[str, tuple[str, list]]:
                 "WHERE cycle = ANY(%s))",
                 [[int(v) for v in value]],
             )
+        elif name == "under_review":
+            if value == EVERY_STATE:
+                continue
+            found[name] = (
+                f"{TABLE}.review_id IN (SELECT r.id FROM recommendations_review r JOIN "
+                "recommendations_country c ON c.id = r.state_under_review_id WHERE c.iso3 = %s)",
+                [value],
+            )
         elif name == "review":
             found[name] = (f"{TABLE}.review_id = ANY(%s)", [[int(v) for v in value]])
         elif name == "response":
@@ -90,7 +104,9 @@ def compute(data: dict, facets: list[str], top: set[str]) -> dict[str, dict[str,
     list only their TOP busiest values."""
     conds = conditions(data)
     q = (data.get("q") or "").strip()
-    cycle_of = dict(Review.objects.values_list("id", "cycle"))
+    reviews = Review.objects.values_list("id", "cycle", "state_under_review__iso3")
+    cycle_of = {pk: cycle for pk, cycle, _ in reviews}
+    state_of = {pk: iso3 for pk, _, iso3 in reviews}
     kept = _read_kept()
     total = sum(kept.get("response", {}).values())
     by_others = {}
@@ -105,7 +121,9 @@ def compute(data: dict, facets: list[str], top: set[str]) -> dict[str, dict[str,
     flipped = {
         others
         for others in by_others
-        if not q and len(others) == 1 and _estimate(others[0], data, kept, cycle_of) > total * 0.6
+        if not q
+        and len(others) == 1
+        and _estimate(others[0], data, kept, cycle_of, state_of) > total * 0.6
     }
     if by_others:
         found = _count(by_others, conds, q, flipped, top)
@@ -123,18 +141,21 @@ def compute(data: dict, facets: list[str], top: set[str]) -> dict[str, dict[str,
                     counts[facet] = found.get(facet, {})
     for facet in top & set(counts):
         counts[facet] = dict(sorted(counts[facet].items(), key=lambda item: -item[1])[:TOP])
-    if "cycle" in counts:
-        by_cycle = {}
-        for review, n in counts["cycle"].items():
-            key = str(cycle_of.get(int(review)))
-            by_cycle[key] = by_cycle.get(key, 0) + n
-        counts["cycle"] = by_cycle
+    # Cycles and states under review are counted by review, then added up.
+    for facet, of in (("cycle", cycle_of), ("under_review", state_of)):
+        if facet in counts:
+            summed = {}
+            for review, n in counts[facet].items():
+                key = str(of.get(int(review)))
+                summed[key] = summed.get(key, 0) + n
+            counts[facet] = summed
     return counts
 
 
 def _stored(facet: str) -> str:
-    """The facet's name in FacetCount: cycles are counted by review."""
-    return "review" if facet == "cycle" else facet
+    """The facet's name in FacetCount: cycles and states under review are counted by
+    review."""
+    return "review" if facet in ("cycle", "under_review") else facet
 
 
 def _read_kept() -> dict[str, dict[str, int]]:
@@ -145,7 +166,7 @@ def _read_kept() -> dict[str, dict[str, int]]:
     return kept
 
 
-def _estimate(name: str, data: dict, kept: dict, cycle_of: dict) -> int:
+def _estimate(name: str, data: dict, kept: dict, cycle_of: dict, state_of: dict) -> int:
     """About how many rows one filter keeps, from the kept counts (an overestimate for
     array filters, whose rows may carry several chosen values)."""
     value = data[name]
@@ -157,6 +178,9 @@ def _estimate(name: str, data: dict, kept: dict, cycle_of: dict) -> int:
         cycles = {int(v) for v in value}
         reviews = kept.get("review", {})
         return sum(n for review, n in reviews.items() if cycle_of.get(int(review)) in cycles)
+    if name == "under_review":
+        reviews = kept.get("review", {})
+        return sum(n for review, n in reviews.items() if state_of.get(int(review)) == value)
     return sum(kept.get(_stored(name), {}).get(str(v), 0) for v in pks(value))
 
 

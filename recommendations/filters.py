@@ -4,7 +4,7 @@ parameter, pagination and chip helpers every public list shares.
 Longer than most modules: the FilterSet, the facet assembly both databases share and the
 list helpers change together. The PostgreSQL facet statement is in facets.py."""
 
-import re
+from collections import Counter
 from urllib.parse import urlencode
 
 import django_filters
@@ -18,7 +18,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from . import facets as pg_facets
+from . import sqlite_search
 from .models import (
+    HOME_STATE,
     ActionCategory,
     AffectedGroup,
     Country,
@@ -30,7 +32,9 @@ from .models import (
     Theme,
 )
 
-CYCLES = [(str(n), f"Cycle {n}") for n in range(1, 6)]
+# Accepted values; the facet shows only the cycles that hold recommendations, with years.
+CYCLES = [(str(n), f"Cycle {n}") for n in range(1, 21)]
+EVERY_STATE = pg_facets.EVERY_STATE
 LOCAL_ACTION = [("any", "Some local action"), ("none", "No local action yet")]
 SORTS = [
     ("relevance", "Relevance (with a search)"),
@@ -90,6 +94,13 @@ class RecommendationFilter(FacetedFilterSet):
     q = django_filters.CharFilter(
         label="Search the text", method="filter_q", max_length=MAX_QUERY_LENGTH
     )
+    # The site follows the United States: without this parameter (or a review), lists show
+    # recommendations made to it; "all" shows every state's, as imported.
+    under_review = django_filters.ChoiceFilter(
+        label="State under review",
+        choices=lambda: under_review_choices(),
+        method="filter_under_review",
+    )
     cycle = django_filters.MultipleChoiceFilter(
         distinct=False, field_name="review__cycle", choices=CYCLES
     )
@@ -140,6 +151,12 @@ class RecommendationFilter(FacetedFilterSet):
         model = Recommendation
         fields = []
 
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and not data.get("under_review") and not data.get("review"):
+            data = data.copy()
+            data["under_review"] = HOME_STATE
+        super().__init__(data, *args, **kwargs)
+
     # Filters and facets other apps add (register_filter): the jurisdictions app adds
     # "Acted on by", since this app knows nothing of jurisdictions.
     extra_facets: dict = {}
@@ -163,7 +180,12 @@ class RecommendationFilter(FacetedFilterSet):
             return queryset
         if on_postgres():
             return queryset.filter(search_vector=search_query(value))
-        return queryset.filter(text__icontains=value)
+        return sqlite_search.search(queryset, value)
+
+    def filter_under_review(self, queryset, name, value):
+        if not value or value == EVERY_STATE:
+            return queryset
+        return queryset.filter(review__state_under_review__iso3=value)
 
     def filter_review(self, queryset, name, value):
         return queryset.filter(review_id__in=[int(v) for v in value]) if value else queryset
@@ -233,6 +255,8 @@ class RecommendationFilter(FacetedFilterSet):
         if sort == "relevance" and on_postgres():
             rank = SearchRank(F("search_vector"), search_query(self.query_text))
             return qs.annotate(rank=rank).order_by("-rank", "id")
+        if sort == "relevance" and (rank := sqlite_search.rank(self.query_text)) is not None:
+            return qs.annotate(rank=rank).order_by("rank", "id")
         if sort == "response":
             return qs.order_by("response", "review_id", "id")
         if sort == "local":
@@ -265,8 +289,7 @@ class RecommendationFilter(FacetedFilterSet):
             for rec in recommendations:
                 if rec.pk in headlines:
                     rec.highlighted = mark_safe(_marks(escape(headlines[rec.pk])))
-        else:
-            pattern = re.compile(re.escape(escape(q)), re.IGNORECASE)
+        elif pattern := sqlite_search.highlight_pattern(q):
             for rec in recommendations:
                 rec.highlighted = mark_safe(
                     pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escape(rec.text))
@@ -281,6 +304,58 @@ def review_choices():
     return [(str(pk), str(pk)) for pk in Review.objects.values_list("pk", flat=True)]
 
 
+def under_review_choices():
+    states = Country.objects.filter(reviews__isnull=False).distinct().order_by("name")
+    return [(EVERY_STATE, "Every state"), *states.values_list("iso3", "name")]
+
+
+VOCABULARY_SHORT = {"upr_info": "UPR Info", "uhri": "UHRI", "project": "UPR Tracker"}
+VOCABULARY_GROUPS = {
+    "upr_info": "UPR Info issues",
+    "uhri": "UN Human Rights Index themes",
+    "project": "UPR Tracker themes",
+}
+
+
+def theme_options() -> list[tuple[str, str, str, str]]:
+    """(slug, label, vocabulary heading, chip label) per theme, grouped by vocabulary. A
+    name used by two vocabularies ("Death penalty") carries its vocabulary in the label
+    too, so no two options read the same."""
+    rows = list(
+        Theme.objects.order_by("vocabulary", "name").values_list("slug", "name", "vocabulary")
+    )
+    uses = Counter(name.casefold() for _, name, _ in rows)
+    order = list(VOCABULARY_GROUPS)
+    rows.sort(key=lambda r: (order.index(r[2]) if r[2] in order else 99, r[1].casefold()))
+    options = []
+    for slug, name, vocabulary in rows:
+        full = f"{name} ({VOCABULARY_SHORT.get(vocabulary, vocabulary)})"
+        label = full if uses[name.casefold()] > 1 else name
+        options.append((slug, label, VOCABULARY_GROUPS.get(vocabulary, vocabulary), full))
+    return options
+
+
+def cycle_labels(state: str | None) -> dict[str, str]:
+    """ "Cycle 3 (2020)" per cycle, the years read from the reviews in the database (of
+    one state under review, or a span over all of them)."""
+    reviews = Review.objects.all()
+    if state and state != EVERY_STATE:
+        reviews = reviews.filter(state_under_review__iso3=state)
+    years: dict[int, set[int]] = {}
+    for review in reviews.only("cycle", "review_date", "response_date"):
+        years.setdefault(review.cycle, set())
+        if review.year:
+            years[review.cycle].add(review.year)
+    labels = {}
+    for cycle, found in years.items():
+        if not found:
+            labels[str(cycle)] = f"Cycle {cycle}"
+            continue
+        span = f"{min(found)}" if len(found) == 1 else f"{min(found)}–{max(found)}"
+        labels[str(cycle)] = f"Cycle {cycle} ({span})"
+    return labels
+
+
 def sdg_choices():
     goals = [(str(g.number), str(g)) for g in SdgGoal.objects.all()]
     targets = [
@@ -292,7 +367,7 @@ def sdg_choices():
 
 
 FACETS = ["cycle", "response", "action", "local_action", "theme", "group", "sdg", "region"]
-FACETS += ["country", "review"]
+FACETS += ["country", "review", "under_review"]
 
 
 def facet_counts(filterset: RecommendationFilter) -> list[dict]:
@@ -312,6 +387,7 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
         "local_action": {data.get("local_action")} - {None, ""},
         "sdg": set(data.get("sdg") or []),
         "review": set(data.get("review") or []),
+        "under_review": {data.get("under_review")} - {None, ""},
     }
     extra = list(RecommendationFilter.extra_facets)
     if on_postgres():
@@ -322,12 +398,21 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
 
     facets = []
 
-    def add(name, label, options, counts):
-        if len(options) > 12:
-            # Long lists: chosen values first, then the values with the most results.
+    def add(name, label, options, counts, **extra):
+        """options: (value, label) or (value, label, group, chip label) tuples."""
+        options = [(*o, None, None)[:4] for o in options]
+        groups = list(dict.fromkeys(o[2] for o in options))
+        if len(options) > 12 and not extra.get("ordered"):
+            # Long lists: chosen values first, then the values with the most results
+            # (within each group, when the options are grouped).
             options = sorted(
                 options,
-                key=lambda o: (o[0] not in selected[name], -counts.get(o[0], 0), o[1]),
+                key=lambda o: (
+                    groups.index(o[2]),
+                    o[0] not in selected[name],
+                    -counts.get(o[0], 0),
+                    o[1],
+                ),
             )
         facets.append(
             {
@@ -335,14 +420,19 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
                 "label": label,
                 "options": [
                     {
+                        "index": index,
                         "value": value,
                         "label": text,
+                        "group": group,
+                        "chip": chip or text,
                         "count": counts.get(value, 0),
                         "selected": value in selected[name],
                     }
-                    for value, text in options
+                    for index, (value, text, group, chip) in enumerate(options, start=1)
                 ],
                 "active": bool(selected[name]),
+                "grouped": len(groups) > 1,
+                **extra,
             }
         )
 
@@ -350,8 +440,42 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
         """Counts keyed by primary key (PostgreSQL arrays) re-keyed by slug or code."""
         return {key: counts[name].get(str(pk), 0) for pk, key in objects}
 
-    add("cycle", "Cycle", CYCLES, counts["cycle"])
-    add("response", "US response", Response.choices, counts["response"])
+    state = data.get("under_review")
+    state_counts = dict(counts["under_review"])
+    state_counts[EVERY_STATE] = sum(state_counts.values())
+    # The chosen state, the United States and "every state" first, then by results.
+    first = [state or HOME_STATE, HOME_STATE, EVERY_STATE]
+    states = sorted(
+        under_review_choices(),
+        key=lambda o: (first.index(o[0]) if o[0] in first else 3, -state_counts.get(o[0], 0)),
+    )
+    add(
+        "under_review",
+        "State under review",
+        states,
+        state_counts,
+        ordered=True,
+        radio=True,
+        # Removing the chip shows every state; an absent value means the United States.
+        cleared_value=EVERY_STATE,
+        # Closed while it holds the default, so the filters people change come first.
+        quiet=state in (None, HOME_STATE),
+    )
+
+    cycle_counts = counts["cycle"]
+    labels = cycle_labels(state)
+    cycles = [
+        (value, labels.get(value, label))
+        for value, label in CYCLES
+        if cycle_counts.get(value) or value in selected["cycle"]
+    ]
+    add("cycle", "Cycle", cycles, cycle_counts)
+    add(
+        "response",
+        "US response" if state == HOME_STATE else "Response",
+        Response.choices,
+        counts["response"],
+    )
     add(
         "action",
         "Action category",
@@ -365,19 +489,13 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
         "Local action",
         LOCAL_ACTION,
         {"none": none, "any": sum(local.values()) - none},
+        radio=True,
     )
 
-    vocabularies = {"upr_info": "UPR Info", "uhri": "UHRI", "project": "UPR Tracker"}
-    theme_rows = list(
-        Theme.objects.order_by("name", "vocabulary").values_list("pk", "slug", "name", "vocabulary")
-    )
-    themes = [
-        (slug, f"{name} ({vocabularies.get(vocabulary, vocabulary)})")
-        for _, slug, name, vocabulary in theme_rows
-    ]
+    themes = theme_options()
     theme_counts = counts["theme"]
     if on_postgres():
-        theme_counts = by_key("theme", [(pk, slug) for pk, slug, _, _ in theme_rows])
+        theme_counts = by_key("theme", Theme.objects.values_list("pk", "slug"))
     add("theme", "Theme", themes, theme_counts)
 
     group_rows = list(AffectedGroup.objects.values_list("pk", "slug", "name"))
@@ -406,11 +524,15 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
         country_counts,
     )
 
+    # Cycle and state under review say the same: this facet only shows when a link chose
+    # one review (the review pages do), so its chip can name and remove it.
     reviews = [
         (str(r.pk), str(r))
-        for r in Review.objects.select_related("state_under_review").order_by("cycle")
+        for r in Review.objects.select_related("state_under_review").filter(
+            pk__in=[int(v) for v in selected["review"]]
+        )
     ]
-    add("review", "Review", reviews, counts["review"])
+    add("review", "Review", reviews, counts["review"], hidden=not selected["review"])
 
     for name, facet in RecommendationFilter.extra_facets.items():
         rec_ids = filterset.qs_without(name).values("id")
@@ -455,6 +577,7 @@ def _joined_counts(filterset) -> dict[str, dict[str, int]]:
         "region": linked("region", "recommending_countries", "country__region", distinct=True),
         "country": linked("country", "recommending_countries", "country__iso3"),
         "review": grouped("review", "review_id"),
+        "under_review": grouped("under_review", "review__state_under_review__iso3"),
     }
 
 
@@ -480,11 +603,15 @@ class DepthLimitedPaginator(Paginator):
 
 def clean_params(query: QueryDict) -> QueryDict:
     """A copy of the GET parameters without NUL characters, which PostgreSQL refuses in
-    any string and would otherwise turn junk input into a server error."""
+    any string and would otherwise turn junk input into a server error, and without empty
+    values: an empty choice ("Any state") means no filter, not an invalid one."""
     cleaned = QueryDict(mutable=True)
     for key, values in query.lists():
         key = key.replace("\x00", "")
-        cleaned.setlist(key, [v.replace("\x00", "") for v in values])
+        values = [v.replace("\x00", "") for v in values]
+        values = [v for v in values if v.strip()]
+        if values:
+            cleaned.setlist(key, values)
     return cleaned
 
 
@@ -526,11 +653,17 @@ def chips(params: QueryDict, facets: list[dict], extra: dict[str, str] | None = 
             result.append({"label": f"{label}: {value}", "remove_url": without(params, name)})
     for facet in facets:
         for option in facet["options"]:
-            if option["selected"]:
+            if option["selected"] and option["value"] != facet.get("cleared_value"):
+                remove_url = without(params, facet["name"], option["value"])
+                if facet.get("cleared_value"):
+                    remaining = params.copy()
+                    remaining.pop("page", None)
+                    remaining[facet["name"]] = facet["cleared_value"]
+                    remove_url = "?" + remaining.urlencode()
                 result.append(
                     {
-                        "label": f"{facet['label']}: {option['label']}",
-                        "remove_url": without(params, facet["name"], option["value"]),
+                        "label": f"{facet['label']}: {option.get('chip', option['label'])}",
+                        "remove_url": remove_url,
                     }
                 )
     return result

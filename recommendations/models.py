@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -97,6 +98,11 @@ class Country(models.Model):
         return True
 
 
+# The state whose reviews the site follows: the home page counts only its reviews, and
+# /recommendations/ shows them unless another state under review is chosen.
+HOME_STATE = "USA"
+
+
 def cycle_for_session(session: int) -> int:
     """UPR cycles are 14 Working Group sessions long, except the first (12)."""
     if session < 1:
@@ -111,6 +117,23 @@ class ReviewStatus(models.TextChoices):
     HELD = "held", "Held, response pending"
     RESPONDED = "responded", "Responded"
     POSTPONED = "postponed", "Postponed"
+
+
+class ReviewQuerySet(models.QuerySet):
+    def for_index(self):
+        """Every review with its state and number of recommendations, the United States'
+        first (the site follows it), then by state and cycle."""
+        return (
+            self.select_related("state_under_review")
+            .annotate(
+                recommendation_count=models.Count("recommendations"),
+                is_home=models.Case(
+                    models.When(state_under_review__iso3=HOME_STATE, then=0),
+                    default=1,
+                ),
+            )
+            .order_by("is_home", "state_under_review__name", "cycle")
+        )
 
 
 class Review(models.Model):
@@ -137,6 +160,8 @@ class Review(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     notes = models.TextField(blank=True)
 
+    objects = ReviewQuerySet.as_manager()
+
     class Meta:
         ordering = ["state_under_review__name", "cycle"]
         constraints = [
@@ -153,10 +178,20 @@ class Review(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.state_under_review} – cycle {self.cycle}"
+        return f"{self.state_under_review}, {self.cycle_label}"
 
     def get_absolute_url(self):
         return reverse("recommendations:review-detail", args=[self.pk])
+
+    @property
+    def year(self) -> int | None:
+        day = self.review_date or self.response_date
+        return day.year if day else None
+
+    @property
+    def cycle_label(self) -> str:
+        """ "Cycle 3 (2020)": the cycle with the year this state was reviewed in it."""
+        return f"Cycle {self.cycle} ({self.year})" if self.year else f"Cycle {self.cycle}"
 
     def clean(self):
         if self.wg_session and cycle_for_session(self.wg_session) != self.cycle:
@@ -174,6 +209,19 @@ class Vocabulary(models.TextChoices):
     PROJECT = "project", "UPR Tracker theme"
 
 
+class ThemeQuerySet(models.QuerySet):
+    def with_narrower(self, themes) -> list[int]:
+        """The ids of `themes` and of every theme under them: a parent theme covers what
+        its children cover. The hierarchy is shallow (UHRI has two levels), so one query
+        per level."""
+        ids = {t.pk if isinstance(t, Theme) else int(t) for t in themes}
+        level = set(ids)
+        while level:
+            level = set(self.filter(parent__in=level).values_list("pk", flat=True)) - ids
+            ids |= level
+        return sorted(ids)
+
+
 class Theme(models.Model):
     """A subject heading from one vocabulary; vocabularies stay apart but can be mapped."""
 
@@ -189,6 +237,8 @@ class Theme(models.Model):
         "self", blank=True, help_text="Equivalent or overlapping themes in other vocabularies."
     )
     description = models.TextField(blank=True)
+
+    objects = ThemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["vocabulary", "name"]
@@ -266,6 +316,10 @@ class SdgTarget(models.Model):
 
 
 class RecommendationQuerySet(models.QuerySet):
+    def to_home_state(self):
+        """Recommendations made to the United States, whatever else was imported."""
+        return self.filter(review__state_under_review__iso3=HOME_STATE)
+
     def for_list(self):
         return self.select_related("review__state_under_review").prefetch_related(
             "recommending_countries", "themes"
@@ -287,18 +341,30 @@ class RecommendationQuerySet(models.QuerySet):
         having = self._having("theme_ids", theme.pk)
         return self.filter(themes=theme) if having is None else having
 
+    def with_any_theme(self, pks: list[int]):
+        """Recommendations under any of the themes `pks` (a theme and its narrower ones),
+        each once: an array overlap on PostgreSQL, a semi-join elsewhere."""
+        having = self._having("theme_ids", list(pks), operator="&&")
+        if having is not None:
+            return having
+        tagged = Recommendation.themes.through.objects.filter(theme_id__in=pks)
+        return self.filter(id__in=tagged.values("recommendation_id"))
+
     def recommended_by(self, country):
         having = self._having("country_ids", country.pk)
         return self.filter(recommending_countries=country) if having is None else having
 
-    def _having(self, column: str, pk: int):
+    def _having(self, column: str, pk, operator: str = "@>"):
         from django.db import connection
         from django.db.models import BooleanField
         from django.db.models.expressions import RawSQL
 
         if connection.vendor != "postgresql":
             return None
-        condition = f"{self.model._meta.db_table}.{column} @> ARRAY[%s]::integer[]"
+        if operator == "@>":
+            condition = f"{self.model._meta.db_table}.{column} @> ARRAY[%s]::integer[]"
+        else:
+            condition = f"{self.model._meta.db_table}.{column} && %s::integer[]"
         return self.filter(RawSQL(condition, [pk], output_field=BooleanField()))
 
 
@@ -491,6 +557,17 @@ class RecommendedAgain(models.Model):
 class FacetCountQuerySet(models.QuerySet):
     def of(self, facet: str) -> dict[str, int]:
         return dict(self.filter(facet=facet, n__gt=0).values_list("value", "n"))
+
+    def only_home_state(self) -> bool:
+        """True when every kept count is of recommendations to the United States (no other
+        state's review is imported), so the kept counts can stand for the US figures."""
+        home = (
+            Review.objects.filter(state_under_review__iso3=HOME_STATE)
+            .annotate(key=Cast("pk", models.CharField()))
+            .values("key")
+        )
+        others = self.filter(facet="review", n__gt=0).exclude(value__in=home)
+        return not others.exists()
 
     def by_response(self, facet: str, pk: int) -> dict[str, int]:
         """{response: count} of the recommendations with one theme or recommending state

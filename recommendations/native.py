@@ -1,7 +1,7 @@
 """The project's own recommendation format: what export.csv/export.json write and the
 `native` importer reads. One row per recommendation; list cells join values with "; "."""
 
-from django.conf import settings
+from .absolute_urls import base_url
 
 FIELDS = [
     "url",
@@ -29,11 +29,12 @@ FIELDS = [
 LIST_SEPARATOR = "; "
 
 
-def row(rec) -> dict:
-    """Expects a recommendation from Recommendation.objects.for_export()."""
+def row(rec, base: str | None = None) -> dict:
+    """Expects a recommendation from Recommendation.objects.for_export(); `base` starts
+    its URL (recommendations.absolute_urls.base_url)."""
     review = rec.review
     return {
-        "url": settings.SITE_URL + rec.get_absolute_url(),
+        "url": (base or base_url()) + rec.get_absolute_url(),
         "state_under_review": review.state_under_review.iso3,
         "cycle": review.cycle,
         "wg_session": review.wg_session or "",

@@ -15,6 +15,8 @@ urlpatterns = [
     path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation-detail"),
     path("themes/", views.theme_list, name="theme-list"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
+    path("countries/", views.country_index, name="country-list"),
+    path("reviews/", views.review_index, name="review-list"),
     path("countries/<str:iso3>/", views.country_detail, name="country-detail"),
     path("reviews/<int:pk>/", views.review_detail, name="review-detail"),
 ]

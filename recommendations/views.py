@@ -10,9 +10,11 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from . import exports, panels
+from . import exports, panels, search_hints
+from .absolute_urls import base_url
 from .charts import RESPONSE_COLOURS, theme_chart
 from .filters import (
+    VOCABULARY_GROUPS,
     RecommendationFilter,
     chips,
     clean_params,
@@ -20,7 +22,7 @@ from .filters import (
     on_postgres,
     paginate,
 )
-from .models import Country, FacetCount, Recommendation, Response, Review, Theme
+from .models import HOME_STATE, Country, FacetCount, Recommendation, Response, Review, Theme
 
 HOME_CACHE_SECONDS = 300
 FACET_CACHE_SECONDS = 300
@@ -42,7 +44,7 @@ def home(request):
     labels = dict(Response.choices)
     context = {
         **cache.get_or_set("home:figures", response_figures, HOME_CACHE_SECONDS),
-        "chart": cache.get_or_set("home:chart", theme_chart, HOME_CACHE_SECONDS),
+        "chart": cache.get_or_set("home:chart:v2", theme_chart, HOME_CACHE_SECONDS),
         "legend": [(labels[key], colour) for key, colour in RESPONSE_COLOURS.items()],
         **panels.extra_context("home"),
     }
@@ -50,13 +52,17 @@ def home(request):
 
 
 def response_figures() -> dict:
-    """Recommendations by US response; the local figures come from the local_action tags."""
+    """Recommendations to the United States by its response (other states' reviews, if
+    imported, never count here); the local figures come from jurisdictions' panels."""
     labels = dict(Response.choices)
-    if on_postgres():
+    if on_postgres() and FacetCount.objects.only_home_state():
         by_response = FacetCount.objects.of("response")
     else:
         by_response = dict(
-            Recommendation.objects.values_list("response").annotate(n=Count("id")).order_by()
+            Recommendation.objects.to_home_state()
+            .values_list("response")
+            .annotate(n=Count("id"))
+            .order_by()
         )
     return {
         "recommendation_count": sum(by_response.values()),
@@ -70,7 +76,10 @@ def recommendation_list(request):
     facets, facets_html = cached_facets(filterset, params)
     page = paginate(filterset.sorted_qs(), params, count=matching_count(facets))
     filterset.highlight(page.object_list)
+    state = filterset.form.cleaned_data.get("under_review")
     context = {
+        "state_name": state_name(facets),
+        "hints": search_hints.hints(params, filterset.query_text, page.paginator.count, state),
         "filterset": filterset,
         "page_obj": page,
         "facets": facets,
@@ -84,15 +93,22 @@ def recommendation_list(request):
     return render(request, "recommendations/list.html", context)
 
 
+def state_name(facets) -> str:
+    """The one state under review the list shows, as its facet names it ("" for all)."""
+    facet = next(f for f in facets if f["name"] == "under_review")
+    return next((o["label"] for o in facet["options"] if o["selected"] and o["value"] != "all"), "")
+
+
 def cached_facets(filterset, params) -> tuple[list[dict], str]:
     """Facet counts scan the matching rows, and their hundreds of options take longer to
     render than the rest of the page: the same filter state gets the same counts and
     markup for a few minutes (imports are daily, not live). The key is the CLEANED filter
-    state, so unknown parameters, invalid values, order and spelling of a search do not
-    make new entries; entries are compressed and capped in size (FACET_CACHE_MAX_BYTES),
-    and Redis evicts the least recently used (README, "Cache")."""
+    state (the state under review included), so unknown parameters, invalid values, order
+    and spelling of a search do not make new entries; entries are compressed and capped in
+    size (FACET_CACHE_MAX_BYTES), and Redis evicts the least recently used (README,
+    "Cache")."""
     digest = hashlib.sha256(filter_state(filterset).encode()).hexdigest()
-    key = f"facets:v3:{cache.get(FACET_GENERATION_KEY, 0)}:{digest}"
+    key = f"facets:v4:{cache.get(FACET_GENERATION_KEY, 0)}:{digest}"
     packed = cache.get(key)
     if packed is not None:
         facets, html = pickle.loads(zlib.decompress(packed))
@@ -142,7 +158,7 @@ def _export_query(params) -> str:
 def recommendation_export(request, fmt):
     params = clean_params(request.GET)
     filterset = RecommendationFilter(params, queryset=Recommendation.objects.for_export())
-    return exports.recommendations(filterset.qs.order_by("pk"), fmt)
+    return exports.recommendations(filterset.qs.order_by("pk"), fmt, base_url(request))
 
 
 def recommendation_detail(request, pk):
@@ -157,8 +173,9 @@ def recommendation_detail(request, pk):
 
 def _response_figures(queryset, kept=None) -> list[tuple[str, int, str]]:
     """Recommendations by response; on PostgreSQL read from the kept counts when `kept`
-    names them, as (facet, primary key)."""
-    if kept and on_postgres():
+    names them, as (facet, primary key), and they hold only the United States' reviews
+    (the counts are over every review, the pages over its)."""
+    if kept and on_postgres() and FacetCount.objects.only_home_state():
         counts = FacetCount.objects.by_response(*kept)
     else:
         counts = dict(queryset.values_list("response").annotate(n=Count("id")).order_by())
@@ -172,11 +189,16 @@ def _total(figures) -> int:
 
 
 def theme_list(request):
-    if on_postgres():
+    # Recommendations to the United States, as on each theme's page: the kept counts when
+    # only its reviews are imported, a count of its reviews' links otherwise.
+    if on_postgres() and FacetCount.objects.only_home_state():
         rec_counts = {int(pk): n for pk, n in FacetCount.objects.of("theme").items()}
     else:
         rec_counts = dict(
-            Recommendation.themes.through.objects.values_list("theme_id")
+            Recommendation.themes.through.objects.filter(
+                recommendation__review__state_under_review__iso3=HOME_STATE
+            )
+            .values_list("theme_id")
             .annotate(n=Count("id"))
             .order_by()
         )
@@ -185,7 +207,7 @@ def theme_list(request):
         theme.recommendation_count = rec_counts.get(theme.pk, 0)
     panels.extra_context("theme_list", themes=themes)
     groups = []
-    for key, label in Theme.Vocabulary.choices:
+    for key, label in VOCABULARY_GROUPS.items():
         members = [t for t in themes if t.vocabulary == key]
         if members:
             groups.append({"label": label, "themes": members})
@@ -195,12 +217,13 @@ def theme_list(request):
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme.objects.select_related("parent"), slug=slug)
     params = clean_params(request.GET)
-    recommendations = (
-        Recommendation.objects.for_list().with_theme(theme).order_by("review_id", "id")
-    )
-    figures = _response_figures(
-        Recommendation.objects.filter(themes=theme), kept=("theme_response", theme.pk)
-    )
+    # A parent theme's page covers its narrower themes, as its local action does; only
+    # recommendations to the United States (the page links to every state's).
+    themes = Theme.objects.with_narrower([theme])
+    to_us = Recommendation.objects.to_home_state().with_any_theme(themes)
+    recommendations = to_us.for_list().order_by("review_id", "id")
+    kept = ("theme_response", theme.pk) if themes == [theme.pk] else None
+    figures = _response_figures(to_us, kept=kept)
     context = {
         "theme": theme,
         "children": list(theme.children.all()),
@@ -211,25 +234,63 @@ def theme_detail(request, slug):
     return render(request, "recommendations/theme.html", context)
 
 
+def country_index(request):
+    """Every state, observer and group with the recommendations it made to the United
+    States and its own reviews in the database; a name filter for the long list."""
+    params = clean_params(request.GET)
+    query = params.get("q", "").strip()[:100]
+    made = dict(
+        Recommendation.recommending_countries.through.objects.filter(
+            recommendation__in=Recommendation.objects.to_home_state()
+        )
+        .values_list("country_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    reviewed = dict(
+        Review.objects.values_list("state_under_review_id").annotate(n=Count("id")).order_by()
+    )
+    countries = Country.objects.order_by("name")
+    if query:
+        countries = countries.filter(name__icontains=query)
+    rows = list(countries)
+    for country in rows:
+        country.recommendation_count = made.get(country.pk, 0)
+        country.review_count = reviewed.get(country.pk, 0)
+    context = {"countries": rows, "query": query, "recommenders": len(made)}
+    return render(request, "recommendations/country_list.html", context)
+
+
 def country_detail(request, iso3):
     if not (len(iso3) == 3 and iso3.isascii() and iso3.isalpha()):
         raise Http404("Not a country code.")
     country = get_object_or_404(Country, iso3=iso3.upper())
     params = clean_params(request.GET)
-    figures = _response_figures(
-        Recommendation.objects.filter(recommending_countries=country),
-        kept=("country_response", country.pk),
-    )
+    # What it recommended to the United States; its recommendations to other states and
+    # its own reviews are linked from the page.
+    made = Recommendation.objects.recommended_by(country)
+    figures = _response_figures(made.to_home_state(), kept=("country_response", country.pk))
     context = {
         "country": country,
         "figures": figures,
+        "elsewhere": made.exclude(review__state_under_review__iso3=HOME_STATE).count(),
+        "reviews": list(country.reviews.annotate(n=Count("recommendations")).order_by("cycle")),
         "page_obj": paginate(
-            Recommendation.objects.for_list().recommended_by(country).order_by("review_id", "id"),
+            made.to_home_state().for_list().order_by("review_id", "id"),
             params,
             count=_total(figures),
         ),
     }
     return render(request, "recommendations/country.html", context)
+
+
+def review_index(request):
+    reviews = list(Review.objects.for_index())
+    context = {
+        "home_reviews": [r for r in reviews if r.state_under_review.iso3 == HOME_STATE],
+        "other_reviews": [r for r in reviews if r.state_under_review.iso3 != HOME_STATE],
+    }
+    return render(request, "recommendations/review_list.html", context)
 
 
 def review_detail(request, pk):

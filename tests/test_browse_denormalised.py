@@ -45,6 +45,8 @@ def expected_counts(recs, chosen: dict) -> dict[str, Counter]:
             return {g.slug for g in rec.affected_groups.all()}
         if name == "local_action":
             return {"none" if rec.local_status == "none" else "any"}
+        if name == "under_review":
+            return {rec.review.state_under_review.iso3, "all"}
         raise AssertionError(name)
 
     names = ["cycle", "response", "theme", "country", "region", "group", "local_action"]
@@ -70,11 +72,12 @@ def shown_counts(params: dict) -> dict[str, dict]:
 
 def assert_facets_match(chosen: dict):
     recs = list(
-        Recommendation.objects.select_related("review").prefetch_related(
+        Recommendation.objects.select_related("review__state_under_review").prefetch_related(
             "themes", "recommending_countries", "affected_groups"
         )
     )
-    expected = expected_counts(recs, chosen)
+    # Without a state under review the list shows the United States' reviews.
+    expected = expected_counts(recs, {"under_review": ["USA"], **chosen})
     shown = shown_counts(chosen)
     for facet, counts in expected.items():
         assert shown[facet] == {k: v for k, v in counts.items() if v}, (facet, chosen)
@@ -136,6 +139,7 @@ def test_facets_count_what_each_filter_combination_would_show(bench_data):
     ]
     for chosen in combinations:
         assert_facets_match(chosen)
+        assert_facets_match({"under_review": ["all"], **chosen})
     assert_arrays_in_sync()
 
 
@@ -259,7 +263,7 @@ def test_a_page_past_the_depth_limit_says_so_and_shows_the_last_listed_page(
     client, bench_data, monkeypatch
 ):
     monkeypatch.setattr(filters, "MAX_PAGES", 2)
-    response = client.get("/recommendations/", {"page": 5})
+    response = client.get("/recommendations/", {"page": 5, "under_review": "all"})
     assert response.status_code == 200
     assert response.context["page_obj"].number == 2
     html = response.content.decode()
@@ -269,7 +273,7 @@ def test_a_page_past_the_depth_limit_says_so_and_shows_the_last_listed_page(
 
 
 def test_the_csv_export_sends_its_header_before_reading_rows(client, bench_data):
-    response = client.get("/recommendations/export.csv")
+    response = client.get("/recommendations/export.csv", {"under_review": "all"})
     chunks = iter(response.streaming_content)
     first = next(chunks).decode()
     assert first.startswith("url,") and first.count("\n") == 1

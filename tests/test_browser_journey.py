@@ -53,7 +53,7 @@ def test_a_newcomer_finds_filters_follows_and_downloads(live_server, cat, tmp_pa
         page.wait_for_url(re.compile(r"/recommendations/$"))
 
         check(page, "response", "Supported")
-        check(page, "theme", "Death penalty (UPR Info)")
+        check(page, "theme", "Death penalty")
         check(page, "region", "Western European and Others Group")
         check(page, "cycle", "Cycle 3")
 

@@ -1,5 +1,5 @@
-"""Full-text search: websearch syntax, stemming, ranking and highlighting on PostgreSQL,
-a plain case-insensitive match on SQLite."""
+"""Full-text search: websearch syntax (phrases, OR, minus), stemming, ranking and
+highlighting, on PostgreSQL (tsvector) and on SQLite (FTS5) alike."""
 
 import pytest
 
@@ -20,17 +20,15 @@ def texts(client, url="/recommendations/", **params):
     return [obj.text for obj in response.context["page_obj"]]
 
 
-def test_search_without_postgres_matches_a_plain_substring(client, cat):
+def test_search_ignores_case(client, cat):
     assert texts(client, q="MORATORIUM") == ["Establish a moratorium on executions."]
 
 
-@pytest.mark.postgres
 def test_websearch_excludes_words_after_a_minus(client, cat):
     found = texts(client, q="police -train")
     assert found == ["Investigate every police killing and excessive use of force."]
 
 
-@pytest.mark.postgres
 def test_websearch_matches_a_quoted_phrase_only_in_order(client, cat):
     factories.recommendation(review=cat.cycle3, paragraph="50.1", text="Force the use of cameras.")
     # Both contain the phrase; "Force the use of cameras." has the words out of order.
@@ -40,7 +38,6 @@ def test_websearch_matches_a_quoted_phrase_only_in_order(client, cat):
     }
 
 
-@pytest.mark.postgres
 def test_search_uses_english_stemming(client, cat):
     assert texts(client, q="executing") == ["Establish a moratorium on executions."]
     assert texts(client, q="trained officer") == [
@@ -48,7 +45,6 @@ def test_search_uses_english_stemming(client, cat):
     ]
 
 
-@pytest.mark.postgres
 def test_results_are_ranked_by_relevance_when_searching(client, cat):
     dense = factories.recommendation(
         review=cat.cycle2,
@@ -60,13 +56,11 @@ def test_results_are_ranked_by_relevance_when_searching(client, cat):
     assert response.context["page_obj"][0].pk == dense.pk
 
 
-@pytest.mark.postgres
 def test_matched_words_are_highlighted(client, cat):
     html = client.get("/recommendations/", {"q": "moratorium"}).content.decode()
     assert "Establish a <mark>moratorium</mark> on executions." in html
 
 
-@pytest.mark.postgres
 def test_highlighting_escapes_the_recommendation_text(client, cat):
     factories.recommendation(
         review=cat.cycle3, paragraph="60.1", text="Protect <script>alert(1)</script> journalists."
@@ -91,6 +85,51 @@ def test_commitment_search_ranks_title_matches_above_summary_matches(client, cat
     )
     response = client.get("/commitments/", {"q": "housing"})
     assert [c.pk for c in response.context["page_obj"]] == [in_title.pk, in_summary.pk]
+
+
+def test_or_matches_either_word_and_the_placeholder_example_works(client, cat):
+    assert set(texts(client, q="moratorium OR abolish")) == {
+        "Establish a moratorium on executions.",
+        "Abolish the death penalty in every state.",
+    }
+    # The search box's own example: police -training or "death penalty".
+    assert texts(client, q="police -training") == [
+        "Investigate every police killing and excessive use of force."
+    ]
+    assert texts(client, q='"death penalty"') == ["Abolish the death penalty in every state."]
+    assert texts(client, q='"penalty death"') == []
+
+
+def test_search_syntax_junk_never_fails(client, cat):
+    for junk in ['"', "-", "OR", "OR OR", '"unclosed phrase', "a AND NOT", "*", "(", "NEAR(a b)"]:
+        assert client.get("/recommendations/", {"q": junk}).status_code == 200, junk
+
+
+def test_the_index_follows_edits_and_deletes(client, cat):
+    # Triggers keep it in sync on both databases: FTS5 on SQLite, tsvector on PostgreSQL.
+    cat.moratorium.text = "Establish a pause on executions."
+    cat.moratorium.save()
+    assert texts(client, q="moratorium") == []
+    assert texts(client, q="pause") == ["Establish a pause on executions."]
+    rec = factories.recommendation(review=cat.cycle3, paragraph="70.1", text="Free the press.")
+    assert texts(client, q="press") == ["Free the press."]
+    rec.delete()
+    assert texts(client, q="press") == []
+
+
+def test_the_sqlite_index_is_repaired_after_a_table_rebuild(db):
+    from django.db import connection
+
+    from recommendations import sqlite_search
+
+    if connection.vendor != "sqlite":
+        # PostgreSQL keeps its tsvector column and never gets an FTS5 table.
+        assert sqlite_search.ensure_index(connection) is False
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {sqlite_search.TABLE}_insert")
+    assert sqlite_search.ensure_index(connection) is True
+    assert sqlite_search.ensure_index(connection) is False
 
 
 def test_an_empty_or_huge_query_is_harmless(client, cat):

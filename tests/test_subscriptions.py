@@ -40,7 +40,7 @@ def test_the_form_comes_with_the_chosen_jurisdiction_selected(client, town):
     response = client.get(reverse("subscriptions:subscribe"), {"jurisdiction": "springfield"})
 
     assert response.status_code == 200
-    assert '<option value="springfield" selected>' in response.content.decode()
+    assert 'value="Springfield, PA"' in response.content.decode()
 
 
 def test_subscribing_sends_a_confirmation_link_that_confirms(
@@ -175,3 +175,23 @@ def test_resubscribing_after_unsubscribing_asks_for_confirmation_again(
     sub = Subscription.objects.get()
     assert (sub.confirmed_at, sub.unsubscribed_at) == (None, None)
     assert len(mail.outbox) == 1
+
+
+def test_a_jurisdiction_name_that_matches_nothing_gets_one_clear_message(client, town):
+    response = client.post(
+        reverse("subscriptions:subscribe"), {"email": "a@example.org", "jurisdiction": "Nowhere"}
+    )
+    html = response.content.decode()
+    assert "No single jurisdiction is called “Nowhere”" in html
+    assert "Choose exactly one" not in html
+    assert not Subscription.objects.exists()
+
+
+def test_a_typed_name_with_its_state_finds_the_jurisdiction(client, town):
+    from jurisdictions.subscriptions import find_jurisdiction
+
+    assert find_jurisdiction("Springfield, PA") == town
+    assert find_jurisdiction("springfield") == town  # its slug, or its name in lower case
+    f.jurisdiction(name="Springfield", slug="springfield-il", state_code="IL")
+    assert find_jurisdiction("Springfield") is None
+    assert find_jurisdiction("Springfield, IL").slug == "springfield-il"

@@ -6,9 +6,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from dataclasses import field as _field
 
-from django.conf import settings
 from django.utils.dateformat import format as format_date
 
+from recommendations.absolute_urls import base_url
 from recommendations.models import LocalStatus, Recommendation, Response, Theme
 
 from ..models import Commitment, CommitmentLink, ProgressUpdate, Publication
@@ -341,7 +341,8 @@ def link_runs(link, updates, notes) -> list[Run]:
     commitment = link.commitment
     runs = [
         Run(f"{commitment.jurisdiction}: "),
-        Run(commitment.title, url=settings.SITE_URL + commitment.get_absolute_url()),
+        # Built by a background job, so no request host: SITE_URL or its stand-in.
+        Run(commitment.title, url=base_url() + commitment.get_absolute_url()),
     ]
     if commitment.instrument_ref:
         runs.append(Run(f" ({commitment.instrument_ref})"))

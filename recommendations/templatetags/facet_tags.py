@@ -10,12 +10,16 @@ register = template.Library()
 
 
 @register.simple_tag
-def facet_options(facet) -> str:
+def facet_options(facet, options=None) -> str:
+    """The facet's options (or, for a grouped facet, one group's `options`) as list items;
+    each option's index keeps its id unique across the groups."""
     name = escape(facet["name"])
-    kind = "radio" if facet["name"] == "local_action" else "checkbox"
+    kind = "radio" if facet.get("radio") or facet["name"] == "local_action" else "checkbox"
     items = []
-    for n, option in enumerate(facet["options"], start=1):
+    chosen = facet["options"] if options is None else options
+    for n, option in enumerate(chosen, start=1):
         count = option["count"]
+        n = option.get("index", n)
         empty = " empty" if not count and not option["selected"] else ""
         checked = " checked" if option["selected"] else ""
         plural = "" if count == 1 else "s"
