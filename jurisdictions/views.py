@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from recommendations import exports
 from recommendations.absolute_urls import base_url
-from recommendations.filters import chips, clean_params, paginate, search_query
+from recommendations.filters import search_query
+from recommendations.listing import chips, clean_params, paginate
 from recommendations.models import Recommendation, Theme
 
 from .feeds import CommitmentFeed

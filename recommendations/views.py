@@ -16,12 +16,10 @@ from .charts import RESPONSE_COLOURS, theme_chart
 from .filters import (
     VOCABULARY_GROUPS,
     RecommendationFilter,
-    chips,
-    clean_params,
     facet_counts,
     on_postgres,
-    paginate,
 )
+from .listing import chips, clean_params, paginate
 from .models import HOME_STATE, Country, FacetCount, Recommendation, Response, Review, Theme
 
 HOME_CACHE_SECONDS = 300

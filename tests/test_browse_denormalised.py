@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from jurisdictions.local_status import refresh_local_status
-from recommendations import filters, views
+from recommendations import listing, views
 from recommendations.filters import RecommendationFilter, facet_counts
 from recommendations.importers.pipeline import import_file
 from recommendations.models import Country, FacetCount, Recommendation
@@ -262,7 +262,7 @@ def test_an_oversized_facet_entry_is_not_cached(client, reference_data, monkeypa
 def test_a_page_past_the_depth_limit_says_so_and_shows_the_last_listed_page(
     client, bench_data, monkeypatch
 ):
-    monkeypatch.setattr(filters, "MAX_PAGES", 2)
+    monkeypatch.setattr(listing, "MAX_PAGES", 2)
     response = client.get("/recommendations/", {"page": 5, "under_review": "all"})
     assert response.status_code == 200
     assert response.context["page_obj"].number == 2

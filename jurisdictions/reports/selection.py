@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from django.http import QueryDict
 
-from recommendations.filters import RecommendationFilter, clean_params
+from recommendations.filters import RecommendationFilter
+from recommendations.listing import clean_params
 from recommendations.models import Recommendation
 
 from ..models import Jurisdiction
