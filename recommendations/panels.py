@@ -2,7 +2,7 @@
 
 The pages of the UN side also show local action (the commitments answering a
 recommendation, a theme's commitments, the home page's figures and map), but this app
-imports nothing from jurisdictions. Instead the jurisdictions app registers a provider per
+depends on nothing of the local side. Instead the jurisdictions app registers a provider per
 page in its AppConfig.ready(), and each view merges what the providers return.
 """
 

@@ -51,7 +51,7 @@ def home(request):
 
 def response_figures() -> dict:
     """Recommendations to the United States by its response (other states' reviews, if
-    imported, never count here); the local figures come from jurisdictions' panels."""
+    imported, never count here); the local figures come from the local side's panels."""
     labels = dict(Response.choices)
     if on_postgres() and FacetCount.objects.only_home_state():
         by_response = FacetCount.objects.of("response")
