@@ -42,6 +42,7 @@ lint: install-dev
 bench: install-dev
 	$(PY) bench/status_refresh.py
 	$(PY) bench/imports.py
+	$(PY) bench/commitment_import.py
 	$(PY) bench/pages.py $(BENCH_PAGES_ARGS)
 	$(PY) bench/reports.py $(BENCH_PAGES_ARGS)
 
