@@ -47,7 +47,7 @@ def main():
     Membership.objects.create(user=editor, jurisdiction=place, role=Membership.Role.EDITOR)
     themes = list(Theme.objects.values_list("slug", flat=True)[:2])
     rows = [
-        f'Plan {n},policy,2021-01-01,https://example.org/{n},{";".join(themes)},'
+        f"Plan {n},policy,2021-01-01,https://example.org/{n},{';'.join(themes)},"
         f'"What the plan {n} does, who carries it out and by when, in a sentence or two."'
         for n in range(args.rows)
     ]
