@@ -198,6 +198,19 @@ def header_key(name: str) -> str:
     return key.replace("reccomending", "recommending")
 
 
+def column_index(header: list[str], required, problems, source: str) -> dict[str, int] | None:
+    """Each loosely compared header name's first position, or None (with one error naming
+    the missing columns) when a required column is absent."""
+    index = {}
+    for position, name in enumerate(header):
+        index.setdefault(header_key(name), position)
+    missing = [name for name in required if name not in index]
+    if missing:
+        problems.error(1, ", ".join(missing), f"Required {source} column missing.")
+        return None
+    return index
+
+
 def detect_format(header: list[str]) -> str | None:
     keys = [header_key(h) for h in header]
     if len(keys) >= 11 and keys[0] in ("sur", "to") and keys[3] in ("recommendation", "text"):

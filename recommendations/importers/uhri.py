@@ -11,7 +11,7 @@ import uuid
 
 from ..models import Response, Vocabulary
 from .common import RESPONSES, Draft, Options, cycle_of, session_number
-from .readers import header_key
+from .readers import column_index
 
 REQUIRED = ("text", "countries concerned", "ohchr annotation id")
 PARAGRAPH = re.compile(r"^(\d{1,4}(?:\.\d{1,4}){1,3})\.?\s+")
@@ -73,12 +73,8 @@ def is_upr(body: str) -> bool:
 
 def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
     ref, problems = opts.ref, opts.problems
-    index = {}
-    for position, name in enumerate(header):
-        index.setdefault(header_key(name), position)
-    missing = [name for name in REQUIRED if name not in index]
-    if missing:
-        problems.error(1, ", ".join(missing), "Required UHRI column missing.")
+    index = column_index(header, REQUIRED, problems, "UHRI")
+    if index is None:
         return {}
 
     def cell(cells, key):

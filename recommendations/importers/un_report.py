@@ -8,19 +8,15 @@ import is limited to, or the state whose review carries the document symbol.
 
 from ..models import Review, Vocabulary
 from .common import RESPONSES, Draft, Options, cycle_of, session_number
-from .readers import header_key
+from .readers import column_index
 
 REQUIRED = ("paragraph", "text", "recommending states", "position")
 
 
 def parse(rows, header: list[str], opts: Options) -> dict:
     ref, problems = opts.ref, opts.problems
-    index = {}
-    for position, name in enumerate(header):
-        index.setdefault(header_key(name), position)
-    missing = [name for name in REQUIRED if name not in index]
-    if missing:
-        problems.error(1, ", ".join(missing), "Required report-table column missing.")
+    index = column_index(header, REQUIRED, problems, "report-table")
+    if index is None:
         return {}
 
     def cell(cells, key):
