@@ -1,4 +1,5 @@
-"""Facet counts on PostgreSQL, from the denormalised arrays of migration 0008.
+"""Facet counts on PostgreSQL: from the bitmap index (facet_index.py) when it is current,
+otherwise in SQL from the denormalised arrays of migration 0008, as follows.
 
 A facet counts the matches under every active filter but its own. When that leaves no
 filter and no search, the counts are those over all recommendations, which
@@ -13,6 +14,7 @@ the other states from the kept counts.
 
 from django.db import connection
 
+from . import facet_index
 from .models import FacetCount, Review
 
 # The value of the state-under-review filter that means every state (no condition).
@@ -101,12 +103,51 @@ def _conjunction(conds: dict, names) -> tuple[str, list]:
 
 def compute(data: dict, facets: list[str], top: set[str]) -> dict[str, dict[str, int]]:
     """{facet: {value: count}} for `facets` under the filters in `data`; facets in `top`
-    list only their TOP busiest values."""
-    conds = conditions(data)
+    list only their TOP busiest values. From the facet index when it is current, in SQL
+    otherwise."""
     q = (data.get("q") or "").strip()
     reviews = Review.objects.values_list("id", "cycle", "state_under_review__iso3")
     cycle_of = {pk: cycle for pk, cycle, _ in reviews}
     state_of = {pk: iso3 for pk, _, iso3 in reviews}
+    index = facet_index.current()
+    if index is not None:
+        counts = _indexed(index, data, q, facets, top, cycle_of, state_of)
+    else:
+        counts = _counted(data, q, facets, top, cycle_of, state_of)
+    # Cycles and states under review are counted by review, then added up.
+    for facet, of in (("cycle", cycle_of), ("under_review", state_of)):
+        if facet in counts:
+            summed = {}
+            for review, n in counts[facet].items():
+                key = str(of.get(int(review)))
+                summed[key] = summed.get(key, 0) + n
+            counts[facet] = summed
+    return counts
+
+
+def _indexed(index, data, q, facets, top, cycle_of, state_of) -> dict[str, dict[str, int]]:
+    """The counts from the bitmap index: per facet, the rows every other filter keeps."""
+    chosen = facet_index.filter_rows(index, data, cycle_of, state_of, ARRAYS)
+    if q:
+        chosen["q"] = facet_index.search_rows(q)
+    within = {}
+    counts = {}
+    for facet in facets:
+        others = tuple(sorted(name for name in chosen if name != facet))
+        if others not in within:
+            rows = [chosen[name] for name in others]
+            within[others] = rows[0].intersection(*rows[1:]) if rows else None
+        if facet in top:
+            counts[facet] = index.busiest(_stored(facet), within[others], TOP)
+        else:
+            counts[facet] = index.counts(_stored(facet), within[others])
+    return counts
+
+
+def _counted(data, q, facets, top, cycle_of, state_of) -> dict[str, dict[str, int]]:
+    """The counts in SQL: the kept counts where no other filter applies, one statement for
+    the rest."""
+    conds = conditions(data)
     kept = _read_kept()
     total = sum(kept.get("response", {}).values())
     by_others = {}
@@ -141,14 +182,6 @@ def compute(data: dict, facets: list[str], top: set[str]) -> dict[str, dict[str,
                     counts[facet] = found.get(facet, {})
     for facet in top & set(counts):
         counts[facet] = dict(sorted(counts[facet].items(), key=lambda item: -item[1])[:TOP])
-    # Cycles and states under review are counted by review, then added up.
-    for facet, of in (("cycle", cycle_of), ("under_review", state_of)):
-        if facet in counts:
-            summed = {}
-            for review, n in counts[facet].items():
-                key = str(of.get(int(review)))
-                summed[key] = summed.get(key, 0) + n
-            counts[facet] = summed
     return counts
 
 

@@ -62,18 +62,19 @@ VERBS = [
     "Review its policies in order to",
 ]
 # Topics in falling order of frequency (drawn with Zipf weights): the commonest is in
-# about 5% of texts, the rarest in about 0.2%, as search words are in real reports.
+# about 5% of texts, the rarest in about 1.5%. Each search word of the page benchmark
+# lives in one or two topics, groups or places, so it matches 0.1-5% of the rows.
 ACTIONS = [
     "combat racial discrimination in the criminal justice system",
     "guarantee access to affordable housing for {group}",
-    "protect the rights of {group} in detention",
+    "protect the rights of {group} in custody",
     "abolish the death penalty and commute existing sentences",
     "end excessive police use of force against {group}",
     "provide health care without discrimination to {group}",
     "ratify the Convention on the Rights of the Child",
     "reduce gun violence affecting {group}",
-    "ensure independent investigations of police killings",
-    "improve conditions in immigration detention for {group}",
+    "ensure independent investigations of killings by law enforcement",
+    "improve conditions in immigration holding centres for {group}",
     "guarantee equal access to voting for {group}",
     "end solitary confinement of {group}",
     "address homelessness and protect {group} from eviction",
@@ -83,7 +84,7 @@ ACTIONS = [
     "prevent trafficking in persons and assist its victims",
     "combat hate speech and hate crimes against {group}",
     "ensure access to clean water and sanitation for {group}",
-    "close the detention facility at Guantanamo Bay",
+    "close the military prison at Guantanamo Bay",
     "establish a national human rights institution in line with the Paris Principles",
     "end the practice of family separation at the border",
     "protect journalists and human rights defenders",
@@ -112,7 +113,7 @@ ACTIONS = [
     "end the shackling of pregnant women in custody",
     "protect migrant farmworkers from exploitation",
     "guarantee safe and legal abortion services",
-    "investigate torture in secret detention",
+    "investigate torture at secret sites",
     "provide redress to victims of forced sterilisation",
 ]
 GROUPS = [
@@ -181,7 +182,7 @@ PLACES = [
     "Appalachia",
     "the southern states",
     "military bases",
-    "public housing",
+    "public shelters",
     "hospitals and clinics",
 ]
 
@@ -465,7 +466,7 @@ class Command(BaseCommand):
         targets = list(SdgTarget.objects.values_list("id", flat=True))
         rng.shuffle(targets)
         target_weights = zipf_weights(len(targets), 1.0)
-        action_weights = zipf_weights(len(ACTIONS), 0.7)
+        action_weights = zipf_weights(len(ACTIONS), 0.3)
         answered = [Response.SUPPORTED] * 5 + [Response.SUPPORTED_IN_PART] + [Response.NOTED] * 3
         now = timezone.now()
         pk = next_id(Recommendation)
