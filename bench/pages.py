@@ -8,8 +8,10 @@ a different URL (other filters, searches, pages or records), as visitors rarely 
 each other; "warm" repeats one URL with the cache kept. Printed: cold median and 95th
 percentile, warm median, the SQL queries of one request and the median time in SQL. Then
 the CSV export (first byte, rows per second, peak memory) and a varied-load run: a server
-on 127.0.0.1 (gunicorn) and 16 connections replaying --load-urls different filter and
-search URLs for --load-seconds seconds: requests per second, percentiles and errors.
+on 127.0.0.1 (gunicorn, its workers sharing a Redis cache when one answers) and 16
+connections replaying --load-urls different filter and search URLs for --load-seconds
+seconds: requests per second, percentiles and errors, first visits apart from repeats.
+The facet index is brought up to date first, as the build task would after an import.
 Longer than most modules because the URL generators and the load run live here.
 """
 
@@ -305,9 +307,8 @@ def facet_index_figures():
     """Brings the facet index up to date (the task a list request would ask for) and
     times what a process does once per data change: a fresh one loads the stored index."""
     from recommendations import facet_index
-    from recommendations.facets import ARRAYS
 
-    built = facet_index.build(ARRAYS)
+    built = facet_index.build()
     facet_index.forget_held()
     start = time.perf_counter()
     facet_index.current()
@@ -451,6 +452,7 @@ def varied_load(url, args):
             except OSError:
                 time.sleep(0.2)
         times, errors, lock = [], [], threading.Lock()
+        firsts, repeats, seen = [], [], set()
         deadline = time.monotonic() + args.load_seconds
 
         def worker(n):
@@ -470,7 +472,11 @@ def varied_load(url, args):
                     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                     ok = False
                 with lock:
-                    (times if ok else errors).append(time.perf_counter() - start)
+                    elapsed = time.perf_counter() - start
+                    (times if ok else errors).append(elapsed)
+                    if ok:
+                        (repeats if path in seen else firsts).append(elapsed)
+                    seen.add(path)
             conn.close()
 
         threads = [threading.Thread(target=worker, args=(n,)) for n in range(args.connections)]
@@ -490,6 +496,12 @@ def varied_load(url, args):
         f"{statistics.median(done):.0f} ms, p95 {percentile(done, 0.95):.0f} ms, p99 "
         f"{percentile(done, 0.99):.0f} ms, errors {len(errors)}"
     )
+    for name, values in (("first visits", firsts), ("repeats", repeats)):
+        ms = [t * 1000 for t in values] or [0]
+        print(
+            f"  {name}: {len(values)}, median {statistics.median(ms):.0f} ms, "
+            f"p95 {percentile(ms, 0.95):.0f} ms, p99 {percentile(ms, 0.99):.0f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -55,9 +55,10 @@ def _kept_rows(limit: int) -> list[dict]:
 
 
 def _counted_rows(limit: int) -> list[dict]:
-    through = Recommendation.themes.through.objects.filter(
-        recommendation__in=Recommendation.objects.to_home_state()
-    )
+    # The United States' recommendations are a few thousand at most; listed first, they
+    # spare the planner a semi-join it misjudges once other states' reviews fill the table.
+    ids = list(Recommendation.objects.to_home_state().values_list("pk", flat=True))
+    through = Recommendation.themes.through.objects.filter(recommendation_id__in=ids)
     # One vocabulary only: UPR Info and UHRI share names such as "Death penalty".
     vocabulary = (
         Theme.Vocabulary.UPR_INFO

@@ -21,11 +21,13 @@ import logging
 import pickle
 import time
 
+from celery import shared_task
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 from pyroaring import BitMap
 
+from .jobs import Skipped, advisory_lock, track_run
 from .models import FacetIndex
 
 logger = logging.getLogger(__name__)
@@ -36,6 +38,15 @@ MIN_ROWS = 20_000
 BUILD_REQUEST_KEY = "facet-index:build-requested"
 BUILD_REQUEST_SECONDS = 60
 TABLE = "recommendations_recommendation"
+# Facets over an array column: filter name -> (column, element type); other apps add
+# theirs (RecommendationFilter.register_filter).
+ARRAYS = {
+    "theme": ("theme_ids", "integer"),
+    "group": ("group_ids", "integer"),
+    "country": ("country_ids", "integer"),
+    "region": ("regions", "text"),
+    "sdg": ("sdg_codes", "text"),
+}
 # Facets over one column of the row (the scalar facets of facets.py, by stored name).
 SCALAR = {
     "review": "review_id::text",
@@ -90,7 +101,7 @@ class Index:
         return {value: n for n, value in sorted(kept, reverse=True)}
 
 
-def filter_rows(index: Index, data: dict, cycle_of: dict, state_of: dict, arrays) -> dict:
+def filter_rows(index: Index, data: dict, cycle_of: dict, state_of: dict) -> dict:
     """{filter name: the rows it keeps} for the active filters in the form's cleaned data,
     as facets.conditions() reads them."""
     chosen = {}
@@ -113,7 +124,7 @@ def filter_rows(index: Index, data: dict, cycle_of: dict, state_of: dict, arrays
         elif name == "local_action":
             none = index.rows("local_action", ["none"])
             chosen[name] = none if value == "none" else index.everything - none
-        elif name in arrays:
+        elif name in ARRAYS:
             chosen[name] = index.rows(name, [getattr(v, "pk", v) for v in value])
     return chosen
 
@@ -156,15 +167,25 @@ def current() -> Index | None:
 
 
 def request_build() -> None:
-    from .tasks import build_facet_index
-
     if cache.add(BUILD_REQUEST_KEY, 1, BUILD_REQUEST_SECONDS):
-        transaction.on_commit(build_facet_index.delay)
+        transaction.on_commit(build_task.delay)
 
 
-def build(arrays) -> dict:
+@shared_task(name="recommendations.facet_index.build", soft_time_limit=600, time_limit=660)
+def build_task():
+    """Rebuilds the index at the current stamp; one build at a time. Defined here rather
+    than in tasks.py, which the list pages (the ones asking) never import."""
+    with track_run("recommendations.facet_index.build") as run:
+        with advisory_lock("facet-index", timeout=660) as acquired:
+            if not acquired:
+                raise Skipped("Another run was building the facet index.")
+            run.counts = build()
+    return run.counts
+
+
+def build() -> dict:
     """Builds and stores the index at the current stamp, in one snapshot, and drops older
-    ones. `arrays`: facets.ARRAYS, {facet: (array column, element type)}."""
+    ones."""
     global _held
     start = time.perf_counter()
     selects = [
@@ -172,9 +193,9 @@ def build(arrays) -> dict:
         for facet, expression in SCALAR.items()
     ] + [
         f"SELECT '{facet}', v::text, array_agg(id) FROM {TABLE}, unnest({column}) AS v GROUP BY 2"
-        for facet, (column, _) in sorted(arrays.items())
+        for facet, (column, _) in sorted(ARRAYS.items())
     ]
-    bitmaps = {facet: {} for facet in [*SCALAR, *arrays]}
+    bitmaps = {facet: {} for facet in [*SCALAR, *ARRAYS]}
     outermost = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         if outermost:

@@ -31,14 +31,9 @@ SCALAR = {
     "action": "action_category",
     "local_action": "local_status",
 }
-# Facets over an array column: filter name -> (column, element type).
-ARRAYS = {
-    "theme": ("theme_ids", "integer"),
-    "group": ("group_ids", "integer"),
-    "country": ("country_ids", "integer"),
-    "region": ("regions", "text"),
-    "sdg": ("sdg_codes", "text"),
-}
+# Facets over an array column: filter name -> (column, element type). The facet index
+# builds from them too, so they live there.
+ARRAYS = facet_index.ARRAYS
 # Facets that list only the busiest values (their registered facet asks for them).
 TOP = 100
 # Memory for the facet statement's scans and groupings (the server default is 4 MB).
@@ -127,7 +122,7 @@ def compute(data: dict, facets: list[str], top: set[str]) -> dict[str, dict[str,
 
 def _indexed(index, data, q, facets, top, cycle_of, state_of) -> dict[str, dict[str, int]]:
     """The counts from the bitmap index: per facet, the rows every other filter keeps."""
-    chosen = facet_index.filter_rows(index, data, cycle_of, state_of, ARRAYS)
+    chosen = facet_index.filter_rows(index, data, cycle_of, state_of)
     if q:
         chosen["q"] = facet_index.search_rows(q)
     within = {}

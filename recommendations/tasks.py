@@ -6,6 +6,7 @@ import time
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from . import facet_index  # noqa: F401 - its index build is a task too
 from .jobs import RETRY, Skipped, advisory_lock, track_run
 
 
@@ -79,18 +80,3 @@ def maintain_imports():
         counts["files_deleted"] = runs.delete_old_files()
         task_run.counts = counts
     return counts
-
-
-@shared_task(name="recommendations.tasks.build_facet_index", soft_time_limit=600, time_limit=660)
-def build_facet_index():
-    """Rebuild the facet index at the current stamp (facet_index.py); asked for by the
-    first list request that finds it out of date. One build at a time."""
-    from . import facet_index
-    from .facets import ARRAYS
-
-    with track_run("recommendations.tasks.build_facet_index") as run:
-        with advisory_lock("facet-index", timeout=660) as acquired:
-            if not acquired:
-                raise Skipped("Another run was building the facet index.")
-            run.counts = facet_index.build(ARRAYS)
-    return run.counts

@@ -113,7 +113,7 @@ def cached_facets(filterset, params) -> tuple[list[dict], str]:
     else:
         facets = facet_counts(filterset)
         html = render_to_string("includes/facets.html", {"facets": facets})
-        packed = zlib.compress(pickle.dumps((facets, html)), 6)
+        packed = zlib.compress(pickle.dumps((facets, html)), 1)
         if len(packed) <= FACET_CACHE_MAX_BYTES:
             cache.set(key, packed, FACET_CACHE_SECONDS)
     return facets, mark_safe(html)  # rendered by the template above, escaped there

@@ -90,7 +90,7 @@ def random_state(rng, pools) -> dict:
 
 
 def test_the_index_counts_what_sql_counts_under_random_filter_states(bench_data):
-    facet_index.build(facets.ARRAYS)
+    facet_index.build()
     rng = random.Random(5)
     themes = list(Recommendation.themes.through.objects.values_list("theme__slug", flat=True))
     pools = {
@@ -116,7 +116,7 @@ def test_the_index_counts_what_sql_counts_under_random_filter_states(bench_data)
 
 
 def test_the_page_shows_the_recounted_facets_when_the_index_is_used(bench_data):
-    facet_index.build(facets.ARRAYS)
+    facet_index.build()
     assert facet_index.current() is not None
     for chosen in [{}, {"response": ["supported"]}, {"cycle": ["2"], "region": ["weog"]}]:
         assert_facets_match(chosen)
@@ -124,7 +124,7 @@ def test_the_page_shows_the_recounted_facets_when_the_index_is_used(bench_data):
 
 
 def test_a_write_to_a_counted_column_retires_the_index(bench_data):
-    facet_index.build(facets.ARRAYS)
+    facet_index.build()
     assert facet_index.current() is not None
     before = FacetVersion.objects.get().n
     rec = Recommendation.objects.order_by("pk").first()
@@ -138,21 +138,21 @@ def test_a_write_to_a_counted_column_retires_the_index(bench_data):
     assert FacetVersion.objects.get().n != before
     assert facet_index.current() is None
     assert_facets_match({"under_review": ["all"]})
-    facet_index.build(facets.ARRAYS)
+    facet_index.build()
     indexed, counted = both_ways({"under_review": ["all"], "response": [new]})
     assert indexed == counted
 
 
 def test_new_links_and_deleted_rows_retire_the_index_too(bench_data):
     rec = factories.recommendation(text="Protect the press.")
-    facet_index.build(facets.ARRAYS)
+    facet_index.build()
     rec.themes.add(factories.theme(name="Press freedom"))
     assert facet_index.current() is None
-    facet_index.build(facets.ARRAYS)
+    facet_index.build()
     assert facet_index.current() is not None
     rec.delete()
     assert facet_index.current() is None
-    facet_index.build(facets.ARRAYS)
+    facet_index.build()
     indexed, counted = both_ways({"under_review": ["all"]})
     assert indexed == counted
     assert sum(indexed["response"].values()) == Recommendation.objects.count()
@@ -163,7 +163,7 @@ def test_an_out_of_date_index_asks_for_one_rebuild_on_a_large_table(
 ):
     asked = []
     monkeypatch.setattr(facet_index, "MIN_ROWS", 0)
-    monkeypatch.setattr("recommendations.tasks.build_facet_index.delay", lambda: asked.append(1))
+    monkeypatch.setattr(facet_index.build_task, "delay", lambda: asked.append(1))
     cache.delete(facet_index.BUILD_REQUEST_KEY)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE recommendations_recommendation")
@@ -171,7 +171,7 @@ def test_an_out_of_date_index_asks_for_one_rebuild_on_a_large_table(
         assert facet_index.current() is None
         assert facet_index.current() is None
     assert asked == [1]  # the second request finds the first one's ask
-    facet_index.build(facets.ARRAYS)  # what the task runs; it clears the ask
+    facet_index.build()  # what the task runs; it clears the ask
     assert facet_index.current() is not None
     assert cache.get(facet_index.BUILD_REQUEST_KEY) is None
 
@@ -180,7 +180,7 @@ def test_a_small_table_never_asks_for_an_index(
     reference_data, monkeypatch, django_capture_on_commit_callbacks
 ):
     asked = []
-    monkeypatch.setattr("recommendations.tasks.build_facet_index.delay", lambda: asked.append(1))
+    monkeypatch.setattr(facet_index.build_task, "delay", lambda: asked.append(1))
     cache.delete(facet_index.BUILD_REQUEST_KEY)
     factories.recommendation(text="Protect journalists.")
     with django_capture_on_commit_callbacks(execute=True):
@@ -190,17 +190,16 @@ def test_a_small_table_never_asks_for_an_index(
 
 def test_the_build_task_records_its_run(bench_data):
     from recommendations.models import TaskRun
-    from recommendations.tasks import build_facet_index
 
-    counts = build_facet_index.apply().get()
-    run = TaskRun.objects.get(task="recommendations.tasks.build_facet_index")
+    counts = facet_index.build_task.apply().get()
+    run = TaskRun.objects.get(task="recommendations.facet_index.build")
     assert run.outcome == TaskRun.Outcome.SUCCEEDED
     assert counts["version"] == FacetVersion.objects.get().n
     assert run.counts["bytes"] > 0
 
 
 def test_with_a_current_index_the_list_query_count_does_not_grow_with_the_page(client, bench_data):
-    facet_index.build(facets.ARRAYS)
+    facet_index.build()
     params = {"under_review": "all", "response": "supported", "region": "weog"}
     cache.clear()
     with CaptureQueriesContext(connection) as small:

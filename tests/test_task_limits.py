@@ -22,6 +22,7 @@ def test_the_tasks_are_all_registered():
         "jurisdictions.tasks.check_host_links",
         "recommendations.tasks.run_import",
         "recommendations.tasks.sync_upstream",
+        "recommendations.facet_index.build",
     } <= set(project_tasks())
 
 
