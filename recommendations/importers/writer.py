@@ -90,14 +90,18 @@ def upsert(drafts: dict, fmt: str, ref: Reference, report, problems, *, user, dr
     placeholders = {} if dry_run else _create_vocabulary(ref)
     theme_vocabulary = dict(Theme.objects.values_list("pk", "vocabulary"))
     writer = _ReviewWriter(fmt, reviews, theme_vocabulary, placeholders, user, dry_run)
-    for key in list(groups):
-        counts = writer.write(groups.pop(key), problems)
-        if problems.error_count:
-            return
-        state = report.state(key[0])
-        for name, value in counts.items():
-            report.counts[name] += value
-            state[name] += value
+    # Links are written with the array triggers deferred; each touched row is brought in
+    # step once, after the last review (denormalised.py): a few large statements rather
+    # than one per review, each with its trigger work.
+    with deferred_arrays(writer.touched):
+        for key in list(groups):
+            counts = writer.write(groups.pop(key), problems)
+            if problems.error_count:
+                return
+            state = report.state(key[0])
+            for name, value in counts.items():
+                report.counts[name] += value
+                state[name] += value
     # "Recommended again" is computed here, on write, for every state under review whose
     # recommendations were created or reworded or moved (and the states they left).
     touched = writer.reviews_touched - {None}
@@ -112,6 +116,8 @@ class _ReviewWriter:
         self.scope = merge.THEME_SCOPE[fmt]
         self.when = timezone.now()
         self.reviews_touched: set = set()
+        # Recommendations whose links were written: their arrays are synced at the end.
+        self.touched: set = set()
 
     def write(self, drafts: list, problems) -> dict:
         """Creates and updates the records of one review's drafts; returns the counts."""
@@ -151,17 +157,14 @@ class _ReviewWriter:
         }
         if self.dry_run:
             return counts
-        # Links are written with the array triggers deferred; each touched row is brought
-        # in step once at the end (denormalised.py).
-        touched = set(updates)
-        with deferred_arrays(touched):
-            self._create(creates, touched)
-            self._update(updates)
-            _write_relations(adds, self.placeholders)
-            for attr, rows in removes.items():
-                through = getattr(Recommendation, RELATIONS[attr][0]).through
-                for batch in _chunks(rows, 5000):
-                    through.objects.filter(pk__in=batch).delete()
+        self.touched.update(updates)
+        self._create(creates, self.touched)
+        self._update(updates)
+        _write_relations(adds, self.placeholders)
+        for attr, rows in removes.items():
+            through = getattr(Recommendation, RELATIONS[attr][0]).through
+            for batch in _chunks(rows, 5000):
+                through.objects.filter(pk__in=batch).delete()
         self.reviews_touched |= {reviews[(d.state, d.cycle)].pk for d in creates}
         for pk, changed in updates.items():
             if "text" in changed or "review" in changed:

@@ -34,11 +34,12 @@ $$ LANGUAGE sql;
 CHANGED = {
     "insert": ("NEW TABLE AS new_rows", "SELECT 1 FROM new_rows"),
     "delete": ("OLD TABLE AS old_rows", "SELECT 1 FROM old_rows"),
+    # A set difference rather than a join of the two transition tables, which have no
+    # index: the planner would loop over one for every row of the other.
     "update": (
         "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        "SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE "
-        f"({', '.join('n.' + c for c in COLUMNS)}) IS DISTINCT FROM "
-        f"({', '.join('o.' + c for c in COLUMNS)})",
+        f"SELECT id, {', '.join(COLUMNS)} FROM new_rows "
+        f"EXCEPT SELECT id, {', '.join(COLUMNS)} FROM old_rows",
     ),
 }
 
