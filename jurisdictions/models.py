@@ -2,7 +2,8 @@
 
 Longer than the project's usual module: Django looks for an app's models here, and the
 commitment, its links, updates and evidence, the staff memberships and invitations, the
-subscriptions and the roll-ups share constraints and querysets that read best together.
+subscriptions, the roll-ups and the kept theme counts share constraints and querysets that
+read best together.
 """
 
 import hashlib
@@ -11,12 +12,15 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from recommendations.models import Recommendation, Theme
+
+from .arrays import Overlaps
 
 
 class JurisdictionKind(models.TextChoices):
@@ -149,8 +153,12 @@ class CommitmentQuerySet(models.QuerySet):
         """A theme's local action: commitments linked to a recommendation tagged with the
         theme (in whichever vocabulary) or tagged with the theme themselves; a parent
         theme covers its narrower themes. Chain after published() for public pages. The
-        theme page, /themes/ counts (theme_pairs), the theme feed, the digest and the
-        commitment filter all read this one definition."""
+        theme page, /themes/ counts (theme_counts), the theme feed, the digest and the
+        commitment filter all read this one definition. On PostgreSQL each commitment
+        carries the themes it is on, broader ones included (theme_ids, migration 0009):
+        one GIN lookup, no walk down the tree."""
+        if connections[self.db].vendor == "postgresql":
+            return self.filter(Overlaps("theme_ids", (getattr(t, "pk", t) for t in themes)))
         ids = Theme.objects.with_narrower(themes)
         return self.filter(
             Q(id__in=_tagged(ids).values("commitment_id"))
@@ -161,7 +169,7 @@ class CommitmentQuerySet(models.QuerySet):
         """Theme id to how many commitments of this queryset are on it, by the same
         definition as on_themes() (the same two tables, parents included), counted in
         one query: the (theme, commitment) pairs are made distinct, then climb to every
-        parent theme."""
+        parent theme. /themes/ reads ThemeActionCount instead on PostgreSQL."""
         mine = self.values("id")
         tagged, tagged_params = (
             _tagged()
@@ -308,6 +316,13 @@ class Commitment(models.Model):
             # /commitments/ filters on publication plus status or kind.
             models.Index(fields=["publication", "status"], name="jurisdictions_com_pub_status"),
             models.Index(fields=["jurisdiction", "publication"], name="jurisdictions_com_jur_pub"),
+            # The latest published: the theme page (a popular theme's first 20 are read in
+            # index order) and the home page.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(publication=Publication.PUBLISHED),
+                name="jurisdictions_com_latest",
+            ),
         ]
 
     def __str__(self):
@@ -321,6 +336,116 @@ class Commitment(models.Model):
             raise ValidationError(
                 {"target_date": "The target date cannot be before the adoption date."}
             )
+
+
+class ThemeActionCountQuerySet(models.QuerySet):
+    def by_theme(self) -> dict[int, int]:
+        """Theme id to how many published commitments are on it (on_themes), for /themes/:
+        the kept counts on PostgreSQL, one count over the link tables elsewhere."""
+        if connections[self.db].vendor != "postgresql":
+            return Commitment.objects.published().theme_counts()
+        return dict(self.filter(commitments__gt=0).values_list("theme_id", "commitments"))
+
+    def for_theme(self, theme, leading: int = 30) -> dict:
+        """A theme's published local action for its page: how many commitments, how many
+        jurisdictions act, and the `leading` jurisdictions with most commitments (each
+        with .n), most first."""
+        if connections[self.db].vendor != "postgresql":
+            return _counted_for_theme(theme, leading)
+        commitments, jurisdictions = self.filter(theme=theme).values_list(
+            "commitments", "jurisdictions"
+        ).first() or (0, 0)
+        return {
+            "commitments": commitments,
+            "jurisdictions": jurisdictions,
+            "leading": ThemeJurisdictionCount.objects.leading(theme, leading),
+        }
+
+
+def _counted_for_theme(theme, leading: int) -> dict:
+    on_theme = Commitment.objects.published().on_themes([theme])
+    acting = (
+        Jurisdiction.objects.filter(commitments__in=on_theme)
+        .annotate(n=models.Count("commitments", distinct=True))
+        .order_by("-n", "name", "pk")
+    )
+    return {
+        "commitments": on_theme.count(),
+        "jurisdictions": acting.count(),
+        "leading": list(acting[:leading]),
+    }
+
+
+class ThemeActionCount(models.Model):
+    """A theme's published local action (Commitment.objects.on_themes) counted: the
+    commitments and the jurisdictions behind them, for /themes/ and the theme page. Kept
+    by PostgreSQL triggers (migration 0009) as commitments, their themes and links, their
+    recommendations' themes and the theme tree change; SQLite counts instead. No
+    database foreign key: a trigger may count for a theme whose deletion is under way."""
+
+    theme = models.OneToOneField(
+        Theme, on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True, related_name="+"
+    )
+    commitments = models.IntegerField(default=0)
+    jurisdictions = models.IntegerField(default=0)
+
+    objects = ThemeActionCountQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.theme_id}: {self.commitments} commitments"
+
+
+class ThemeJurisdictionCountQuerySet(models.QuerySet):
+    def leading(self, theme, limit: int) -> list[Jurisdiction]:
+        """The `limit` jurisdictions with most published commitments on the theme (ties
+        by name), each with .n. Only rows at or above the limit-th largest count can make
+        the list: those few are joined and sorted, not all the theme's jurisdictions."""
+        rows = self.filter(theme=theme, commitments__gt=0)
+        floor = rows.order_by("-commitments").values("commitments")[limit - 1 : limit]
+        top = (
+            rows.filter(commitments__gte=Coalesce(Subquery(floor), 1))
+            .select_related("jurisdiction")
+            .order_by("-commitments", "jurisdiction__name", "jurisdiction_id")[:limit]
+        )
+        jurisdictions = []
+        for row in top:
+            row.jurisdiction.n = row.commitments
+            jurisdictions.append(row.jurisdiction)
+        return jurisdictions
+
+
+class ThemeJurisdictionCount(models.Model):
+    """Published commitments of one jurisdiction on one theme (its share of the theme's
+    local action), for the theme page's "Who acted". Kept with ThemeActionCount; rows
+    that fall to zero stay."""
+
+    theme = models.ForeignKey(
+        Theme, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    commitments = models.IntegerField(default=0)
+
+    objects = ThemeJurisdictionCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["theme", "jurisdiction"], name="jurisdictions_themejur_key"
+            ),
+        ]
+        indexes = [
+            # The theme page: a theme's jurisdictions, most commitments first.
+            models.Index(fields=["theme", "-commitments"], name="jurisdictions_themejur_top"),
+        ]
+
+    def __str__(self):
+        return f"{self.theme_id} in {self.jurisdiction_id}: {self.commitments}"
 
 
 class Relation(models.TextChoices):
