@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from recommendations import panels
 
-from .models import Commitment, CommitmentLink, Jurisdiction
+from .models import Commitment, CommitmentLink, Jurisdiction, ThemeActionCount
 
 HOME_CACHE_SECONDS = 300
 TILE = 44
@@ -122,29 +122,20 @@ def theme_context(theme) -> dict:
     """The theme's local action (Commitment.objects.on_themes): the latest commitments,
     how many there are, and the jurisdictions behind them."""
     on_theme = Commitment.objects.published().on_themes([theme])
-    jurisdictions = (
-        Jurisdiction.objects.filter(commitments__in=on_theme)
-        .annotate(n=Count("commitments", distinct=True))
-        .order_by("-n", "name")
-    )
+    counts = ThemeActionCount.objects.for_theme(theme)
     return {
         "commitments": on_theme.select_related("jurisdiction").order_by("-published_at", "-id")[
             :20
         ],
-        "theme_commitment_count": on_theme.count(),
-        "acting_jurisdictions": list(jurisdictions[:30]),
-        "acting_jurisdiction_count": jurisdictions.count(),
+        "theme_commitment_count": counts["commitments"],
+        "acting_jurisdictions": counts["leading"],
+        "acting_jurisdiction_count": counts["jurisdictions"],
     }
 
 
 def theme_list_context(themes) -> dict:
     """Sets commitment_count on each theme: its published local action, as on its page."""
-    # A whole-table count, kept a few minutes like the home page's figures.
-    counts = cache.get_or_set(
-        "themes:local-action-counts",
-        lambda: Commitment.objects.published().theme_counts(),
-        HOME_CACHE_SECONDS,
-    )
+    counts = ThemeActionCount.objects.by_theme()
     for theme in themes:
         theme.commitment_count = counts.get(theme.pk, 0)
     return {}
