@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from jurisdictions.denormalised import deferred_theme_ids
 from jurisdictions.local_status import refresh_local_status
 from jurisdictions.models import (
     Commitment,
@@ -636,8 +637,11 @@ class Command(BaseCommand):
                 update_pk += 1
             pk += 1
         insert(Commitment, rows)
-        self._through(Commitment.themes.through, "theme_id", commitment_themes, "commitment_id")
-        insert(CommitmentLink, links)
+        # Their theme_ids (and the kept theme counts) are brought in step once per row,
+        # after both the tags and the links.
+        with deferred_theme_ids({c.id for c in rows}):
+            self._through(Commitment.themes.through, "theme_id", commitment_themes, "commitment_id")
+            insert(CommitmentLink, links)
         insert(ProgressUpdate, updates)
 
     def refresh_local_action(self):
