@@ -13,6 +13,7 @@ from django.utils import timezone
 from recommendations.jobs import RETRY, TRANSIENT_ERRORS, Busy, exclusive_transaction, track_run
 
 from . import pending
+from .denormalised import repair_theme_ids
 from .reports.tasks import build_report  # noqa: F401 - registers it with the worker
 from .rollups import refresh_all, refresh_jurisdiction_rollups
 
@@ -120,7 +121,8 @@ def refresh_pending_statuses():
     **RETRY,
 )
 def refresh_commitment_statuses():
-    """Set is_overdue and is_stale with four set-based UPDATEs that touch only changes."""
+    """Set is_overdue and is_stale with four set-based UPDATEs that touch only changes,
+    and repair any commitment's theme_ids that drifted from its tags and links."""
     from .models import Commitment
 
     today = timezone.localdate()
@@ -141,6 +143,7 @@ def refresh_commitment_statuses():
             "stale_marked": aged.filter(stale, is_stale=False).update(is_stale=True),
             "stale_cleared": aged.filter(is_stale=True).exclude(stale).update(is_stale=False),
             "jurisdiction_rollups": refresh_jurisdiction_rollups(),
+            "theme_arrays_repaired": repair_theme_ids(),
         }
     return run.counts
 
