@@ -83,6 +83,9 @@ def test_the_migration_hashes_tokens_already_sent_so_their_links_keep_working(cl
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(after)
+    # Back to the latest schema for the tests that follow (later migrations exist).
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
     stored = Invitation.objects.get()
     assert stored.token_hash == hashlib.sha256(b"sent-before-the-change").hexdigest()
