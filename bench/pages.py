@@ -452,7 +452,7 @@ def varied_load(url, args):
             except OSError:
                 time.sleep(0.2)
         times, errors, lock = [], [], threading.Lock()
-        firsts, repeats, seen = [], [], set()
+        firsts, repeats, seen, first_order = [], [], set(), []
         deadline = time.monotonic() + args.load_seconds
 
         def worker(n):
@@ -476,6 +476,8 @@ def varied_load(url, args):
                     (times if ok else errors).append(elapsed)
                     if ok:
                         (repeats if path in seen else firsts).append(elapsed)
+                        if path not in seen:
+                            first_order.append((elapsed, len(times)))
                     seen.add(path)
             conn.close()
 
@@ -495,6 +497,11 @@ def varied_load(url, args):
         f"{seconds:.0f} s: {len(times) / seconds:.1f} requests/s, median "
         f"{statistics.median(done):.0f} ms, p95 {percentile(done, 0.95):.0f} ms, p99 "
         f"{percentile(done, 0.99):.0f} ms, errors {len(errors)}"
+    )
+    slowest = sorted(first_order, reverse=True)[:4]
+    print(
+        "  slowest first visits (ms, at answer no.): "
+        + ", ".join(f"{t * 1000:.0f} at {n}" for t, n in slowest)
     )
     for name, values in (("first visits", firsts), ("repeats", repeats)):
         ms = [t * 1000 for t in values] or [0]
