@@ -15,7 +15,7 @@ from . import native as native_format
 from . import readers, uhri, un_report, upr_info
 from .common import Options, Problems, Reference
 from .report import ImportReport
-from .writer import ImportFailed, upsert
+from .writer import ANALYZE_AFTER_ROWS, ImportFailed, analyze_written_tables, upsert
 
 
 def import_file(
@@ -71,6 +71,9 @@ def import_file(
                     upsert(drafts, fmt, ref, report, problems, user=user, dry_run=dry_run)
                     if problems.error_count or dry_run:
                         raise ImportFailed
+                written = report.counts["created"] + report.counts["updated"]
+                if written >= ANALYZE_AFTER_ROWS:
+                    analyze_written_tables()
             except ImportFailed:
                 pass
             except IntegrityError as exc:

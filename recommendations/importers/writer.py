@@ -73,6 +73,26 @@ def _chunks(items, size=BATCH):
 IMPORT_LOCK = 5_031_724
 
 
+# After writing this many rows the planner's statistics are refreshed (autovacuum may be
+# off, and plans made for a small table crawl over a large one).
+ANALYZE_AFTER_ROWS = 5000
+WRITTEN_TABLES = [
+    "recommendations_review",
+    "recommendations_recommendation",
+    "recommendations_recommendation_themes",
+    "recommendations_recommendation_recommending_countries",
+    "recommendations_recommendation_affected_groups",
+    "recommendations_recommendation_sdg_targets",
+    "recommendations_recommendedagain",
+]
+
+
+def analyze_written_tables() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(WRITTEN_TABLES)}")
+
+
 def upsert(drafts: dict, fmt: str, ref: Reference, report, problems, *, user, dry_run):
     """Writes the drafts review by review, so that only one review's stored records sit in
     memory at a time; `drafts` is emptied as it goes. Counts go to report.counts and, per
