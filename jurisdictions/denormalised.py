@@ -7,7 +7,7 @@ the triggers stand aside for the transaction, and the rows are brought in step o
 the same SQL function, when the writes are done (the kept counts follow that update).
 
 repair_theme_ids() finds and rewrites arrays that drifted from the tags and links; the
-daily status job runs it (see STALE_FUNCTION in the migration for the race it covers).
+daily status job runs it, a check against writers that bypassed the triggers.
 """
 
 from contextlib import contextmanager

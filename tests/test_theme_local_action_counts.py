@@ -297,9 +297,8 @@ def test_a_tag_and_a_link_added_at_once_both_count():
 
 @pytest.mark.postgres
 def test_the_daily_job_repairs_an_array_that_drifted(client, world):
-    """The one race the triggers leave open (a recommendation retagged while a commitment
-    is linked to it, in two transactions at once) leaves an array behind; the status job
-    puts it and the counts right."""
+    """An array that drifted (a writer that bypassed the triggers) is put right, with the
+    counts, by the status job."""
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE jurisdictions_commitment SET theme_ids = '{}' WHERE id = %s",
@@ -308,3 +307,64 @@ def test_the_daily_job_repairs_an_array_that_drifted(client, world):
     assert refresh_commitment_statuses()["theme_arrays_repaired"] == 1
     assert_in_step(client)
     assert refresh_commitment_statuses()["theme_arrays_repaired"] == 0
+
+
+RETAG = (
+    "INSERT INTO recommendations_recommendation_themes (recommendation_id, theme_id)"
+    " VALUES (%s, %s)"
+)
+LINK = (
+    "INSERT INTO jurisdictions_commitmentlink (commitment_id, recommendation_id,"
+    " relation, rationale, created_at) VALUES (%s, %s, 'partial', '', now())"
+)
+
+
+def run_both(first_sql, first_params, second_sql, second_params) -> list:
+    """Two transactions: the first writes and holds its transaction open; the second
+    writes meanwhile. Returns the errors."""
+    first_wrote = threading.Event()
+    errors = []
+
+    def write(sql, params, then=None):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                if then:
+                    then()
+        except Exception as exc:  # reported by the caller's assertion
+            errors.append(exc)
+        finally:
+            first_wrote.set()
+            connections.close_all()
+
+    def first():
+        write(first_sql, first_params, then=lambda: (first_wrote.set(), time.sleep(0.5)))
+
+    def second():
+        first_wrote.wait(5)
+        write(second_sql, second_params)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    return errors
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("retag_first", [True, False])
+def test_a_recommendation_retagged_while_a_commitment_is_linked_to_it(retag_first):
+    """The commitment ends up on the recommendation's new theme whichever writer goes
+    first: each locks the recommendation, so the second reads what the first committed."""
+    old = factories.theme(vocabulary="upr_info", name="Police")
+    new = factories.theme(vocabulary="upr_info", name="Housing")
+    rec = factories.recommendation(themes=[old])
+    commitment = factories.commitment()
+    retag, link = (RETAG, [rec.pk, new.pk]), (LINK, [commitment.pk, rec.pk])
+    first, second = (retag, link) if retag_first else (link, retag)
+    assert run_both(*first, *second) == []
+    on = {t.pk for t in (old, new) if commitment in Commitment.objects.on_themes([t])}
+    assert on == {old.pk, new.pk}
+    assert ThemeActionCount.objects.by_theme() == {old.pk: 1, new.pk: 1}

@@ -79,10 +79,9 @@ SELECT 1 FROM {TABLE} WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
 $$ LANGUAGE sql VOLATILE;
 """
 
-# The commitments whose array is not what their tags and links say. The triggers leave
-# one race open: a recommendation retagged in one transaction while another links a
-# commitment to it (neither sees the other's rows). The daily status job repairs these
-# (jurisdictions/denormalised.py).
+# The commitments whose array is not what their tags and links say: none, unless a
+# writer bypassed the triggers (the deferral below, left on by mistake). The daily status
+# job checks and repairs them (jurisdictions/denormalised.py).
 STALE_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION jurisdictions_stale_theme_ids() RETURNS bigint[] AS $$
 {closure(f"(SELECT id FROM {TABLE}) AS i")}
@@ -99,6 +98,15 @@ SOURCES = {
         "SELECT l.commitment_id FROM jurisdictions_commitmentlink l "
         "WHERE l.recommendation_id IN (SELECT recommendation_id FROM {rows})"
     ),
+}
+# A recommendation retagged while, in another transaction, a commitment is linked to it:
+# neither would see the other's rows. Both lock the recommendation first (retagging
+# exclusively, linking shared), so the second waits for the first to commit and then,
+# in a new statement, reads what it wrote. Recommendations before commitments, in id
+# order, in every trigger: no two writers wait on each other.
+LOCKS = {
+    "recommendations_recommendation_themes": "FOR NO KEY UPDATE",
+    "jurisdictions_commitmentlink": "FOR SHARE",
 }
 TRANSITIONS = {
     "insert": "NEW TABLE AS new_rows",
@@ -127,11 +135,19 @@ def source_triggers() -> str:
                 if table in DEFERRABLE
                 else ""
             )
+            lock = ""
+            if table in LOCKS:
+                recs = " UNION ".join(f"SELECT recommendation_id FROM {r}" for r in ROWS[event])
+                lock = (
+                    "PERFORM 1 FROM recommendations_recommendation "
+                    f"WHERE id IN ({recs}) ORDER BY id {LOCKS[table]};"
+                )
             # Ids in order: two writers lock the commitments they rewrite in the same order.
             sql.append(f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$
 BEGIN
   {defer}
+  {lock}
   PERFORM jurisdictions_sync_theme_ids(ARRAY(SELECT id FROM ({affected}) AS a(id) ORDER BY id));
   RETURN NULL;
 END
