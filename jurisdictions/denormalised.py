@@ -10,38 +10,21 @@ repair_theme_ids() finds and rewrites arrays that drifted from the tags and link
 daily status job runs it, a check against writers that bypassed the triggers.
 """
 
-from contextlib import contextmanager
-
 from django.db import connection
+
+from recommendations.denormalised import call_in_chunks, deferred
 
 DEFER = "jurisdictions.defer_theme_ids"
 
 
-@contextmanager
 def deferred_theme_ids(touched: set):
-    """Inside a transaction. `touched` is filled by the caller with the ids of every
-    commitment whose tags or links it writes. The setting is local to the transaction, so
-    an error that rolls it back also ends the deferral."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, 'on', true)", [DEFER])
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, 'off', true)", [DEFER])
-    sync_theme_ids(touched)
+    """The commitments' theme_ids, deferred: `touched` holds every commitment whose tags
+    or links the caller writes (recommendations.denormalised.deferred)."""
+    return deferred(DEFER, sync_theme_ids, touched)
 
 
 def sync_theme_ids(ids) -> None:
-    ids = sorted(ids)
-    if connection.vendor != "postgresql" or not ids:
-        return
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), 20000):
-            cursor.execute(
-                "SELECT jurisdictions_sync_theme_ids(%s::bigint[])", [ids[start : start + 20000]]
-            )
+    call_in_chunks("jurisdictions_sync_theme_ids", ids, 20000)
 
 
 def repair_theme_ids() -> int:

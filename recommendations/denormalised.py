@@ -15,27 +15,36 @@ DEFER = "recommendations.defer_arrays"
 
 
 @contextmanager
-def deferred_arrays(touched: set):
-    """Inside a transaction. `touched` is filled by the caller with the ids of every
-    recommendation whose links it writes. The setting is local to the transaction, so an
-    error that rolls it back also ends the deferral."""
+def deferred(setting: str, sync, touched: set):
+    """Inside a transaction: the triggers that read `setting` stand aside while the body
+    writes; then `sync(touched)` brings the rows in step once. `touched` is filled by the
+    caller with the ids of every row whose links it writes. The setting is local to the
+    transaction, so an error that rolls it back also ends the deferral."""
     if connection.vendor != "postgresql":
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, 'on', true)", [DEFER])
+        cursor.execute("SELECT set_config(%s, 'on', true)", [setting])
     yield
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, 'off', true)", [DEFER])
-    sync_arrays(touched)
+        cursor.execute("SELECT set_config(%s, 'off', true)", [setting])
+    sync(touched)
 
 
-def sync_arrays(ids) -> None:
+def call_in_chunks(function: str, ids, size: int) -> None:
+    """SELECT function(ids) over the sorted ids, `size` at a time (PostgreSQL)."""
     ids = sorted(ids)
     if connection.vendor != "postgresql" or not ids:
         return
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), 5000):
-            cursor.execute(
-                "SELECT recommendations_sync_arrays(%s::bigint[])", [ids[start : start + 5000]]
-            )
+        for start in range(0, len(ids), size):
+            cursor.execute(f"SELECT {function}(%s::bigint[])", [ids[start : start + size]])
+
+
+def deferred_arrays(touched: set):
+    """The recommendations' facet arrays, deferred (see deferred())."""
+    return deferred(DEFER, sync_arrays, touched)
+
+
+def sync_arrays(ids) -> None:
+    call_in_chunks("recommendations_sync_arrays", ids, 5000)

@@ -243,72 +243,6 @@ def test_the_theme_pages_query_counts_do_not_grow(client, world, django_assert_n
                 assert client.get(url).status_code == 200
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_tag_and_a_link_added_at_once_both_count():
-    """Two editors write the same commitment at once: the second trigger waits for the
-    first writer's lock and then reads what it committed, so neither theme is lost. Plain
-    SQL, so that only the triggers act (no status refresh after the commits)."""
-    tagged = factories.theme(vocabulary="upr_info", name="Housing")
-    linked = factories.theme(vocabulary="upr_info", name="Police")
-    rec = factories.recommendation(themes=[linked])
-    commitment = factories.commitment()
-    first_wrote = threading.Event()
-    errors = []
-
-    def write(sql, params, then=None):
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                if then:
-                    then()
-        except Exception as exc:  # reported by the assertion below
-            errors.append(exc)
-        finally:
-            first_wrote.set()
-            connections.close_all()
-
-    def first():
-        write(
-            "INSERT INTO jurisdictions_commitment_themes (commitment_id, theme_id) VALUES (%s, %s)",
-            [commitment.pk, tagged.pk],
-            # Holds the transaction open: the second writer now waits on the row.
-            then=lambda: (first_wrote.set(), time.sleep(0.5)),
-        )
-
-    def second():
-        first_wrote.wait(5)
-        write(
-            "INSERT INTO jurisdictions_commitmentlink (commitment_id, recommendation_id,"
-            " relation, rationale, created_at) VALUES (%s, %s, 'partial', '', now())",
-            [commitment.pk, rec.pk],
-        )
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-    assert not errors, errors
-    on = {t.pk for t in (tagged, linked) if commitment in Commitment.objects.on_themes([t])}
-    assert on == {tagged.pk, linked.pk}
-    assert ThemeActionCount.objects.by_theme() == {tagged.pk: 1, linked.pk: 1}
-
-
-@pytest.mark.postgres
-def test_the_daily_job_repairs_an_array_that_drifted(client, world):
-    """An array that drifted (a writer that bypassed the triggers) is put right, with the
-    counts, by the status job."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE jurisdictions_commitment SET theme_ids = '{}' WHERE id = %s",
-            [world["shelter"].pk],
-        )
-    assert refresh_commitment_statuses()["theme_arrays_repaired"] == 1
-    assert_in_step(client)
-    assert refresh_commitment_statuses()["theme_arrays_repaired"] == 0
-
-
 RETAG = (
     "INSERT INTO recommendations_recommendation_themes (recommendation_id, theme_id)"
     " VALUES (%s, %s)"
@@ -350,6 +284,37 @@ def run_both(first_sql, first_params, second_sql, second_params) -> list:
     for thread in threads:
         thread.join(10)
     return errors
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_tag_and_a_link_added_at_once_both_count():
+    """Two editors write the same commitment at once: the second trigger waits for the
+    first writer's lock and then reads what it committed, so neither theme is lost. Plain
+    SQL, so that only the triggers act (no status refresh after the commits)."""
+    tagged = factories.theme(vocabulary="upr_info", name="Housing")
+    linked = factories.theme(vocabulary="upr_info", name="Police")
+    rec = factories.recommendation(themes=[linked])
+    commitment = factories.commitment()
+    tag = "INSERT INTO jurisdictions_commitment_themes (commitment_id, theme_id) VALUES (%s, %s)"
+    assert run_both(tag, [commitment.pk, tagged.pk], LINK, [commitment.pk, rec.pk]) == []
+    on = {t.pk for t in (tagged, linked) if commitment in Commitment.objects.on_themes([t])}
+    assert on == {tagged.pk, linked.pk}
+    assert ThemeActionCount.objects.by_theme() == {tagged.pk: 1, linked.pk: 1}
+
+
+@pytest.mark.postgres
+def test_the_daily_job_repairs_an_array_that_drifted(client, world):
+    """An array that drifted (a writer that bypassed the triggers) is put right, with the
+    counts, by the status job."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE jurisdictions_commitment SET theme_ids = '{}' WHERE id = %s",
+            [world["shelter"].pk],
+        )
+    assert refresh_commitment_statuses()["theme_arrays_repaired"] == 1
+    assert_in_step(client)
+    assert refresh_commitment_statuses()["theme_arrays_repaired"] == 0
 
 
 @pytest.mark.postgres
