@@ -112,6 +112,7 @@ def _staff_digests(period: date, counts: dict) -> None:
         if not flagged:
             continue
         n = len(flagged)
+        opt_out_url = staff_digest_settings_url(user_of[email])
         body = render_to_string(
             "email/digest_staff.txt",
             {
@@ -119,7 +120,7 @@ def _staff_digests(period: date, counts: dict) -> None:
                 "stale": [c for c in flagged if c.is_stale],
                 "site_url": base_url(),
                 "period": period,
-                "opt_out_url": staff_digest_settings_url(user_of[email]),
+                "opt_out_url": opt_out_url,
             },
         )
         _, created = DigestDelivery.objects.get_or_create(
@@ -133,6 +134,7 @@ def _staff_digests(period: date, counts: dict) -> None:
                 )
                 % {"n": n},
                 "body": body,
+                "unsubscribe_url": opt_out_url,
             },
         )
         counts["staff"] += created
@@ -225,11 +227,15 @@ def send_delivery(delivery_id: int) -> str:
         return "not pending"
     delivery = DigestDelivery.objects.get(pk=delivery_id)
     try:
+        headers = {}
+        if delivery.unsubscribe_url:
+            headers["List-Unsubscribe"] = f"<{delivery.unsubscribe_url}>"
         EmailMessage(
             subject=delivery.subject,
             body=delivery.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[delivery.email],
+            headers=headers,
         ).send()
     except Exception as exc:
         DigestDelivery.objects.filter(pk=delivery_id).update(

@@ -760,6 +760,8 @@ class DigestDelivery(models.Model):
     period = models.DateField(help_text="Monday of the week the digest belongs to.")
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    # Sent as the List-Unsubscribe header: mail clients show it as a one-click way out.
+    unsubscribe_url = models.URLField(max_length=500, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -9,6 +9,7 @@ from django.test import Client
 
 from jurisdictions.models import Membership
 from jurisdictions.tasks import send_digests
+from recommendations.absolute_urls import base_url
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +96,15 @@ def test_a_tampered_or_foreign_link_is_refused(town, client):
     assert client.post(other, {"digest": "off"}).status_code == 404
     assert client.get("/subscriptions/staff-digest/not-signed/").status_code == 404
     assert next_week_digests() == {("editor@town.gov",)}
+
+
+def test_the_staff_digest_names_its_opt_out_link_as_list_unsubscribe(town, client):
+    staff("clerk@example.org", town)
+    send_digests()
+    (message,) = mail.outbox
+    header = message.extra_headers["List-Unsubscribe"]
+    link = opt_out_link(message.body)
+    assert header.startswith("<") and header.endswith(f"{link}>")
+    # The header's link is the one in the body, and it works without signing in.
+    page = Client().get(header.strip("<>").removeprefix(base_url()))
+    assert page.status_code == 200
