@@ -179,3 +179,24 @@ def test_the_builder_costs_the_same_queries_for_three_or_thirty(
     with django_assert_max_num_queries(12):
         page = client.get("/reports/new/?cycle=3")
     assert page.content.decode().count("<h3>") == 30
+
+
+def test_a_recommendation_answered_by_many_places_lists_ten_and_links_the_rest(client, data):
+    from jurisdictions.reports.document import MAX_LINKS
+    from tests import factories
+
+    many = MAX_LINKS + 3 - 2  # the shelter recommendation has two already
+    for n in range(many):
+        place = factories.jurisdiction(name=f"Town {n:02d}", slug=f"town-{n:02d}")
+        factories.link(
+            factories.commitment(jurisdiction=place, title=f"Plan {n:02d}"), data.shelter
+        )
+    response = client.get(f"/reports/submission.docx?ids={data.shelter.pk}")
+    document = docx.Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    listed = ["Boston", "Providence"] + [f"Plan {n:02d}" for n in range(many)]
+    shown = [name for name in listed if name in text]
+    assert len(shown) == MAX_LINKS
+    assert "3 more published commitments answer it: see A/HRC/46/15, para. 26.181." in text
+    targets = {rel.target_ref for rel in document.part.rels.values() if rel.is_external}
+    assert any(t.endswith(data.shelter.get_absolute_url()) for t in targets)

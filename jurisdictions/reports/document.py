@@ -152,6 +152,12 @@ class _Notes:
         return [(n, url) for url, n in self.numbers.items()]
 
 
+# Commitments described under one recommendation; the rest are counted and linked. A
+# recommendation that hundreds of places answer would otherwise fill the document (and
+# its word limit) with one list.
+MAX_LINKS = 10
+
+
 def load(ids: list[int], jurisdiction=None):
     """Every row the document needs, in four queries whatever the size."""
     recs = list(
@@ -171,15 +177,15 @@ def load(ids: list[int], jurisdiction=None):
         .defer("commitment__search_vector")
         .order_by("commitment__jurisdiction__name", "commitment__title", "commitment_id")
     )
-    updates = defaultdict(list)
-    for update in ProgressUpdate.objects.filter(
-        commitment_id__in={link.commitment_id for link in links},
-        publication=Publication.PUBLISHED,
-    ).order_by("commitment_id", "-reported_on", "-id"):
-        updates[update.commitment_id].append(update)
     by_rec = defaultdict(list)
     for link in links:
         by_rec[link.recommendation_id].append(link)
+    shown = {link.commitment_id for rec_links in by_rec.values() for link in rec_links[:MAX_LINKS]}
+    updates = defaultdict(list)
+    for update in ProgressUpdate.objects.filter(
+        commitment_id__in=shown, publication=Publication.PUBLISHED
+    ).order_by("commitment_id", "-reported_on", "-id"):
+        updates[update.commitment_id].append(update)
     return recs, by_rec, updates
 
 
@@ -321,9 +327,26 @@ def recommendation_blocks(rec, links, updates, notes, assessment) -> list[Block]
                 runs=[Run("No published state or local commitment answers it yet.")],
             )
         )
-    for link in links:
+    for link in links[:MAX_LINKS]:
         blocks.append(
             Block("para", numbered=True, runs=link_runs(link, updates[link.commitment_id], notes))
+        )
+    if len(links) > MAX_LINKS:
+        more = len(links) - MAX_LINKS
+        blocks.append(
+            Block(
+                "para",
+                numbered=True,
+                runs=[
+                    Run(
+                        f"{more} more published commitments answer it: see "
+                        if more > 1
+                        else "One more published commitment answers it: see "
+                    ),
+                    Run(rec.citation, url=base_url() + rec.get_absolute_url()),
+                    Run("."),
+                ],
+            )
         )
     blocks.append(
         Block(
