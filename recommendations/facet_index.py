@@ -84,21 +84,23 @@ class Index:
         return found
 
     def busiest(self, facet: str, within: BitMap | None, top: int) -> dict[str, int]:
-        """The `top` values with the most rows of `within`. A value cannot count more than
-        its own rows, so the walk down the sizes stops once they fall below the last kept
-        count (a facet of 15,000 jurisdictions reads a few hundred)."""
-        kept = []  # min-heap of (count, value)
+        """The `top` values with the most rows of `within`, ties to the lower id, as SQL
+        orders them (facets.py). A value cannot count more than its own rows, so the walk
+        down the sizes stops once they fall below the last kept count (a facet of 15,000
+        jurisdictions reads a few hundred)."""
+        kept = []  # min-heap of (count, -id, value): the weakest kept value on top
         for value, rows in self.by_size.get(facet, []):
-            if len(kept) == top and len(rows) <= kept[0][0]:
+            if len(kept) == top and len(rows) < kept[0][0]:
                 break
             n = len(rows) if within is None else within.intersection_cardinality(rows)
             if not n:
                 continue
+            entry = (n, -int(value), value)
             if len(kept) < top:
-                heapq.heappush(kept, (n, value))
-            elif n > kept[0][0]:
-                heapq.heapreplace(kept, (n, value))
-        return {value: n for n, value in sorted(kept, reverse=True)}
+                heapq.heappush(kept, entry)
+            elif entry > kept[0]:
+                heapq.heapreplace(kept, entry)
+        return {value: n for n, _, value in sorted(kept, reverse=True)}
 
 
 def filter_rows(index: Index, data: dict, cycle_of: dict, state_of: dict) -> dict:

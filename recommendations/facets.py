@@ -176,7 +176,9 @@ def _counted(data, q, facets, top, cycle_of, state_of) -> dict[str, dict[str, in
                 else:
                     counts[facet] = found.get(facet, {})
     for facet in top & set(counts):
-        counts[facet] = dict(sorted(counts[facet].items(), key=lambda item: -item[1])[:TOP])
+        # Busiest first, ties to the lower id: the same values whichever way they were counted.
+        busiest = sorted(counts[facet].items(), key=lambda item: (-item[1], int(item[0])))
+        counts[facet] = dict(busiest[:TOP])
     return counts
 
 
@@ -242,7 +244,7 @@ def _count(by_others, conds, q, flipped, top) -> dict[str, dict[str, int]]:
                 column = ARRAYS[facet][0]
                 limit = ""
                 if facet in top and others not in flipped:
-                    limit = f"ORDER BY COUNT(*) DESC LIMIT {TOP}"
+                    limit = f"ORDER BY COUNT(*) DESC, v LIMIT {TOP}"
                 legs.append(
                     f"(SELECT '{facet}', v::text, COUNT(*) FROM s{i}, unnest({column}) AS v "
                     f"GROUP BY v {limit})"

@@ -213,3 +213,20 @@ def test_with_a_current_index_the_list_query_count_does_not_grow_with_the_page(c
     # No facet statement and no kept-count read: the index counted.
     assert "SET LOCAL work_mem" not in sql
     assert "recommendations_facetcount" not in sql
+
+
+def test_the_busiest_values_break_ties_alike_both_ways(bench_data, monkeypatch):
+    # Twenty places listed: the cut falls among the many places with equal counts, and
+    # both ways must keep the same ones (the lower ids).
+    monkeypatch.setattr(facets, "TOP", 20)
+    facet_index.build()
+    every = sorted(facet_index.current().counts("jurisdiction", None).values(), reverse=True)
+    assert every[19] == every[20]  # a tie at the cut
+    for params in [
+        {"under_review": ["all"]},
+        {"under_review": ["all"], "response": ["noted"]},
+        {"under_review": ["all"], "local_action": ["any"]},
+        {"under_review": ["all"], "cycle": ["2"], "q": ["rights"]},
+    ]:
+        indexed, counted = both_ways(params)
+        assert indexed == counted, params
