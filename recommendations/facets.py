@@ -246,8 +246,9 @@ def _count(by_others, conds, q, flipped, top) -> dict[str, dict[str, int]]:
                 if facet in top and others not in flipped:
                     limit = f"ORDER BY COUNT(*) DESC, v LIMIT {TOP}"
                 legs.append(
-                    f"(SELECT '{facet}', v::text, COUNT(*) FROM s{i}, unnest({column}) AS v "
-                    f"GROUP BY v {limit})"
+                    # Named apart from v, so that ORDER BY v sorts the ids as numbers.
+                    f"(SELECT '{facet}', v::text AS value, COUNT(*) "
+                    f"FROM s{i}, unnest({column}) AS v GROUP BY v {limit})"
                 )
     # The scans are kept in memory rather than spilled to temporary files. SET LOCAL in
     # the same simple query lasts for its implicit transaction (or the enclosing one).
