@@ -1,38 +1,29 @@
 """Country names as data sources spell them, resolved to the states the database knows.
 
-Three steps, first hit wins:
-1. the spelling normalised (case, accents, St/Saint, &/and, hyphens, a leading "The",
-   brackets, apostrophes, word order) against the database's own names, formal names,
-   ISO codes and aliases;
-2. the `countrynames` library, which knows UN formal names, short forms and many former
-   names in several languages; its answer counts only if the state is in the database;
-3. former names the library maps to a state that no longer exists (Zaire) or not at all.
+Two steps, first hit wins:
+1. the spelling normalised by `name_key()` (case, accents, St/Saint, &/and, Rep./Is./Dem.,
+   hyphens, brackets, apostrophes, "the"/"of"/"and", word order) against the database's
+   own names, formal names, ISO codes and aliases;
+2. the same normalised spelling against a built-in table: pycountry's names, official
+   names and common names, and `country_spellings` (UN formal names, short forms and
+   abbreviations, former names, the UN's French and Spanish names). Its answer counts
+   only if the state is in the database.
+If neither matches and the name starts with a state form ("Republic of", "Kingdom of
+the", ...), the name without it goes through both steps again.
 
 Step 1 comes first so that a curator's alias always decides, and so that names the
-database holds verbatim (groups such as "ACT Group") never go through the library.
+database holds verbatim (groups such as "ACT Group") never go through the table.
+Nothing here needs compiling: pycountry is pure Python and rapidfuzz ships wheels.
 """
 
 import re
 import unicodedata
+from functools import cache
 
-import countrynames
+import pycountry
 from rapidfuzz import fuzz, process
 
-# Former or colloquial names the library does not map to today's state.
-FORMER_NAMES = {
-    "Zaire": "COD",
-    "Burma": "MMR",
-    "Swaziland": "SWZ",
-    "Kingdom of Swaziland": "SWZ",
-    "The former Yugoslav Republic of Macedonia": "MKD",
-    "Former Yugoslav Republic of Macedonia": "MKD",
-    "Libyan Arab Jamahiriya": "LBY",
-    "Cape Verde": "CPV",
-    "Czech Republic": "CZE",
-    "Turkey": "TUR",
-    "East Timor": "TLS",
-    "Holland": "NLD",
-}
+from . import country_spellings
 
 _SAINT = re.compile(r"\b(st|ste|saint|sainte)\b\.?")
 _ABBREVIATIONS = [
@@ -64,12 +55,24 @@ def name_key(name: str) -> str:
     return " ".join(sorted(w for w in words if w not in _FILLER))
 
 
-def library_iso3(name: str) -> str | None:
-    try:
-        code = countrynames.to_code_3(name)
-    except KeyError:  # the library knows a few codes of dissolved states but not their ISO3
-        return None
-    return code if code and len(code) == 3 else None
+@cache
+def builtin_keys() -> dict[str, str]:
+    """name_key -> ISO3 for every spelling the project knows without the database."""
+    keys: dict[str, str] = {}
+    for spelling, iso3 in country_spellings.spellings():
+        keys.setdefault(name_key(spelling), iso3)
+    for record in pycountry.countries:
+        for field in ("name", "official_name", "common_name"):
+            spelling = getattr(record, field, None)
+            if spelling:
+                keys.setdefault(name_key(spelling), record.alpha_3)
+    return keys
+
+
+def builtin_iso3(name: str) -> str | None:
+    """The ISO3 code the built-in table gives a spelling, whether or not the database
+    holds that state."""
+    return builtin_keys().get(name_key(name))
 
 
 class CountryNames:
@@ -85,9 +88,6 @@ class CountryNames:
                 if spelling:
                     self.keys.setdefault(name_key(spelling), iso3)
                     self._choices.setdefault(spelling, display)
-        for spelling, iso3 in FORMER_NAMES.items():
-            if iso3 in self.display:
-                self.keys.setdefault(name_key(spelling), iso3)
 
     def resolve(self, name: str) -> str | None:
         if not name or not name.strip():
@@ -101,7 +101,7 @@ class CountryNames:
         found = self.keys.get(name_key(name))
         if found:
             return found
-        found = library_iso3(name)
+        found = builtin_iso3(name)
         return found if found in self.display else None
 
     def nearest(self, name: str, limit: int = 3) -> list[str]:
