@@ -1,6 +1,7 @@
 """Debian's Chromium driven by Playwright, shared by the browser tests."""
 
 import os
+import re
 from contextlib import contextmanager
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
@@ -30,3 +31,24 @@ def chromium_page(**context_options):
             yield context.new_page()
         finally:
             browser.close()
+
+
+def check_facet(page, name, label):
+    """Tick a filter value (`label`, shown with its count); with JavaScript the form
+    submits itself and the URL follows."""
+    pattern = re.compile("^" + re.escape(label) + r" \(?\d+\)? results?$")
+    box = page.locator(f'input[name="{name}"]').and_(page.get_by_role("checkbox", name=pattern))
+    details = page.locator("details.facet", has=box)
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    with page.expect_navigation():
+        box.check()
+
+
+def sign_in(page, base, email, password):
+    """Sign in on the allauth form and wait to be taken off it."""
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

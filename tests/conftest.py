@@ -1,19 +1,29 @@
+"""Set-up shared by the tests. Fixtures used by more than one test module live here; helpers
+that are not fixtures live in tests/helpers.py (and tests/browser.py for Chromium).
+
+Markers (declared in pyproject.toml): `browser` drives Chromium, `redis` needs a Redis
+broker (most of those start a real Celery worker), `slow` is everything a developer
+leaves out with `make test-fast` (pytest -m "not slow"): every `browser` and `redis` test
+is marked `slow` here, and the other slow ones carry the marker themselves."""
+
 import os
 
 import pytest
 from django.db import connection
 
+from tests.helpers import ORIGINAL, LocalServer
 
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Skip service-bound tests only where the service is absent by design (the embedded
-    run). .ci/run fails the PostgreSQL + Redis pass if anything was skipped there."""
-    on_postgres = connection.vendor == "postgresql"
+    """Mark browser and Redis tests `slow` (before `-m` selects), and skip Redis tests
+    where REDIS_URL is unset; .ci/run sets it and fails if anything was skipped."""
     has_redis = bool(os.environ.get("REDIS_URL"))
     for item in items:
-        if "postgres" in item.keywords and not on_postgres:
-            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL)"))
-        if "redis" in item.keywords and not (has_redis and on_postgres):
-            item.add_marker(pytest.mark.skip(reason="needs Redis (REDIS_URL) and PostgreSQL"))
+        if "browser" in item.keywords or "redis" in item.keywords:
+            item.add_marker(pytest.mark.slow)
+        if "redis" in item.keywords and not has_redis:
+            item.add_marker(pytest.mark.skip(reason="needs Redis (REDIS_URL)"))
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +35,12 @@ def _plain_http(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The production hasher is slow on purpose; tests sign in often.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +66,21 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_sessions(django_db_setup, django_db_blocker):
+    """Worker subprocesses (one is killed on purpose) can leave PostgreSQL sessions on
+    the test database, which would stop pytest-django from dropping it at the end."""
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+# --- Data ------------------------------------------------------------------------------
+
+
 @pytest.fixture
 def reference_data(db):
     from jurisdictions.seed import seed_jurisdictions
@@ -59,14 +90,93 @@ def reference_data(db):
     seed_jurisdictions()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _no_stray_sessions(django_db_setup, django_db_blocker):
-    """Worker subprocesses (one is killed on purpose) can leave PostgreSQL sessions on
-    the test database, which would stop pytest-django from dropping it at the end."""
-    yield
-    if connection.vendor == "postgresql":
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+@pytest.fixture
+def cat(db):
+    """The browsing tests' small catalogue (tests/browse_data.py)."""
+    from tests.browse_data import build_catalogue
+
+    return build_catalogue()
+
+
+@pytest.fixture
+def report_data(db):
+    """The reports tests' recommendations and commitments (tests/report_data.py)."""
+    from tests.report_data import build_report_data
+
+    return build_report_data()
+
+
+@pytest.fixture
+def staff_scene(db):
+    """Every staff and curator page with the data that fills it (tests/staff_pages.py)."""
+    from tests.staff_pages import build_staff_scene
+
+    return build_staff_scene()
+
+
+# --- Staff -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pittsburgh(db):
+    from tests import factories as f
+
+    return f.jurisdiction(name="Pittsburgh", slug="pittsburgh")
+
+
+@pytest.fixture
+def editor(client, pittsburgh):
+    """An editor of Pittsburgh, signed in on `client`."""
+    from tests import factories as f
+
+    person = f.user(email="editor@pittsburgh.example")
+    f.membership(person, pittsburgh)
+    client.force_login(person)
+    return person
+
+
+@pytest.fixture
+def curator(client):
+    """A curator, signed in on `client`."""
+    from tests import factories as f
+
+    person = f.curator(email="curator@example.org")
+    client.force_login(person)
+    return person
+
+
+# --- Servers and workers ---------------------------------------------------------------
+
+
+@pytest.fixture
+def server():
+    """A local HTTP server (tests.helpers.LocalServer); tests fill in its `routes`."""
+    with LocalServer() as running:
+        yield running
+
+
+@pytest.fixture
+def upstream_source(server, reference_data, settings, tmp_path):
+    """An upstream UPR Info source whose export (`ORIGINAL`, ETag "v1") `server` serves
+    from 127.0.0.1, which production refuses to fetch; downloads go to a fresh MEDIA_ROOT."""
+    from recommendations.models import UpstreamSource
+
+    settings.FETCH_ALLOW_LOOPBACK = True
+    settings.MEDIA_ROOT = tmp_path
+    server.routes["/export.csv"] = (200, ORIGINAL, {"ETag": '"v1"'})
+    return UpstreamSource.objects.create(
+        name="UPR Info", url=server.url("/export.csv"), format="upr_info"
+    )
+
+
+@pytest.fixture
+def broker(transactional_db):
+    """Our own Redis database, emptied, and tasks sent to it for a real worker to run."""
+    import redis
+
+    from upr_tracker.celery import app
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    client.flushdb()
+    app.conf.task_always_eager = False
+    return client

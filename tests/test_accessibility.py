@@ -66,11 +66,8 @@ WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "he
 
 @pytest.fixture
 def cat(transactional_db):
-    from django.core.cache import cache
-
     from jurisdictions.seed import seed_jurisdictions
 
-    cache.clear()
     seed_jurisdictions()
     return build_catalogue()
 

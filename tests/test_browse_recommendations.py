@@ -6,16 +6,10 @@ from django.urls import reverse
 from recommendations.models import Recommendation
 from recommendations.recurrence import refresh_recommended_again
 from tests import factories
-from tests.browse_data import build_catalogue
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/recommendations/"
-
-
-@pytest.fixture
-def cat():
-    return build_catalogue()
 
 
 def shown(client, **params):

@@ -21,11 +21,8 @@ PHONE = {"width": 375, "height": 740}
 
 @pytest.fixture
 def cat(transactional_db):
-    from django.core.cache import cache
-
     from jurisdictions.seed import seed_jurisdictions
 
-    cache.clear()
     seed_jurisdictions()
     data = build_catalogue()
     data.cycle3.review_date = date(2020, 11, 9)

@@ -8,18 +8,15 @@ import pytest
 
 from tests import factories
 from tests.browse_data import build_catalogue
-from tests.browser import chromium_page
+from tests.browser import check_facet, chromium_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def cat(transactional_db):
-    from django.core.cache import cache
-
     from jurisdictions.seed import seed_jurisdictions
 
-    cache.clear()
     seed_jurisdictions()
     data = build_catalogue()
     # Noise the filters must leave out: another cycle, a non-WEOG state, a noted response.
@@ -33,17 +30,6 @@ def cat(transactional_db):
     return data
 
 
-def check(page, name, label):
-    """Tick a filter value; with JavaScript the form submits itself and the URL follows."""
-    pattern = re.compile("^" + re.escape(label) + r" \(?\d+\)? results?$")
-    box = page.locator(f'input[name="{name}"]').and_(page.get_by_role("checkbox", name=pattern))
-    details = page.locator("details.facet", has=box)
-    if details.get_attribute("open") is None:
-        details.locator("summary").click()
-    with page.expect_navigation():
-        box.check()
-
-
 def test_a_newcomer_finds_filters_follows_and_downloads(live_server, cat, tmp_path):
     with chromium_page(accept_downloads=True) as page:
         page.goto(live_server.url + "/")
@@ -52,10 +38,10 @@ def test_a_newcomer_finds_filters_follows_and_downloads(live_server, cat, tmp_pa
         ).click()
         page.wait_for_url(re.compile(r"/recommendations/$"))
 
-        check(page, "response", "Supported")
-        check(page, "theme", "Death penalty")
-        check(page, "region", "Western European and Others Group")
-        check(page, "cycle", "Cycle 3")
+        check_facet(page, "response", "Supported")
+        check_facet(page, "theme", "Death penalty")
+        check_facet(page, "region", "Western European and Others Group")
+        check_facet(page, "cycle", "Cycle 3")
 
         assert "response=supported" in page.url and "cycle=3" in page.url
         assert page.get_by_role("heading", name="1 recommendation").is_visible()

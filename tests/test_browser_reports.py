@@ -6,35 +6,16 @@ import re
 import docx
 import pytest
 
-from tests.browser import chromium_page
-from tests.report_data import build_report_data
+from tests.browser import check_facet, chromium_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def data(transactional_db):
-    from django.core.cache import cache
-
-    cache.clear()
-    return build_report_data()
-
-
-def check(page, name, label):
-    pattern = re.compile("^" + re.escape(label) + r" \(?\d+\)? results?$")
-    box = page.locator(f'input[name="{name}"]').and_(page.get_by_role("checkbox", name=pattern))
-    details = page.locator("details.facet", has=box)
-    if details.get_attribute("open") is None:
-        details.locator("summary").click()
-    with page.expect_navigation():
-        box.check()
-
-
-def test_an_advocate_filters_builds_writes_and_downloads(live_server, data, tmp_path):
+def test_an_advocate_filters_builds_writes_and_downloads(live_server, report_data, tmp_path):
     introduction = "Shelter is a right. Boston shows it can be kept."
     with chromium_page(accept_downloads=True) as page:
         page.goto(live_server.url + "/recommendations/")
-        check(page, "response", "Supported")
+        check_facet(page, "response", "Supported")
         assert page.get_by_role("heading", name="1 recommendation").is_visible()
 
         page.get_by_role("link", name="Build a report").click()

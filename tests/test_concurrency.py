@@ -5,30 +5,12 @@ from django.urls import reverse
 
 from jurisdictions.moderation import review_state
 from tests import factories as f
+from tests.helpers import commitment_form_data
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def form_data(commitment, version, **changes):
-    data = {
-        "title": commitment.title,
-        "kind": commitment.kind,
-        "status": commitment.status,
-        "summary": commitment.summary,
-        "adopted_on": commitment.adopted_on.isoformat(),
-        "version": version,
-    }
-    data.update(changes)
-    return data
-
-
-def test_a_stale_save_is_refused_with_both_versions_and_keeps_the_users_text(client):
-    pittsburgh = f.jurisdiction(name="Pittsburgh", slug="pittsburgh")
+def test_a_stale_save_is_refused_with_both_versions_and_keeps_the_users_text(client, pittsburgh):
     first, second = f.user(), f.user()
     f.membership(first, pittsburgh)
     f.membership(second, pittsburgh)
@@ -38,13 +20,15 @@ def test_a_stale_save_is_refused_with_both_versions_and_keeps_the_users_text(cli
 
     client.force_login(first)
     assert (
-        client.post(url, form_data(commitment, opened_at, title="Shelter plan 2025")).status_code
+        client.post(
+            url, commitment_form_data(commitment, opened_at, title="Shelter plan 2025")
+        ).status_code
         == 302
     )
 
     client.force_login(second)
     response = client.post(
-        url, form_data(commitment, opened_at, summary="Beds for 300 people by winter.")
+        url, commitment_form_data(commitment, opened_at, summary="Beds for 300 people by winter.")
     )
 
     commitment.refresh_from_db()
@@ -62,7 +46,7 @@ def test_a_stale_save_is_refused_with_both_versions_and_keeps_the_users_text(cli
     assert form["summary"].value() == "Beds for 300 people by winter."
     assert int(form["version"].value()) == commitment.version
 
-    resubmit = form_data(
+    resubmit = commitment_form_data(
         commitment,
         form["version"].value(),
         title="Shelter plan 2025",
@@ -76,8 +60,7 @@ def test_a_stale_save_is_refused_with_both_versions_and_keeps_the_users_text(cli
     )
 
 
-def test_a_save_after_the_curator_acted_is_refused(client):
-    pittsburgh = f.jurisdiction(name="Pittsburgh", slug="pittsburgh")
+def test_a_save_after_the_curator_acted_is_refused(client, pittsburgh):
     editor = f.user()
     f.membership(editor, pittsburgh)
     commitment = f.commitment(jurisdiction=pittsburgh, publication="submitted")
@@ -97,7 +80,7 @@ def test_a_save_after_the_curator_acted_is_refused(client):
     client.force_login(editor)
     response = client.post(
         reverse("staff:commitment-edit", args=[commitment.pk]),
-        form_data(commitment, opened_at, title="Changed blind"),
+        commitment_form_data(commitment, opened_at, title="Changed blind"),
     )
 
     commitment.refresh_from_db()

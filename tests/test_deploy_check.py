@@ -79,12 +79,11 @@ def test_public_signup_is_closed(client):
 
 
 @pytest.mark.django_db
-def test_password_reset_sends_an_email_with_a_link(client, settings):
+def test_password_reset_sends_an_email_with_a_link(client):
     from django.core import mail
 
     from tests import factories as f
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     f.user(email="forgetful@pittsburgh.example")
 
     response = client.post(
@@ -97,10 +96,9 @@ def test_password_reset_sends_an_email_with_a_link(client, settings):
 
 
 @pytest.mark.django_db
-def test_the_admin_signs_in_and_its_pages_need_no_inline_script(client, settings):
+def test_the_admin_signs_in_and_its_pages_need_no_inline_script(client):
     from tests import factories as f
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     f.admin_user(username="root", email="root@example.org", password="admin-pass-2024!")
 
     response = client.post(

@@ -8,14 +8,8 @@ import pytest
 
 from recommendations import native
 from tests import factories
-from tests.browse_data import build_catalogue
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cat():
-    return build_catalogue()
 
 
 def body(response) -> str:
@@ -105,7 +99,6 @@ def test_an_unknown_export_format_is_a_404(client, cat):
     assert client.get("/commitments/export.txt").status_code == 404
 
 
-@pytest.mark.postgres
 def test_the_fast_postgres_export_writes_exactly_what_native_row_writes(cat):
     from recommendations.exports import recommendation_rows
     from recommendations.models import Recommendation

@@ -5,7 +5,6 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests import factories
-from tests.browse_data import build_catalogue
 
 pytestmark = pytest.mark.django_db
 
@@ -13,14 +12,14 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def cat():
-    data = build_catalogue()
+def cat(cat):
+    """The catalogue, with unpublished commitments that no feed may show."""
     for publication in ["draft", "submitted", "rejected"]:
         hidden = factories.commitment(
-            jurisdiction=data.pittsburgh, title=f"Hidden {publication}", publication=publication
+            jurisdiction=cat.pittsburgh, title=f"Hidden {publication}", publication=publication
         )
-        hidden.themes.set([data.death])
-    return data
+        hidden.themes.set([cat.death])
+    return cat
 
 
 def entry_titles(client, url):

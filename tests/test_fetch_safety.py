@@ -13,7 +13,6 @@ from jurisdictions.forms import CommitmentForm
 from jurisdictions.models import Commitment, EvidenceLink
 from jurisdictions.tasks import check_evidence_links
 from tests import factories as f
-from tests.test_task_links import LocalServer
 
 pytestmark = pytest.mark.django_db
 
@@ -51,12 +50,6 @@ INTERNAL_URLS = [
 @pytest.fixture(autouse=True)
 def _fast(monkeypatch):
     monkeypatch.setattr(linkcheck, "HOST_INTERVAL_SECONDS", 0)
-
-
-@pytest.fixture
-def server():
-    with LocalServer() as running:
-        yield running
 
 
 def commitment_form(url):

@@ -6,12 +6,11 @@ from django.core.management.base import CommandError
 
 from recommendations.importers.pipeline import import_file
 from recommendations.models import Recommendation
-
-from .test_import_uhri import uhri_row, write_xlsx
+from tests.helpers import UPR_INFO_HEADER, uhri_row, write_xlsx
 
 pytestmark = pytest.mark.django_db
 
-UPR_HEADER = "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session\n"
+UPR_HEADER = UPR_INFO_HEADER + "\n"
 
 
 def test_a_file_with_a_header_and_no_rows_exits_non_zero_with_no_data_rows(

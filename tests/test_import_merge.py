@@ -9,19 +9,10 @@ from django.urls import reverse
 
 from recommendations.importers.pipeline import import_file
 from recommendations.models import Recommendation, Theme
-
-from . import factories as f
-from .test_import_uhri import uhri_row, write_xlsx
+from tests import factories as f
+from tests.helpers import uhri_row, write_upr_info, write_xlsx
 
 pytestmark = pytest.mark.django_db
-
-UPR_HEADER = "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session"
-
-
-def upr_info(tmp_path, *rows, name="upr.csv"):
-    path = tmp_path / name
-    path.write_text("\n".join([UPR_HEADER, *rows]) + "\n", encoding="utf-8")
-    return path
 
 
 def links(rec):
@@ -84,27 +75,35 @@ def test_a_uhri_file_with_empty_columns_over_the_demo_data_loses_no_link(tmp_pat
 
 
 def test_an_empty_cell_keeps_the_stored_value_and_a_given_one_replaces_it(reference_data, tmp_path):
-    path = upr_info(tmp_path, "Canada,WEOG,,Hold elections.,France,WEOG,,Accepted,5,Elections,3")
+    path = write_upr_info(
+        tmp_path, "Canada,WEOG,,Hold elections.,France,WEOG,,Accepted,5,Elections,3"
+    )
     assert import_file(path).ok
     rec = Recommendation.objects.get()
     assert (rec.response, rec.action_category) == ("supported", 5)
 
-    blank = upr_info(tmp_path, "Canada,WEOG,,Hold elections.,France,WEOG,,,,Elections,3", name="b")
+    blank = write_upr_info(
+        tmp_path, "Canada,WEOG,,Hold elections.,France,WEOG,,,,Elections,3", name="b"
+    )
     report = import_file(blank)
     assert report.ok and report.counts["unchanged"] == 1
     rec.refresh_from_db()
     assert (rec.response, rec.action_category) == ("supported", 5)  # REPLACE, empty: kept
 
-    noted = upr_info(tmp_path, "Canada,WEOG,,Hold elections.,France,WEOG,,Noted,2,Elections,3")
+    noted = write_upr_info(
+        tmp_path, "Canada,WEOG,,Hold elections.,France,WEOG,,Noted,2,Elections,3"
+    )
     assert import_file(noted).counts["updated"] == 1
     rec.refresh_from_db()
     assert (rec.response, rec.action_category) == ("noted", 2)  # REPLACE, given: replaced
 
 
 def test_upr_info_only_adds_recommending_states_and_issues(reference_data, tmp_path):
-    first = upr_info(tmp_path, "Canada,WEOG,,Hold elections.,France,WEOG,,Accepted,5,Elections,3")
+    first = write_upr_info(
+        tmp_path, "Canada,WEOG,,Hold elections.,France,WEOG,,Accepted,5,Elections,3"
+    )
     import_file(first)
-    other = upr_info(
+    other = write_upr_info(
         tmp_path, "Canada,WEOG,,Hold elections.,Spain,WEOG,,Accepted,5,Justice,3", name="o.csv"
     )
 
@@ -199,7 +198,7 @@ def test_upr_info_never_replaces_the_un_wording(reference_data, tmp_path):
     rec = Recommendation.objects.get()
     rec.upr_info_key = ""
     rec.save()
-    path = upr_info(
+    path = write_upr_info(
         tmp_path,
         "United States,WEOG,,Ratify the convention on the rights of the child!,Mali,Africa,,"
         "Accepted,5,Rights of the Child,36",

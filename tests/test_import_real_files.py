@@ -48,6 +48,7 @@ def test_the_shared_folder_holds_both_upr_info_exports():
     assert "upr_info_sessions_14-17.csv" in names
 
 
+@pytest.mark.slow  # the real exports, each imported twice
 @pytest.mark.django_db(transaction=False)
 @pytest.mark.parametrize("name", ["upr_info_sessions_1-5.csv", "upr_info_sessions_14-17.csv"])
 def test_each_real_upr_info_export_imports_and_a_second_run_changes_nothing(

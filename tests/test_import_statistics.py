@@ -9,7 +9,7 @@ from django.db import connection
 from recommendations.importers import pipeline
 from recommendations.models import Recommendation
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
 
 

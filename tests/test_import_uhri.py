@@ -1,67 +1,12 @@
 """Importing UHRI exports (xlsx, columns by header name) and matching across sources."""
 
-import uuid
-
 import pytest
-from openpyxl import Workbook
 
 from recommendations.importers.pipeline import import_file
 from recommendations.models import AffectedGroup, Recommendation, SdgTarget, Theme
+from tests.helpers import UHRI_HEADER, UHRI_IDS, uhri_row, write_xlsx
 
 pytestmark = pytest.mark.django_db
-
-HEADER = [
-    "Text",
-    "Countries Concerned",
-    "Regions Concerned",
-    "Reccomending Body",
-    "Type",
-    "Document Symbol",
-    "Document Publication Date",
-    "Date of publication on UHRI",
-    "UPR Session",
-    "UPR Reccomending States",
-    "Recommending Regions",
-    "UPR Position",
-    "Themes",
-    "Affected Persons",
-    "Sdgs",
-    "OHCHR Annotation Id",
-]
-IDS = [str(uuid.UUID(int=n)) for n in range(1, 10)]
-
-
-def uhri_row(**kw):
-    row = {
-        "Text": "- 26.49 Ratify the convention on the rights of the child.",
-        "Countries Concerned": "- United States of America",
-        "Regions Concerned": "- WEOG",
-        "Reccomending Body": "- UPR",
-        "Type": "- Recommendation",
-        "Document Symbol": "- A/HRC/46/15",
-        "Document Publication Date": 44208,
-        "Date of publication on UHRI": 44300,
-        "UPR Session": "- 36th Session",
-        "UPR Reccomending States": "- Switzerland\n- Rwanda\n- Bahamas",
-        "Recommending Regions": "- WEOG\n- Africa",
-        "UPR Position": "- Supported",
-        "Themes": "- Ratification of & accession to international instruments\n- Children: rights",
-        "Affected Persons": "- Children",
-        "Sdgs": "- 16.3 - Promote the rule of law and equal access to justice",
-        "OHCHR Annotation Id": f"- {IDS[0]}",
-    }
-    row.update(kw)
-    return row
-
-
-def write_xlsx(path, rows, header=HEADER):
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append([row.get(name, "") for name in header])
-    book.save(path)
-    return path
 
 
 def test_a_uhri_export_imports_with_paragraph_key_themes_groups_and_sdgs(reference_data, tmp_path):
@@ -72,7 +17,7 @@ def test_a_uhri_export_imports_with_paragraph_key_themes_groups_and_sdgs(referen
     rec = Recommendation.objects.get()
     assert rec.paragraph == "26.49"
     assert rec.text == "Ratify the convention on the rights of the child."
-    assert str(rec.uhri_id) == IDS[0]
+    assert str(rec.uhri_id) == UHRI_IDS[0]
     assert rec.response == "supported"
     assert rec.body == ""
     assert rec.review.cycle == 3 and rec.review.wg_session == 36
@@ -117,7 +62,7 @@ def test_non_upr_rows_are_kept_with_their_body_or_skipped_on_request(reference_d
             "UPR Position": "",
             "Sdgs": "",
             "Document Publication Date": 45000,  # 2023
-            "OHCHR Annotation Id": f"- {IDS[1]}",
+            "OHCHR Annotation Id": f"- {UHRI_IDS[1]}",
         }
     )
     path = write_xlsx(tmp_path / "uhri.xlsx", [uhri_row(), treaty])
@@ -136,9 +81,9 @@ def test_non_upr_rows_are_kept_with_their_body_or_skipped_on_request(reference_d
 def test_uhri_rows_with_bad_values_change_nothing(reference_data, tmp_path):
     rows = [
         uhri_row(**{"Countries Concerned": "- Atlantis"}),
-        uhri_row(**{"UPR Session": "- next session", "OHCHR Annotation Id": f"- {IDS[2]}"}),
+        uhri_row(**{"UPR Session": "- next session", "OHCHR Annotation Id": f"- {UHRI_IDS[2]}"}),
         uhri_row(**{"OHCHR Annotation Id": "- not-a-uuid"}),
-        uhri_row(**{"Sdgs": "- 18.1 - Colonise Mars", "OHCHR Annotation Id": f"- {IDS[3]}"}),
+        uhri_row(**{"Sdgs": "- 18.1 - Colonise Mars", "OHCHR Annotation Id": f"- {UHRI_IDS[3]}"}),
     ]
     report = import_file(write_xlsx(tmp_path / "bad.xlsx", rows))
 
@@ -148,7 +93,7 @@ def test_uhri_rows_with_bad_values_change_nothing(reference_data, tmp_path):
 
 
 def test_the_correctly_spelt_header_is_accepted(reference_data, tmp_path):
-    header = [h.replace("Reccomending", "Recommending") for h in HEADER]
+    header = [h.replace("Reccomending", "Recommending") for h in UHRI_HEADER]
     rows = [{k.replace("Reccomending", "Recommending"): v for k, v in uhri_row().items()}]
 
     report = import_file(write_xlsx(tmp_path / "uhri.xlsx", rows, header=header))
@@ -185,7 +130,7 @@ def test_a_upr_info_recommendation_and_its_uhri_row_become_one_record(reference_
     }
     assert Recommendation.objects.count() == 1
     rec.refresh_from_db()
-    assert rec.paragraph == "26.49" and str(rec.uhri_id) == IDS[0] and rec.upr_info_key
+    assert rec.paragraph == "26.49" and str(rec.uhri_id) == UHRI_IDS[0] and rec.upr_info_key
     assert set(rec.themes.values_list("vocabulary", flat=True)) == {"upr_info", "uhri"}
     assert any("Matched recommendation" in w["message"] for w in report.warnings)
 
@@ -214,7 +159,7 @@ def test_ambiguous_text_matches_are_reported_and_not_merged(reference_data, tmp_
         uhri_row(
             **{
                 "Text": "- 26.2 Ratify the convention on the rights of the child.",
-                "OHCHR Annotation Id": f"- {IDS[4]}",
+                "OHCHR Annotation Id": f"- {UHRI_IDS[4]}",
             }
         ),
     ]

@@ -8,17 +8,10 @@ from django.core.management.base import CommandError
 
 from recommendations.importers.pipeline import import_file
 from recommendations.models import Recommendation, Review
+from tests.helpers import write_upr_info
 
 DATA = Path(__file__).parent / "data"
 pytestmark = pytest.mark.django_db
-
-HEADER = "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session"
-
-
-def write(tmp_path, *rows, name="export.csv"):
-    path = tmp_path / name
-    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
-    return path
 
 
 def snapshot():
@@ -138,7 +131,9 @@ def test_every_bad_row_is_reported_with_line_column_and_reason_and_nothing_is_wr
 
 
 def test_an_unknown_state_under_review_is_an_error_not_a_new_country(reference_data, tmp_path):
-    path = write(tmp_path, "Freedonia,WEOG,,Hold elections.,France,WEOG,,Accepted,4,Elections,9")
+    path = write_upr_info(
+        tmp_path, "Freedonia,WEOG,,Hold elections.,France,WEOG,,Accepted,4,Elections,9"
+    )
 
     report = import_file(path)
 
@@ -181,10 +176,10 @@ def test_importing_the_same_file_twice_changes_nothing(reference_data):
 
 def test_a_changed_row_updates_its_recommendation_and_records_history(reference_data, tmp_path):
     row = "United States,WEOG,,Close the detention camp.,Cuba,GRULAC,,{},4,Detention,9"
-    import_file(write(tmp_path, row.format("Noted")))
+    import_file(write_upr_info(tmp_path, row.format("Noted")))
     rec = Recommendation.objects.get()
 
-    report = import_file(write(tmp_path, row.format("Accepted"), name="second.csv"))
+    report = import_file(write_upr_info(tmp_path, row.format("Accepted"), name="second.csv"))
 
     assert report.counts["updated"] == 1
     rec.refresh_from_db()
@@ -198,9 +193,11 @@ def test_a_changed_row_updates_its_recommendation_and_records_history(reference_
 
 def test_a_new_recommending_state_counts_as_an_update(reference_data, tmp_path):
     row = "United States,WEOG,,Close the detention camp.,{},GRULAC,,Noted,4,Detention,9"
-    import_file(write(tmp_path, row.format("Cuba")))
+    import_file(write_upr_info(tmp_path, row.format("Cuba")))
 
-    report = import_file(write(tmp_path, row.format("Cuba"), row.format("Mexico"), name="b.csv"))
+    report = import_file(
+        write_upr_info(tmp_path, row.format("Cuba"), row.format("Mexico"), name="b.csv")
+    )
 
     assert report.counts["updated"] == 1
     assert Recommendation.objects.get().recommending_countries.count() == 2
@@ -274,7 +271,7 @@ def test_progress_is_reported_while_rows_are_read(reference_data, tmp_path):
     seen = []
 
     report = import_file(
-        write(tmp_path, *rows), progress=lambda done, total: seen.append((done, total))
+        write_upr_info(tmp_path, *rows), progress=lambda done, total: seen.append((done, total))
     )
 
     assert report.counts["created"] == 1200
@@ -283,7 +280,6 @@ def test_progress_is_reported_while_rows_are_read(reference_data, tmp_path):
     assert seen[-1] == (1200, 1200)
 
 
-@pytest.mark.postgres
 def test_imported_recommendations_are_full_text_searchable(reference_data):
     from django.contrib.postgres.search import SearchQuery
 

@@ -6,7 +6,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from jurisdictions.permissions import make_curator
 from recommendations.importers.pipeline import import_file
 from recommendations.models import Country, ImportRun, Recommendation
 
@@ -19,14 +18,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def curator(client):
-    user = factories.user()
-    make_curator(user)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -8,18 +8,16 @@ import pytest
 
 from recommendations.models import ImportRun, Recommendation
 from recommendations.tasks import run_import
-from tests.test_worker_integration import Worker, broker, wait_for  # noqa: F401 (fixture)
+from tests.helpers import UPR_INFO_HEADER, Worker, wait_for
 
-pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.timeout(240)]
-
-HEADER = "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session"
+pytestmark = [pytest.mark.redis, pytest.mark.timeout(240)]
 
 
 def write_big_file(path: Path, recommendations=12_000) -> Path:
     states = ["Canada", "France", "Kenya", "Chile", "Japan", "Norway"]
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(HEADER.split(","))
+        writer.writerow(UPR_INFO_HEADER.split(","))
         for n in range(recommendations):
             text = f"Adopt measure {n} to protect the right to adequate housing for all."
             writer.writerow(
@@ -30,7 +28,7 @@ def write_big_file(path: Path, recommendations=12_000) -> Path:
 
 
 def test_an_import_whose_worker_is_killed_is_run_again_from_its_file(
-    broker,  # noqa: F811
+    broker,
     reference_data,
     tmp_path,
 ):

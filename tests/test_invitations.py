@@ -22,11 +22,6 @@ from tests import factories as f
 PASSWORD = "tenant-rights-2024!"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def invite(jurisdiction, token="the-raw-token", **kw):
     return Invitation.objects.create(
         email=kw.pop("email", "newcomer@example.org"),
@@ -93,7 +88,6 @@ def test_the_migration_hashes_tokens_already_sent_so_their_links_keep_working(cl
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_people_accepting_one_invitation_at_once_one_wins_the_other_sees_it_used(
     monkeypatch,

@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests import factories as f
 from tests.browse_data import build_catalogue
 
-pytestmark = [pytest.mark.django_db, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db, pytest.mark.timeout(600)]
 
 # Path junk as it appears in a URL: NUL, overlong, bytes that are not UTF-8, an unknown
 # value, a number too big for any database integer.

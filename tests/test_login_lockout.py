@@ -11,11 +11,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "tenant-rights-2024!"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def sign_in(client, email, password):
     return client.post(reverse("account_login"), {"login": email, "password": password})
 

@@ -27,23 +27,6 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def pittsburgh():
-    return f.jurisdiction(name="Pittsburgh", slug="pittsburgh")
-
-
-@pytest.fixture
-def curator(client):
-    person = f.curator(email="curator@example.org")
-    client.force_login(person)
-    return person
-
-
 def test_the_queue_lists_submissions_oldest_first(client, curator, pittsburgh):
     first = f.commitment(jurisdiction=pittsburgh, title="First in", publication="submitted")
     second = f.commitment(jurisdiction=pittsburgh, title="Second in", publication="submitted")

@@ -10,30 +10,9 @@ from django.urls import reverse
 
 from jurisdictions.models import CommitmentLink
 from tests import factories as f
+from tests.helpers import commitment_form_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def pittsburgh():
-    return f.jurisdiction(name="Pittsburgh", slug="pittsburgh")
-
-
-@pytest.fixture
-def editor(pittsburgh):
-    person = f.user(email="editor@pittsburgh.example")
-    f.membership(person, pittsburgh)
-    return person
-
-
-@pytest.fixture
-def curator():
-    return f.curator(email="curator@example.org")
 
 
 def hidden_inputs(html: str, action: str) -> dict:
@@ -47,19 +26,6 @@ def hidden_inputs(html: str, action: str) -> dict:
 def open_review(client, commitment) -> dict:
     page = client.get(reverse("staff:review-commitment", args=[commitment.pk])).content.decode()
     return hidden_inputs(page, reverse("staff:review-commitment-decide", args=[commitment.pk]))
-
-
-def edit_data(commitment, **changes):
-    data = {
-        "title": commitment.title,
-        "kind": commitment.kind,
-        "status": commitment.status,
-        "summary": commitment.summary,
-        "adopted_on": commitment.adopted_on.isoformat(),
-        "version": commitment.version,
-    }
-    data.update(changes)
-    return data
 
 
 def approve(client, commitment, seen):
@@ -82,7 +48,7 @@ def test_an_approval_is_refused_when_the_text_changed_after_the_curator_opened_i
     client.force_login(editor)
     edited = client.post(
         reverse("staff:commitment-edit", args=[commitment.pk]),
-        edit_data(commitment, summary="Text nobody reviewed."),
+        commitment_form_data(commitment, summary="Text nobody reviewed."),
     )
     assert edited.status_code == 302
 

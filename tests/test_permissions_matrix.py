@@ -33,11 +33,6 @@ MANAGERS = {"manager", "curator", "admin"}
 CURATORS = {"curator", "admin"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class World:
     here: Jurisdiction

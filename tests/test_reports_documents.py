@@ -10,16 +10,9 @@ from docx.oxml.ns import qn
 from docx.text.run import Run
 from pypdf import PdfReader
 
-from tests.report_data import build_report_data
-
 pytestmark = pytest.mark.django_db
 
 CITATIONS = ["A/HRC/46/15, para. 26.181", "A/HRC/46/15, para. 26.230", "A/HRC/46/15, para. 26.300"]
-
-
-@pytest.fixture
-def data(db):
-    return build_report_data()
 
 
 def words(text: str) -> int:
@@ -60,23 +53,27 @@ def numbering_format(document, paragraph) -> str:
     return abstract.find(qn("w:lvl")).find(qn("w:numFmt")).get(qn("w:val"))
 
 
-def builder_post(data, **texts):
-    ids = [data.shelter.pk, data.water_rec.pk, data.quiet.pk]
+def builder_post(report_data, **texts):
+    ids = [report_data.shelter.pk, report_data.water_rec.pk, report_data.quiet.pk]
     return {"kind": "submission", "limit": "individual", "ids": ids, **texts}
 
 
-def test_the_word_file_numbers_paragraphs_with_word_numbering_and_cites_every_choice(client, data):
+def test_the_word_file_numbers_paragraphs_with_word_numbering_and_cites_every_choice(
+    client, report_data
+):
     texts = {
         "title": "Housing and water in the United States",
         "organisations": "Coalition for Shelter, Water Justice Network",
         "introduction": "We track local action.\n\nThis submission covers three points.",
-        f"assessment-{data.shelter.pk}": "Boston shows the guarantee works at scale.",
+        f"assessment-{report_data.shelter.pk}": "Boston shows the guarantee works at scale.",
     }
-    page = client.post("/reports/new/", {**builder_post(data, **texts), "action": "preview"})
+    page = client.post("/reports/new/", {**builder_post(report_data, **texts), "action": "preview"})
     assert page.status_code == 200
     shown = shown_count(page.content.decode())
 
-    response = client.post("/reports/new/", {**builder_post(data, **texts), "action": "docx"})
+    response = client.post(
+        "/reports/new/", {**builder_post(report_data, **texts), "action": "docx"}
+    )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     document = docx.Document(io.BytesIO(response.content))
     paragraphs = document.paragraphs
@@ -104,14 +101,14 @@ def test_the_word_file_numbers_paragraphs_with_word_numbering_and_cites_every_ch
     assert shown > 100
 
 
-def test_citations_link_to_the_official_document(client, data):
-    response = client.get(f"/reports/submission.docx?ids={data.shelter.pk}")
+def test_citations_link_to_the_official_document(client, report_data):
+    response = client.get(f"/reports/submission.docx?ids={report_data.shelter.pk}")
     document = docx.Document(io.BytesIO(response.content))
     targets = {rel.target_ref for rel in document.part.rels.values() if rel.is_external}
     assert "https://docs.un.org/en/A/HRC/46/15" in targets
 
 
-def test_the_pdf_holds_the_same_citations_and_commitments(client, data):
+def test_the_pdf_holds_the_same_citations_and_commitments(client, report_data):
     response = client.get("/reports/submission.pdf?cycle=3")
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
@@ -122,7 +119,7 @@ def test_the_pdf_holds_the_same_citations_and_commitments(client, data):
     assert "Unpublished" not in text
 
 
-def test_a_local_report_shows_only_that_jurisdictions_commitments(client, data):
+def test_a_local_report_shows_only_that_jurisdictions_commitments(client, report_data):
     response = client.get("/reports/local.docx?jurisdiction=providence")
     document = docx.Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in document.paragraphs)
@@ -135,7 +132,7 @@ def test_a_local_report_shows_only_that_jurisdictions_commitments(client, data):
     assert CITATIONS[0] in " ".join(reader.pages[0].extract_text().split())
 
 
-def test_a_briefing_from_a_theme_has_no_limit(client, data):
+def test_a_briefing_from_a_theme_has_no_limit(client, report_data):
     page = client.get("/reports/new/?kind=briefing&theme=upr-info-right-to-water")
     html = page.content.decode()
     assert "Briefing" in html and "-word limit" not in html
@@ -144,9 +141,11 @@ def test_a_briefing_from_a_theme_has_no_limit(client, data):
     assert [p.text for p in document.paragraphs if p.style.name == "Heading 2"] == [CITATIONS[1]]
 
 
-def test_typed_text_is_escaped_in_html_and_pdf_and_stored_plain(client, data, django_user_model):
+def test_typed_text_is_escaped_in_html_and_pdf_and_stored_plain(
+    client, report_data, django_user_model
+):
     hostile = '<script>alert("x")</script> & <b>bold</b>'
-    post = builder_post(data, title=hostile, introduction=hostile)
+    post = builder_post(report_data, title=hostile, introduction=hostile)
     page = client.post("/reports/new/", {**post, "action": "preview"}).content.decode()
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     printed = client.post("/reports/new/", {**post, "action": "print"}).content.decode()
@@ -156,32 +155,32 @@ def test_typed_text_is_escaped_in_html_and_pdf_and_stored_plain(client, data, dj
     assert '<script>alert("x")</script> & <b>bold</b>' in text
 
 
-def test_going_over_the_limit_is_allowed_with_a_warning(client, data):
+def test_going_over_the_limit_is_allowed_with_a_warning(client, report_data):
     long_text = "word " * 3000
-    post = builder_post(data, introduction=long_text)
+    post = builder_post(report_data, introduction=long_text)
     html = client.post("/reports/new/", {**post, "action": "preview"}).content.decode()
     assert re.search(r"<strong class=\"over\" data-over>Over the limit by <span", html)
     assert client.post("/reports/new/", {**post, "action": "docx"}).status_code == 200
-    quiet = client.post("/reports/new/", {**builder_post(data), "action": "preview"})
+    quiet = client.post("/reports/new/", {**builder_post(report_data), "action": "preview"})
     assert "data-over hidden" in quiet.content.decode()
 
 
 def test_the_builder_costs_the_same_queries_for_three_or_thirty(
-    client, data, django_assert_max_num_queries
+    client, report_data, django_assert_max_num_queries
 ):
     from tests import factories
 
     with django_assert_max_num_queries(12):
         client.get("/reports/new/?cycle=3")
     for n in range(27):
-        rec = factories.recommendation(review=data.review, paragraph=f"26.{400 + n}")
+        rec = factories.recommendation(review=report_data.review, paragraph=f"26.{400 + n}")
         factories.link(factories.commitment(), rec)
     with django_assert_max_num_queries(12):
         page = client.get("/reports/new/?cycle=3")
     assert page.content.decode().count("<h3>") == 30
 
 
-def test_a_recommendation_answered_by_many_places_lists_ten_and_links_the_rest(client, data):
+def test_a_recommendation_answered_by_many_places_lists_ten_and_links_the_rest(client, report_data):
     from jurisdictions.reports.document import MAX_LINKS
     from tests import factories
 
@@ -189,9 +188,9 @@ def test_a_recommendation_answered_by_many_places_lists_ten_and_links_the_rest(c
     for n in range(many):
         place = factories.jurisdiction(name=f"Town {n:02d}", slug=f"town-{n:02d}")
         factories.link(
-            factories.commitment(jurisdiction=place, title=f"Plan {n:02d}"), data.shelter
+            factories.commitment(jurisdiction=place, title=f"Plan {n:02d}"), report_data.shelter
         )
-    response = client.get(f"/reports/submission.docx?ids={data.shelter.pk}")
+    response = client.get(f"/reports/submission.docx?ids={report_data.shelter.pk}")
     document = docx.Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in document.paragraphs)
     listed = ["Boston", "Providence"] + [f"Plan {n:02d}" for n in range(many)]
@@ -199,4 +198,4 @@ def test_a_recommendation_answered_by_many_places_lists_ten_and_links_the_rest(c
     assert len(shown) == MAX_LINKS
     assert "3 more published commitments answer it: see A/HRC/46/15, para. 26.181." in text
     targets = {rel.target_ref for rel in document.part.rels.values() if rel.is_external}
-    assert any(t.endswith(data.shelter.get_absolute_url()) for t in targets)
+    assert any(t.endswith(report_data.shelter.get_absolute_url()) for t in targets)

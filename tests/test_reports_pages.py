@@ -10,19 +10,8 @@ from hypothesis import strategies as st
 
 from jurisdictions.models import Report, ReportBuild
 from tests import factories
-from tests.report_data import build_report_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def data(db):
-    return build_report_data()
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def messages_of(response) -> list[str]:
@@ -32,21 +21,21 @@ def messages_of(response) -> list[str]:
 # The basket
 
 
-def test_a_visitor_fills_the_basket_from_the_list_and_builds_from_it(client, data):
+def test_a_visitor_fills_the_basket_from_the_list_and_builds_from_it(client, report_data):
     listing = client.get("/recommendations/?cycle=3").content.decode()
-    assert f'name="add" value="{data.shelter.pk}"' in listing
-    detail = client.get(data.water_rec.get_absolute_url()).content.decode()
+    assert f'name="add" value="{report_data.shelter.pk}"' in listing
+    detail = client.get(report_data.water_rec.get_absolute_url()).content.decode()
     assert "Add to report" in detail
 
     back = client.post(
-        "/reports/basket/", {"add": data.shelter.pk, "next": "/recommendations/?cycle=3"}
+        "/reports/basket/", {"add": report_data.shelter.pk, "next": "/recommendations/?cycle=3"}
     )
     assert back.status_code == 302 and back["Location"] == "/recommendations/?cycle=3"
-    client.post("/reports/basket/", {"add": [data.water_rec.pk, "999999", "junk"]})
+    client.post("/reports/basket/", {"add": [report_data.water_rec.pk, "999999", "junk"]})
     basket = client.get("/reports/basket/")
     assert [r.pk for r in basket.context["recommendations"]] == [
-        data.shelter.pk,
-        data.water_rec.pk,
+        report_data.shelter.pk,
+        report_data.water_rec.pk,
     ]
     assert "Ignored 2 unknown or repeated id(s)." in messages_of(basket)[-1]
 
@@ -55,22 +44,22 @@ def test_a_visitor_fills_the_basket_from_the_list_and_builds_from_it(client, dat
         "A/HRC/46/15, para. 26.181",
         "A/HRC/46/15, para. 26.230",
     ]
-    client.post("/reports/basket/", {"remove": data.shelter.pk})
+    client.post("/reports/basket/", {"remove": report_data.shelter.pk})
     assert [r.pk for r in client.get("/reports/basket/").context["recommendations"]] == [
-        data.water_rec.pk
+        report_data.water_rec.pk
     ]
     client.post("/reports/basket/", {"clear": "1"})
     assert "The basket is empty." in client.get("/reports/basket/").content.decode()
 
 
-def test_the_basket_never_redirects_off_site(client, data):
+def test_the_basket_never_redirects_off_site(client, report_data):
     response = client.post(
-        "/reports/basket/", {"add": data.shelter.pk, "next": "https://evil.example/"}
+        "/reports/basket/", {"add": report_data.shelter.pk, "next": "https://evil.example/"}
     )
     assert response["Location"] == "/reports/basket/"
 
 
-def test_pages_link_to_the_builder_with_their_own_selection(client, data):
+def test_pages_link_to_the_builder_with_their_own_selection(client, report_data):
     listing = client.get("/recommendations/?cycle=3&response=supported").content.decode()
     assert 'href="/reports/new/?cycle=3&amp;response=supported">Build a report</a>' in listing
     theme = client.get("/themes/upr-info-right-to-water/").content.decode()
@@ -82,7 +71,7 @@ def test_pages_link_to_the_builder_with_their_own_selection(client, data):
 # Bad input
 
 
-def test_filters_matching_nothing_give_a_page_not_an_empty_document(client, data):
+def test_filters_matching_nothing_give_a_page_not_an_empty_document(client, report_data):
     response = client.get("/reports/submission.docx?response=pending")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
@@ -93,16 +82,16 @@ def test_filters_matching_nothing_give_a_page_not_an_empty_document(client, data
     assert "Nothing to report" in basket.content.decode()
 
 
-def test_a_local_report_needs_exactly_one_jurisdiction(client, data):
+def test_a_local_report_needs_exactly_one_jurisdiction(client, report_data):
     for query in ("", "?jurisdiction=boston&jurisdiction=providence"):
         response = client.get(f"/reports/local.pdf{query}")
         assert response.status_code == 404
         assert "about one jurisdiction" in response.content.decode()
 
 
-def test_junk_parameters_and_unknown_ids_are_ignored_with_a_message(client, data):
+def test_junk_parameters_and_unknown_ids_are_ignored_with_a_message(client, report_data):
     response = client.get(
-        f"/reports/new/?ids={data.shelter.pk}&ids=abc&ids=99999999&color=red"
+        f"/reports/new/?ids={report_data.shelter.pk}&ids=abc&ids=99999999&color=red"
         "&theme=no-such-theme&kind=poster&limit=huge&cycle=99"
     )
     assert response.status_code == 200
@@ -123,12 +112,12 @@ def test_junk_parameters_and_unknown_ids_are_ignored_with_a_message(client, data
     value=st.text(max_size=40),
     path=st.sampled_from(["/reports/new/", "/reports/submission.docx", "/reports/local.pdf"]),
 )
-def test_no_junk_value_causes_a_server_error(client, data, key, value, path):
+def test_no_junk_value_causes_a_server_error(client, report_data, key, value, path):
     response = client.get(path, {key: value, "cycle": "3"})
     assert response.status_code in (200, 404)
 
 
-def test_unknown_kinds_and_formats_are_not_found(client, data):
+def test_unknown_kinds_and_formats_are_not_found(client, report_data):
     assert client.get("/reports/poster.docx").status_code == 404
     assert client.get("/reports/submission.odt").status_code == 404
 
@@ -137,7 +126,7 @@ def test_unknown_kinds_and_formats_are_not_found(client, data):
 
 
 def test_a_large_report_is_built_in_the_background_with_progress(
-    client, data, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+    client, report_data, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
 ):
     from jurisdictions.reports import builder
 
@@ -163,7 +152,7 @@ def test_a_queued_build_shows_its_progress_and_refreshes(client, db):
     assert client.get(f"/reports/builds/{build.token}/file").status_code == 404
 
 
-def test_the_task_builds_once_when_delivered_twice(data, settings, tmp_path):
+def test_the_task_builds_once_when_delivered_twice(report_data, settings, tmp_path):
     from jurisdictions.reports.tasks import build_report
 
     settings.MEDIA_ROOT = tmp_path
@@ -188,11 +177,11 @@ def test_the_task_builds_once_when_delivered_twice(data, settings, tmp_path):
 
 
 @pytest.fixture
-def cast(data):
+def cast(report_data):
     owner = factories.user()
-    factories.membership(owner, data.boston)
+    factories.membership(owner, report_data.boston)
     other = factories.user()
-    factories.membership(other, data.providence)
+    factories.membership(other, report_data.providence)
     curator = factories.curator()
     report = Report.objects.create(
         owner=owner,
@@ -209,9 +198,9 @@ def save_post(**texts):
     return {"kind": "submission", "limit": "joint", "cycle": "3", "action": "save", **texts}
 
 
-def test_staff_save_a_report_and_get_a_stable_address(client, data):
+def test_staff_save_a_report_and_get_a_stable_address(client, report_data):
     person = factories.user()
-    factories.membership(person, data.boston)
+    factories.membership(person, report_data.boston)
     client.force_login(person)
     response = client.post("/reports/new/", save_post(title="Our <b>submission</b>"))
     report = Report.objects.get()
@@ -223,7 +212,7 @@ def test_staff_save_a_report_and_get_a_stable_address(client, data):
     assert "/reports/" in client.get("/reports/").content.decode()
 
 
-def test_visitors_cannot_save(client, data):
+def test_visitors_cannot_save(client, report_data):
     response = client.post("/reports/new/", save_post())
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert not Report.objects.exists()
@@ -254,7 +243,9 @@ def test_only_the_owner_and_curators_change_a_saved_report(client, cast, who, ca
     assert heading == report.title
 
 
-def test_without_the_pdf_libraries_a_pdf_request_says_what_is_missing(client, data, monkeypatch):
+def test_without_the_pdf_libraries_a_pdf_request_says_what_is_missing(
+    client, report_data, monkeypatch
+):
     from jurisdictions.reports import formats, pdf
 
     def missing(document):

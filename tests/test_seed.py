@@ -68,6 +68,7 @@ def test_uhri_themes_form_a_hierarchy(reference_data):
     )
 
 
+@pytest.mark.slow  # the whole demo, seeded twice and every table compared
 def test_seed_demo_twice_leaves_every_table_as_after_the_first_run():
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     first = row_counts()

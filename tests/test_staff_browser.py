@@ -5,7 +5,6 @@ suggested recommendations and submits it; a curator approves; the commitment sho
 public recommendation page; a second staff member's stale edit is refused.
 """
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -14,26 +13,14 @@ from django.utils import timezone
 
 from jurisdictions.models import Commitment, Invitation
 from tests import factories as f
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.browser import CHROMIUM_ARGS, sign_in
+from tests.staff_pages import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
-]
-PASSWORD = "fair-housing-in-2024!"
-
 
 @pytest.fixture
-def cast(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def cast(transactional_db):
     pittsburgh = f.jurisdiction(name="Pittsburgh", slug="pittsburgh")
     housing = f.recommendation(
         text="Prohibit discrimination in rental housing based on a tenant's source of income."
@@ -55,13 +42,6 @@ def cast(transactional_db, settings):
     return {"pittsburgh": pittsburgh, "recs": [housing, eviction], "invitation": invitation}
 
 
-def sign_in(page, base, email):
-    page.goto(base + reverse("account_login"))
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]:not(.logout-form button)")
-
-
 def test_invited_staff_logs_links_submits_and_a_curator_publishes(live_server, cast):
     from playwright.sync_api import expect, sync_playwright
 
@@ -77,7 +57,7 @@ def test_invited_staff_logs_links_submits_and_a_curator_publishes(live_server, c
             staff.click("text=Create my account")
             expect(staff.locator("h1")).to_have_text("My jurisdictions")
             staff.click("header .logout-form button")
-            sign_in(staff, base, "newcomer@pittsburgh.example")
+            sign_in(staff, base, "newcomer@pittsburgh.example", PASSWORD)
             expect(staff.locator("h1")).to_have_text("My jurisdictions")
 
             # Log a commitment.
@@ -111,7 +91,7 @@ def test_invited_staff_logs_links_submits_and_a_curator_publishes(live_server, c
 
             # The curator approves from the queue.
             curator = browser.new_context().new_page()
-            sign_in(curator, base, "curator@example.org")
+            sign_in(curator, base, "curator@example.org", PASSWORD)
             curator.goto(base + reverse("staff:review-queue"))
             curator.click("text=Source of income protection for renters")
             curator.click("text=Approve and publish")
@@ -130,7 +110,7 @@ def test_invited_staff_logs_links_submits_and_a_curator_publishes(live_server, c
             edit_url = base + reverse("staff:commitment-edit", args=[commitment.pk])
             staff.goto(edit_url)
             colleague = browser.new_context().new_page()
-            sign_in(colleague, base, "colleague@pittsburgh.example")
+            sign_in(colleague, base, "colleague@pittsburgh.example", PASSWORD)
             colleague.goto(edit_url)
             colleague.fill("#id_responsible_office", "Commission on Human Relations")
             colleague.click("text=Save changes")
@@ -192,7 +172,7 @@ def test_staff_and_curator_screens_have_no_serious_accessibility_violation(live_
                 problems += _serious(axe, anonymous, path)
             for email, paths in pages.items():
                 page = browser.new_context().new_page()
-                sign_in(page, live_server.url, email)
+                sign_in(page, live_server.url, email, PASSWORD)
                 for path in paths:
                     response = page.goto(live_server.url + path)
                     assert response.status == 200, path

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
-from tests.staff_pages import CURATOR, MANAGER, build_staff_scene
+from tests.staff_pages import CURATOR, MANAGER
 
 pytestmark = pytest.mark.django_db
 
@@ -44,12 +44,6 @@ def problems_in(path: str, html: str) -> list[str]:
     return found
 
 
-@pytest.fixture
-def scene(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return build_staff_scene()
-
-
 def client_for(email):
     from django.contrib.auth import get_user_model
 
@@ -59,9 +53,9 @@ def client_for(email):
     return client
 
 
-def test_every_aria_describedby_on_every_staff_page_points_at_an_existing_id(scene):
+def test_every_aria_describedby_on_every_staff_page_points_at_an_existing_id(staff_scene):
     problems, described = [], 0
-    for email, paths in scene.pages.items():
+    for email, paths in staff_scene.pages.items():
         client = client_for(email)
         for path in paths:
             response = client.get(path)
@@ -73,11 +67,11 @@ def test_every_aria_describedby_on_every_staff_page_points_at_an_existing_id(sce
     assert described >= 30  # the forms do carry help text
 
 
-def test_error_messages_are_announced_with_their_fields(scene):
+def test_error_messages_are_announced_with_their_fields(staff_scene):
     """Posting each form empty shows errors; each is named by its field."""
     forms = {
-        MANAGER: [p for p in scene.pages[MANAGER] if p.endswith(("/new/", "/edit/"))],
-        CURATOR: [p for p in scene.pages[CURATOR] if "/merge/" in p or p.endswith("/edit/")],
+        MANAGER: [p for p in staff_scene.pages[MANAGER] if p.endswith(("/new/", "/edit/"))],
+        CURATOR: [p for p in staff_scene.pages[CURATOR] if "/merge/" in p or p.endswith("/edit/")],
     }
     problems, errors_shown = [], 0
     for email, paths in forms.items():
@@ -91,9 +85,9 @@ def test_error_messages_are_announced_with_their_fields(scene):
     assert errors_shown >= 5
 
 
-def test_a_field_with_help_and_an_error_names_both(scene):
+def test_a_field_with_help_and_an_error_names_both(staff_scene):
     client = client_for(MANAGER)
-    path = next(p for p in scene.pages[MANAGER] if p.endswith("/commitments/new/"))
+    path = next(p for p in staff_scene.pages[MANAGER] if p.endswith("/commitments/new/"))
     html = client.post(path, {"title": "", "kind": "ordinance"}).content.decode()
     assert 'aria-describedby="id_title_helptext id_title_error"' in html
     assert 'id="id_title_helptext"' in html and 'id="id_title_error"' in html

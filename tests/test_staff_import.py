@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 
 from jurisdictions.commitment_import import COLUMN_NAMES, import_commitments, template_csv
@@ -10,24 +9,6 @@ from jurisdictions.models import Commitment
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def pittsburgh():
-    return f.jurisdiction(name="Pittsburgh", slug="pittsburgh")
-
-
-@pytest.fixture
-def editor(client, pittsburgh):
-    person = f.user()
-    f.membership(person, pittsburgh)
-    client.force_login(person)
-    return person
 
 
 def upload(client, jurisdiction, text):
@@ -150,9 +131,8 @@ def test_two_thousand_rows_import_in_a_fixed_number_of_queries(
     ]
     raw = ("title,kind,adopted_on,source_url,themes\n" + "\n".join(rows)).encode()
 
-    # Themes once, then per 500 rows: commitments, their history, their theme links (SQLite
-    # splits each insert further, at its limit of variables per statement).
-    with django_assert_max_num_queries(16 if connection.vendor == "postgresql" else 110):
+    # Themes once, then per 500 rows: commitments, their history, their theme links.
+    with django_assert_max_num_queries(16):
         result = import_commitments(raw, pittsburgh, editor)
 
     assert result.ok, result.errors[:3]

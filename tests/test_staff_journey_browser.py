@@ -15,31 +15,22 @@ from django.core.management import call_command
 from jurisdictions.models import Commitment, Jurisdiction
 from recommendations.models import Recommendation
 from tests import factories as f
-from tests.browser import chromium_page
+from tests.browser import chromium_page, sign_in
+from tests.staff_pages import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "fair-housing-in-2024!"
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
-def demo(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def demo(transactional_db):
     call_command("seed_demo", stdout=io.StringIO())
     manager = f.user(email="manager@pittsburgh.example", password=PASSWORD)
     f.membership(manager, Jurisdiction.objects.get(slug="pittsburgh"), role="manager")
     f.curator(email="curator@example.org", password=PASSWORD)
     return Recommendation.objects.get(paragraph="26.286")
-
-
-def sign_in(page, base, email):
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def home_figure(page, base, label):
@@ -53,7 +44,7 @@ def test_staff_log_link_update_submit_then_a_curator_approves_and_home_changes(l
 
     base = live_server.url
     with chromium_page(viewport=PHONE) as staff:
-        sign_in(staff, base, "manager@pittsburgh.example")
+        sign_in(staff, base, "manager@pittsburgh.example", PASSWORD)
         staff.click("main a[href$='/manage/jurisdictions/pittsburgh/']")
         staff.click("text=Log a new commitment")
         staff.fill("#id_title", "Right to counsel for tenants facing eviction")
@@ -90,7 +81,7 @@ def test_staff_log_link_update_submit_then_a_curator_approves_and_home_changes(l
     assert commitment.updates.get().publication == "submitted"
 
     with chromium_page(viewport=DESKTOP) as curator:
-        sign_in(curator, base, "curator@example.org")
+        sign_in(curator, base, "curator@example.org", PASSWORD)
         before = home_figure(curator, base, "Published commitments")  # now cached
         curator.goto(base + "/manage/review/")
         curator.click("text=Right to counsel for tenants facing eviction")

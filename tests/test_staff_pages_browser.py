@@ -4,27 +4,13 @@ curator page says which role is needed."""
 
 import pytest
 
-from tests.browser import chromium_page
-from tests.staff_pages import MANAGER, PASSWORD, build_staff_scene
+from tests.browser import chromium_page, sign_in
+from tests.staff_pages import MANAGER, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 740}
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-
-
-@pytest.fixture
-def scene(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return build_staff_scene()
-
-
-def sign_in(page, base, email):
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def walk(page, base, paths, axe, expected_status=200):
@@ -44,27 +30,29 @@ def walk(page, base, paths, axe, expected_status=200):
     return problems
 
 
-def test_every_staff_page_fits_a_phone_and_passes_axe(live_server, scene):
+def test_every_staff_page_fits_a_phone_and_passes_axe(live_server, staff_scene):
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
     problems = []
-    for email, paths in scene.pages.items():
+    for email, paths in staff_scene.pages.items():
         with chromium_page(viewport=PHONE) as page:
             if email:
-                sign_in(page, live_server.url, email)
+                sign_in(page, live_server.url, email, PASSWORD)
             problems += walk(page, live_server.url, paths, axe)
             if email == MANAGER:
-                problems += walk(page, live_server.url, scene.refused, axe, expected_status=403)
+                problems += walk(
+                    page, live_server.url, staff_scene.refused, axe, expected_status=403
+                )
     assert problems == []
 
 
-def test_a_manager_on_a_curator_page_is_told_which_role_and_whom_to_ask(live_server, scene):
+def test_a_manager_on_a_curator_page_is_told_which_role_and_whom_to_ask(live_server, staff_scene):
     from playwright.sync_api import expect
 
     with chromium_page(viewport=PHONE) as page:
-        sign_in(page, live_server.url, MANAGER)
-        response = page.goto(live_server.url + scene.refused[0])
+        sign_in(page, live_server.url, MANAGER, PASSWORD)
+        response = page.goto(live_server.url + staff_scene.refused[0])
         assert response.status == 403
         expect(page.locator("h1")).to_have_text("You do not have access to this page")
         expect(page.locator("main")).to_contain_text("needs the curator role")
@@ -73,12 +61,12 @@ def test_a_manager_on_a_curator_page_is_told_which_role_and_whom_to_ask(live_ser
         expect(page.locator("header nav")).to_be_visible()
 
 
-def test_no_staff_page_overflows_a_desktop_screen_either(live_server, scene):
+def test_no_staff_page_overflows_a_desktop_screen_either(live_server, staff_scene):
     problems = []
-    for email, paths in scene.pages.items():
+    for email, paths in staff_scene.pages.items():
         with chromium_page(viewport={"width": 1280, "height": 900}) as page:
             if email:
-                sign_in(page, live_server.url, email)
+                sign_in(page, live_server.url, email, PASSWORD)
             for path in paths:
                 page.goto(live_server.url + path)
                 if page.evaluate(OVERFLOW) > 1:

@@ -11,11 +11,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pittsburgh():
-    return f.jurisdiction(name="Pittsburgh", slug="pittsburgh")
-
-
-@pytest.fixture
 def manager(client, pittsburgh):
     person = f.user(email="manager@pittsburgh.example")
     f.membership(person, pittsburgh, role="manager")
@@ -71,13 +66,6 @@ def test_someone_without_any_staff_role_is_told_to_ask_for_an_invitation(client)
     assert "editor or manager of a jurisdiction" in html
     assert "Back to your staff pages" not in html  # it would only refuse again
     assert "mailto:" not in html  # curators' addresses are for staff only
-
-
-@pytest.fixture
-def curator(client):
-    person = f.curator()
-    client.force_login(person)
-    return person
 
 
 def test_the_merge_page_lists_records_matching_a_name_to_pick_from(client, curator, pittsburgh):

@@ -15,24 +15,6 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def pittsburgh():
-    return f.jurisdiction(name="Pittsburgh", slug="pittsburgh")
-
-
-@pytest.fixture
-def editor(client, pittsburgh):
-    person = f.user(email="editor@pittsburgh.example")
-    f.membership(person, pittsburgh)
-    client.force_login(person)
-    return person
-
-
 def valid_commitment(**extra):
     data = {
         "title": "Fair housing ordinance",

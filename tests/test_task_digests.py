@@ -15,16 +15,6 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def eager_celery():
-    from upr_tracker.celery import app
-
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = old
-
-
 def subscribe(email="reader@example.org", confirmed_days_ago=3, **target):
     return Subscription.objects.create(
         email=email,

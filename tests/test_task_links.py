@@ -1,9 +1,5 @@
 """The evidence link checker against a local HTTP server."""
 
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from jurisdictions import linkcheck
@@ -15,81 +11,11 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-class LocalServer:
-    """A throwaway HTTP server on 127.0.0.1: routes map a path to (status, body, headers)."""
-
-    def __init__(self):
-        self.routes: dict[str, tuple[int, bytes, dict]] = {}
-        self.requests: list[tuple[str, str, float]] = []
-        self.refuse_head = False
-        self.delay = 0.0
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self, with_body):
-                outer.requests.append((self.command, self.path, time.monotonic()))
-                if outer.delay:
-                    time.sleep(outer.delay)
-                if self.command == "HEAD" and outer.refuse_head:
-                    self.send_response(405)
-                    self.end_headers()
-                    return
-                status, body, headers = outer.routes.get(self.path, (404, b"missing", {}))
-                etag = headers.get("ETag")
-                if etag and self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if with_body:
-                    self.wfile.write(body)
-
-            def do_GET(self):
-                self._answer(True)
-
-            def do_HEAD(self):
-                self._answer(False)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.httpd.server_port}{path}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def server():
-    with LocalServer() as running:
-        yield running
-
-
 @pytest.fixture(autouse=True)
-def fast_and_eager(monkeypatch, settings):
-    from upr_tracker.celery import app
-
+def _loopback_and_quick(monkeypatch, settings):
     # These tests serve pages from 127.0.0.1, which production refuses to fetch.
     settings.FETCH_ALLOW_LOOPBACK = True
-
     monkeypatch.setattr(linkcheck, "HOST_INTERVAL_SECONDS", 0.2)
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = old
 
 
 def test_it_collects_every_source_and_evidence_url_once(server):

@@ -11,8 +11,7 @@ import pytest
 from recommendations import upstream
 from recommendations.models import ImportRun, UpstreamSource
 from recommendations.tasks import sync_upstream
-from tests.test_task_links import LocalServer
-from tests.test_task_upstream import ORIGINAL
+from tests.helpers import ORIGINAL
 
 pytestmark = pytest.mark.django_db
 
@@ -57,36 +56,21 @@ class DribblingServer:
         self.listener.close()
 
 
-@pytest.fixture
-def server(settings, tmp_path):
-    # Served from 127.0.0.1, which production refuses to fetch.
-    settings.FETCH_ALLOW_LOOPBACK = True
-    settings.MEDIA_ROOT = tmp_path
-    with LocalServer() as running:
-        running.routes["/export.csv"] = (200, ORIGINAL, {"ETag": '"v1"'})
-        yield running
-
-
-@pytest.fixture
-def good_source(server, reference_data):
-    return UpstreamSource.objects.create(
-        name="UPR Info", url=server.url("/export.csv"), format="upr_info"
-    )
-
-
 def partial_files(settings):
     return sorted(Path(settings.MEDIA_ROOT).rglob("*.part"))
 
 
-def test_an_export_over_the_size_cap_is_refused_and_nothing_is_kept(good_source, settings, server):
+def test_an_export_over_the_size_cap_is_refused_and_nothing_is_kept(
+    upstream_source, settings, server
+):
     settings.UPSTREAM_MAX_BYTES = len(ORIGINAL) - 1
 
     counts = sync_upstream()
 
     assert counts["failed"] == 1
-    good_source.refresh_from_db()
-    assert "larger than" in good_source.last_error
-    assert "UPSTREAM_MAX_BYTES" in good_source.last_error
+    upstream_source.refresh_from_db()
+    assert "larger than" in upstream_source.last_error
+    assert "UPSTREAM_MAX_BYTES" in upstream_source.last_error
     assert not ImportRun.objects.exists()
     assert list(Path(settings.MEDIA_ROOT, "upstream").iterdir()) == []
 
@@ -120,9 +104,9 @@ def test_a_download_that_outlasts_the_deadline_is_stopped(settings, reference_da
 
 
 def test_sources_not_started_before_the_deadline_wait_for_the_next_run(
-    good_source, settings, monkeypatch
+    upstream_source, settings, monkeypatch
 ):
-    UpstreamSource.objects.create(name="Second", url=good_source.url, format="upr_info")
+    UpstreamSource.objects.create(name="Second", url=upstream_source.url, format="upr_info")
     monkeypatch.setattr(upstream, "deadline_from_now", lambda: time.monotonic() - 1)
 
     counts = sync_upstream()
@@ -131,7 +115,7 @@ def test_sources_not_started_before_the_deadline_wait_for_the_next_run(
     assert not ImportRun.objects.exists()
 
 
-def test_one_unreachable_source_does_not_stop_the_others(good_source, settings):
+def test_one_unreachable_source_does_not_stop_the_others(upstream_source, settings):
     # Sorted by name, the dead one comes first.
     dead = UpstreamSource.objects.create(name="A closed port", url="http://127.0.0.1:9/x.csv")
 
@@ -144,8 +128,8 @@ def test_one_unreachable_source_does_not_stop_the_others(good_source, settings):
     assert partial_files(settings) == []
 
 
-def test_one_source_that_crashes_does_not_stop_the_others(good_source, settings, monkeypatch):
-    broken = UpstreamSource.objects.create(name="A broken one", url=good_source.url)
+def test_one_source_that_crashes_does_not_stop_the_others(upstream_source, settings, monkeypatch):
+    broken = UpstreamSource.objects.create(name="A broken one", url=upstream_source.url)
     real = upstream.download
 
     def download(source, deadline):
@@ -175,11 +159,11 @@ def test_an_internal_upstream_address_is_refused(reference_data, settings, tmp_p
     assert source.last_error.startswith("Refused")
 
 
-def test_no_partial_file_is_left_after_any_outcome(good_source, server, settings):
+def test_no_partial_file_is_left_after_any_outcome(upstream_source, server, settings):
     folder = Path(settings.MEDIA_ROOT, "upstream")
     folder.mkdir(parents=True)
     # What a worker killed mid-download leaves behind.
-    (folder / f"{good_source.pk}-killed.part").write_bytes(b"half a file")
+    (folder / f"{upstream_source.pk}-killed.part").write_bytes(b"half a file")
 
     sync_upstream()  # imported
     sync_upstream()  # 304 not modified

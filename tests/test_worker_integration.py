@@ -4,18 +4,11 @@ The worker is a subprocess pointed at the test database; tasks are sent through 
 exactly as beat would send them, and the tests watch the database for the outcome.
 """
 
-import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from jurisdictions.models import Commitment, DigestDelivery, EvidenceLink, Subscription
@@ -28,109 +21,13 @@ from jurisdictions.tasks import (
 from recommendations.models import ImportRun, Recommendation, TaskRun, UpstreamSource
 from recommendations.tasks import sync_upstream
 from tests import factories as f
-from tests.test_task_links import LocalServer
-from tests.test_task_upstream import EXTRA_ROW, ORIGINAL
+from tests.helpers import EXTRA_ROW, ORIGINAL, LocalServer, Worker, wait_for
 
-pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.timeout(120)]
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def worker_database_url() -> str:
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "")
-    if s["PASSWORD"]:
-        auth += ":" + quote(s["PASSWORD"])
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-class Worker:
-    """A `celery worker --pool=solo` subprocess with its log kept for failure messages."""
-
-    def __init__(self, tmp_path: Path, **env):
-        self.log_path = tmp_path / f"worker-{uuid.uuid4().hex[:6]}.log"
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": worker_database_url(),
-            "EMAIL_URL": f"file://{tmp_path / 'mail'}",
-            "MEDIA_ROOT": str(tmp_path / "media"),
-            "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
-            **env,
-        }
-        self.process = None
-
-    def start(self):
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "upr_tracker",
-                "worker",
-                "--pool=solo",
-                "-Q",
-                "celery",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"h6-{uuid.uuid4().hex[:8]}@%h",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        wait_for(lambda: "ready." in self.log(), self, timeout=40, what="the worker to start")
-        return self
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def kill(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(10)
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-def wait_for(predicate, worker=None, timeout=40.0, what="the task"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        if worker and worker.process and worker.process.poll() is not None:
-            break
-        time.sleep(0.25)
-    log = worker.log()[-4000:] if worker else ""
-    pytest.fail(f"Timed out waiting for {what}.\n--- worker log ---\n{log}")
+pytestmark = [pytest.mark.redis, pytest.mark.timeout(120)]
 
 
 def finished_runs(task: str) -> int:
     return TaskRun.objects.filter(task=task).exclude(outcome="running").count()
-
-
-@pytest.fixture
-def broker(transactional_db):
-    import redis
-
-    client = redis.Redis.from_url(os.environ["REDIS_URL"])
-    # Our own Redis database: start from an empty queue.
-    client.flushdb()
-    from upr_tracker.celery import app
-
-    app.conf.task_always_eager = False
-    return client
 
 
 @pytest.fixture
