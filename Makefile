@@ -1,11 +1,13 @@
-# Two commands do all the set-up: `make run` and `make test` (see README.md).
+# Two commands do all the set-up: `make run` and `make test` (see README.md). Without
+# DATABASE_URL both use the embedded PostgreSQL (data in var/postgres/, started on demand
+# and stopped when the last process using it exits).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 export DEBUG_RUN := $(if $(DEBUG),$(DEBUG),1)
 
-.PHONY: run test install install-dev lint format bench worker beat clean
+.PHONY: run test test-fast install install-dev lint format bench worker beat clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +34,11 @@ test: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
+
+# The fast set: no browser, Redis/worker or junk-walk tests (the `slow` marker); no lint.
+test-fast: install-dev
+	$(PY) -m pytest -m "not slow" --durations=15 $(PYTEST_ARGS)
 
 lint: install-dev
 	$(PY) -m ruff check --fix .
@@ -53,4 +59,4 @@ beat: install
 	DEBUG=$(DEBUG_RUN) $(VENV)/bin/celery -A upr_tracker beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -2,12 +2,20 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _repair_search_index(using, **kwargs):
+def _install_schema(using, **kwargs):
+    """After a migrate that left every app at its latest migration, the declared functions
+    and triggers (upr_tracker/dbschema.py) are installed; a partial migrate (back to an
+    older state) leaves them, since they name columns of the latest one."""
     from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
 
-    from . import sqlite_search
+    from upr_tracker.dbschema import install
 
-    sqlite_search.ensure_index(connections[using])
+    connection = connections[using]
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return
+    install(connection)
 
 
 class RecommendationsConfig(AppConfig):
@@ -15,6 +23,4 @@ class RecommendationsConfig(AppConfig):
     name = "recommendations"
 
     def ready(self):
-        # A later migration that alters the recommendation table makes SQLite rebuild it,
-        # which drops the search triggers; put them back after every migrate.
-        post_migrate.connect(_repair_search_index, sender=self)
+        post_migrate.connect(_install_schema, sender=self)

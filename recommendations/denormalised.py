@@ -1,4 +1,4 @@
-"""Bulk writers and the denormalised facet arrays (migration 0008).
+"""Bulk writers and the facet arrays (schema.py).
 
 The link-table triggers rewrite a recommendation's arrays after every statement that
 changes its links: fine for an edit, but an import writes four link tables and would
@@ -20,9 +20,6 @@ def deferred(setting: str, sync, touched: set):
     writes; then `sync(touched)` brings the rows in step once. `touched` is filled by the
     caller with the ids of every row whose links it writes. The setting is local to the
     transaction, so an error that rolls it back also ends the deferral."""
-    if connection.vendor != "postgresql":
-        yield
-        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config(%s, 'on', true)", [setting])
     yield
@@ -32,10 +29,8 @@ def deferred(setting: str, sync, touched: set):
 
 
 def call_in_chunks(function: str, ids, size: int) -> None:
-    """SELECT function(ids) over the sorted ids, `size` at a time (PostgreSQL)."""
+    """SELECT function(ids) over the sorted ids, `size` at a time."""
     ids = sorted(ids)
-    if connection.vendor != "postgresql" or not ids:
-        return
     with connection.cursor() as cursor:
         for start in range(0, len(ids), size):
             cursor.execute(f"SELECT {function}(%s::bigint[])", [ids[start : start + size]])
@@ -48,3 +43,14 @@ def deferred_arrays(touched: set):
 
 def sync_arrays(ids) -> None:
     call_in_chunks("recommendations_sync_arrays", ids, 5000)
+
+
+def repair_arrays() -> int:
+    """Rewrites the facet arrays that differ from the links (a writer that bypassed the
+    triggers, a trigger that was missing); how many rows it rewrote. The nightly status
+    job runs it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT recommendations_stale_arrays()")
+        ids = cursor.fetchone()[0]
+    sync_arrays(ids)
+    return len(ids)

@@ -9,15 +9,13 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db import connection
-from django.db.models.expressions import RawSQL
 from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
 
 from . import native
 from .absolute_urls import base_url
 from .csv_cells import neutralise_row
-from .models import AffectedGroup, Country, Recommendation, Review, Theme
+from .models import AffectedGroup, Country, Review, Theme
 
 CHUNK_SIZE = 2000
 FORMATS = {"csv", "json"}
@@ -82,7 +80,7 @@ def recommendations(queryset, fmt: str, base: str | None = None):
     base = base or base_url()
     if fmt not in FORMATS:
         raise Http404("Unknown export format.")
-    if fmt == "csv" and connection.vendor == "postgresql":
+    if fmt == "csv":
         response = StreamingHttpResponse(
             _csv_value_lines(native.FIELDS, _postgres_recommendation_values(queryset, base)),
             content_type="text/csv; charset=utf-8",
@@ -117,8 +115,6 @@ def _csv_value_lines(fields: list[str], rows: Iterable[tuple]) -> Iterator[str]:
 
 def recommendation_rows(queryset, base: str | None = None) -> Iterator[dict]:
     """native.row() for every recommendation of the queryset, in chunks, memory flat."""
-    if connection.vendor != "postgresql":
-        return (native.row(rec, base) for rec in queryset.iterator(chunk_size=CHUNK_SIZE))
     fields = native.FIELDS
     return (
         dict(zip(fields, values, strict=True))
@@ -148,7 +144,7 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
     values query: model instances (or stand-ins for them) cost more per row than the
     whole database side. test_exports pins the result to native.row() exactly."""
     sep = native.LIST_SEPARATOR
-    # Related rows arrive as the denormalised id arrays and map onto the text native.row()
+    # Related rows arrive as the facet arrays' ids and map onto the text native.row()
     # writes for each.
     related = {
         "recommending_countries": ("country_id", dict(Country.objects.values_list("pk", "iso3"))),
@@ -171,18 +167,12 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
         )
         for r in Review.objects.select_related("state_under_review")
     }
-    # The denormalised arrays of migration 0008 hold the same ids as the link tables.
-    table = Recommendation._meta.db_table
-    arrays = {
-        "recommending_countries_ids": RawSQL(f"{table}.country_ids", []),
-        "themes_ids": RawSQL(f"{table}.theme_ids", []),
-        "affected_groups_ids": RawSQL(f"{table}.group_ids", []),
-        # Goal numbers and target codes: the targets are the codes with a dot.
-        "sdg_targets_ids": RawSQL(f"{table}.sdg_codes", []),
-    }
+    # The facet arrays hold the same ids as the link tables; sdg_codes holds goal numbers
+    # and target codes, the targets being the codes with a dot.
+    arrays = ["country_ids", "theme_ids", "group_ids", "sdg_codes"]
     countries, themes, groups = (labels for _, labels in related.values())
     url_prefix = (base or base_url()) + reverse("recommendations:recommendation-list")
-    rows = queryset.annotate(**arrays).values_list(*_EXPORT_COLUMNS, *arrays).order_by("pk")
+    rows = queryset.values_list(*_EXPORT_COLUMNS, *arrays).order_by("pk")
     for (
         pk,
         review_id,

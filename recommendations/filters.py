@@ -1,21 +1,18 @@
 """The /recommendations/ filters, their facet counts and the full-text search.
 
-Longer than most modules: the FilterSet and the facet assembly both databases share change
-together. The PostgreSQL facet statement is in facets.py; the parameter, pagination and
-chip helpers every public list shares are in listing.py."""
+Longer than most modules: the FilterSet and the facet assembly change together. The counts
+come from the facet index (facets.py, facet_index.py); the parameter, pagination and chip
+helpers every public list shares are in listing.py."""
 
 from collections import Counter
 
 import django_filters
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection
-from django.db.models import BooleanField, Count, F, Q
-from django.db.models.expressions import RawSQL
+from django.contrib.postgres.search import SearchHeadline, SearchRank
+from django.db.models import F
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from . import facets as pg_facets
-from . import sqlite_search
+from . import facets as facet_counting
 from .models import (
     HOME_STATE,
     ActionCategory,
@@ -27,11 +24,13 @@ from .models import (
     Review,
     SdgGoal,
     Theme,
+    search_query,
 )
+from .schema import SEARCH_CONFIG
 
 # Accepted values; the facet shows only the cycles that hold recommendations, with years.
 CYCLES = [(str(n), f"Cycle {n}") for n in range(1, 21)]
-EVERY_STATE = pg_facets.EVERY_STATE
+EVERY_STATE = facet_counting.EVERY_STATE
 LOCAL_ACTION = [("any", "Some local action"), ("none", "No local action yet")]
 SORTS = [
     ("relevance", "Relevance (with a search)"),
@@ -46,26 +45,11 @@ MAX_QUERY_LENGTH = 300
 _START, _STOP = "\x02", "\x03"
 
 
-def on_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def search_query(q: str) -> SearchQuery:
-    return SearchQuery(q, search_type="websearch", config="english")
-
-
 def _overlaps(queryset, name, values):
-    """PostgreSQL: the recommendations whose denormalised array for `name` shares a value
-    with `values` (a GIN index lookup, see facets.py)."""
-    sql, params = pg_facets.array_condition(name, pg_facets.pks(values))
-    return queryset.filter(RawSQL(sql, params, output_field=BooleanField()))
-
-
-def _ids_through(model_field: str, **lookups):
-    """Recommendation ids from an M2M through table: a semi-join instead of a JOIN that
-    would repeat rows (and need DISTINCT) when several values are chosen."""
-    through = Recommendation._meta.get_field(model_field).remote_field.through
-    return through.objects.filter(**lookups).values("recommendation_id")
+    """The recommendations whose facet array for `name` shares a value with `values` (a
+    GIN index lookup)."""
+    column = facet_counting.ARRAYS[name]
+    return queryset.filter(**{f"{column}__overlap": facet_counting.pks(values)})
 
 
 class FacetedFilterSet(django_filters.FilterSet):
@@ -108,30 +92,30 @@ class RecommendationFilter(FacetedFilterSet):
     )
     response = django_filters.MultipleChoiceFilter(distinct=False, choices=Response.choices)
     theme = django_filters.ModelMultipleChoiceFilter(
-        distinct=False, queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme"
+        distinct=False, queryset=Theme.objects.all(), to_field_name="slug", method="filter_array"
     )
     group = django_filters.ModelMultipleChoiceFilter(
         distinct=False,
         label="Affected persons",
         queryset=AffectedGroup.objects.all(),
         to_field_name="slug",
-        method="filter_group",
+        method="filter_array",
     )
     sdg = django_filters.MultipleChoiceFilter(
-        distinct=False, label="SDG", choices=lambda: sdg_choices(), method="filter_sdg"
+        distinct=False, label="SDG", choices=lambda: sdg_choices(), method="filter_array"
     )
     country = django_filters.ModelMultipleChoiceFilter(
         distinct=False,
         label="Recommending state",
         queryset=Country.objects.all(),
         to_field_name="iso3",
-        method="filter_country",
+        method="filter_array",
     )
     region = django_filters.MultipleChoiceFilter(
         distinct=False,
         label="Regional group",
         choices=RegionalGroup.choices,
-        method="filter_region",
+        method="filter_array",
     )
     action = django_filters.MultipleChoiceFilter(
         distinct=False,
@@ -159,25 +143,20 @@ class RecommendationFilter(FacetedFilterSet):
     extra_facets: dict = {}
 
     @classmethod
-    def register_filter(cls, name, filter_, facet, array_column=None):
-        """Adds a filter and its facet. `facet(filterset, rec_ids, chosen, counts)` returns
-        (label, options, counts, selected values) for the recommendations `rec_ids`; on
-        PostgreSQL `counts` holds the busiest values' counts (by primary key), read from
-        `array_column`, a denormalised integer array of the recommendations table."""
+    def register_filter(cls, name, filter_, facet, array_column):
+        """Adds a filter and its facet. `facet(filterset, chosen, counts)` returns (label,
+        options, counts, selected values); `counts` holds the busiest values' counts (by
+        primary key), read from `array_column`, an integer ArrayField of Recommendation."""
+        filter_.field_name = filter_.field_name or name  # as declared filters get theirs
         cls.base_filters[name] = filter_
         cls.extra_facets[name] = facet
-        if array_column:
-            pg_facets.ARRAYS[name] = (array_column, "integer")
-
-    # Filters that narrow through a related table; each is one indexed semi-join.
+        facet_counting.ARRAYS[name] = array_column
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        if on_postgres():
-            return queryset.filter(search_vector=search_query(value))
-        return sqlite_search.search(queryset, value)
+        return queryset.matching(value)
 
     def filter_under_review(self, queryset, name, value):
         if not value or value == EVERY_STATE:
@@ -187,45 +166,10 @@ class RecommendationFilter(FacetedFilterSet):
     def filter_review(self, queryset, name, value):
         return queryset.filter(review_id__in=[int(v) for v in value]) if value else queryset
 
-    def filter_theme(self, queryset, name, value):
-        if not value:
-            return queryset
-        if on_postgres():
-            return _overlaps(queryset, "theme", value)
-        return queryset.filter(id__in=_ids_through("themes", theme__in=value))
-
-    def filter_group(self, queryset, name, value):
-        if not value:
-            return queryset
-        if on_postgres():
-            return _overlaps(queryset, "group", value)
-        return queryset.filter(id__in=_ids_through("affected_groups", affectedgroup__in=value))
-
-    def filter_sdg(self, queryset, name, value):
-        if not value:
-            return queryset
-        if on_postgres():
-            return _overlaps(queryset, "sdg", value)
-        goals = [v for v in value if "." not in v]
-        targets = [v for v in value if "." in v]
-        lookup = Q(sdgtarget__code__in=targets) | Q(sdgtarget__goal__number__in=goals)
-        return queryset.filter(id__in=_ids_through("sdg_targets").filter(lookup))
-
-    def filter_country(self, queryset, name, value):
-        if not value:
-            return queryset
-        if on_postgres():
-            return _overlaps(queryset, "country", value)
-        return queryset.filter(id__in=_ids_through("recommending_countries", country__in=value))
-
-    def filter_region(self, queryset, name, value):
-        if not value:
-            return queryset
-        if on_postgres():
-            return _overlaps(queryset, "region", value)
-        return queryset.filter(
-            id__in=_ids_through("recommending_countries", country__region__in=value)
-        )
+    def filter_array(self, queryset, name, value):
+        """Themes, affected groups, SDGs, recommending states and their regional groups:
+        an overlap with the recommendation's facet array."""
+        return _overlaps(queryset, name, value) if value else queryset
 
     def filter_local_action(self, queryset, name, value):
         if value == "none":
@@ -249,11 +193,9 @@ class RecommendationFilter(FacetedFilterSet):
     def sorted_qs(self):
         qs = self.qs
         sort = self.sort_key
-        if sort == "relevance" and on_postgres():
+        if sort == "relevance":
             rank = SearchRank(F("search_vector"), search_query(self.query_text))
             return qs.annotate(rank=rank).order_by("-rank", "id")
-        if sort == "relevance" and (rank := sqlite_search.rank(self.query_text)) is not None:
-            return qs.annotate(rank=rank).order_by("rank", "id")
         if sort == "response":
             return qs.order_by("response", "review_id", "id")
         if sort == "local":
@@ -261,36 +203,30 @@ class RecommendationFilter(FacetedFilterSet):
         return qs.order_by("review_id", "id")
 
     def highlight(self, recommendations):
-        """Sets .highlighted on each recommendation of the page (one query on PostgreSQL)."""
+        """Sets .highlighted on each recommendation of the page (one query)."""
         q = self.query_text
         for rec in recommendations:
             rec.highlighted = escape(rec.text)
         if not q or not recommendations:
             return
-        if on_postgres():
-            rows = (
-                Recommendation.objects.filter(pk__in=[r.pk for r in recommendations])
-                .annotate(
-                    headline=SearchHeadline(
-                        "text",
-                        search_query(q),
-                        config="english",
-                        start_sel=_START,
-                        stop_sel=_STOP,
-                        highlight_all=True,
-                    )
+        rows = (
+            Recommendation.objects.filter(pk__in=[r.pk for r in recommendations])
+            .annotate(
+                headline=SearchHeadline(
+                    "text",
+                    search_query(q),
+                    config=SEARCH_CONFIG,
+                    start_sel=_START,
+                    stop_sel=_STOP,
+                    highlight_all=True,
                 )
-                .values_list("pk", "headline")
             )
-            headlines = dict(rows)
-            for rec in recommendations:
-                if rec.pk in headlines:
-                    rec.highlighted = mark_safe(_marks(escape(headlines[rec.pk])))
-        elif pattern := sqlite_search.highlight_pattern(q):
-            for rec in recommendations:
-                rec.highlighted = mark_safe(
-                    pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escape(rec.text))
-                )
+            .values_list("pk", "headline")
+        )
+        headlines = dict(rows)
+        for rec in recommendations:
+            if rec.pk in headlines:
+                rec.highlighted = mark_safe(_marks(escape(headlines[rec.pk])))
 
 
 def _marks(text: str) -> str:
@@ -371,8 +307,7 @@ FACETS += ["country", "review", "under_review"]
 
 def facet_counts(filterset: RecommendationFilter) -> list[dict]:
     """Each filter's values with how many results each would give under the OTHER active
-    filters. PostgreSQL: one statement for all facets, or the kept counts when no other
-    filter applies (facets.py). Elsewhere: one aggregate query per facet."""
+    filters, from the facet index (facets.py)."""
     filterset.errors  # noqa: B018 - validates the form so cleaned_data exists
     data = filterset.form.cleaned_data
     selected = {
@@ -389,11 +324,7 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
         "under_review": {data.get("under_review")} - {None, ""},
     }
     extra = list(RecommendationFilter.extra_facets)
-    if on_postgres():
-        counts = pg_facets.compute(data, FACETS + extra, top=set(extra))
-    else:
-        counts = _joined_counts(filterset)
-        counts.update({name: None for name in extra})
+    counts = facet_counting.compute(data, FACETS + extra, top=set(extra))
 
     facets = []
 
@@ -436,7 +367,7 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
         )
 
     def by_key(name, objects):
-        """Counts keyed by primary key (PostgreSQL arrays) re-keyed by slug or code."""
+        """Counts keyed by primary key (the arrays hold ids) re-keyed by slug or code."""
         return {key: counts[name].get(str(pk), 0) for pk, key in objects}
 
     state = data.get("under_review")
@@ -492,15 +423,11 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
     )
 
     themes = theme_options()
-    theme_counts = counts["theme"]
-    if on_postgres():
-        theme_counts = by_key("theme", Theme.objects.values_list("pk", "slug"))
+    theme_counts = by_key("theme", Theme.objects.values_list("pk", "slug"))
     add("theme", "Theme", themes, theme_counts)
 
     group_rows = list(AffectedGroup.objects.values_list("pk", "slug", "name"))
-    group_counts = counts["group"]
-    if on_postgres():
-        group_counts = by_key("group", [(pk, slug) for pk, slug, _ in group_rows])
+    group_counts = by_key("group", [(pk, slug) for pk, slug, _ in group_rows])
     add("group", "Affected persons", [(slug, name) for _, slug, name in group_rows], group_counts)
 
     goals = [
@@ -513,9 +440,7 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
     country_rows = list(
         Country.objects.filter(kind=Country.Kind.STATE).values_list("pk", "iso3", "name")
     )
-    country_counts = counts["country"]
-    if on_postgres():
-        country_counts = by_key("country", [(pk, iso3) for pk, iso3, _ in country_rows])
+    country_counts = by_key("country", [(pk, iso3) for pk, iso3, _ in country_rows])
     add(
         "country",
         "Recommending state",
@@ -534,47 +459,7 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
     add("review", "Review", reviews, counts["review"], hidden=not selected["review"])
 
     for name, facet in RecommendationFilter.extra_facets.items():
-        rec_ids = filterset.qs_without(name).values("id")
-        label, options, found, chosen = facet(filterset, rec_ids, data.get(name), counts[name])
+        label, options, found, chosen = facet(filterset, data.get(name), counts[name])
         selected[name] = chosen
         add(name, label, options, found)
     return facets
-
-
-def _joined_counts(filterset) -> dict[str, dict[str, int]]:
-    """The facet counts by joins: one aggregate query per facet (SQLite)."""
-
-    def rec_ids(name):
-        return filterset.qs_without(name).values("id")
-
-    def counted(rows, key, count="n"):
-        return {str(row[key]): row[count] for row in rows}
-
-    def grouped(name, column):
-        rows = filterset.qs_without(name).values(column).annotate(n=Count("id")).order_by()
-        return counted(rows, column)
-
-    def linked(name, m2m, key, distinct=False):
-        through = getattr(Recommendation, m2m).through
-        count = Count("recommendation_id", distinct=True) if distinct else Count("id")
-        rows = (
-            through.objects.filter(recommendation__in=rec_ids(name))
-            .values(key)
-            .annotate(n=count)
-            .order_by()
-        )
-        return counted(rows, key)
-
-    return {
-        "cycle": grouped("cycle", "review__cycle"),
-        "response": grouped("response", "response"),
-        "action": grouped("action", "action_category"),
-        "local_action": grouped("local_action", "local_status"),
-        "theme": linked("theme", "themes", "theme__slug"),
-        "group": linked("group", "affected_groups", "affectedgroup__slug"),
-        "sdg": linked("sdg", "sdg_targets", "sdgtarget__goal__number", distinct=True),
-        "region": linked("region", "recommending_countries", "country__region", distinct=True),
-        "country": linked("country", "recommending_countries", "country__iso3"),
-        "review": grouped("review", "review_id"),
-        "under_review": grouped("under_review", "review__state_under_review__iso3"),
-    }

@@ -2,6 +2,7 @@
 errors, the TaskRun record of each run, and the lock that keeps two runs of one job apart."""
 
 import logging
+import time
 import traceback
 from contextlib import contextmanager
 from datetime import timedelta
@@ -104,33 +105,27 @@ def track_run(task_name: str, *, last_try: bool = True):
 
 
 @contextmanager
-def advisory_lock(name: str, timeout: int):
-    """Yields True to the one caller holding the named lock, False to everyone else.
+def advisory_lock(name: str, timeout: int, wait: bool = False):
+    """Yields True to the one caller holding the named lock, False to everyone else (with
+    `wait`, after up to `timeout` seconds of trying).
 
-    PostgreSQL: a session advisory lock, which the server frees if the holder's connection
-    dies, so a killed worker never leaves it held. Elsewhere: an atomic cache.add with an
-    expiry (Redis in production, local memory in the eager development set-up).
+    A session advisory lock, which the server frees if the holder's connection dies, so a
+    killed worker never leaves it held.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while True:
             cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [name])
             acquired = cursor.fetchone()[0]
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
-        return
-    from django.core.cache import cache
-
-    key = f"upr:lock:{name}"
-    acquired = cache.add(key, timezone.now().isoformat(), timeout)
+            if acquired or not wait or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
     try:
         yield acquired
     finally:
         if acquired:
-            cache.delete(key)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
 
 
 @contextmanager
@@ -138,28 +133,15 @@ def exclusive_transaction(name: str, timeout: int):
     """Runs the body in one transaction that holds the named lock; raises Busy if another
     transaction holds it.
 
-    PostgreSQL: a transaction-level advisory lock. It goes with the transaction, so it
-    never outlives the work: if the worker is killed, the server rolls the work back and
-    frees the lock together. The session is also told to check for a vanished client every
-    second, so a backend whose worker was killed mid-query stops instead of finishing the
-    query first (PostgreSQL 14+). Elsewhere: an atomic cache.add with an expiry.
+    A transaction-level advisory lock. It goes with the transaction, so it never outlives
+    the work: if the worker is killed, the server rolls the work back and frees the lock
+    together. The session is also told to check for a vanished client every second, so a
+    backend whose worker was killed mid-query stops instead of finishing the query first.
     """
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                if connection.pg_version >= 140000:
-                    cursor.execute("SET LOCAL client_connection_check_interval = 1000")
-                cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [name])
-                if not cursor.fetchone()[0]:
-                    raise Busy(f"Another run held the lock {name!r}.")
-            yield
-            return
-        from django.core.cache import cache
-
-        key = f"upr:lock:{name}"
-        if not cache.add(key, timezone.now().isoformat(), timeout):
-            raise Busy(f"Another run held the lock {name!r}.")
-        try:
-            yield
-        finally:
-            cache.delete(key)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL client_connection_check_interval = 1000")
+            cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [name])
+            if not cursor.fetchone()[0]:
+                raise Busy(f"Another run held the lock {name!r}.")
+        yield

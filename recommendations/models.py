@@ -4,14 +4,17 @@ One module for the app's models, as Django expects; it is long because each mode
 its constraints, indexes and the queryset methods the pages use next to it."""
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
+
+from .schema import SEARCH_CONFIG
 
 
 class RegionalGroup(models.TextChoices):
@@ -222,10 +225,28 @@ class ThemeQuerySet(models.QuerySet):
         return sorted(ids)
 
 
+def theme_closures(themes) -> dict[int, list[int]]:
+    """{theme id: its id and those of every theme under it} for `themes` (all of them:
+    the parents of each are needed), computed in memory from their parent links."""
+    children: dict[int, list[int]] = {}
+    for theme in themes:
+        if theme.parent_id:
+            children.setdefault(theme.parent_id, []).append(theme.pk)
+    closures = {}
+    for theme in themes:
+        found, level = {theme.pk}, [theme.pk]
+        while level:
+            level = [c for pk in level for c in children.get(pk, []) if c not in found]
+            found.update(level)
+        closures[theme.pk] = sorted(found)
+    return closures
+
+
 class Theme(models.Model):
     """A subject heading from one vocabulary; vocabularies stay apart but can be mapped."""
 
     Vocabulary = Vocabulary
+    closures = staticmethod(theme_closures)
 
     vocabulary = models.CharField(max_length=10, choices=Vocabulary.choices)
     name = models.CharField(max_length=200)
@@ -315,7 +336,17 @@ class SdgTarget(models.Model):
         return self.code + (f" {self.title}" if self.title else "")
 
 
+def search_query(q: str) -> SearchQuery:
+    """A search box's words in PostgreSQL's websearch syntax ("phrases", OR, -word), over
+    the unaccented English configuration the search vector is built with."""
+    return SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+
+
 class RecommendationQuerySet(models.QuerySet):
+    def matching(self, q: str):
+        """Full-text search of the text."""
+        return self.filter(search_vector=search_query(q))
+
     def to_home_state(self):
         """Recommendations made to the United States, whatever else was imported."""
         return self.filter(review__state_under_review__iso3=HOME_STATE)
@@ -336,36 +367,16 @@ class RecommendationQuerySet(models.QuerySet):
         )
 
     def with_theme(self, theme):
-        """Recommendations under one theme: on PostgreSQL a GIN lookup in the denormalised
-        theme_ids (migration 0008) rather than a join."""
-        having = self._having("theme_ids", theme.pk)
-        return self.filter(themes=theme) if having is None else having
+        """Recommendations under one theme: a GIN lookup in theme_ids, not a join."""
+        return self.filter(theme_ids__contains=[theme.pk])
 
-    def with_any_theme(self, pks: list[int]):
+    def with_any_theme(self, pks):
         """Recommendations under any of the themes `pks` (a theme and its narrower ones),
-        each once: an array overlap on PostgreSQL, a semi-join elsewhere."""
-        having = self._having("theme_ids", list(pks), operator="&&")
-        if having is not None:
-            return having
-        tagged = Recommendation.themes.through.objects.filter(theme_id__in=pks)
-        return self.filter(id__in=tagged.values("recommendation_id"))
+        each once."""
+        return self.filter(theme_ids__overlap=list(pks))
 
     def recommended_by(self, country):
-        having = self._having("country_ids", country.pk)
-        return self.filter(recommending_countries=country) if having is None else having
-
-    def _having(self, column: str, pk, operator: str = "@>"):
-        from django.db import connection
-        from django.db.models import BooleanField
-        from django.db.models.expressions import RawSQL
-
-        if connection.vendor != "postgresql":
-            return None
-        if operator == "@>":
-            condition = f"{self.model._meta.db_table}.{column} @> ARRAY[%s]::integer[]"
-        else:
-            condition = f"{self.model._meta.db_table}.{column} && %s::integer[]"
-        return self.filter(RawSQL(condition, [pk], output_field=BooleanField()))
+        return self.filter(country_ids__contains=[country.pk])
 
 
 class Response(models.TextChoices):
@@ -388,6 +399,20 @@ class LocalStatus(models.TextChoices):
     ADDRESSED = "addressed", "Addressed locally"
     IMPLEMENTED = "implemented", "Implemented somewhere"
     CONTESTED = "contested", "Contested"
+
+
+# Columns the database keeps (the triggers of schema.py, the status refresh): history skips
+# them, and save() never writes them back from an instance loaded before they changed.
+KEPT_BY_DATABASE = [
+    "theme_ids",
+    "country_ids",
+    "regions",
+    "group_ids",
+    "sdg_codes",
+    "acting_jurisdiction_ids",
+    "local_status",
+    "jurisdictions_acting",
+]
 
 
 class Recommendation(models.Model):
@@ -431,20 +456,29 @@ class Recommendation(models.Model):
     )
     jurisdictions_acting = models.PositiveIntegerField(default=0, editable=False)
 
-    # Maintained by a database trigger on PostgreSQL (see migration 0002).
-    search_vector = SearchVectorField(null=True, editable=False)
+    # English stemming over unaccented words (the configuration is in schema.py).
+    search_vector = models.GeneratedField(
+        expression=SearchVector("text", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    # The facet arrays: copies of the links, kept by the triggers of schema.py, read by
+    # the filters (GIN lookups) and the facet index. acting_jurisdiction_ids is kept by
+    # the jurisdictions app with local_status.
+    theme_ids = ArrayField(models.IntegerField(), default=list, db_default=[], editable=False)
+    country_ids = ArrayField(models.IntegerField(), default=list, db_default=[], editable=False)
+    regions = ArrayField(models.TextField(), default=list, db_default=[], editable=False)
+    group_ids = ArrayField(models.IntegerField(), default=list, db_default=[], editable=False)
+    sdg_codes = ArrayField(models.TextField(), default=list, db_default=[], editable=False)
+    acting_jurisdiction_ids = ArrayField(
+        models.IntegerField(), default=list, db_default=[], editable=False
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=[
-            "search_vector",
-            "local_status",
-            "jurisdictions_acting",
-            "updated_at",
-            "curated_fields",
-        ]
+        excluded_fields=["search_vector", *KEPT_BY_DATABASE, "updated_at", "curated_fields"]
     )
     objects = RecommendationQuerySet.as_manager()
 
@@ -504,10 +538,26 @@ class Recommendation(models.Model):
                 name="recommendations_rec_acted_o",
                 condition=~Q(local_status="none"),
             ),
+            GinIndex(fields=["search_vector"], name="recommendations_rec_search"),
+            GinIndex(fields=["theme_ids"], name="recommendations_rec_theme_ids"),
+            GinIndex(fields=["country_ids"], name="recommendations_rec_countries"),
+            GinIndex(fields=["regions"], name="recommendations_rec_regions"),
+            GinIndex(fields=["group_ids"], name="recommendations_rec_group_ids"),
+            GinIndex(fields=["sdg_codes"], name="recommendations_rec_sdg_codes"),
+            GinIndex(fields=["acting_jurisdiction_ids"], name="recommendations_rec_acting"),
         ]
 
     def __str__(self):
         return self.citation
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and not f.generated and f.name not in KEPT_BY_DATABASE
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("recommendations:recommendation-detail", args=[self.pk])
@@ -561,52 +611,8 @@ class RecommendedAgain(models.Model):
         return f"{self.recommendation_id} again as {self.other_id} ({self.score})"
 
 
-class FacetCountQuerySet(models.QuerySet):
-    def of(self, facet: str) -> dict[str, int]:
-        return dict(self.filter(facet=facet, n__gt=0).values_list("value", "n"))
-
-    def only_home_state(self) -> bool:
-        """True when every kept count is of recommendations to the United States (no other
-        state's review is imported), so the kept counts can stand for the US figures."""
-        home = (
-            Review.objects.filter(state_under_review__iso3=HOME_STATE)
-            .annotate(key=Cast("pk", models.CharField()))
-            .values("key")
-        )
-        others = self.filter(facet="review", n__gt=0).exclude(value__in=home)
-        return not others.exists()
-
-    def by_response(self, facet: str, pk: int) -> dict[str, int]:
-        """{response: count} of the recommendations with one theme or recommending state
-        (facet "theme_response" or "country_response")."""
-        rows = self.filter(facet=facet, value__startswith=f"{pk} ", n__gt=0)
-        return {value.split(" ", 1)[1]: n for value, n in rows.values_list("value", "n")}
-
-
-class FacetCount(models.Model):
-    """How many recommendations carry each facet value, over all of them: the facets of
-    the unfiltered list, /themes/ and the response figures. Kept by PostgreSQL triggers
-    (migration 0008) as recommendations and their links change; SQLite counts instead."""
-
-    facet = models.CharField(max_length=20)
-    value = models.CharField(max_length=64)
-    n = models.IntegerField(default=0)
-
-    objects = FacetCountQuerySet.as_manager()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["facet", "value"], name="recommendations_facetcount_key"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.facet}={self.value}: {self.n}"
-
-
 class FacetVersion(models.Model):
-    """One row whose number PostgreSQL stamps anew (a trigger of migration 0014) whenever
+    """One row whose number PostgreSQL stamps anew (a trigger of schema.py) whenever
     a statement writes a column the facets read: a facet index built at an older number
     is out of date (facet_index.py)."""
 
@@ -618,7 +624,8 @@ class FacetVersion(models.Model):
 
 class FacetIndex(models.Model):
     """The bitmap index of facet values (facet_index.py) as built at FacetVersion
-    `version`, stored so that every process loads it instead of building its own."""
+    `version`, stored so that every process loads it instead of building its own;
+    `data` is facet_index.dump()'s layout of pyroaring's own serialisation."""
 
     version = models.BigIntegerField(unique=True)
     built_at = models.DateTimeField()

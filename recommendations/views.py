@@ -10,17 +10,12 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from . import exports, panels, search_hints
+from . import exports, facets, panels, search_hints
 from .absolute_urls import base_url
 from .charts import RESPONSE_COLOURS, theme_chart
-from .filters import (
-    VOCABULARY_GROUPS,
-    RecommendationFilter,
-    facet_counts,
-    on_postgres,
-)
+from .filters import VOCABULARY_GROUPS, RecommendationFilter, facet_counts
 from .listing import chips, clean_params, paginate
-from .models import HOME_STATE, Country, FacetCount, Recommendation, Response, Review, Theme
+from .models import HOME_STATE, Country, Recommendation, Response, Review, Theme
 
 HOME_CACHE_SECONDS = 300
 FACET_CACHE_SECONDS = 300
@@ -53,15 +48,7 @@ def response_figures() -> dict:
     """Recommendations to the United States by its response (other states' reviews, if
     imported, never count here); the local figures come from the local side's panels."""
     labels = dict(Response.choices)
-    if on_postgres() and FacetCount.objects.only_home_state():
-        by_response = FacetCount.objects.of("response")
-    else:
-        by_response = dict(
-            Recommendation.objects.to_home_state()
-            .values_list("response")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+    by_response = facets.counts_of("response")
     return {
         "recommendation_count": sum(by_response.values()),
         "responses": [(labels[key], by_response.get(key, 0), key) for key in labels],
@@ -169,14 +156,9 @@ def recommendation_detail(request, pk):
     return render(request, "recommendations/detail.html", context)
 
 
-def _response_figures(queryset, kept=None) -> list[tuple[str, int, str]]:
-    """Recommendations by response; on PostgreSQL read from the kept counts when `kept`
-    names them, as (facet, primary key), and they hold only the United States' reviews
-    (the counts are over every review, the pages over its)."""
-    if kept and on_postgres() and FacetCount.objects.only_home_state():
-        counts = FacetCount.objects.by_response(*kept)
-    else:
-        counts = dict(queryset.values_list("response").annotate(n=Count("id")).order_by())
+def _response_figures(**filters) -> list[tuple[str, int, str]]:
+    """Recommendations by response under `filters` (facets.counts_of)."""
+    counts = facets.counts_of("response", **filters)
     return [(label, counts.get(key, 0), key) for key, label in Response.choices]
 
 
@@ -187,22 +169,12 @@ def _total(figures) -> int:
 
 
 def theme_list(request):
-    # Recommendations to the United States, as on each theme's page: the kept counts when
-    # only its reviews are imported, a count of its reviews' links otherwise.
-    if on_postgres() and FacetCount.objects.only_home_state():
-        rec_counts = {int(pk): n for pk, n in FacetCount.objects.of("theme").items()}
-    else:
-        rec_counts = dict(
-            Recommendation.themes.through.objects.filter(
-                recommendation__review__state_under_review__iso3=HOME_STATE
-            )
-            .values_list("theme_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+    # Recommendations to the United States under each theme or a narrower one, as on the
+    # theme's own page.
     themes = list(Theme.objects.all())
+    rec_counts = facets.totals("theme", Theme.closures(themes))
     for theme in themes:
-        theme.recommendation_count = rec_counts.get(theme.pk, 0)
+        theme.recommendation_count = rec_counts[theme.pk]
     panels.extra_context("theme_list", themes=themes)
     groups = []
     for key, label in VOCABULARY_GROUPS.items():
@@ -220,8 +192,7 @@ def theme_detail(request, slug):
     themes = Theme.objects.with_narrower([theme])
     to_us = Recommendation.objects.to_home_state().with_any_theme(themes)
     recommendations = to_us.for_list().order_by("review_id", "id")
-    kept = ("theme_response", theme.pk) if themes == [theme.pk] else None
-    figures = _response_figures(to_us, kept=kept)
+    figures = _response_figures(theme=themes)
     context = {
         "theme": theme,
         "children": list(theme.children.all()),
@@ -237,14 +208,7 @@ def country_index(request):
     States and its own reviews in the database; a name filter for the long list."""
     params = clean_params(request.GET)
     query = params.get("q", "").strip()[:100]
-    made = dict(
-        Recommendation.recommending_countries.through.objects.filter(
-            recommendation__in=Recommendation.objects.to_home_state()
-        )
-        .values_list("country_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    made = {int(pk): n for pk, n in facets.counts_of("country").items()}
     reviewed = dict(
         Review.objects.values_list("state_under_review_id").annotate(n=Count("id")).order_by()
     )
@@ -267,7 +231,7 @@ def country_detail(request, iso3):
     # What it recommended to the United States; its recommendations to other states and
     # its own reviews are linked from the page.
     made = Recommendation.objects.recommended_by(country)
-    figures = _response_figures(made.to_home_state(), kept=("country_response", country.pk))
+    figures = _response_figures(country=[country.pk])
     context = {
         "country": country,
         "figures": figures,
@@ -294,7 +258,7 @@ def review_index(request):
 def review_detail(request, pk):
     review = get_object_or_404(Review.objects.select_related("state_under_review"), pk=pk)
     params = clean_params(request.GET)
-    figures = _response_figures(review.recommendations.all())
+    figures = _response_figures(under_review=facets.EVERY_STATE, review=[review.pk])
     context = {
         "review": review,
         "figures": figures,

@@ -104,7 +104,33 @@ def test_every_task_and_dotted_path_in_the_readme_exists():
         import_string(path)
 
 
-def test_the_data_commands_run_in_a_shell_exactly_as_printed(tmp_path):
+@pytest.fixture
+def fresh_database_url(django_db_blocker):
+    """An empty database on the tests' PostgreSQL server, as a URL for a subprocess."""
+    import uuid
+
+    import psycopg2
+    from django.db import connection
+
+    from tests.helpers import worker_database_url
+
+    name = f"upr_readme_{uuid.uuid4().hex[:8]}"
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        params = {**connection.get_connection_params(), "dbname": "postgres"}
+    admin = psycopg2.connect(**params)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield worker_database_url().rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def test_the_data_commands_run_in_a_shell_exactly_as_printed(tmp_path, fresh_database_url):
     lines = data_block()
     assert lines[0] == "export DEBUG=1"
     assert lines[-1].endswith("manage.py create_demo_users")
@@ -114,7 +140,7 @@ def test_the_data_commands_run_in_a_shell_exactly_as_printed(tmp_path):
         for k, v in os.environ.items()
         if k not in {"DEBUG", "SECRET_KEY", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
     }
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    env["DATABASE_URL"] = fresh_database_url
     # What `make run` did before the newcomer turned to the README.
     subprocess.run(
         [python, "manage.py", "migrate", "--noinput"],

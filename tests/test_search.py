@@ -1,5 +1,5 @@
-"""Full-text search: websearch syntax (phrases, OR, minus), stemming, ranking and
-highlighting, on PostgreSQL (tsvector) and on SQLite (FTS5) alike."""
+"""Full-text search: websearch syntax (phrases, OR, minus), English stemming over
+unaccented words, ranking and highlighting."""
 
 import pytest
 
@@ -70,12 +70,21 @@ def test_highlighting_escapes_the_recommendation_text(client, cat):
     assert "<mark>journalists</mark>" in html
 
 
-def test_highlighting_works_on_sqlite_too(client, cat, settings):
-    html = client.get("/recommendations/", {"q": "moratorium"}).content.decode()
-    assert "<mark>moratorium</mark>" in html
+def test_accents_never_matter(client, cat):
+    accented = factories.recommendation(
+        review=cat.cycle3, paragraph="80.1", text="Cooperate with México on asylum seekers."
+    )
+    plain = factories.recommendation(
+        review=cat.cycle3, paragraph="80.2", text="Share data with Mexico and Canada."
+    )
+    both = {accented.text, plain.text}
+    assert set(texts(client, q="Mexico")) == both
+    assert set(texts(client, q="México")) == both
+    assert set(texts(client, q="mexico")) == both
+    html = client.get("/recommendations/", {"q": "mexico"}).content.decode()
+    assert "<mark>México</mark>" in html
 
 
-@pytest.mark.postgres
 def test_commitment_search_ranks_title_matches_above_summary_matches(client, cat):
     in_summary = factories.commitment(
         jurisdiction=cat.pittsburgh, title="Budget line", summary="Money for housing vouchers."
@@ -106,7 +115,7 @@ def test_search_syntax_junk_never_fails(client, cat):
 
 
 def test_the_index_follows_edits_and_deletes(client, cat):
-    # Triggers keep it in sync on both databases: FTS5 on SQLite, tsvector on PostgreSQL.
+    # The search vector is a generated column: every write keeps it in step.
     cat.moratorium.text = "Establish a pause on executions."
     cat.moratorium.save()
     assert texts(client, q="moratorium") == []
@@ -115,21 +124,6 @@ def test_the_index_follows_edits_and_deletes(client, cat):
     assert texts(client, q="press") == ["Free the press."]
     rec.delete()
     assert texts(client, q="press") == []
-
-
-def test_the_sqlite_index_is_repaired_after_a_table_rebuild(db):
-    from django.db import connection
-
-    from recommendations import sqlite_search
-
-    if connection.vendor != "sqlite":
-        # PostgreSQL keeps its tsvector column and never gets an FTS5 table.
-        assert sqlite_search.ensure_index(connection) is False
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TRIGGER {sqlite_search.TABLE}_insert")
-    assert sqlite_search.ensure_index(connection) is True
-    assert sqlite_search.ensure_index(connection) is False
 
 
 def test_an_empty_or_huge_query_is_harmless(client, cat):

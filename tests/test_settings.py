@@ -32,10 +32,10 @@ def test_debug_off_without_a_secret_key_is_refused():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
-def test_defaults_to_sqlite_in_debug_mode():
+def test_defaults_to_the_embedded_postgresql():
     result = load_settings(DEBUG="1")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "True"]
+    assert result.stdout.split() == ["upr_tracker.embedded_postgres", "True"]
 
 
 def test_postgres_url_selects_postgresql():
@@ -47,7 +47,8 @@ def test_postgres_url_selects_postgresql():
     "name, value, message",
     [
         ("DEBUG", "maybe", "DEBUG must be one of"),
-        ("DATABASE_URL", "mysql://u@h/db", "DATABASE_URL must start with sqlite:// or postgres://"),
+        ("DATABASE_URL", "mysql://u@h/db", "DATABASE_URL must start with postgres://"),
+        ("DATABASE_URL", "sqlite:///db.sqlite3", "DATABASE_URL must start with postgres://"),
         ("DATABASE_URL", "postgres://host", "DATABASE_URL must name a database"),
         ("REDIS_URL", "http://localhost:6379", "REDIS_URL must start with redis://"),
         ("EMAIL_URL", "carrier-pigeon://coop", "EMAIL_URL scheme must be one of"),

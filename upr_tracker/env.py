@@ -50,20 +50,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_from_url(name: str, default: str) -> dict:
+def database_from_url(name: str) -> dict | None:
+    """The PostgreSQL database a URL names, or None when the variable is unset."""
     import dj_database_url
 
-    url = env_str(name, default) or default
+    url = env_str(name)
+    if not url:
+        return None
     scheme = url.split("://", 1)[0].lower()
-    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
-        raise ImproperlyConfigured(
-            f"{name} must start with sqlite:// or postgres://; got scheme {scheme!r}."
-        )
+    if scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(f"{name} must start with postgres://; got scheme {scheme!r}.")
     try:
         config = dj_database_url.parse(url, conn_max_age=60)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} could not be read: {exc}") from None
-    if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
+    if not config.get("NAME"):
         raise ImproperlyConfigured(f"{name} must name a database, e.g. postgres://host/dbname.")
     return config
 

@@ -83,9 +83,19 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_url("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# PostgreSQL only. Without DATABASE_URL: the embedded server of upr_tracker/embedded_postgres,
+# started on first connection with its data in var/postgres/ (or EMBEDDED_POSTGRES_DIR) and
+# stopped when the last process using it exits.
+DATABASES = {
+    "default": database_from_url("DATABASE_URL")
+    or {
+        "ENGINE": "upr_tracker.embedded_postgres",
+        "NAME": "upr_tracker",
+        "DATA_DIR": Path(env_str("EMBEDDED_POSTGRES_DIR") or BASE_DIR / "var" / "postgres"),
+        "CONN_MAX_AGE": 60,
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 # Without Redis everything stays in-process: a local-memory cache and eager Celery tasks.
 REDIS_URL = redis_url("REDIS_URL")
@@ -280,4 +290,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    # The embedded server's start and stop are routine; its warnings and errors still show.
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }

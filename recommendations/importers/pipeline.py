@@ -8,6 +8,7 @@ import time
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .. import facet_index
 from ..models import (
     ImportRun,
 )
@@ -74,6 +75,10 @@ def import_file(
                 written = report.counts["created"] + report.counts["updated"]
                 if written >= ANALYZE_AFTER_ROWS:
                     analyze_written_tables()
+                if written:
+                    # The facets count from an index of the new rows, built now rather
+                    # than by the first visitor after the import.
+                    transaction.on_commit(facet_index.build_task.delay)
             except ImportFailed:
                 pass
             except IntegrityError as exc:

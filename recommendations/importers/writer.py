@@ -88,16 +88,15 @@ WRITTEN_TABLES = [
 
 
 def analyze_written_tables() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {', '.join(WRITTEN_TABLES)}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(WRITTEN_TABLES)}")
 
 
 def upsert(drafts: dict, fmt: str, ref: Reference, report, problems, *, user, dry_run):
     """Writes the drafts review by review, so that only one review's stored records sit in
     memory at a time; `drafts` is emptied as it goes. Counts go to report.counts and, per
     state under review, to report.states."""
-    if connection.vendor == "postgresql" and not dry_run:
+    if not dry_run:
         # Two imports at once would both create the same reviews and recommendations; the
         # second waits here, then reads what the first wrote and upserts onto it.
         with connection.cursor() as cursor:
