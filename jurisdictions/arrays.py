@@ -1,6 +1,6 @@
-"""A filter on an array column that Django does not know as a field (PostgreSQL only).
+"""A filter on an array column that Django does not know as a field.
 
-Commitment.theme_ids is kept by triggers (migration 0009) and stays out of the model, so
+Commitment.theme_ids is kept by triggers (schema.py) and stays out of the model, so
 that no save() can write a stale copy of it back. RawSQL would name the table, and break
 once the queryset becomes a subquery under another alias (the digest, the theme page's
 jurisdictions); this expression takes the alias Django gives the table, and follows it

@@ -2,8 +2,6 @@
 
 import django_filters
 import us
-from django.db import connection
-from django.db.models import Q
 
 from recommendations.filters import MAX_QUERY_LENGTH, FacetedFilterSet, search_query
 from recommendations.models import Theme
@@ -82,9 +80,7 @@ class CommitmentFilter(FacetedFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if connection.vendor == "postgresql":
-            return queryset.filter(search_vector=search_query(value))
-        return queryset.filter(Q(title__icontains=value) | Q(summary__icontains=value))
+        return queryset.filter(search_vector=search_query(value))
 
     def filter_theme(self, queryset, name, value):
         if not value:

@@ -29,8 +29,8 @@ class HttpURLField(forms.URLField):
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Refuses an id beyond a 64-bit integer as an invalid value, before the lookup:
-    SQLite raises OverflowError on one instead of finding nothing."""
+    """Refuses an id beyond a 64-bit integer as an invalid value, before the lookup: no
+    id column holds one, and the error then says which value was wrong."""
 
     def _check_values(self, value):
         for pk in value:

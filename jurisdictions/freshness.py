@@ -11,15 +11,15 @@ from django.db import transaction
 
 from recommendations.views import forget_cached_figures
 
+from .local_status import refresh_local_status
 from .models import CommitmentLink
 from .panels import forget_home_figures
-from .rollups import refresh_all
 
 
 def refresh_after_publication(commitment_id: int) -> None:
     """Once the current transaction commits: refresh the local-action status of every
-    recommendation the commitment links to, with their theme and jurisdiction roll-ups,
-    then forget the cached home figures and facet counts."""
+    recommendation the commitment links to (one statement), then forget the cached home
+    figures and facet counts."""
 
     def refresh():
         ids = list(
@@ -28,8 +28,7 @@ def refresh_after_publication(commitment_id: int) -> None:
             )
         )
         if ids:
-            with transaction.atomic():
-                refresh_all(ids)
+            refresh_local_status(ids)
         forget_cached_figures()
         forget_home_figures()
 

@@ -2,16 +2,17 @@
 
 Longer than the project's usual module: Django looks for an app's models here, and the
 commitment, its links, updates and evidence, the staff memberships and invitations, the
-subscriptions, the roll-ups and the kept theme counts share constraints and querysets that
-read best together.
+subscriptions and the kept theme counts share constraints and querysets that read best
+together.
 """
 
 import hashlib
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import models
 from django.db.models import F, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from recommendations.models import Recommendation, Theme
+from recommendations.schema import SEARCH_CONFIG
 
 from .arrays import Overlaps
 
@@ -153,59 +155,12 @@ class CommitmentQuerySet(models.QuerySet):
         """A theme's local action: commitments linked to a recommendation tagged with the
         theme (in whichever vocabulary) or tagged with the theme themselves; a parent
         theme covers its narrower themes. Chain after published() for public pages. The
-        theme page, /themes/ counts (theme_counts), the theme feed, the digest and the
-        commitment filter all read this one definition. On PostgreSQL each commitment
-        carries the themes it is on, broader ones included (theme_ids, migration 0009):
-        one GIN lookup, no walk down the tree."""
-        if connections[self.db].vendor == "postgresql":
-            return self.filter(Overlaps("theme_ids", (getattr(t, "pk", t) for t in themes)))
-        ids = Theme.objects.with_narrower(themes)
-        return self.filter(
-            Q(id__in=_tagged(ids).values("commitment_id"))
-            | Q(id__in=_linked(ids).values("commitment_id"))
-        )
-
-    def theme_counts(self) -> dict[int, int]:
-        """Theme id to how many commitments of this queryset are on it, by the same
-        definition as on_themes() (the same two tables, parents included), counted in
-        one query: the (theme, commitment) pairs are made distinct, then climb to every
-        parent theme. /themes/ reads ThemeActionCount instead on PostgreSQL."""
-        mine = self.values("id")
-        tagged, tagged_params = (
-            _tagged()
-            .filter(commitment_id__in=mine)
-            .values_list("theme_id", "commitment_id")
-            .order_by()
-            .query.sql_with_params()
-        )
-        linked, linked_params = (
-            _linked()
-            .filter(commitment_id__in=mine, recommendation__themes__isnull=False)
-            .values_list("recommendation__themes", "commitment_id")
-            .order_by()
-            .query.sql_with_params()
-        )
-        theme_table = Theme._meta.db_table
-        sql = (
-            f"WITH RECURSIVE pairs(theme_id, commitment_id) AS ({tagged} UNION {linked}), "
-            "covered(theme_id, commitment_id) AS (SELECT theme_id, commitment_id FROM pairs "
-            f"UNION SELECT t.parent_id, c.commitment_id FROM covered c JOIN {theme_table} t "
-            "ON t.id = c.theme_id WHERE t.parent_id IS NOT NULL) "
-            "SELECT theme_id, COUNT(*) FROM covered GROUP BY theme_id"
-        )
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, (*tagged_params, *linked_params))
-            return dict(cursor.fetchall())
-
-
-def _tagged(theme_ids=None):
-    rows = Commitment.themes.through.objects.all()
-    return rows if theme_ids is None else rows.filter(theme_id__in=theme_ids)
-
-
-def _linked(theme_ids=None):
-    rows = CommitmentLink.objects.all()
-    return rows if theme_ids is None else rows.filter(recommendation__themes__in=theme_ids)
+        theme page, the theme feed, the digest and the commitment filter all read this
+        one definition, and the kept counts (ThemeActionCount, ThemeJurisdictionCount)
+        count it. Each commitment carries the themes it is on, broader ones included
+        (theme_ids, kept by the triggers of schema.py): one GIN lookup, no walk down the
+        tree."""
+        return self.filter(Overlaps("theme_ids", (getattr(t, "pk", t) for t in themes)))
 
 
 class CommitmentKind(models.TextChoices):
@@ -282,7 +237,14 @@ class Commitment(models.Model):
     is_overdue = models.BooleanField(default=False, editable=False)
     is_stale = models.BooleanField(default=False, editable=False)
 
-    search_vector = SearchVectorField(null=True, editable=False)
+    # Title weighs more than summary; English stemming over unaccented words, so that
+    # "Mexico" finds "México" (the configuration is declared in recommendations/schema.py).
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="B", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     history = HistoricalRecords(
         excluded_fields=["search_vector", "is_overdue", "is_stale", "updated_at"]
@@ -323,6 +285,8 @@ class Commitment(models.Model):
                 condition=Q(publication=Publication.PUBLISHED),
                 name="jurisdictions_com_latest",
             ),
+            # ?q= on /commitments/
+            GinIndex(fields=["search_vector"], name="jurisdictions_com_search"),
         ]
 
     def __str__(self):
@@ -340,18 +304,13 @@ class Commitment(models.Model):
 
 class ThemeActionCountQuerySet(models.QuerySet):
     def by_theme(self) -> dict[int, int]:
-        """Theme id to how many published commitments are on it (on_themes), for /themes/:
-        the kept counts on PostgreSQL, one count over the link tables elsewhere."""
-        if connections[self.db].vendor != "postgresql":
-            return Commitment.objects.published().theme_counts()
+        """Theme id to how many published commitments are on it (on_themes), for /themes/."""
         return dict(self.filter(commitments__gt=0).values_list("theme_id", "commitments"))
 
     def for_theme(self, theme, leading: int = 30) -> dict:
         """A theme's published local action for its page: how many commitments, how many
         jurisdictions act, and the `leading` jurisdictions with most commitments (each
         with .n), most first."""
-        if connections[self.db].vendor != "postgresql":
-            return _counted_for_theme(theme, leading)
         commitments, jurisdictions = self.filter(theme=theme).values_list(
             "commitments", "jurisdictions"
         ).first() or (0, 0)
@@ -362,26 +321,13 @@ class ThemeActionCountQuerySet(models.QuerySet):
         }
 
 
-def _counted_for_theme(theme, leading: int) -> dict:
-    on_theme = Commitment.objects.published().on_themes([theme])
-    acting = (
-        Jurisdiction.objects.filter(commitments__in=on_theme)
-        .annotate(n=models.Count("commitments", distinct=True))
-        .order_by("-n", "name", "pk")
-    )
-    return {
-        "commitments": on_theme.count(),
-        "jurisdictions": acting.count(),
-        "leading": list(acting[:leading]),
-    }
-
-
 class ThemeActionCount(models.Model):
     """A theme's published local action (Commitment.objects.on_themes) counted: the
     commitments and the jurisdictions behind them, for /themes/ and the theme page. Kept
-    by PostgreSQL triggers (migration 0009) as commitments, their themes and links, their
-    recommendations' themes and the theme tree change; SQLite counts instead. No
-    database foreign key: a trigger may count for a theme whose deletion is under way."""
+    by the triggers of schema.py as commitments, their themes and links, their
+    recommendations' themes and the theme tree change; repaired daily
+    (denormalised.repair_theme_counts). No database foreign key: a trigger may count for
+    a theme whose deletion is under way."""
 
     theme = models.OneToOneField(
         Theme, on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True, related_name="+"
@@ -413,11 +359,25 @@ class ThemeJurisdictionCountQuerySet(models.QuerySet):
             jurisdictions.append(row.jurisdiction)
         return jurisdictions
 
+    def themes_of(self, jurisdiction, limit: int) -> list[Theme]:
+        """The `limit` themes with most of the jurisdiction's published commitments (ties
+        by name), each with .n: the same figures as the theme pages' "Who acted"."""
+        rows = (
+            self.filter(jurisdiction=jurisdiction, commitments__gt=0)
+            .select_related("theme")
+            .order_by("-commitments", "theme__name", "theme_id")[:limit]
+        )
+        themes = []
+        for row in rows:
+            row.theme.n = row.commitments
+            themes.append(row.theme)
+        return themes
+
 
 class ThemeJurisdictionCount(models.Model):
     """Published commitments of one jurisdiction on one theme (its share of the theme's
-    local action), for the theme page's "Who acted". Kept with ThemeActionCount; rows
-    that fall to zero stay."""
+    local action), for the theme page's "Who acted" and the jurisdiction page's themes.
+    Kept with ThemeActionCount; rows that fall to zero stay."""
 
     theme = models.ForeignKey(
         Theme, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
@@ -800,42 +760,6 @@ class StaffDigestOptOut(models.Model):
 
     def __str__(self):
         return f"No staff digest for {self.user}"
-
-
-class ThemeRollup(models.Model):
-    """How far a theme's recommendations are acted on locally; rebuilt by the status job."""
-
-    theme = models.OneToOneField(
-        Theme, on_delete=models.CASCADE, primary_key=True, related_name="rollup"
-    )
-    recommendations = models.PositiveIntegerField(default=0)
-    addressed = models.PositiveIntegerField(default=0)
-    implemented = models.PositiveIntegerField(default=0)
-    contested = models.PositiveIntegerField(default=0)
-    refreshed_at = models.DateTimeField()
-
-    def __str__(self):
-        return f"{self.theme}: {self.addressed} of {self.recommendations} addressed"
-
-    @property
-    def share_addressed(self) -> float:
-        return self.addressed / self.recommendations if self.recommendations else 0.0
-
-
-class JurisdictionRollup(models.Model):
-    """A jurisdiction's published commitments counted by status; rebuilt by the status job."""
-
-    jurisdiction = models.OneToOneField(
-        Jurisdiction, on_delete=models.CASCADE, primary_key=True, related_name="rollup"
-    )
-    commitments = models.PositiveIntegerField(default=0)
-    by_status = models.JSONField(default=dict, help_text="Status value to count.")
-    overdue = models.PositiveIntegerField(default=0)
-    stale = models.PositiveIntegerField(default=0)
-    refreshed_at = models.DateTimeField()
-
-    def __str__(self):
-        return f"{self.jurisdiction}: {self.commitments} published commitments"
 
 
 # Reports live in their own package; importing them here registers them with this app.

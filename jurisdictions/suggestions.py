@@ -7,19 +7,19 @@ A suggestion's score adds two signals, each scaled to 0..1 over the candidates:
   punishment), since UN wording and local wording rarely share the same nouns;
 - shared themes: the commitment's own themes (and their equivalents in the other
   vocabulary) plus the themes its words point to through the same map.
-On PostgreSQL the text part is the full-text rank of an OR of the words; on SQLite, used
-for quick local runs, it is a word overlap weighted by how rare each word is among the
-candidates. Both take a bounded candidate set, so the cost does not grow with the table.
+The text part is the full-text rank of an OR of the words (in the search configuration
+of Recommendation.search_vector), over a bounded candidate set, so the cost does not grow
+with the table.
 """
 
-import math
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
 from django.db.models import Count, F, Q
 
+from recommendations.filters import search_query
 from recommendations.models import Recommendation, Theme
+from recommendations.schema import SEARCH_CONFIG
 
 STOPWORDS = set(
     """a about above after again all also an and any are as at be been before being below
@@ -33,7 +33,6 @@ STOPWORDS = set(
 )
 WORD = re.compile(r"[a-z]{3,}")
 MAX_TERMS = 40
-FALLBACK_CANDIDATES = 3000
 TEXT_CANDIDATES = 200
 THEME_CANDIDATES = 200
 # Shared themes weigh a little less than text: a theme is broad (dozens of
@@ -176,8 +175,8 @@ def concept_theme_ids(theme_words: list[str]) -> set[int]:
     return set(Theme.objects.filter(wanted).values_list("pk", flat=True))
 
 
-def _text_scores_postgres(terms: list[str], candidates) -> dict[int, float]:
-    query = SearchQuery(" | ".join(terms), search_type="raw", config="english")
+def _text_scores(terms: list[str], candidates) -> dict[int, float]:
+    query = SearchQuery(" | ".join(terms), search_type="raw", config=SEARCH_CONFIG)
     rows = (
         candidates.filter(search_vector=query)
         .annotate(rank=SearchRank(F("search_vector"), query))
@@ -185,28 +184,6 @@ def _text_scores_postgres(terms: list[str], candidates) -> dict[int, float]:
         .values_list("pk", "rank")[:TEXT_CANDIDATES]
     )
     return dict(rows)
-
-
-def _text_scores_overlap(words: list[str], terms: list[str], candidates) -> dict[int, float]:
-    """Word overlap weighted by rarity (idf) among the candidates; the commitment's own
-    words count fully, the related terms half."""
-    own = {_stem(w) for w in words}
-    wanted = own | {_stem(t) for t in terms}
-    docs = []
-    for pk, text in candidates.values_list("pk", "text")[:FALLBACK_CANDIDATES]:
-        found = {_stem(w) for w in WORD.findall(text.lower())} & wanted
-        if found:
-            docs.append((pk, found))
-    total = len(docs) + 1
-    df: dict[str, int] = {}
-    for _, found in docs:
-        for stem in found:
-            df[stem] = df.get(stem, 0) + 1
-    scores = {}
-    for pk, found in docs:
-        scores[pk] = sum(math.log(1 + total / df[s]) * (1.0 if s in own else 0.5) for s in found)
-    best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:TEXT_CANDIDATES]
-    return dict(best)
 
 
 def _theme_scores(theme_ids: set[int], candidates) -> dict[int, int]:
@@ -253,12 +230,7 @@ def suggest_for(commitment, limit: int = 10):
     candidates = Recommendation.objects.all()
     if commitment.pk:
         candidates = candidates.exclude(commitment_links__commitment=commitment)
-    if not words:
-        text = {}
-    elif connection.vendor == "postgresql":
-        text = _text_scores_postgres(terms, candidates)
-    else:
-        text = _text_scores_overlap(words, terms, candidates)
+    text = _text_scores(terms, candidates) if words else {}
     themes = _theme_scores(theme_ids, candidates)
     chosen = _theme_scores(chosen_ids, candidates)
     ids = combine(text, themes, chosen, limit)
@@ -275,13 +247,7 @@ def search(text: str, limit: int = 20):
     if re.fullmatch(r"\d+(\.\d+)*", text):
         by_number = Q(paragraph=text) | (Q(pk=int(text)) if text.isdigit() else Q(pk=None))
         return list(base.filter(by_number)[:limit])
-    if connection.vendor != "postgresql":
-        words = significant_words(text) or [text.lower()]
-        narrowed = base
-        for word in words[:5]:
-            narrowed = narrowed.filter(text__icontains=word)
-        return list(narrowed[:limit])
-    query = SearchQuery(text, search_type="websearch", config="english")
+    query = search_query(text)
     return list(
         base.filter(search_vector=query)
         .annotate(rank=SearchRank(F("search_vector"), query))

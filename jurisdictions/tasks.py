@@ -1,6 +1,12 @@
-"""Background jobs of the jurisdictions app (local-action statuses and roll-ups, overdue and
-stale commitments, evidence links, digests); each takes ids and is safe to run twice."""
+"""Background jobs of the jurisdictions app (local-action statuses, overdue and stale
+commitments, evidence links, digests); each takes ids and is safe to run twice.
 
+The nightly and daily runs also repair what is kept in step by triggers or on write, each
+by comparing it with a clean computation: the recommendations' facet arrays and
+local-action columns (refresh_recommendation_statuses), the commitments' theme_ids and the
+kept theme counts (refresh_commitment_statuses)."""
+
+import logging
 import smtplib
 from datetime import date, timedelta
 
@@ -10,12 +16,16 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from recommendations.denormalised import repair_arrays
 from recommendations.jobs import RETRY, TRANSIENT_ERRORS, Busy, exclusive_transaction, track_run
+from upr_tracker.dbschema import drift
 
 from . import pending
-from .denormalised import repair_theme_ids
+from .denormalised import repair_theme_counts, repair_theme_ids
+from .local_status import refresh_local_status
 from .reports.tasks import build_report  # noqa: F401 - registers it with the worker
-from .rollups import refresh_all, refresh_jurisdiction_rollups
+
+logger = logging.getLogger(__name__)
 
 FINISHED = ("implemented", "repealed")
 # Weekly checks; a rerun within this window does not check a link a second time.
@@ -70,12 +80,15 @@ def busy_countdown(retries: int) -> int:
     **RETRY,
 )
 def refresh_recommendation_statuses(self, recommendation_ids=None):
-    """Derive local_status and jurisdictions_acting, then the roll-ups.
+    """Derive local_status, jurisdictions_acting and acting_jurisdiction_ids.
 
-    With no ids: the nightly full refresh. Its lock lives in its own transaction, so a
-    worker killed mid-run leaves neither a lock nor half the work; a run that finds the
-    lock busy is recorded as deferred and retried, never counted as done.
-    With ids: just those recommendations (and the themes they belong to).
+    With no ids: the nightly full refresh, which compares every recommendation with the
+    links and so repairs whatever drifted; it also repairs the facet arrays
+    (recommendations.denormalised.repair_arrays) and counts how the database's functions
+    and triggers differ from their declarations (dbschema.drift). Its lock lives in its
+    own transaction, so a worker killed mid-run leaves neither a lock nor half the work; a
+    run that finds the lock busy is recorded as deferred and retried, never counted as
+    done. With ids: just those recommendations.
     """
     name = "jurisdictions.tasks.refresh_recommendation_statuses"
     last_try = self.request.called_directly or self.request.retries >= BUSY_RETRIES
@@ -83,11 +96,18 @@ def refresh_recommendation_statuses(self, recommendation_ids=None):
         with track_run(name, last_try=last_try) as run:
             if recommendation_ids is None:
                 with exclusive_transaction("status-refresh-full", timeout=660):
-                    run.counts = refresh_all()
+                    run.counts = {
+                        "recommendation_arrays_repaired": repair_arrays(),
+                        "recommendations_changed": refresh_local_status(),
+                        "schema_drift": _schema_drift(),
+                    }
             else:
                 ids = sorted({int(pk) for pk in recommendation_ids})
                 with transaction.atomic():
-                    run.counts = {"requested": len(ids), **refresh_all(ids)}
+                    run.counts = {
+                        "requested": len(ids),
+                        "recommendations_changed": refresh_local_status(ids),
+                    }
     except Busy as exc:
         if last_try:
             raise
@@ -95,6 +115,16 @@ def refresh_recommendation_statuses(self, recommendation_ids=None):
             exc=exc, countdown=busy_countdown(self.request.retries), max_retries=BUSY_RETRIES
         ) from exc
     return run.counts
+
+
+def _schema_drift() -> int:
+    """How many functions and triggers differ from their declarations (a migrate installs
+    them; nothing else should change them). Logged: a missing trigger lets kept data
+    drift, which the repairs then put right every night until it is reinstalled."""
+    problems = drift()
+    for problem in problems:
+        logger.error("Database schema drift: %s", problem)
+    return len(problems)
 
 
 @shared_task(
@@ -122,7 +152,8 @@ def refresh_pending_statuses():
 )
 def refresh_commitment_statuses():
     """Set is_overdue and is_stale with four set-based UPDATEs that touch only changes,
-    and repair any commitment's theme_ids that drifted from its tags and links."""
+    then repair any commitment's theme_ids that drifted from its tags and links, and any
+    kept theme count that drifted from the arrays (in that order)."""
     from .models import Commitment
 
     today = timezone.localdate()
@@ -142,8 +173,8 @@ def refresh_commitment_statuses():
             .update(is_overdue=False),
             "stale_marked": aged.filter(stale, is_stale=False).update(is_stale=True),
             "stale_cleared": aged.filter(is_stale=True).exclude(stale).update(is_stale=False),
-            "jurisdiction_rollups": refresh_jurisdiction_rollups(),
             "theme_arrays_repaired": repair_theme_ids(),
+            "theme_counts_repaired": repair_theme_counts(),
         }
     return run.counts
 

@@ -1,7 +1,6 @@
 from functools import partial
 
 from django.contrib.postgres.search import SearchRank
-from django.db import connection
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, render
@@ -11,7 +10,7 @@ from recommendations import exports
 from recommendations.absolute_urls import base_url
 from recommendations.filters import search_query
 from recommendations.listing import chips, clean_params, paginate
-from recommendations.models import Recommendation, Theme
+from recommendations.models import Recommendation
 
 from .feeds import CommitmentFeed
 from .filters import CommitmentFilter, JurisdictionFilter, state_choices
@@ -23,6 +22,7 @@ from .models import (
     Jurisdiction,
     JurisdictionKind,
     Publication,
+    ThemeJurisdictionCount,
 )
 
 
@@ -123,9 +123,8 @@ def jurisdiction_detail(request, slug):
             .order_by("review_id", "id")[:20]
         ),
         "recommendation_count": Recommendation.objects.filter(id__in=answered).count(),
-        "themes": Theme.objects.filter(commitments__in=published)
-        .annotate(n=Count("id"))
-        .order_by("-n", "name")[:30],
+        # As the theme pages count them: on_themes(), broader themes included.
+        "themes": ThemeJurisdictionCount.objects.themes_of(jurisdiction, 30),
         "children": _with_commitment_counts(children),
         "child_count": jurisdiction.children.count(),
     }
@@ -189,7 +188,7 @@ def commitment_list(request):
     params = clean_params(request.GET)
     filterset = _commitment_filterset(params, Commitment.objects.published().for_list())
     qs = filterset.qs
-    if filterset.query_text and connection.vendor == "postgresql":
+    if filterset.query_text:
         rank = SearchRank(F("search_vector"), search_query(filterset.query_text))
         qs = qs.annotate(rank=rank).order_by("-rank", "-adopted_on", "id")
     else:

@@ -4,7 +4,7 @@ published commitments (updates and evidence), one answered only by a draft, one 
 from datetime import date
 from types import SimpleNamespace
 
-from jurisdictions.rollups import refresh_all
+from jurisdictions.local_status import refresh_local_status
 from tests import factories
 
 
@@ -72,5 +72,5 @@ def build_report_data():
     )
     factories.link(draft, water_rec)
     # What the status refresh keeps after these edits (derived statuses, acting arrays).
-    refresh_all()
+    refresh_local_status()
     return SimpleNamespace(**locals())

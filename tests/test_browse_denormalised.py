@@ -1,5 +1,5 @@
 """The derived data that keeps /recommendations/ fast stays true to the links, whoever
-writes them: facet counts (kept per value on PostgreSQL, in arrays on each row), "recommended
+writes them: the facet arrays on each row and the counts read from them, "recommended
 again" (computed on write), the facet cache key, the depth limit and the streamed export."""
 
 import io
@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
+from jurisdictions.denormalised import repair_theme_counts
 from jurisdictions.local_status import refresh_local_status
-from recommendations import listing, views
+from recommendations import facets, listing, views
 from recommendations.filters import RecommendationFilter, facet_counts
 from recommendations.importers.pipeline import import_file
-from recommendations.models import Country, FacetCount, Recommendation
+from recommendations.models import Country, Recommendation
 from recommendations.recurrence import refresh_recommended_again
 from tests import factories
 
@@ -84,11 +85,12 @@ def assert_facets_match(chosen: dict):
 
 
 def assert_arrays_in_sync():
-    """PostgreSQL: every denormalised array equals the link rows, and the kept counts
-    equal a recount. (SQLite keeps neither; the facet comparisons above cover it.)"""
-    if connection.vendor != "postgresql":
-        return
+    """Every kept array equals its link rows (the recommendations' facet arrays, the
+    commitments' theme_ids), the kept theme counts equal a count over the arrays, and the
+    facet counts equal a recount of the links."""
     with connection.cursor() as cursor:
+        cursor.execute("SELECT recommendations_stale_arrays(), jurisdictions_stale_theme_ids()")
+        assert cursor.fetchone() == ([], [])
         cursor.execute(
             """
             SELECT count(*) FROM recommendations_recommendation r WHERE
@@ -101,11 +103,14 @@ def assert_arrays_in_sync():
             """
         )
         assert cursor.fetchone()[0] == 0
-    kept = FacetCount.objects.of("theme")
+    with transaction.atomic():
+        assert repair_theme_counts() == 0
+        transaction.set_rollback(True)
+    counted = facets.counts_of("theme", under_review="all")
     through = Recommendation.themes.through.objects.values_list("theme_id", flat=True)
-    assert {int(k): v for k, v in kept.items()} == dict(Counter(through))
-    assert FacetCount.objects.of("response") == dict(
-        Counter(Recommendation.objects.values_list("response", flat=True))
+    assert {int(k): v for k, v in counted.items() if v} == dict(Counter(through))
+    assert {k: v for k, v in facets.counts_of("response", under_review="all").items() if v} == (
+        dict(Counter(Recommendation.objects.values_list("response", flat=True)))
     )
 
 

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from jurisdictions.local_status import refresh_local_status
 from jurisdictions.moderation import review_state, update_state
-from jurisdictions.rollups import refresh_all
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def scene(client):
     f.link(f.commitment(jurisdiction=pittsburgh, title="Right to counsel"), acted_on)
     submitted = f.commitment(jurisdiction=erie, title="Shelter for all", publication="submitted")
     f.link(submitted, waiting, relation="implements")
-    refresh_all()  # as the nightly refresh would have
+    refresh_local_status()  # as the nightly refresh would have
     client.force_login(f.curator())
     return {"submitted": submitted, "waiting": waiting}
 

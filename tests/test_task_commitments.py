@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from jurisdictions.models import Commitment, JurisdictionRollup
+from jurisdictions.models import Commitment
 from jurisdictions.tasks import months_before, refresh_commitment_statuses
 from recommendations.models import TaskRun
 from tests import factories as f
@@ -78,22 +78,6 @@ def test_running_it_twice_gives_the_same_flags_and_records_both_runs():
     assert (first["overdue_marked"], second["overdue_marked"]) == (1, 0)
     runs = TaskRun.objects.filter(task="jurisdictions.tasks.refresh_commitment_statuses")
     assert [r.outcome for r in runs] == ["succeeded", "succeeded"]
-
-
-def test_the_jurisdiction_rollup_counts_overdue_published_commitments():
-    town = f.jurisdiction()
-    f.commitment(jurisdiction=town, adopted_on=date(2020, 1, 1), target_date=date(2021, 1, 1))
-    f.commitment(
-        jurisdiction=town,
-        adopted_on=date(2020, 1, 1),
-        target_date=date(2021, 1, 1),
-        publication="draft",
-    )
-
-    refresh_commitment_statuses()
-
-    rollup = JurisdictionRollup.objects.get(jurisdiction=town)
-    assert (rollup.commitments, rollup.overdue) == (1, 1)
 
 
 def test_twelve_months_before_a_leap_day_is_the_last_day_of_february():

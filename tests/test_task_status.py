@@ -1,28 +1,17 @@
-"""The local-action status refresh and its roll-ups, called as plain functions."""
+"""The local-action status refresh, called as plain functions."""
 
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection
+from django.db import connections
 
 from jurisdictions import local_status, pending, status_refresh
-from jurisdictions.models import JurisdictionRollup, ThemeRollup
 from jurisdictions.tasks import BUSY_RETRIES, busy_countdown, refresh_recommendation_statuses
 from recommendations.jobs import Busy
 from recommendations.models import Recommendation, TaskRun
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def eager_celery():
-    from upr_tracker.celery import app
-
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = old
 
 
 @pytest.fixture
@@ -96,34 +85,6 @@ def test_a_targeted_refresh_touches_only_the_given_recommendations(cast):
     assert statuses(cast["recs"])["impl"] == ("none", 0)
 
 
-def test_the_theme_rollup_gives_the_share_addressed(cast):
-    refresh_recommendation_statuses()
-
-    rollup = ThemeRollup.objects.get(theme=cast["theme"])
-    assert (rollup.recommendations, rollup.addressed) == (4, 3)
-    assert (rollup.implemented, rollup.contested) == (1, 1)
-    assert rollup.share_addressed == 0.75
-
-
-def test_the_jurisdiction_rollup_counts_published_commitments_by_status(cast):
-    refresh_recommendation_statuses()
-
-    city = JurisdictionRollup.objects.get(jurisdiction=cast["city"])
-    assert city.commitments == 1
-    assert city.by_status == {"implemented": 1}
-    town = JurisdictionRollup.objects.get(jurisdiction=cast["town"])
-    assert town.by_status == {"adopted": 1}
-
-
-def test_the_orm_version_gives_the_same_statuses_as_the_sql_version(cast):
-    local_status.refresh_local_status_orm()
-    via_orm = statuses(cast["recs"])
-    Recommendation.objects.update(local_status="none", jurisdictions_acting=0)
-    local_status.refresh_local_status()
-
-    assert statuses(cast["recs"]) == via_orm
-
-
 def test_the_full_refresh_is_one_update_statement_whatever_the_row_count(
     cast, django_assert_max_num_queries
 ):
@@ -133,43 +94,21 @@ def test_the_full_refresh_is_one_update_statement_whatever_the_row_count(
         local_status.refresh_local_status()
 
 
-@pytest.mark.postgres
-def test_the_sql_version_matches_the_orm_version_on_postgresql(cast):
-    assert connection.vendor == "postgresql"
-    assert local_status.refresh_local_status_sql() == 3
-    via_sql = statuses(cast["recs"])
-    Recommendation.objects.update(local_status="none", jurisdictions_acting=0)
-    assert local_status.refresh_local_status_orm() == 3
-
-    assert statuses(cast["recs"]) == via_sql
-
-
 @contextmanager
 def full_refresh_lock_held_elsewhere():
-    """Holds the full refresh's lock as a concurrent worker would: on PostgreSQL inside an
-    open transaction on another connection (a transaction lock is re-entrant for its own)."""
-    if connection.vendor == "postgresql":
-        from django.db import connections
-
-        holder = connections.create_connection("default")
-        holder.ensure_connection()
-        holder.set_autocommit(False)
-        try:
-            with holder.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('status-refresh-full'))")
-                assert cursor.fetchone()[0] is True
-            yield
-        finally:
-            holder.rollback()
-            holder.close()
-    else:
-        from django.core.cache import cache
-
-        cache.add("upr:lock:status-refresh-full", "elsewhere", 60)
-        try:
-            yield
-        finally:
-            cache.delete("upr:lock:status-refresh-full")
+    """Holds the full refresh's lock as a concurrent worker would: inside an open
+    transaction on another connection (a transaction lock is re-entrant for its own)."""
+    holder = connections.create_connection("default")
+    holder.ensure_connection()
+    holder.set_autocommit(False)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('status-refresh-full'))")
+            assert cursor.fetchone()[0] is True
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
 
 
 def test_a_full_refresh_that_finds_the_lock_busy_is_deferred_and_retried_not_done(

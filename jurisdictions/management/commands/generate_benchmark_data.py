@@ -2,8 +2,8 @@
 
 Long because the word lists the synthetic texts are built from live here.
 
-Rows are built in Python from a seeded random generator and written in large batches:
-with PostgreSQL COPY (the search-vector triggers still fire), elsewhere bulk_create. Ids
+Rows are built in Python from a seeded random generator and written in large batches with
+PostgreSQL COPY (generated columns, the search vectors, are computed by the database). Ids
 are assigned here so many-to-many rows can be written the same way without reading back.
 """
 
@@ -233,6 +233,9 @@ def _copy_value(value):
         return "\\N"
     if isinstance(value, bool):
         return "t" if value else "f"
+    if isinstance(value, list):  # an ArrayField: an array literal of quoted elements
+        quoted = (str(v).replace("\\", "\\\\").replace('"', '\\"') for v in value)
+        value = "{" + ",".join(f'"{v}"' for v in quoted) + "}"
     if hasattr(value, "adapted"):  # psycopg2 Json adapter
         value = json.dumps(value.adapted)
     text = str(value)
@@ -243,10 +246,7 @@ def insert(model, objects):
     """Writes unsaved instances (ids already set) in batches."""
     if not objects:
         return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, batch_size=500)
-        return
-    fields = [f for f in model._meta.concrete_fields if f.column != "search_vector"]
+    fields = [f for f in model._meta.concrete_fields if not f.generated]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
@@ -326,13 +326,12 @@ class Command(BaseCommand):
             self.log("local action figures refreshed")
             refresh_recommended_again(Recommendation.objects.all())
             self.log('"recommended again" computed')
-        if connection.vendor == "postgresql":
-            # The link triggers rewrote every new row (its arrays): compact the table, and
-            # give the planner statistics (autovacuum may be off).
-            with connection.cursor() as cursor:
-                if not connection.in_atomic_block:  # VACUUM cannot run in a transaction
-                    cursor.execute(f"VACUUM FULL {Recommendation._meta.db_table}")
-                cursor.execute("ANALYZE")
+        # The link triggers rewrote every new row (its arrays): compact the table, and give
+        # the planner statistics (autovacuum may be off).
+        with connection.cursor() as cursor:
+            if not connection.in_atomic_block:  # VACUUM cannot run in a transaction
+                cursor.execute(f"VACUUM FULL {Recommendation._meta.db_table}")
+            cursor.execute("ANALYZE")
         self.log("done")
 
     def make_jurisdictions(self, total: int) -> list[int]:

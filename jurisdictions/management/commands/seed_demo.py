@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from jurisdictions.demo import seed_local_actions
-from jurisdictions.rollups import refresh_all
+from jurisdictions.local_status import refresh_local_status
 from jurisdictions.seed import seed_jurisdictions
 from jurisdictions.status_refresh import refresh_suspended
 from recommendations.demo import seed_recommendations
@@ -19,5 +19,5 @@ class Command(BaseCommand):
         with refresh_suspended():
             counts["recommendations"] = seed_recommendations()
             counts.update(seed_local_actions())
-        refresh_all()
+        refresh_local_status()
         self.stdout.write(", ".join(f"{n} {label}" for label, n in counts.items()))
