@@ -3,7 +3,7 @@
 Management commands run through call_command with the README's own arguments; synopsis
 lines (with FILE or [--option]) must name a real command and only options it accepts; task
 names and dotted paths must exist. The README's command block for demo data and demo
-accounts also runs in a shell exactly as printed, on a fresh SQLite file, with neither
+accounts also runs in a shell exactly as printed, on a fresh database, with neither
 DEBUG nor SECRET_KEY preset, since that is how a newcomer runs it.
 """
 

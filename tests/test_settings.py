@@ -48,7 +48,6 @@ def test_postgres_url_selects_postgresql():
     [
         ("DEBUG", "maybe", "DEBUG must be one of"),
         ("DATABASE_URL", "mysql://u@h/db", "DATABASE_URL must start with postgres://"),
-        ("DATABASE_URL", "sqlite:///db.sqlite3", "DATABASE_URL must start with postgres://"),
         ("DATABASE_URL", "postgres://host", "DATABASE_URL must name a database"),
         ("REDIS_URL", "http://localhost:6379", "REDIS_URL must start with redis://"),
         ("EMAIL_URL", "carrier-pigeon://coop", "EMAIL_URL scheme must be one of"),
