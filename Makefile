@@ -28,7 +28,10 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	DEBUG=$(DEBUG_RUN) $(PY) manage.py migrate --noinput
 	DEBUG=$(DEBUG_RUN) $(PY) manage.py seed_demo
-	DEBUG=$(DEBUG_RUN) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# Ctrl-C reaches the autoreloader, which kills its server process outright, before
+	@# that process can stop the embedded PostgreSQL; one more short process does it.
+	@trap 'DEBUG=$(DEBUG_RUN) $(PY) manage.py migrate --check >/dev/null 2>&1' INT TERM EXIT; \
+	  DEBUG=$(DEBUG_RUN) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-dev
 	$(PY) -m ruff check .

