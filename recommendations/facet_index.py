@@ -148,7 +148,8 @@ def filter_rows(index: Index, data: dict) -> dict:
 
 
 def search_rows(q: str) -> BitMap:
-    return BitMap(Recommendation.objects.matching(q).values_list("id", flat=True))
+    # No order: the model's default (by review) would join two tables to sort the ids.
+    return BitMap(Recommendation.objects.matching(q).order_by().values_list("id", flat=True))
 
 
 # The index this process holds, reused while its stamp is current.

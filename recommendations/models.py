@@ -353,7 +353,7 @@ class RecommendationQuerySet(models.QuerySet):
 
     def for_list(self):
         return self.select_related("review__state_under_review").prefetch_related(
-            "recommending_countries", "themes"
+            "recommending_countries"
         )
 
     def for_export(self):

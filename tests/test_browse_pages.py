@@ -39,6 +39,34 @@ def test_home_needs_only_a_handful_of_queries(client, cat, django_assert_max_num
         client.get("/")
 
 
+def test_the_home_commitment_figures_equal_a_recount(client, cat, reference_data):
+    from collections import Counter
+
+    from jurisdictions.models import Commitment
+
+    austin = factories.jurisdiction(name="Austin", slug="austin-tx", state_code="TX")
+    dallas = factories.jurisdiction(name="Dallas", slug="dallas-tx", state_code="TX")
+    for status in ["adopted", "implemented", "implemented"]:
+        factories.commitment(jurisdiction=austin, status=status)
+    factories.commitment(jurisdiction=dallas, status="proposed")
+    factories.commitment(jurisdiction=dallas, status="adopted", publication="submitted")
+    cache.clear()
+    context = client.get("/").context
+    published = list(
+        Commitment.objects.filter(publication="published").values_list(
+            "status", "jurisdiction_id", "jurisdiction__state_code"
+        )
+    )
+    by_status = Counter(status for status, _, _ in published)
+    assert {label: n for label, n in context["statuses"] if n} == {
+        dict(Commitment.Status.choices)[k]: n for k, n in by_status.items()
+    }
+    assert context["commitment_count"] == len(published)
+    assert context["jurisdictions_acting"] == len({j for _, j, _ in published})
+    by_state = Counter(code for _, _, code in published)
+    assert {t["code"]: t["count"] for t in context["tiles"] if t["count"]} == dict(by_state)
+
+
 def test_themes_list_counts_recommendations_and_commitments(client, cat):
     response = client.get("/themes/")
     html = response.content.decode()
