@@ -480,10 +480,10 @@ def varied_load(url, args):
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "upr_tracker.wsgi",
+            "--config",
+            "python:upr_tracker.gunicorn_conf",  # as docker-compose.yml runs it
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            "3",
             "--log-level",
             "warning",
         ],

@@ -137,6 +137,9 @@ class RecommendationFilter(FacetedFilterSet):
             data = data.copy()
             data["under_review"] = HOME_STATE
         super().__init__(data, *args, **kwargs)
+        # A list, not the callable: the form validates against it and the facet lists it,
+        # and a callable is called again each time.
+        self.form.fields["under_review"].choices = under_review_choices()
 
     # Filters and facets other apps add (register_filter): the jurisdictions app adds
     # "Acted on by", since this app knows nothing of jurisdictions.
@@ -376,7 +379,8 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
     # The chosen state, the United States and "every state" first, then by results.
     first = [state or HOME_STATE, HOME_STATE, EVERY_STATE]
     states = sorted(
-        under_review_choices(),
+        # The form's own list, read once per request when it validated the parameter.
+        filterset.form.fields["under_review"].choices,
         key=lambda o: (first.index(o[0]) if o[0] in first else 3, -state_counts.get(o[0], 0)),
     )
     add(
