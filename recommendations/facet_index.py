@@ -22,6 +22,7 @@ import json
 import logging
 import struct
 import time
+from collections import Counter
 
 from celery import shared_task
 from django.db import connection
@@ -57,6 +58,8 @@ FROM = (
     f"{TABLE} r JOIN recommendations_review v ON v.id = r.review_id "
     "JOIN recommendations_country s ON s.id = v.state_under_review_id"
 )
+# A facet with more values than this keeps, for each row, the values it carries.
+MANY_VALUES = 1000
 # Waits this long for another process's build before building its own.
 BUILD_LOCK_SECONDS = 120
 
@@ -73,6 +76,12 @@ class Index:
             facet: sorted(values.items(), key=lambda item: -len(item[1]))
             for facet, values in bitmaps.items()
         }
+        self._members: dict[str, tuple[BitMap, dict[int, list[str]]]] = {}
+        # Facets of many values (the jurisdictions acting) are the ones whose busiest values
+        # a search counts row by row: their map is made with the index, not on a visit.
+        for facet, values in bitmaps.items():
+            if len(values) > MANY_VALUES:
+                self._rows_to_values(facet)
 
     def rows(self, facet: str, values) -> BitMap:
         found = [self.bitmaps.get(facet, {}).get(str(v)) for v in values]
@@ -92,8 +101,17 @@ class Index:
         cannot count more than its own rows, so the walk down the sizes stops once they
         fall below the last kept count (a facet of 15,000 jurisdictions reads a few
         hundred)."""
+        by_size = self.by_size.get(facet, [])
+        if within is not None:
+            carrying, members = self._rows_to_values(facet)
+            carrying = within & carrying
+            # Few rows (a search): counting their values beats a walk of every value.
+            if len(carrying) < 2 * len(by_size):
+                found = Counter(v for row in carrying for v in members[row])
+                ranked = sorted(found.items(), key=lambda item: (-item[1], int(item[0])))
+                return dict(ranked[:top])
         kept = []  # min-heap of (count, -id, value): the weakest kept value on top
-        for value, rows in self.by_size.get(facet, []):
+        for value, rows in by_size:
             if len(kept) == top and len(rows) < kept[0][0]:
                 break
             n = len(rows) if within is None else within.intersection_cardinality(rows)
@@ -105,6 +123,17 @@ class Index:
             elif entry > kept[0]:
                 heapq.heapreplace(kept, entry)
         return {value: n for n, _, value in sorted(kept, reverse=True)}
+
+    def _rows_to_values(self, facet: str) -> tuple[BitMap, dict[int, list[str]]]:
+        """The rows carrying any value of `facet`, and each one's values (built once per
+        facet, on first use)."""
+        if facet not in self._members:
+            members: dict[int, list[str]] = {}
+            for value, rows in self.bitmaps.get(facet, {}).items():
+                for row in rows:
+                    members.setdefault(row, []).append(value)
+            self._members[facet] = (BitMap(members), members)
+        return self._members[facet]
 
 
 def dump(bitmaps: dict[str, dict[str, BitMap]]) -> bytes:
