@@ -1,6 +1,8 @@
 """Demo reviews and recommendations: facts from the 2020 US review, summaries in our words.
 
 Idempotent: rows are matched on their natural keys (state + cycle, report + paragraph).
+Only missing paragraphs are written: one already present, imported from the UN's files
+for instance, is left as it is (to see changed demo summaries, seed an empty database).
 """
 
 import csv
@@ -94,15 +96,19 @@ def seed_recommendations(path: Path = DATA) -> int:
     targets = {t.code: t for t in SdgTarget.objects.all()}
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
+    # Demo summaries stand in for the UN's data, never over it: a paragraph already in the
+    # database (imported, edited by a curator, or seeded before) keeps what it holds.
+    present = set(Recommendation.objects.filter(review=review).values_list("paragraph", flat=True))
     for row in rows:
+        if row["paragraph"] in present:
+            continue
         values = {
             "text": row["summary"].strip(),
             "response": row["response"],
             "response_note": row.get("response_note", "").strip(),
             "action_category": int(row["action_category"]) if row["action_category"] else None,
         }
-        _upsert(Recommendation, {"review": review, "paragraph": row["paragraph"]}, values)
-        rec = Recommendation.objects.get(review=review, paragraph=row["paragraph"])
+        rec = Recommendation.objects.create(review=review, paragraph=row["paragraph"], **values)
         rec.recommending_countries.set(
             countries[c] for c in _split(row["recommending_states"], " ")
         )

@@ -9,13 +9,16 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Value
+from django.db.models.functions import Concat
 from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
 
 from . import native
 from .absolute_urls import base_url
 from .csv_cells import neutralise_row
-from .models import AffectedGroup, Country, Review, Theme
+from .models import AffectedGroup, Country, Position, Review, Theme
 
 CHUNK_SIZE = 2000
 FORMATS = {"csv", "json"}
@@ -163,6 +166,13 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
             r.cycle,
             r.wg_session or "",
             r.report_symbol,
+            (
+                r.review_date.isoformat() if r.review_date else "",
+                r.response_symbol,
+                r.response_date.isoformat() if r.response_date else "",
+                r.status,
+                r.notes,
+            ),
             r.report_symbol or str(r),
         )
         for r in Review.objects.select_related("state_under_review")
@@ -172,7 +182,18 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
     arrays = ["country_ids", "theme_ids", "group_ids", "sdg_codes"]
     countries, themes, groups = (labels for _, labels in related.values())
     url_prefix = (base or base_url()) + reverse("recommendations:recommendation-list")
-    rows = queryset.values_list(*_EXPORT_COLUMNS, *arrays).order_by("pk")
+    # Each recommending state's answer as "ISO3:response", gathered per row by the
+    # database (most recommendations have none, and the subquery finds that by index).
+    answers = ArraySubquery(
+        Position.objects.filter(recommendation=OuterRef("pk"))
+        .annotate(cell=Concat("country__iso3", Value(":"), "response"))
+        .values("cell")
+    )
+    rows = (
+        queryset.annotate(answer_cells=answers)
+        .values_list(*_EXPORT_COLUMNS, *arrays, "answer_cells")
+        .order_by("pk")
+    )
     for (
         pk,
         review_id,
@@ -190,18 +211,21 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
         theme_ids,
         group_ids,
         target_ids,
+        answer_cells,
     ) in rows.iterator(chunk_size=CHUNK_SIZE):
-        state, cycle, wg_session, report_symbol, symbol = reviews[review_id]
+        state, cycle, wg_session, report_symbol, review_cells, symbol = reviews[review_id]
         yield (
             f"{url_prefix}{pk}/",
             state,
             cycle,
             wg_session,
             report_symbol,
+            *review_cells,
             paragraph,
             f"{symbol}, para. {paragraph}" if paragraph else f"{symbol} (recommendation {pk})",
             text,
             sep.join(sorted([countries[i] for i in country_ids])),
+            sep.join(sorted(answer_cells)),
             response,
             response_note,
             action_category or "",

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from . import facets as facet_counting
+from . import sessions
 from .models import (
     HOME_STATE,
     ActionCategory,
@@ -279,11 +280,14 @@ def cycle_labels(state: str | None) -> dict[str, str]:
         reviews = reviews.filter(state_under_review__iso3=state)
     years: dict[int, set[int]] = {}
     # Plain rows, not Review objects: over every state these are a thousand reviews.
-    for cycle, reviewed, responded in reviews.values_list("cycle", "review_date", "response_date"):
+    for cycle, reviewed, responded, session in reviews.values_list(
+        "cycle", "review_date", "response_date", "wg_session"
+    ):
         years.setdefault(cycle, set())
         day = reviewed or responded  # as Review.year reads it
-        if day:
-            years[cycle].add(day.year)
+        year = day.year if day else sessions.year_of(session)
+        if year:
+            years[cycle].add(year)
     labels = {}
     for cycle, found in years.items():
         if not found:

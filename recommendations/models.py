@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from . import sessions
+from .country_names import CountryNames
 from .schema import SEARCH_CONFIG
 
 
@@ -91,10 +93,17 @@ class Country(models.Model):
         return reverse("recommendations:country-detail", args=[self.iso3])
 
     def add_alias(self, spelling: str) -> bool:
-        """Records another spelling of this state's name; False if it was known already."""
+        """Records another spelling of this state's name; False if it was known already.
+
+        Known means known for any state, the way an import resolves names: the spelling
+        reaches here from a form field a curator can edit, and "USA" made an alias of
+        Cuba would send every later import's United States rows to Cuba."""
         spelling = " ".join(spelling.split())[:200]
-        known = {normalise_name(n) for n in (self.name, self.formal_name, *self.aliases)}
-        if not spelling or normalise_name(spelling) in known:
+        states = Country.objects.values_list("iso3", "name", "formal_name", "aliases")
+        names = CountryNames(
+            (iso3, name, [formal, *aliases]) for iso3, name, formal, aliases in states
+        )
+        if not spelling or names.resolve(spelling) is not None:
             return False
         self.aliases = [*self.aliases, spelling]
         self.save(update_fields=["aliases"])
@@ -189,7 +198,8 @@ class Review(models.Model):
     @property
     def year(self) -> int | None:
         day = self.review_date or self.response_date
-        return day.year if day else None
+        # A review known only by its session still has a year: the session calendar's.
+        return day.year if day else sessions.year_of(self.wg_session)
 
     @property
     def cycle_label(self) -> str:
@@ -288,6 +298,18 @@ class Theme(models.Model):
     def clean(self):
         if self.parent_id and self.parent.vocabulary != self.vocabulary:
             raise ValidationError({"parent": "A parent theme must be from the same vocabulary."})
+        if self.pk and self.parent_id and self.pk in self.ancestor_ids(self.parent_id):
+            # A loop would make a theme cover itself and its own ancestors.
+            raise ValidationError({"parent": "A theme cannot be placed under itself."})
+
+    @staticmethod
+    def ancestor_ids(theme_id: int) -> list[int]:
+        """`theme_id` and the ids above it, nearest first; stops at a loop already stored."""
+        chain = []
+        while theme_id and theme_id not in chain:
+            chain.append(theme_id)
+            theme_id = Theme.objects.filter(pk=theme_id).values_list("parent_id", flat=True).first()
+        return chain
 
 
 class AffectedGroup(models.Model):
@@ -358,12 +380,20 @@ class RecommendationQuerySet(models.QuerySet):
 
     def for_export(self):
         return self.select_related("review__state_under_review").prefetch_related(
-            "recommending_countries", "themes", "affected_groups", "sdg_targets"
+            "recommending_countries",
+            "themes",
+            "affected_groups",
+            "sdg_targets",
+            models.Prefetch("positions", Position.objects.select_related("country")),
         )
 
     def for_detail(self):
         return self.select_related("review__state_under_review").prefetch_related(
-            "recommending_countries", "themes", "affected_groups", "sdg_targets"
+            "recommending_countries",
+            "themes",
+            "affected_groups",
+            "sdg_targets",
+            models.Prefetch("positions", Position.objects.select_related("country")),
         )
 
     def with_theme(self, theme):
@@ -577,12 +607,53 @@ class Recommendation(models.Model):
             self.curated_fields = names
             Recommendation.objects.filter(pk=self.pk).update(curated_fields=names)
 
+    @staticmethod
+    def response_of(responses) -> str:
+        """The response to a recommendation from its answers to each recommending state:
+        one answer is the response; supported for some and noted for others is supported
+        in part."""
+        given = set(responses) - {Response.PENDING}
+        if not given:
+            return Response.PENDING
+        if len(given) == 1:
+            return next(iter(given))
+        return Response.SUPPORTED_IN_PART
+
     @property
     def citation(self) -> str:
         symbol = self.review.report_symbol or str(self.review)
         if self.paragraph:
             return f"{symbol}, para. {self.paragraph}"
         return f"{symbol} (recommendation {self.pk})"
+
+
+class Position(models.Model):
+    """What the state under review answered one recommending state. A UPR Info export
+    gives one answer per recommending state, and the same wording made by three states can
+    be supported for one and noted for the others; the recommendation's own response is
+    then the combination (Recommendation.response_of)."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="positions"
+    )
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    response = models.CharField(max_length=20, choices=Response.choices)
+
+    class Meta:
+        ordering = ["recommendation", "country__name"]
+        constraints = [
+            # One answer per recommending state: imports upsert on this pair.
+            models.UniqueConstraint(
+                fields=["recommendation", "country"], name="recommendations_position_recommender"
+            ),
+            models.CheckConstraint(
+                name="recommendations_position_response_valid",
+                condition=Q(response__in=Response.values),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country}: {self.get_response_display()}"
 
 
 class RecommendedAgain(models.Model):

@@ -9,10 +9,16 @@ FIELDS = [
     "cycle",
     "wg_session",
     "report_symbol",
+    "review_date",
+    "response_symbol",
+    "response_date",
+    "review_status",
+    "review_notes",
     "paragraph",
     "citation",
     "text",
     "recommending_states",
+    "positions",
     "response",
     "response_note",
     "action_category",
@@ -39,11 +45,22 @@ def row(rec, base: str | None = None) -> dict:
         "cycle": review.cycle,
         "wg_session": review.wg_session or "",
         "report_symbol": review.report_symbol,
+        # The review's own fields repeat on each of its rows, so that an import of the file
+        # into an empty site rebuilds the review too.
+        "review_date": review.review_date.isoformat() if review.review_date else "",
+        "response_symbol": review.response_symbol,
+        "response_date": review.response_date.isoformat() if review.response_date else "",
+        "review_status": review.status,
+        "review_notes": review.notes,
         "paragraph": rec.paragraph,
         "citation": rec.citation,
         "text": rec.text,
         "recommending_states": LIST_SEPARATOR.join(
             sorted(c.iso3 for c in rec.recommending_countries.all())
+        ),
+        # The answer to each recommending state, where a source gave one: "AUS:supported".
+        "positions": LIST_SEPARATOR.join(
+            sorted(f"{p.country.iso3}:{p.response}" for p in rec.positions.all())
         ),
         "response": rec.response,
         "response_note": rec.response_note,

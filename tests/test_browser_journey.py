@@ -41,7 +41,7 @@ def test_a_newcomer_finds_filters_follows_and_downloads(live_server, cat, tmp_pa
         check_facet(page, "response", "Supported")
         check_facet(page, "theme", "Death penalty")
         check_facet(page, "region", "Western European and Others Group")
-        check_facet(page, "cycle", "Cycle 3")
+        check_facet(page, "cycle", "Cycle 3 (2020)")  # the year of its session, 36
 
         assert "response=supported" in page.url and "cycle=3" in page.url
         assert page.get_by_role("heading", name="1 recommendation").is_visible()

@@ -1,6 +1,7 @@
 """Export, import into an empty database, export again: the files are identical."""
 
 import csv
+import datetime
 import uuid
 
 import pytest
@@ -11,6 +12,7 @@ from django.db import connection
 from recommendations.models import (
     AffectedGroup,
     Country,
+    Position,
     Recommendation,
     Review,
     SdgTarget,
@@ -53,6 +55,8 @@ def build_data():
         upr_info_key="a" * 40,
     )
     first.recommending_countries.set([countries["FRA"], countries["CHE"]])
+    Position.objects.create(recommendation=first, country=countries["FRA"], response="noted")
+    Position.objects.create(recommendation=first, country=countries["CHE"], response="supported")
     first.themes.set(Theme.objects.filter(vocabulary="upr_info", name="Indigenous peoples"))
     second = Recommendation.objects.create(
         review=usa,
@@ -158,3 +162,59 @@ def test_export_filters_by_state_cycle_and_response(reference_data, tmp_path):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
     assert "Adopt a law on hate speech." in lines[1]
+
+
+REVIEW_FIELDS = [
+    "wg_session",
+    "review_date",
+    "report_symbol",
+    "response_symbol",
+    "response_date",
+    "status",
+    "notes",
+]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_round_trip_keeps_every_field_of_every_review(reference_data, tmp_path, fmt):
+    empty_database()
+    build_data()
+    Review.objects.filter(cycle=3).update(
+        review_date=datetime.date(2020, 11, 9),
+        response_symbol="A/HRC/46/15/Add.1",
+        response_date=datetime.date(2021, 3, 4),
+        notes="347 recommendations from 114 states.",
+    )
+    Review.objects.filter(cycle=1).update(status="postponed")
+    before = sorted(Review.objects.values_list("state_under_review__iso3", "cycle", *REVIEW_FIELDS))
+    path = tmp_path / f"export.{fmt}"
+    call_command("export_recommendations", "--format", fmt, "--output", str(path))
+
+    empty_database()
+    call_command("import_recommendations", str(path))
+
+    after = sorted(Review.objects.values_list("state_under_review__iso3", "cycle", *REVIEW_FIELDS))
+    assert after == before
+    answers = Position.objects.values_list("country__iso3", "response")
+    assert sorted(answers) == [("CHE", "supported"), ("FRA", "noted")]
+
+
+def test_native_rows_of_one_review_that_disagree_on_its_fields_are_refused(
+    reference_data, tmp_path
+):
+    from recommendations.importers.pipeline import import_file
+
+    empty_database()
+    build_data()
+    Review.objects.filter(cycle=3).update(review_date=datetime.date(2020, 11, 9))
+    path = tmp_path / "export.csv"
+    call_command("export_recommendations", "--output", str(path))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    # The last USA row says the review sat on another day.
+    lines[-1] = lines[-1].replace("2020-11-09", "2020-11-10")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    report = import_file(path)
+
+    assert not report.ok
+    assert any("differ from line" in e["message"] for e in report.errors)

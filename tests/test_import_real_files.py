@@ -1,23 +1,13 @@
 """The real exports in ../shared/data, read as they are (Mac Roman with CR line endings,
 UTF-8 re-saves): each imports, the command exits 0, and a second run changes nothing."""
 
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 
+from recommendations import sessions
 from recommendations.importers.pipeline import import_file
-from recommendations.models import Recommendation
-
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-
-
-def shared_files(folder: str) -> list[Path]:
-    found = sorted((SHARED / folder).glob("*.csv"))
-    if not found:
-        # shared/ sits beside every checkout, CI's included: a missing file is a failure.
-        pytest.fail(f"the real exports are missing from {SHARED / folder}")
-    return found
+from recommendations.models import Recommendation, Review
+from tests.shared_exports import shared_files
 
 
 def snapshot() -> tuple:
@@ -61,6 +51,10 @@ def test_each_real_upr_info_export_imports_and_a_second_run_changes_nothing(
     assert "(written)" in out and "errors 0" in out
     first = snapshot()
     assert len(first[0]) > 5000
+    # Every review shows its year, the year of its session.
+    reviews = Review.objects.all()
+    assert reviews and all(r.year == sessions.year_of(r.wg_session) for r in reviews)
+    assert not reviews.filter(review_date=None).exists()
 
     again = import_file(path)
 

@@ -153,7 +153,9 @@ def test_a_uhri_recommendation_is_matched_by_a_later_upr_info_row(reference_data
     assert rec.text == "Ratify the convention on the rights of the child."
 
 
-def test_ambiguous_text_matches_are_reported_and_not_merged(reference_data, tmp_path):
+def test_an_ambiguous_text_match_is_refused_naming_both_candidates(reference_data, tmp_path):
+    """Both paragraphs share the row's recommending state, so nothing says which one it
+    is: the import stops rather than creating a third record by guess."""
     rows = [
         uhri_row(**{"Text": "- 26.1 Ratify the convention on the rights of the child"}),
         uhri_row(
@@ -167,6 +169,7 @@ def test_ambiguous_text_matches_are_reported_and_not_merged(reference_data, tmp_
 
     report = import_file(upr_info_file(tmp_path, "Ratify the convention on the rights of a child"))
 
-    assert report.counts["created"] == 1
-    assert any("Ambiguous" in w["message"] for w in report.warnings)
-    assert Recommendation.objects.count() == 3
+    assert not report.ok
+    [error] = report.errors
+    assert "(para. 26.1)" in error["message"] and "(para. 26.2)" in error["message"]
+    assert Recommendation.objects.count() == 2

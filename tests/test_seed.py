@@ -111,3 +111,16 @@ def test_the_demo_feels_like_a_curated_tracker():
         "Pittsburgh"
     )
     assert Network.objects.get(slug="cities-for-cedaw").members.count() >= 3
+
+
+def test_seed_demo_after_an_import_leaves_the_un_wording_alone(reference_data, tmp_path):
+    from recommendations.importers.pipeline import import_file
+    from recommendations.models import Recommendation
+    from tests.shared_exports import us_2020_rows, write_uhri
+
+    assert import_file(write_uhri(us_2020_rows(), tmp_path / "uhri.csv")).ok
+    imported = dict(Recommendation.objects.values_list("paragraph", "text"))
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+    assert dict(Recommendation.objects.values_list("paragraph", "text")) == imported

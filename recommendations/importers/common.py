@@ -10,6 +10,7 @@ from ..country_names import CountryNames
 from ..models import (
     AffectedGroup,
     Country,
+    Recommendation,
     Response,
     SdgTarget,
     Theme,
@@ -37,6 +38,29 @@ def normalise_text(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+def theme_key(name: str) -> str:
+    """A theme name as looked up: exports type "Women's rights" with a straight or a curly
+    apostrophe, as they do state names."""
+    name = name.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    return " ".join(name.casefold().split())
+
+
+def too_many_cells(line: int, cells: list[str], header: list[str], problems) -> bool:
+    """Reports a row with values beyond the header's last column (usually a comma in an
+    unquoted cell, which shifts every later cell): one error for the cause, rather than
+    one per shifted cell. Empty trailing cells, as spreadsheets pad rows, are no fault."""
+    extra = [cell for cell in cells[len(header) :] if cell]
+    if not extra:
+        return False
+    problems.error(
+        line,
+        "",
+        f"The row has {len(header) + len(extra)} or more cells where the header has "
+        f"{len(header)}; a cell holding a comma is probably not quoted. The row is not read.",
+    )
+    return True
+
+
 def make_upr_info_key(state_iso3: str, session: int, text: str) -> str:
     basis = f"{state_iso3}|{session}|{normalise_text(text)}"
     return hashlib.sha256(basis.encode()).hexdigest()[:40]
@@ -59,14 +83,9 @@ RESPONSES = {
 }
 
 
-def combine_responses(responses: set[str]) -> str:
+def combine_responses(responses) -> str:
     """One recommendation split over rows: Accepted plus Noted means supported in part."""
-    given = responses - {Response.PENDING}
-    if not given:
-        return Response.PENDING
-    if len(given) == 1:
-        return next(iter(given))
-    return Response.SUPPORTED_IN_PART
+    return Recommendation.response_of(responses)
 
 
 @dataclass(slots=True)
@@ -94,7 +113,10 @@ class Draft:
     themes: tuple | None = None
     groups: tuple | None = None
     sdgs: tuple | None = None
-    responses: tuple | None = None  # UPR Info: the responses of every row, combined later
+    # UPR Info: (recommending country id, response) per row; the response derives from it.
+    positions: tuple | None = None
+    # Native files: the review's own fields (review_date, response_symbol, ...), as given.
+    review: dict | None = None
 
 
 @dataclass
@@ -145,7 +167,7 @@ class Reference:
         self.country_ids = {iso3: pk for iso3, pk, *_ in countries}
         self.themes: dict[tuple[str, str], int] = {}
         for pk, vocabulary, name in Theme.objects.values_list("pk", "vocabulary", "name"):
-            self.themes[(vocabulary, name.casefold())] = pk
+            self.themes[(vocabulary, theme_key(name))] = pk
         self.groups = {
             normalise_name(name): pk for pk, name in AffectedGroup.objects.values_list("pk", "name")
         }
@@ -172,7 +194,7 @@ class Reference:
     def theme(self, vocabulary: str, name: str, *, create: bool):
         """A theme id, or a ("new", vocabulary, name) placeholder resolved when writing."""
         name = name[:200]  # the column's length
-        key = (vocabulary, name.casefold())
+        key = (vocabulary, theme_key(name))
         if key in self.themes:
             return self.themes[key]
         if not create:

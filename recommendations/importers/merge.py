@@ -5,7 +5,8 @@ An empty cell means "this file does not say", never "remove". Per source and fie
 - REPLACE: a value in the file replaces the stored one; an empty cell changes nothing.
 - FILL: written only where the stored value is empty (the other sources' natural keys).
 - SET: relations; a non-empty cell replaces the set, an empty cell changes nothing.
-- ADD: relations; the file's values are added and none are removed.
+- ADD: relations; the file's values are added and none are removed. UPR Info adds no
+  recommending state to a record a UN file (UHRI, report table) has described.
 
 A field a curator edited by hand (Recommendation.curated_fields) is never changed by an
 import. The README's Data section states the same rules; tests/test_import_merge.py
@@ -99,12 +100,22 @@ def scalar_changes(fmt: str, draft_values: dict, rec: dict) -> dict:
     return changed
 
 
+def from_un_file(rec: dict) -> bool:
+    """A record a UHRI or report-table file described (UPR Info gives no paragraph)."""
+    return bool(rec["uhri_id"] or rec["paragraph"])
+
+
 def relation_changes(fmt: str, attr: str, wanted, have: dict, rec: dict):
     """(targets to add, through-row ids to delete) for one relation of one record.
 
     `have` maps each linked target (inside the source's scope) to its through-row id."""
     rule = RELATION_RULES[fmt].get(attr)
     if rule is None or not wanted or RELATION_FIELDS[attr] in (rec.get("curated_fields") or ()):
+        return set(), []
+    if fmt == readers.UPR_INFO and attr == "countries" and from_un_file(rec):
+        # Who recommended is the UN's word once its files have described the record: adding
+        # UPR Info's states here would undo the set a UHRI or report import replaced, and
+        # the two files would give different records depending on their order.
         return set(), []
     plus = {t for t in wanted if t not in have}
     minus = [row for t, row in have.items() if t not in wanted] if rule == SET else []

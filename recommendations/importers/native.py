@@ -4,10 +4,11 @@ Derived columns (url, citation, local_status, jurisdictions_acting) are ignored:
 database recomputes them.
 """
 
+import datetime
 import uuid
 
 from ..csv_cells import restore
-from ..models import Response, Vocabulary
+from ..models import Response, Review, Vocabulary
 from ..native import LIST_SEPARATOR
 from .common import Draft, Options, cycle_of
 
@@ -29,6 +30,7 @@ def parse(rows, opts: Options) -> dict:
     """`rows` yields (line, dict) pairs; drafts are keyed by their strongest natural key."""
     ref, problems = opts.ref, opts.problems
     drafts: dict = {}
+    reviews: dict = {}
     for count, (line, row) in enumerate(rows, start=1):
         if opts.tick and count % 500 == 0:
             opts.tick(count)
@@ -61,6 +63,15 @@ def parse(rows, opts: Options) -> dict:
             if session and cycle_of(session) != cycle:
                 problems.error(line, "wg_session", f"Session {session} is not in cycle {cycle}.")
 
+        review = _review_fields(line, get, problems)
+        if state is not None and cycle is not None and review:
+            # One review, one set of fields: rows that disagree cannot both be right.
+            first = reviews.setdefault((state[0], cycle), (line, review))
+            if first[1] != review:
+                problems.error(
+                    line, "review_date", f"The review's fields differ from line {first[0]}."
+                )
+
         text = get("text", "").strip()
         if not text:
             problems.error(line, "text", "The recommendation text is missing.")
@@ -84,6 +95,14 @@ def parse(rows, opts: Options) -> dict:
                 problems.unknown_state(line, "recommending_states", code, ref)
             else:
                 countries.add(found[1])
+        positions = []
+        for value in split(get("positions", "")):
+            code, _, answer = value.partition(":")
+            found = ref.country(code.strip())
+            if found is None or answer.strip() not in Response.values:
+                problems.error(line, "positions", f"{value!r} is not ISO3:response.")
+            else:
+                positions.append((found[1], answer.strip()))
         themes = set()
         for value in split(get("themes", "")):
             vocabulary, _, name = value.partition(":")
@@ -124,6 +143,8 @@ def parse(rows, opts: Options) -> dict:
             themes=tuple(themes),
             groups=tuple(groups),
             sdgs=tuple(sdgs),
+            positions=tuple(positions) or None,
+            review=review,
         )
         key = (
             ("uhri", uhri_id)
@@ -139,3 +160,26 @@ def parse(rows, opts: Options) -> dict:
             continue
         drafts[key] = draft
     return drafts
+
+
+def _review_fields(line, get, problems) -> dict:
+    """The review columns of a row (exports before they existed lack them): only those
+    with a value, as the Review model holds them."""
+    found = {}
+    for column in ("review_date", "response_date"):
+        value = get(column, "").strip()
+        if value:
+            try:
+                found[column] = datetime.date.fromisoformat(value)
+            except ValueError:
+                problems.error(line, column, f"{value!r} is not a date (YYYY-MM-DD).")
+    if symbol := get("response_symbol", "").strip():
+        found["response_symbol"] = symbol[:40]
+    if status := get("review_status", "").strip():
+        if status in Review.Status.values:
+            found["status"] = status
+        else:
+            problems.error(line, "review_status", f"Unknown review status {status!r}.")
+    if notes := get("review_notes", "").strip():
+        found["notes"] = notes
+    return found

@@ -78,7 +78,7 @@ def import_file(
                 if written:
                     # The facets count from an index of the new rows, built now rather
                     # than by the first visitor after the import.
-                    transaction.on_commit(facet_index.build_task.delay)
+                    facet_index.build_task.delay_on_commit()
             except ImportFailed:
                 pass
             except IntegrityError as exc:
@@ -87,6 +87,10 @@ def import_file(
         problems.error(0, "", str(exc))
     except (csv.Error, UnicodeError) as exc:
         problems.error(0, "", f"Cannot read the file: {exc}")
+    except FileNotFoundError:
+        problems.error(0, "", f"No file at {path}.")
+    except OSError as exc:
+        problems.error(0, "", f"Cannot open {path}: {exc.strerror or exc}.")
     report.errors = problems.errors
     report.warnings = problems.warnings
     report.problems = problems.error_count
@@ -163,9 +167,10 @@ def _parse(path, fmt, opts) -> tuple[str, dict, int]:
     detected = readers.detect_format(header)
     fmt = fmt or detected
     if fmt is None:
+        # Worded for both the command line and the upload page: each offers the formats.
         raise readers.ReadError(
-            "Cannot tell the format from the header; give --format upr-info, uhri, native or "
-            "un-report."
+            "Cannot tell the format from the header: choose the format the file is in "
+            "(UPR Info export, UHRI export, UN report table or UPR Tracker export)."
         )
     _check_header(fmt, header)
     rows = counted.wrap(rows)
@@ -190,11 +195,8 @@ def _check_header(fmt, header):
                 f"Not a UPR Tracker export: the native columns {', '.join(missing)} are "
                 "missing from the header."
             )
-    elif fmt == readers.UPR_INFO and len(header) < upr_info.WIDTH:
-        raise readers.ReadError(
-            f"Not a UPR Info export: it has {upr_info.WIDTH} columns, this header has "
-            f"{len(header)}."
-        )
+    elif fmt == readers.UPR_INFO:
+        upr_info.check_header(header)
 
 
 class _Counter:

@@ -104,7 +104,18 @@ def iter_csv(path, encoding: str | None = None) -> Iterator[tuple[int, list[str]
     with open(path, encoding=encoding, newline="") as fh:
         reader = csv.reader(fh)
         start = 1
-        for cells in reader:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                # The csv module names no line; the curator needs one to find the fault
+                # (often a quote never closed, which swallows the rest of the file).
+                raise ReadError(
+                    f"Cannot read the row that starts on line {start}: {exc}. A quote "
+                    "opened in a cell there may never be closed."
+                ) from exc
             if any(cell.strip() for cell in cells):
                 yield start, [clean_cell(cell) for cell in cells]
             start = reader.line_num + 1
@@ -198,16 +209,16 @@ def header_key(name: str) -> str:
     return key.replace("reccomending", "recommending")
 
 
-def column_index(header: list[str], required, problems, source: str) -> dict[str, int] | None:
-    """Each loosely compared header name's first position, or None (with one error naming
-    the missing columns) when a required column is absent."""
+def column_index(header: list[str], required, source: str) -> dict[str, int]:
+    """Each loosely compared header name's first position; ReadError naming the missing
+    columns when a required one is absent (a fault of the file, not of a row)."""
     index = {}
     for position, name in enumerate(header):
         index.setdefault(header_key(name), position)
     missing = [name for name in required if name not in index]
     if missing:
-        problems.error(1, ", ".join(missing), f"Required {source} column missing.")
-        return None
+        names = ", ".join(repr(name) for name in missing)
+        raise ReadError(f"Not a {source} file: the header has no {names} column.")
     return index
 
 

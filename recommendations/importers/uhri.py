@@ -10,7 +10,7 @@ import re
 import uuid
 
 from ..models import Response, Vocabulary
-from .common import RESPONSES, Draft, Options, cycle_of, session_number
+from .common import RESPONSES, Draft, Options, cycle_of, session_number, too_many_cells
 from .readers import column_index
 
 REQUIRED = ("text", "countries concerned", "ohchr annotation id")
@@ -73,9 +73,7 @@ def is_upr(body: str) -> bool:
 
 def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
     ref, problems = opts.ref, opts.problems
-    index = column_index(header, REQUIRED, problems, "UHRI")
-    if index is None:
-        return {}
+    index = column_index(header, REQUIRED, "UHRI")
 
     def cell(cells, key):
         position = index.get(key)
@@ -91,6 +89,8 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
     for count, (line, cells) in enumerate(rows, start=1):
         if opts.tick and count % 500 == 0:
             opts.tick(count)
+        if too_many_cells(line, cells, header, problems):
+            continue
         errors_before = problems.error_count
 
         body = first(cell(cells, "recommending body"))

@@ -7,7 +7,7 @@ import is limited to, or the state whose review carries the document symbol.
 """
 
 from ..models import Review, Vocabulary
-from .common import RESPONSES, Draft, Options, cycle_of, session_number
+from .common import RESPONSES, Draft, Options, cycle_of, session_number, too_many_cells
 from .readers import column_index
 
 REQUIRED = ("paragraph", "text", "recommending states", "position")
@@ -15,9 +15,7 @@ REQUIRED = ("paragraph", "text", "recommending states", "position")
 
 def parse(rows, header: list[str], opts: Options) -> dict:
     ref, problems = opts.ref, opts.problems
-    index = column_index(header, REQUIRED, problems, "report-table")
-    if index is None:
-        return {}
+    index = column_index(header, REQUIRED, "UN report table")
 
     def cell(cells, key):
         position = index.get(key)
@@ -33,6 +31,8 @@ def parse(rows, header: list[str], opts: Options) -> dict:
     for count, (line, cells) in enumerate(rows, start=1):
         if opts.tick and count % 500 == 0:
             opts.tick(count)
+        if too_many_cells(line, cells, header, problems):
+            continue
         errors_before = problems.error_count
         symbol = cell(cells, "document symbol")[:40]
         named = cell(cells, "state under review")

@@ -1,11 +1,10 @@
 """Writes validated drafts in one transaction with batched upserts on the natural keys.
-It is a little over the usual module size because matching a draft to an existing record
-and writing it share the per-review state held here; merge.py holds the field rules.
+It is a little over the usual module size because a review's records, their links and
+their answers are written in one pass over state held here; merge.py holds the field rules.
 
-Natural keys, strongest first: the UHRI annotation id, the UPR Info key, the paragraph
-inside its review. A recommendation one source loaded without a key of the other source is
-found by its normalised text inside the same review (exact, then fuzzy), so UPR Info and
-UHRI rows for one recommendation become one record.
+Which stored record a draft describes is matching.py's business; this module writes
+what the drafts say onto those records, by merge.py's rules, and writes each recommending
+state's answer (Position) where the source gives one.
 """
 
 from datetime import timedelta
@@ -14,11 +13,12 @@ from itertools import islice
 from django.db import connection
 from django.utils import timezone
 from django.utils.text import slugify
-from rapidfuzz import fuzz, process
 
+from .. import sessions
 from ..denormalised import deferred_arrays
 from ..models import (
     AffectedGroup,
+    Position,
     Recommendation,
     Review,
     SdgTarget,
@@ -26,20 +26,12 @@ from ..models import (
     normalise_name,
 )
 from ..recurrence import refresh_recommended_again
-from . import merge, readers
-from .common import Draft, Reference, normalise_text
+from . import matching, merge, readers
+from .common import Draft, Reference, theme_key
 
 BATCH = 1000
-# rapidfuzz ratio (0-100) above which two texts of one review are the same recommendation;
-# rewordings between UPR Info and the UN report rarely fall below it, and two different
-# recommendations of one review rarely rise above it.
-FUZZY_THRESHOLD = 90
-# Two candidates this close to each other are ambiguous: neither is merged.
-FUZZY_MARGIN = 2
 
-EXISTING_FIELDS = (
-    "id",
-    "review_id",
+CREATE_FIELDS = (
     "paragraph",
     "text",
     "response",
@@ -48,8 +40,8 @@ EXISTING_FIELDS = (
     "uhri_id",
     "upr_info_key",
     "body",
-    "curated_fields",
 )
+EXISTING_FIELDS = ("id", "review_id", *CREATE_FIELDS, "curated_fields")
 RELATIONS = {
     # draft attribute: (m2m field, column of the target in the through table)
     "countries": ("recommending_countries", "country_id"),
@@ -84,6 +76,7 @@ WRITTEN_TABLES = [
     "recommendations_recommendation_affected_groups",
     "recommendations_recommendation_sdg_targets",
     "recommendations_recommendedagain",
+    "recommendations_position",
 ]
 
 
@@ -105,7 +98,7 @@ def upsert(drafts: dict, fmt: str, ref: Reference, report, problems, *, user, dr
     for draft in drafts.values():
         groups.setdefault((draft.state, draft.cycle), []).append(draft)
     drafts.clear()
-    reviews = _reviews((d for g in groups.values() for d in g), ref, dry_run=dry_run)
+    reviews = _reviews((d for g in groups.values() for d in g), ref, fmt, dry_run=dry_run)
     placeholders = {} if dry_run else _create_vocabulary(ref)
     theme_vocabulary = dict(Theme.objects.values_list("pk", "vocabulary"))
     writer = _ReviewWriter(fmt, reviews, theme_vocabulary, placeholders, user, dry_run)
@@ -142,12 +135,20 @@ class _ReviewWriter:
         """Creates and updates the records of one review's drafts; returns the counts."""
         fmt, reviews = self.fmt, self.reviews
         existing, current = _existing(drafts, reviews)
-        matches = _match(drafts, reviews, existing, fmt, problems)
+        found = matching.match(drafts, reviews, existing, current, fmt, problems)
+        if problems.error_count:
+            return {}
+        drafts = found.drafts
         creates, updates, adds, removes = [], {}, {}, {}
+        # (recommendation id, country id, response) to write; (recommendation id, country
+        # ids) whose answers go with the recommending states a source removed.
+        answers, unanswered = [], []
         for draft in drafts:
             review = reviews[(draft.state, draft.cycle)]
-            rec = matches.get(id(draft))
+            rec = found.records.get(id(draft))
             if rec is None:
+                if id(draft) in found.inherit:
+                    self._inherit(draft, found.inherit[id(draft)], current)
                 creates.append(draft)
                 continue
             values = {name: _draft_value(draft, name, review) for name in merge.SCALAR_RULES[fmt]}
@@ -166,7 +167,26 @@ class _ReviewWriter:
                     adds.setdefault(attr, []).append((rec["id"], plus))
                 if minus:
                     removes.setdefault(attr, []).extend(minus)
+                    if attr == "countries":
+                        gone = [c for c, row in have.items() if row in set(minus)]
+                        unanswered.append((rec["id"], gone))
                 related_changed = related_changed or bool(plus or minus)
+            stored = current["positions"].get(rec["id"], {})
+            keeps = None
+            if fmt == readers.UPR_INFO and merge.from_un_file(rec):
+                # Answers only to the states the UN's files name (merge.relation_changes).
+                keeps = set(current["countries"].get(rec["id"], {}))
+            new_answers = [
+                (rec["id"], country, response)
+                for country, response in draft.positions or ()
+                if country is not None
+                and (keeps is None or country in keeps)
+                and stored.get(country) != response
+                # An empty cell does not take back an answer given before.
+                and (response != Recommendation.Response.PENDING or country not in stored)
+            ]
+            answers.extend(new_answers)
+            related_changed = related_changed or bool(new_answers)
             if changed or related_changed:
                 updates[rec["id"]] = changed
         counts = {
@@ -177,21 +197,27 @@ class _ReviewWriter:
         if self.dry_run:
             return counts
         self.touched.update(updates)
-        self._create(creates, self.touched)
+        answers.extend(self._create(creates, self.touched))
         self._update(updates)
         _write_relations(adds, self.placeholders)
         for attr, rows in removes.items():
             through = getattr(Recommendation, RELATIONS[attr][0]).through
             for batch in _chunks(rows, 5000):
                 through.objects.filter(pk__in=batch).delete()
+        _delete_positions([(rec_id, c) for rec_id, gone in unanswered for c in gone])
+        _write_positions(answers)
         self.reviews_touched |= {reviews[(d.state, d.cycle)].pk for d in creates}
         for pk, changed in updates.items():
             if "text" in changed or "review" in changed:
                 self.reviews_touched |= {existing[pk]["review_id"], changed.get("review")}
         return counts
 
-    def _create(self, creates, touched: set):
-        fields = [name for name in merge.SCALAR_RULES[self.fmt] if name != "review"]
+    def _create(self, creates, touched: set) -> list:
+        """Creates the records; returns their answers (Position rows) to write."""
+        answers = []
+        # Every field a draft holds: a record that inherits from another (matching.py)
+        # carries UPR Info's action category even when created by a UHRI file.
+        fields = CREATE_FIELDS
         for batch in _chunks(creates):
             objs = [
                 Recommendation(
@@ -211,7 +237,28 @@ class _ReviewWriter:
                     wanted = getattr(draft, attr)
                     if wanted:
                         adds.setdefault(attr, []).append((obj.pk, wanted))
+                answers.extend(
+                    (obj.pk, country, response)
+                    for country, response in draft.positions or ()
+                    if country is not None
+                )
             _write_relations(adds, self.placeholders)
+        return answers
+
+    def _inherit(self, draft: Draft, rec: dict, current: dict):
+        """A paragraph of a UN file that a merged UPR Info record also covered becomes its
+        own record with that record's UPR Info data for its recommending states (the
+        record itself goes to the lowest paragraph: matching.py)."""
+        theirs = set(draft.countries)
+        draft.action_category = draft.action_category or rec["action_category"]
+        issues = tuple(
+            t
+            for t in current["themes"].get(rec["id"], {})
+            if self.theme_vocabulary.get(t) == Theme.Vocabulary.UPR_INFO
+        )
+        draft.themes = (*(draft.themes or ()), *issues)
+        stored = current["positions"].get(rec["id"], {})
+        draft.positions = tuple((c, r) for c, r in stored.items() if c in theirs)
 
     def _update(self, updates):
         when, user = self.when, self.user
@@ -258,39 +305,78 @@ def _draft_value(draft: Draft, name: str, review):
     return getattr(draft, name)
 
 
-def _reviews(drafts, ref, *, dry_run) -> dict:
-    """Reviews by (ISO3, cycle); missing ones are created (unsaved on a dry run)."""
-    wanted = {}
+# Review fields an import fills where the stored review has none. A native file (this
+# project's own export) also replaces them: it is a copy of a review as this site held it.
+REVIEW_FIELDS = ("wg_session", "review_date", "report_symbol", "response_symbol", "response_date")
+NATIVE_REVIEW_FIELDS = (*REVIEW_FIELDS, "status", "notes")
+
+
+def _review_values(drafts) -> dict:
+    """(ISO3, cycle) -> the review fields the drafts give, the first non-empty value of
+    each; a review a source says was answered is marked responded."""
+    wanted: dict = {}
     for d in drafts:
-        known = wanted.setdefault((d.state, d.cycle), [d.wg_session, d.report_symbol, False])
-        known[0] = known[0] or d.wg_session
-        known[1] = known[1] or d.report_symbol
-        known[2] = known[2] or d.response != Recommendation.Response.PENDING
+        known = wanted.setdefault((d.state, d.cycle), {"answered": False})
+        given = {"wg_session": d.wg_session, "report_symbol": d.report_symbol, **(d.review or {})}
+        for name, value in given.items():
+            if value and not known.get(name):
+                known[name] = value
+        known["answered"] = known["answered"] or d.response != Recommendation.Response.PENDING
+    return wanted
+
+
+def _derived(known: dict, review, *, native: bool) -> dict:
+    """What a review gets where the files are silent: a status for a new review, and a
+    date from the session calendar (files rarely give the day, the session gives the year).
+    A native file is a copy of a site's reviews: a date it leaves empty stays empty."""
+    session = known.get("wg_session") or (review.wg_session if review else None)
+    return {
+        "review_date": None if native else sessions.opening_day(session),
+        "status": Review.Status.RESPONDED if known["answered"] else Review.Status.HELD,
+    }
+
+
+def _reviews(drafts, ref, fmt, *, dry_run) -> dict:
+    """Reviews by (ISO3, cycle); missing ones are created (unsaved on a dry run)."""
+    wanted = _review_values(drafts)
     state_ids = {ref.country_ids[state] for state, _ in wanted}
     iso3_of = {pk: iso3 for iso3, pk in ref.country_ids.items()}
     found = {
         (iso3_of[r.state_under_review_id], r.cycle): r
         for r in Review.objects.filter(state_under_review_id__in=state_ids)
     }
-    new, changed = [], []
-    for key, (session, symbol, answered) in wanted.items():
+    native = fmt == readers.NATIVE
+    new, changed, fields = [], [], set()
+    for key, known in wanted.items():
         review = found.get(key)
+        derived = _derived(known, review, native=native)
         if review is None:
+            values = {name: known.get(name) or derived.get(name) for name in NATIVE_REVIEW_FIELDS}
             review = found[key] = Review(
                 state_under_review_id=ref.country_ids[key[0]],
                 cycle=key[1],
-                wg_session=session,
-                report_symbol=symbol,
-                status=Review.Status.RESPONDED if answered else Review.Status.HELD,
+                **{name: value for name, value in values.items() if value},
             )
             new.append(review)
-        elif (session and not review.wg_session) or (symbol and not review.report_symbol):
-            review.wg_session = review.wg_session or session
-            review.report_symbol = review.report_symbol or symbol
+            continue
+        diff = {
+            name: known[name]
+            for name in (NATIVE_REVIEW_FIELDS if native else REVIEW_FIELDS)
+            if known.get(name)
+            and getattr(review, name) != known[name]
+            and (native or not getattr(review, name))
+        }
+        if not review.review_date and not diff.get("review_date") and derived["review_date"]:
+            diff["review_date"] = derived["review_date"]
+        if diff:
+            for name, value in diff.items():
+                setattr(review, name, value)
             changed.append(review)
+            fields.update(diff)
     if not dry_run:
         Review.objects.bulk_create(new)
-        Review.objects.bulk_update(changed, ["wg_session", "report_symbol"])
+        if changed:
+            Review.objects.bulk_update(changed, sorted(fields))
     return found
 
 
@@ -309,6 +395,13 @@ def _existing(drafts, reviews):
     for rec in rows.values():
         rec["uhri_id"] = str(rec["uhri_id"]) if rec["uhri_id"] else None
     current = {attr: {} for attr in RELATIONS}
+    current["positions"] = {}
+    for batch in _chunks(list(rows), 2000):
+        query = Position.objects.filter(recommendation_id__in=batch).order_by()
+        for rec_id, country, response in query.values_list(
+            "recommendation_id", "country_id", "response"
+        ):
+            current["positions"].setdefault(rec_id, {})[country] = response
     if rows:
         for attr, (m2m, column) in RELATIONS.items():
             through = getattr(Recommendation, m2m).through
@@ -317,81 +410,6 @@ def _existing(drafts, reviews):
                 for pk, rec_id, target in query.values_list("pk", "recommendation_id", column):
                     current[attr].setdefault(rec_id, {})[target] = pk
     return rows, current
-
-
-def _match(drafts, reviews, existing: dict, fmt, problems) -> dict:
-    """id(draft) -> existing row. Keys first for all drafts, then text for the rest."""
-    by_uhri = {r["uhri_id"]: r for r in existing.values() if r["uhri_id"]}
-    by_key = {r["upr_info_key"]: r for r in existing.values() if r["upr_info_key"]}
-    by_paragraph = {
-        (r["review_id"], r["paragraph"]): r for r in existing.values() if r["paragraph"]
-    }
-    matches, claimed, rest = {}, set(), []
-    for draft in drafts:
-        review_id = reviews[(draft.state, draft.cycle)].pk
-        rec = (
-            (draft.uhri_id and by_uhri.get(draft.uhri_id))
-            or (draft.upr_info_key and by_key.get(draft.upr_info_key))
-            or (draft.paragraph and by_paragraph.get((review_id, draft.paragraph)))
-        )
-        if rec and rec["id"] not in claimed:
-            matches[id(draft)] = rec
-            claimed.add(rec["id"])
-        elif review_id:
-            rest.append((draft, review_id))
-    if not rest:
-        return matches
-
-    # Candidates for text matching lack the key this source would have given them.
-    def candidate(rec, draft):
-        if rec["id"] in claimed:
-            return False
-        if draft.uhri_id:
-            return not rec["uhri_id"] and not rec["paragraph"]
-        if draft.upr_info_key:
-            return not rec["upr_info_key"]
-        return not (rec["uhri_id"] or rec["upr_info_key"] or rec["paragraph"])
-
-    by_review = {}
-    for rec in existing.values():
-        by_review.setdefault(rec["review_id"], []).append(rec)
-    normalised = {}
-    for draft, review_id in rest:
-        pool = [r for r in by_review.get(review_id, ()) if candidate(r, draft)]
-        if not pool:
-            continue
-        text = normalise_text(draft.text)
-        for rec in pool:
-            if rec["id"] not in normalised:
-                normalised[rec["id"]] = normalise_text(rec["text"])
-        exact = [r for r in pool if normalised[r["id"]] == text]
-        if len(exact) == 1:
-            matches[id(draft)] = exact[0]
-            claimed.add(exact[0]["id"])
-            continue
-        if fmt == readers.NATIVE and not (draft.uhri_id or draft.upr_info_key):
-            continue  # a keyless native row matches its own text exactly or not at all
-        choices = {r["id"]: normalised[r["id"]] for r in pool}
-        found = process.extract(
-            text, choices, scorer=fuzz.ratio, limit=2, score_cutoff=FUZZY_THRESHOLD
-        )
-        if not found:
-            continue
-        if len(exact) > 1 or (len(found) > 1 and found[0][1] - found[1][1] < FUZZY_MARGIN):
-            ids = ", ".join(f"#{r['id']}" for r in exact) or ", ".join(
-                f"#{key} ({score:.0f})" for _, score, key in found
-            )
-            problems.warning(
-                draft.line, "text", f"Ambiguous match ({ids}); imported as a new recommendation."
-            )
-            continue
-        _, score, rec_id = found[0]
-        matches[id(draft)] = existing[rec_id]
-        claimed.add(rec_id)
-        problems.warning(
-            draft.line, "text", f"Matched recommendation #{rec_id} by its text (score {score:.0f})."
-        )
-    return matches
 
 
 def _create_vocabulary(ref: Reference) -> dict:
@@ -411,7 +429,7 @@ def _create_vocabulary(ref: Reference) -> dict:
         # A concurrent import may have created some of them since the file was read.
         Theme.objects.bulk_create(objs, ignore_conflicts=True)
         ids = {
-            (vocabulary, name.casefold()): pk
+            (vocabulary, theme_key(name)): pk
             for pk, vocabulary, name in Theme.objects.filter(
                 name__in=[o.name for o in objs]
             ).values_list("pk", "vocabulary", "name")
@@ -443,6 +461,31 @@ def _create_vocabulary(ref: Reference) -> dict:
             target.title = ref.sdg_title_fill[target.code]
         SdgTarget.objects.bulk_update(targets, ["title"])
     return resolved
+
+
+def _write_positions(answers: list):
+    """Upserts each recommending state's answer on (recommendation, country)."""
+    table = connection.ops.quote_name(Position._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (recommendation_id, country_id, response) VALUES {{}} "
+        "ON CONFLICT (recommendation_id, country_id) DO UPDATE SET response = EXCLUDED.response"
+    )
+    with connection.cursor() as cursor:
+        for batch in _chunks(answers, 2000):
+            values = ", ".join(["(%s, %s, %s)"] * len(batch))
+            cursor.execute(sql.format(values), [value for row in batch for value in row])
+
+
+def _delete_positions(pairs: list):
+    """Deletes the answers of (recommendation, country) pairs, a batch per statement."""
+    table = connection.ops.quote_name(Position._meta.db_table)
+    with connection.cursor() as cursor:
+        for batch in _chunks(pairs, 2000):
+            values = ", ".join(["(%s, %s)"] * len(batch))
+            cursor.execute(
+                f"DELETE FROM {table} WHERE (recommendation_id, country_id) IN ({values})",
+                [value for pair in batch for value in pair],
+            )
 
 
 def _write_relations(adds: dict, placeholders: dict):
