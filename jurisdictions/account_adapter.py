@@ -5,10 +5,18 @@ allauth hands the email over."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 
+from upr_tracker.proxy import client_ip
+
 
 class InvitationOnlyAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
+
+    def get_client_ip(self, request):
+        # allauth's sign-in rate limits key on this. Its own reading trusts no proxy by
+        # default, so behind one every client would share the proxy's address and ten
+        # failures from anyone would shut out all staff; use the app's one answer.
+        return client_ip(request)
 
 
 def lockout_username(request, credentials=None) -> str | None:

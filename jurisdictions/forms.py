@@ -331,6 +331,17 @@ class RecommendationEditForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["text"].max_length = MAX_TEXT
 
+    def validate_unique(self):
+        super().validate_unique()
+        # Django checks only constraints whose fields are all on the form, and the review
+        # is not, so a paragraph already used in the review would reach the database.
+        try:
+            self.instance.validate_constraints(
+                exclude={f.name for f in Recommendation._meta.fields} - {"review", "paragraph"}
+            )
+        except forms.ValidationError as error:
+            self.add_error("paragraph", error.messages)
+
     def save(self, commit=True):
         recommendation = super().save(commit)
         if commit and "text" in self.changed_data:

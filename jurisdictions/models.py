@@ -586,6 +586,19 @@ class InvitationQuerySet(models.QuerySet):
     def for_token(self, token: str):
         return self.filter(token_hash=hash_invitation_token(token))
 
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+    def withdraw(self, *, email: str, jurisdiction) -> int:
+        """Ends the open invitations of `email` to `jurisdiction`, as when its member is
+        removed: a second link sent earlier would otherwise let them straight back in.
+        They expire rather than vanish: the rows still record who was invited, and when."""
+        return (
+            self.pending()
+            .filter(email__iexact=email, jurisdiction=jurisdiction)
+            .update(expires_at=timezone.now())
+        )
+
     def claim(self, pk: int) -> bool:
         """Marks the invitation accepted unless it already is or has expired; one
         conditional UPDATE, so of two people accepting at once exactly one gets True."""

@@ -112,8 +112,14 @@ def _decide(model, pk: int, publication: str, note: str, reason: str, seen: dict
 
     ``seen`` holds the version and state digest the curator's page was built from; if the
     row changed since (an editor saved again after submitting), nothing is decided, so
-    no text goes public that a curator has not read."""
+    no text goes public that a curator has not read.
+
+    The row must still be submitted once locked: the view checked that before taking the
+    lock, so two curators deciding at once would otherwise both apply (a rejection after
+    an approval would leave the update's new status on the public commitment)."""
     locked = model.objects.select_for_update().get(pk=pk)
+    if locked.publication != Publication.SUBMITTED:
+        raise ReviewOutdated
     if isinstance(locked, Commitment):
         current = {"version": locked.version, "state": review_state(locked, lock=True)}
     else:

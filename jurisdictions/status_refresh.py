@@ -51,8 +51,9 @@ def _enqueue(ids: list[int]) -> None:
         return
     try:
         # Only the first change of a burst queues a task; later ones just add their ids.
+        # A broker that is away is logged by send_or_log, not raised into the request.
         if pending.add(ids):
-            refresh_pending_statuses.apply_async(countdown=pending.REFRESH_DELAY_SECONDS)
+            refresh_pending_statuses.send_or_log(countdown=pending.REFRESH_DELAY_SECONDS)
     except redis.RedisError:
         # The edit is saved; the nightly full refresh will pick these rows up.
         logger.exception("Could not queue a status refresh for %d recommendations", len(ids))

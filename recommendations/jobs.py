@@ -145,3 +145,28 @@ def exclusive_transaction(name: str, timeout: int):
             if not cursor.fetchone()[0]:
                 raise Busy(f"Another run held the lock {name!r}.")
         yield
+
+
+# A row still queued this long after it was saved was probably never sent: the broker was
+# away at the commit (upr_tracker.celery.Task.send_or_log logged it).
+QUEUED_GRACE = timedelta(minutes=5)
+
+
+def requeue_stale(rows, task, *, name: str) -> int:
+    """Sends `task` again for each of `rows` (queued, with a created_at) saved more than
+    QUEUED_GRACE ago. A duplicate is harmless, since every task claims its row by a
+    conditional update, but each row is sent at most once per QUEUED_GRACE so that a long
+    backlog does not fill the queue with them. Returns how many were sent."""
+    from django.core.cache import cache
+
+    cutoff = timezone.now() - QUEUED_GRACE
+    sent = 0
+    for pk in rows.filter(created_at__lt=cutoff).values_list("pk", flat=True):
+        key = f"requeued:{name}:{pk}"
+        if not cache.add(key, True, int(QUEUED_GRACE.total_seconds())):
+            continue
+        if task.send_or_log(args=[pk]) is None:
+            cache.delete(key)  # try again at the next sweep
+        else:
+            sent += 1
+    return sent

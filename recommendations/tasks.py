@@ -7,7 +7,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from . import facet_index  # noqa: F401 - its index build is a task too
-from .jobs import RETRY, Skipped, advisory_lock, track_run
+from .jobs import RETRY, Skipped, advisory_lock, requeue_stale, track_run
 
 
 @shared_task(
@@ -72,11 +72,15 @@ def run_import(import_run_id):
 @shared_task(name="recommendations.tasks.maintain_imports", **RETRY)
 def maintain_imports():
     """Every minute: restarts imports whose worker died (or fails them after three
-    starts) and deletes uploaded files older than IMPORT_FILE_RETENTION_DAYS."""
+    starts), sends again those still queued a while after upload (the broker was away),
+    and deletes uploaded files older than IMPORT_FILE_RETENTION_DAYS."""
     from recommendations.importers import runs
+    from recommendations.models import ImportRun
 
     with track_run("recommendations.tasks.maintain_imports") as task_run:
         counts = runs.recover(lambda pk: run_import.delay(pk))
+        queued = ImportRun.objects.filter(status=ImportRun.Status.QUEUED)
+        counts["requeued"] = requeue_stale(queued, run_import, name="import-run")
         counts["files_deleted"] = runs.delete_old_files()
         task_run.counts = counts
     return counts

@@ -14,6 +14,23 @@ from django.db import connection
 from tests.helpers import ORIGINAL, LocalServer
 
 
+def pytest_configure(config):
+    if os.environ.get("REDIS_URL"):
+        from tests.helpers import use_redis_namespace
+
+        use_redis_namespace()
+
+
+def pytest_unconfigure(config):
+    # Kombu's bindings and the last test's cache entries have no expiry; leave nothing.
+    if os.environ.get("REDIS_URL"):
+        import redis
+
+        from tests.helpers import clear_redis_namespace
+
+        clear_redis_namespace(redis.Redis.from_url(os.environ["REDIS_URL"]))
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Mark browser and Redis tests `slow` (before `-m` selects), and skip Redis tests
@@ -60,7 +77,8 @@ def _tasks_in_process(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # With REDIS_URL the cache is shared across tests; start each one empty.
+    # With REDIS_URL the cache is shared across tests; start each one empty. Only this
+    # run's keys go (the cache's KEY_PREFIX, tests/helpers.py REDIS_NAMESPACE).
     from django.core.cache import cache
 
     cache.clear()
@@ -171,12 +189,14 @@ def upstream_source(server, reference_data, settings, tmp_path):
 
 @pytest.fixture
 def broker(transactional_db):
-    """Our own Redis database, emptied, and tasks sent to it for a real worker to run."""
+    """This run's keys in the Redis database, emptied, and tasks sent to it for a real
+    worker to run."""
     import redis
 
+    from tests.helpers import clear_redis_namespace
     from upr_tracker.celery import app
 
     client = redis.Redis.from_url(os.environ["REDIS_URL"])
-    client.flushdb()
+    clear_redis_namespace(client)
     app.conf.task_always_eager = False
     return client

@@ -172,6 +172,104 @@ class LocalServer:
         self.httpd.server_close()
 
 
+# --- Redis (REDIS_URL set) ------------------------------------------------------------
+
+# Every key a test run writes, cache and broker queues alike, starts with this, so a run
+# neither reads nor empties what another process keeps in the same Redis database.
+REDIS_NAMESPACE = f"upr-test-{uuid.uuid4().hex[:10]}"
+REDIS_NAMESPACE_ENV = "UPR_TEST_REDIS_NAMESPACE"  # read by tests/worker_settings.py
+
+
+def use_redis_namespace():
+    """Points this process's cache and broker at the run's own keys, and any worker it
+    starts too (they inherit the environment)."""
+    from django.conf import settings
+    from django.test.signals import clear_cache_handlers
+
+    from upr_tracker.celery import app
+
+    os.environ[REDIS_NAMESPACE_ENV] = REDIS_NAMESPACE
+    settings.CACHES["default"]["KEY_PREFIX"] = REDIS_NAMESPACE
+    clear_cache_handlers(setting="CACHES")
+    prefix = f"{REDIS_NAMESPACE}:"
+    options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": prefix}
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
+    app.conf.broker_transport_options = options
+
+
+def clear_redis_namespace(client) -> None:
+    """Deletes this run's keys from the database `client` is connected to, and no others."""
+    keys = list(client.scan_iter(match=f"{REDIS_NAMESPACE}:*", count=500))
+    if keys:
+        client.delete(*keys)
+
+
+def unused_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def use_redis_at(url, settings, monkeypatch):
+    """This process's cache, broker and pending-refresh set at the Redis `url` (perhaps one
+    that is not there), with tasks sent rather than run in process; undone after the test.
+    """
+    from upr_tracker.celery import app
+
+    settings.REDIS_URL = url
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "upr_tracker.cache.FailSoftRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": REDIS_NAMESPACE,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False  # restored by tests/conftest.py
+    monkeypatch.setitem(app.conf, "broker_url", url)
+    # Connections made before the test are for the usual broker; start from none.
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port, without persistence, to be killed
+    and started again (the machine's Redis is shared and never stopped)."""
+
+    def __init__(self):
+        self.port = unused_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        import redis
+
+        client = redis.Redis(port=self.port)
+        wait_for(lambda: _answers(client), timeout=10, what="redis-server to start")
+        return self
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+
+def _answers(client) -> bool:
+    import redis
+
+    try:
+        return client.ping()
+    except redis.ConnectionError:
+        return False
+
+
 # --- A real Celery worker (tests marked `redis`) --------------------------------------
 
 

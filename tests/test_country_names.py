@@ -4,9 +4,11 @@ from collections import defaultdict
 
 import pycountry
 import pytest
+from django.urls import reverse
 
 from recommendations import country_spellings
 from recommendations.country_names import CountryNames, name_key
+from recommendations.models import Country, ImportRun
 from recommendations.seed import country_rows
 from tests.state_spellings import SPELLINGS, UN_SHORT
 
@@ -98,3 +100,26 @@ def test_a_curator_alias_outranks_the_built_in_table():
     )
     assert names.resolve("Zaire") == "COG"
     assert names.resolve("RDC") == "COD"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("spelling", ["USA", "United States of America", "  usa "])
+def test_a_name_of_another_state_cannot_become_an_alias(client, curator, reference_data, spelling):
+    cuba = Country.objects.get(iso3="CUB")
+    run = ImportRun.objects.start(path="/nonexistent.csv", file_name="x.csv")
+
+    # The spelling travels in a hidden field of the import report's form, so a curator
+    # can send any text with any state.
+    response = client.post(
+        reverse("imports:alias", args=[run.pk]), {"spelling": spelling, "country": "CUB"}
+    )
+
+    assert response.status_code == 302
+    assert Country.objects.get(iso3="CUB").aliases == cuba.aliases
+    assert "was known already" in client.get(run.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_spelling_no_state_has_can_become_an_alias(reference_data):
+    assert Country.objects.get(iso3="CHE").add_alias("Confoederatio Helvetica")
+    assert not Country.objects.get(iso3="CUB").add_alias("confoederatio  helvetica")

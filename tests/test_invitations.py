@@ -161,3 +161,28 @@ def test_a_nul_byte_in_a_path_segment_is_not_found_not_a_server_error(client, ur
     f.user()
     assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_removing_a_member_withdraws_their_other_open_invitations_to_that_jurisdiction(client):
+    town, elsewhere = f.jurisdiction(name="Erie"), f.jurisdiction(name="Akron")
+    manager = f.user()
+    f.membership(manager, town, role="manager")
+    person = f.user(email="editor@erie.example")
+    membership = f.membership(person, town)
+    # A second link was sent before they joined (a reminder, or one with another role).
+    second = invite(town, token="second-link", email="Editor@Erie.example")
+    other_town = invite(elsewhere, token="other-town", email="editor@erie.example")
+    client.force_login(manager)
+
+    client.post(reverse("staff:member-remove", args=[town.slug, membership.pk]))
+
+    client.force_login(person)
+    url = reverse("staff:accept-invitation", args=[second.token])
+    assert client.get(url).status_code == 410
+    assert client.post(url).status_code == 410
+    assert not Membership.objects.filter(user=person, jurisdiction=town).exists()
+    # An invitation from another jurisdiction is that jurisdiction's to withdraw.
+    assert (
+        client.get(reverse("staff:accept-invitation", args=[other_town.token])).status_code == 200
+    )

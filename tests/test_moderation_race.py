@@ -1,13 +1,18 @@
 """A curator's decision applies to the version the curator read, or it is refused.
 
-The race: an editor changes a submission (its text, a link's rationale, a progress
-update) between the moment the curator opens it and the moment the curator approves."""
+The races: an editor changes a submission (its text, a link's rationale, a progress
+update) between the moment the curator opens it and the moment the curator approves; and
+two curators decide the same submission at once."""
 
 import re
+import threading
 
 import pytest
+from django.db import connections
+from django.test import Client
 from django.urls import reverse
 
+from jurisdictions import moderation
 from jurisdictions.models import CommitmentLink
 from tests import factories as f
 from tests.helpers import commitment_form_data
@@ -188,3 +193,107 @@ def test_an_update_approval_is_refused_when_the_update_changed_after_the_queue_w
     client.post(action, {"decision": "approve", **fresh})
     update.refresh_from_db()
     assert update.publication == "published"
+
+
+def open_queue(client, update) -> dict:
+    queue = client.get(reverse("staff:review-queue")).content.decode()
+    return hidden_inputs(queue, reverse("staff:review-update-decide", args=[update.pk]))
+
+
+def decide_update(client, update, decision, seen):
+    return client.post(
+        reverse("staff:review-update-decide", args=[update.pk]),
+        {"decision": decision, "reason": "Not yet." if decision == "reject" else "", **seen},
+        follow=True,
+    )
+
+
+def test_a_rejection_after_another_curators_approval_is_refused(client, pittsburgh, curator):
+    commitment = f.commitment(jurisdiction=pittsburgh, status="in_progress")
+    update = f.update(commitment, status="implemented", publication="submitted")
+    seen = open_queue(client, update)  # both curators have the queue open
+    moderation.approve_update(update, curator, seen=seen)
+
+    # The view found the update submitted before the approval committed; the decision
+    # itself must look again under the lock.
+    with pytest.raises(moderation.ReviewOutdated):
+        moderation.reject_update(update, curator, "Not yet.", seen=seen)
+
+    update.refresh_from_db()
+    commitment.refresh_from_db()
+    assert (update.publication, commitment.status) == ("published", "implemented")
+
+
+def test_a_decided_commitment_is_not_decided_again_even_by_a_page_showing_its_version(
+    pittsburgh, curator
+):
+    commitment = f.commitment(jurisdiction=pittsburgh, publication="submitted")
+    moderation.reject_commitment(
+        commitment, curator, "Cite the ordinance.", seen=moderation_seen(commitment)
+    )
+    commitment.refresh_from_db()
+
+    with pytest.raises(moderation.ReviewOutdated):
+        moderation.approve_commitment(commitment, curator, seen=moderation_seen(commitment))
+
+    commitment.refresh_from_db()
+    assert commitment.publication == "rejected"
+
+
+def moderation_seen(commitment) -> dict:
+    return {"version": commitment.version, "state": moderation.review_state(commitment)}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("second", ["approve", "reject"])
+def test_two_curators_deciding_one_update_at_once_only_the_first_applies(
+    monkeypatch, pittsburgh, second
+):
+    commitment = f.commitment(jurisdiction=pittsburgh, status="in_progress")
+    update = f.update(commitment, status="implemented", publication="submitted")
+    clients = [Client(), Client()]
+    for browser in clients:
+        browser.force_login(f.curator())
+    seen = open_queue(clients[0], update)
+    # Both requests have found the update submitted before either decides (the race made
+    # certain), then the first curator's approval goes ahead of the second decision.
+    both_found = threading.Barrier(2, timeout=20)
+    first_done = threading.Event()
+
+    def in_turn(decide):
+        def wrapped(*args, **kwargs):
+            both_found.wait()
+            if threading.current_thread().name == "second":
+                first_done.wait(20)
+            try:
+                return decide(*args, **kwargs)
+            finally:
+                first_done.set()
+
+        return wrapped
+
+    monkeypatch.setattr(moderation, "approve_update", in_turn(moderation.approve_update))
+    monkeypatch.setattr(moderation, "reject_update", in_turn(moderation.reject_update))
+    pages = {}
+
+    def decide(name, decision):
+        try:
+            pages[name] = decide_update(clients[name == "second"], update, decision, seen)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=decide, name="first", args=("first", "approve")),
+        threading.Thread(target=decide, name="second", args=("second", second)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    update.refresh_from_db()
+    commitment.refresh_from_db()
+    assert (update.publication, commitment.status) == ("published", "implemented")
+    assert update.history.filter(publication="published").count() == 1
+    assert "Approved and published." in pages["first"].content.decode()
+    assert "changed after you opened it" in pages["second"].content.decode()

@@ -78,7 +78,7 @@ def test_redis_url_switches_celery_to_a_real_broker():
     assert out == [
         "redis://127.0.0.1:6379/9",
         "False",
-        "django.core.cache.backends.redis.RedisCache",
+        "upr_tracker.cache.FailSoftRedisCache",  # Django's RedisCache, failing soft
     ]
 
 

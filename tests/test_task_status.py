@@ -10,6 +10,7 @@ from jurisdictions.tasks import BUSY_RETRIES, busy_countdown, refresh_recommenda
 from recommendations.jobs import Busy
 from recommendations.models import Recommendation, TaskRun
 from tests import factories as f
+from tests.helpers import REDIS_NAMESPACE
 
 pytestmark = pytest.mark.django_db
 
@@ -175,7 +176,7 @@ def test_a_burst_of_edits_queues_one_refresh_for_all_of_them(
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     client = pending.client()
-    client.delete(pending.PENDING_KEY, pending.QUEUED_KEY)
+    client.delete(pending.key(pending.PENDING), pending.key(pending.QUEUED))
     queued = []
     monkeypatch.setattr(
         tasks.refresh_pending_statuses, "apply_async", lambda **kw: queued.append(kw)
@@ -190,7 +191,8 @@ def test_a_burst_of_edits_queues_one_refresh_for_all_of_them(
     )
     counts = tasks.refresh_pending_statuses()
     assert counts["requested"] == 3
-    assert client.scard(pending.PENDING_KEY) == 0
+    assert client.scard(pending.key(pending.PENDING)) == 0
+    assert pending.key(pending.PENDING).startswith(REDIS_NAMESPACE)  # this run's own keys
     assert statuses(cast["recs"])["impl"] == ("implemented", 2)
 
 

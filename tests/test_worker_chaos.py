@@ -1,4 +1,5 @@
-"""Chaos: the nightly full status refresh survives its worker being killed mid-run.
+"""Chaos: the nightly full status refresh survives its worker being killed mid-run, and
+the site and its worker survive Redis being killed and started again.
 
 A real `celery worker` subprocess runs the refresh against PostgreSQL through Redis; the
 test kills it with SIGKILL while the refresh's UPDATE is running, starts a new worker,
@@ -12,10 +13,14 @@ from django.db import connection
 from django.db.models import Count
 
 from jurisdictions.local_status import refresh_local_status
-from jurisdictions.tasks import refresh_recommendation_statuses
+from jurisdictions.tasks import (
+    refresh_commitment_statuses,
+    refresh_pending_statuses,
+    refresh_recommendation_statuses,
+)
 from recommendations.models import Recommendation, TaskRun
 from tests import factories as f
-from tests.helpers import Worker, wait_for
+from tests.helpers import RedisServer, Worker, use_redis_at, wait_for
 
 pytestmark = [
     pytest.mark.redis,
@@ -158,3 +163,40 @@ def test_a_full_refresh_killed_five_times_mid_run_ends_as_a_clean_run(tmp_path):
         assert TaskRun.objects.filter(outcome="failed").count() == KILLS
     finally:
         worker.stop()
+
+
+def test_redis_killed_and_started_again_under_the_site_and_a_supervised_worker(
+    tmp_path, client, settings, monkeypatch
+):
+    f.recommendation(text="Protect the right to vote.")
+    redis_server = RedisServer().start()
+    use_redis_at(redis_server.url, settings, monkeypatch)
+    worker = Worker(tmp_path, REDIS_URL=redis_server.url).start()
+    try:
+        # The countdown task every staff edit queues, held unacknowledged by the worker.
+        refresh_pending_statuses.apply_async(countdown=60)
+        wait_for(lambda: " received" in worker.log(), worker, what="the countdown task")
+        redis_server.kill()
+
+        assert client.get("/").status_code == 200
+        assert client.get("/recommendations/").status_code == 200
+
+        redis_server.start()
+        # The worker may stop for good here (kombu fails handing the held task back);
+        # a supervisor (compose's restart policy, systemd's Restart=always) starts it again.
+        deadline = time.monotonic() + 20
+        while worker.process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if worker.process.poll() is not None:
+            worker = Worker(tmp_path, REDIS_URL=redis_server.url).start()
+        message = refresh_commitment_statuses.delay().id
+        wait_for(
+            lambda: TaskRun.objects.filter(task_id=message, outcome="succeeded").exists(),
+            worker,
+            timeout=60,
+            what="a task sent after Redis came back",
+        )
+        assert client.get("/").status_code == 200
+    finally:
+        worker.stop()
+        redis_server.kill()

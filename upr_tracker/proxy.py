@@ -9,7 +9,9 @@ from django.conf import settings
 
 
 def client_ip(request) -> str:
-    """The client's address; used as the rate-limit key (RATELIMIT_IP_META_KEY)."""
+    """The client's address, the one key for every limit on it: django-ratelimit
+    (RATELIMIT_IP_META_KEY), allauth's sign-in limits (the account adapter) and axes
+    (AXES_CLIENT_IP_CALLABLE)."""
     if settings.BEHIND_PROXY:
         # Our proxy appends the address it saw last; anything before it is the client's say.
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()

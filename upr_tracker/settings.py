@@ -99,9 +99,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Without Redis everything stays in-process: a local-memory cache and eager Celery tasks.
 REDIS_URL = redis_url("REDIS_URL")
+# The cache fails soft (upr_tracker/cache.py): with Redis down, pages are computed afresh
+# and the rate limits let requests through. A second is the longest a request waits on it.
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "upr_tracker.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -150,6 +156,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "imports-every-minute": {
         "task": "recommendations.tasks.maintain_imports",
+        "schedule": 60.0,
+    },
+    "report-builds-every-minute": {
+        "task": "jurisdictions.tasks.maintain_report_builds",
         "schedule": 60.0,
     },
     "daily-upstream-sync": {
@@ -206,8 +216,9 @@ AXES_USERNAME_FORM_FIELD = "login"
 # callable reads either, so each failure is held against one account on one address.
 AXES_USERNAME_CALLABLE = "jurisdictions.account_adapter.lockout_username"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# Forwarded-for headers can be forged; behind a proxy this makes the lock per account.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The same client address as allauth's and the subscription form's rate limits: behind a
+# proxy the socket address is the proxy's, which would lock an account for every client.
+AXES_CLIENT_IP_CALLABLE = "upr_tracker.proxy.client_ip"
 
 # Public subscription form: confirmation mails per address, and requests per client (a
 # client past its limit gets a 429 page). django-ratelimit's counters live in the cache.
@@ -216,6 +227,8 @@ SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR = env_int(
     "SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR", 10, minimum=1
 )
 RATELIMIT_IP_META_KEY = "upr_tracker.proxy.client_ip"
+# A counter that cannot be read (Redis down) lets the request through; the cache logs it.
+RATELIMIT_FAIL_OPEN = True
 
 # Outbound fetches (link checker, upstream sync) refuse internal addresses. Only tests that
 # serve files from 127.0.0.1 turn this on; it is deliberately not read from the environment.

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from recommendations.jobs import RETRY, TRANSIENT_ERRORS
+from recommendations.jobs import RETRY, TRANSIENT_ERRORS, requeue_stale
 
 from .models import ReportBuild
 
@@ -58,3 +58,11 @@ def _fail(build_id, message):
         status=ReportBuild.Status.FAILED, error=message, finished_at=timezone.now()
     )
     return None
+
+
+@shared_task(name="jurisdictions.tasks.maintain_report_builds", **RETRY)
+def maintain_report_builds():
+    """Every minute: sends again the builds still queued a while after they were asked
+    for (the broker was away when the visitor asked)."""
+    queued = ReportBuild.objects.filter(status=ReportBuild.Status.QUEUED)
+    return {"requeued": requeue_stale(queued, build_report, name="report-build")}

@@ -4,7 +4,6 @@ from django.core.validators import slug_re
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from .. import moderation
 from ..forms import (
@@ -78,9 +77,7 @@ def jurisdiction_dashboard(request, slug):
     }
     if context["can_manage"]:
         context["members"] = jurisdiction.memberships.for_list().order_by("user__email")
-        context["invitations"] = jurisdiction.invitations.filter(
-            accepted_at__isnull=True, expires_at__gt=timezone.now()
-        )
+        context["invitations"] = jurisdiction.invitations.pending()
         roles = invitable_roles(request.user, jurisdiction)
         context["invite_form"] = InvitationForm(roles=roles, jurisdiction=jurisdiction)
     return render(request, "manage/jurisdiction.html", context)

@@ -88,7 +88,9 @@ def member_remove(request, slug, membership_pk):
             f"manager of {jurisdiction.name}",
             f"Ask a manager of {jurisdiction.name} or a curator to remove this member.",
         )
-    membership.delete()
+    with transaction.atomic():
+        membership.delete()
+        Invitation.objects.withdraw(email=membership.user.email, jurisdiction=jurisdiction)
     messages.success(request, f"{membership.user.email} is no longer a member.")
     return redirect("staff:jurisdiction", slug=slug)
 
@@ -99,10 +101,7 @@ class InvitationUsed(Exception):
 
 def accept_invitation(request, token):
     invitation = (
-        Invitation.objects.select_related("jurisdiction")
-        .for_token(token)
-        .filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
+        Invitation.objects.select_related("jurisdiction").for_token(token).pending().first()
     )
     if invitation is None:
         return render(request, "manage/invitation_invalid.html", status=410)
