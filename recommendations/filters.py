@@ -383,8 +383,8 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
     # The chosen state, the United States and "every state" first, then by results.
     first = [state or HOME_STATE, HOME_STATE, EVERY_STATE]
     states = sorted(
-        # The form's own list, read once per request when it validated the parameter.
-        filterset.form.fields["under_review"].choices,
+        # The form's own list, read once per request, less the empty choice the form adds.
+        [choice for choice in filterset.form.fields["under_review"].choices if choice[0]],
         key=lambda o: (first.index(o[0]) if o[0] in first else 3, -state_counts.get(o[0], 0)),
     )
     add(

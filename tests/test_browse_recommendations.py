@@ -261,3 +261,10 @@ def test_the_detail_query_count_is_bounded(client, cat, django_assert_max_num_qu
 
 def test_an_unknown_recommendation_is_a_404(client, cat):
     assert client.get("/recommendations/999999/").status_code == 404
+
+
+def test_the_state_under_review_facet_lists_only_states_and_every_state(client, cat):
+    response = client.get("/recommendations/")
+    facet = next(f for f in response.context["facets"] if f["name"] == "under_review")
+    assert [o["value"] for o in facet["options"]] == ["USA", "all"]
+    assert "---------" not in response.content.decode()
