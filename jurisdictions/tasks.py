@@ -95,7 +95,7 @@ def refresh_recommendation_statuses(self, recommendation_ids=None):
     try:
         with track_run(name, last_try=last_try) as run:
             if recommendation_ids is None:
-                with exclusive_transaction("status-refresh-full", timeout=660):
+                with exclusive_transaction("status-refresh-full"):
                     run.counts = {
                         "recommendation_arrays_repaired": repair_arrays(),
                         "recommendations_changed": refresh_local_status(),

@@ -201,7 +201,7 @@ def current() -> Index:
         return _held
     if (stored := _stored(version)) is not None:
         return stored
-    with advisory_lock("facet-index", timeout=BUILD_LOCK_SECONDS, wait=True):
+    with advisory_lock("facet-index", wait_seconds=BUILD_LOCK_SECONDS):
         # Another process may have built it while this one waited.
         if (stored := _stored(stamp())) is not None:
             return stored
@@ -223,7 +223,7 @@ def build_task():
     """Builds the index at the current stamp in the background; one build at a time.
     Defined here rather than in tasks.py, which the list pages never import."""
     with track_run("recommendations.facet_index.build") as run:
-        with advisory_lock("facet-index", timeout=660) as acquired:
+        with advisory_lock("facet-index") as acquired:
             if not acquired:
                 raise Skipped("Another run was building the facet index.")
             run.counts = build()

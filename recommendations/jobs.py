@@ -105,19 +105,19 @@ def track_run(task_name: str, *, last_try: bool = True):
 
 
 @contextmanager
-def advisory_lock(name: str, timeout: int, wait: bool = False):
-    """Yields True to the one caller holding the named lock, False to everyone else (with
-    `wait`, after up to `timeout` seconds of trying).
+def advisory_lock(name: str, wait_seconds: float = 0):
+    """Yields True to the one caller holding the named lock, False to everyone else (after
+    up to `wait_seconds` of trying).
 
     A session advisory lock, which the server frees if the holder's connection dies, so a
     killed worker never leaves it held.
     """
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + wait_seconds
     with connection.cursor() as cursor:
         while True:
             cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [name])
             acquired = cursor.fetchone()[0]
-            if acquired or not wait or time.monotonic() > deadline:
+            if acquired or time.monotonic() >= deadline:
                 break
             time.sleep(0.05)
     try:
@@ -129,7 +129,7 @@ def advisory_lock(name: str, timeout: int, wait: bool = False):
 
 
 @contextmanager
-def exclusive_transaction(name: str, timeout: int):
+def exclusive_transaction(name: str):
     """Runs the body in one transaction that holds the named lock; raises Busy if another
     transaction holds it.
 

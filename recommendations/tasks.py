@@ -38,7 +38,7 @@ def sync_upstream(source_ids=None):
                 counts["deferred"] += 1
                 continue
             # Two syncs of one source at once would import the same file twice.
-            with advisory_lock(f"upstream-{source_id}", timeout=780) as acquired:
+            with advisory_lock(f"upstream-{source_id}") as acquired:
                 if not acquired:
                     counts["busy"] += 1
                     continue

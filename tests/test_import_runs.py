@@ -41,7 +41,7 @@ class HeldElsewhere:
     def _hold(self):
         from django.db import connection
 
-        with advisory_lock(self.name, timeout=60):
+        with advisory_lock(self.name):
             self.ready.set()
             self.release.wait(10)
         connection.close()

@@ -24,7 +24,6 @@ logger = logging.getLogger(__name__)
 
 # A worker killed this often on one file (usually for memory) will be killed again.
 MAX_ATTEMPTS = 3
-LOCK_SECONDS = 2 * 3600  # the cache lock's expiry where there is no PostgreSQL
 
 
 def run(import_run_id: int):
@@ -33,7 +32,7 @@ def run(import_run_id: int):
     run = ImportRun.objects.filter(pk=import_run_id).first()
     if run is None:
         return None
-    with advisory_lock(run.lock_name, timeout=LOCK_SECONDS) as acquired:
+    with advisory_lock(run.lock_name) as acquired:
         if not acquired:
             return None  # alive in another process
         claimed = (
@@ -76,7 +75,7 @@ def recover(enqueue) -> dict:
     or fails it after MAX_ATTEMPTS starts. Beat calls this every minute."""
     counts = {"restarted": 0, "failed": 0}
     for run in ImportRun.objects.filter(status=ImportRun.Status.RUNNING):
-        with advisory_lock(run.lock_name, timeout=60) as free:
+        with advisory_lock(run.lock_name) as free:
             if not free:
                 continue
             if run.attempts >= MAX_ATTEMPTS:
