@@ -21,7 +21,9 @@ def sync_upstream(source_ids=None):
 
     Sources are independent: one that fails is recorded on its row and the others still
     run. Past UPSTREAM_SYNC_DEADLINE_SECONDS no new source is started (they are counted
-    as "deferred" and run next time), so the run ends inside its time limit."""
+    as "deferred" and run next time), so the run ends inside its time limit. Each source
+    may use only its share of the time left, and the least recently checked go first, so
+    one slow source can neither starve the others nor always be the one left out."""
     import logging
 
     from recommendations import upstream
@@ -33,7 +35,8 @@ def sync_upstream(source_ids=None):
     counts = {"checked": 0, "unchanged": 0, "imported": 0, "failed": 0, "busy": 0, "deferred": 0}
     deadline = upstream.deadline_from_now()
     with track_run("recommendations.tasks.sync_upstream") as run:
-        for source_id in sources.values_list("pk", flat=True):
+        source_ids = upstream.in_turn(sources)
+        for position, source_id in enumerate(source_ids):
             if time.monotonic() >= deadline:
                 counts["deferred"] += 1
                 continue
@@ -43,7 +46,8 @@ def sync_upstream(source_ids=None):
                     counts["busy"] += 1
                     continue
                 try:
-                    counts[upstream.sync_source(source_id, deadline)] += 1
+                    share = upstream.fair_share(deadline, len(source_ids) - position)
+                    counts[upstream.sync_source(source_id, share)] += 1
                 except SoftTimeLimitExceeded:
                     raise
                 except Exception as exc:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import requests
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -131,3 +132,19 @@ def _describe(exc: requests.RequestException) -> str:
 
 def deadline_from_now() -> float:
     return time.monotonic() + settings.UPSTREAM_SYNC_DEADLINE_SECONDS
+
+
+def in_turn(sources) -> list[int]:
+    """The ids of `sources`, the one checked longest ago (or never) first."""
+    return list(
+        sources.order_by(F("last_checked_at").asc(nulls_first=True), "pk").values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def fair_share(deadline: float, sources_left: int) -> float:
+    """The deadline of the next of `sources_left` downloads: an equal part of the time
+    left. Time a quick source did not use goes to the ones after it."""
+    now = time.monotonic()
+    return now + max(0.0, deadline - now) / max(1, sources_left)

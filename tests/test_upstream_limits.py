@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from recommendations import upstream
 from recommendations.models import ImportRun, UpstreamSource
@@ -103,6 +104,23 @@ def test_a_download_that_outlasts_the_deadline_is_stopped(settings, reference_da
     assert partial_files(settings) == []
 
 
+def test_a_slow_source_uses_only_its_share_of_the_deadline(upstream_source, settings):
+    """Two sources and two seconds: the endless one (never checked, so first in turn) is
+    stopped after its one second, and the other one is still downloaded and imported."""
+    settings.FETCH_ALLOW_LOOPBACK = True
+    settings.UPSTREAM_SYNC_DEADLINE_SECONDS = 2
+    upstream_source.last_checked_at = timezone.now()
+    upstream_source.save(update_fields=["last_checked_at"])
+    with DribblingServer() as dribbling:
+        slow = UpstreamSource.objects.create(name="Slow", url=dribbling.url("/x.csv"))
+        counts = sync_upstream()
+
+    assert (counts["failed"], counts["imported"], counts["deferred"]) == (1, 1, 0)
+    slow.refresh_from_db()
+    assert "ran out of time" in slow.last_error
+    assert ImportRun.objects.get().status == "succeeded"
+
+
 def test_sources_not_started_before_the_deadline_wait_for_the_next_run(
     upstream_source, settings, monkeypatch
 ):
@@ -116,7 +134,6 @@ def test_sources_not_started_before_the_deadline_wait_for_the_next_run(
 
 
 def test_one_unreachable_source_does_not_stop_the_others(upstream_source, settings):
-    # Sorted by name, the dead one comes first.
     dead = UpstreamSource.objects.create(name="A closed port", url="http://127.0.0.1:9/x.csv")
 
     counts = sync_upstream()
