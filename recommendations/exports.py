@@ -6,10 +6,13 @@ however many rows match."""
 
 import csv
 import io
+import itertools
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import DatabaseError
 from django.db.models import OuterRef, Value
 from django.db.models.functions import Concat
 from django.http import Http404, StreamingHttpResponse
@@ -19,6 +22,8 @@ from . import native
 from .absolute_urls import base_url
 from .csv_cells import neutralise_row
 from .models import AffectedGroup, Country, Position, Review, Theme
+
+logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2000
 FORMATS = {"csv", "json"}
@@ -65,14 +70,45 @@ def stream(queryset, to_row: Callable, fields: list[str], fmt: str, name: str):
     return _respond(rows, fields, fmt, name)
 
 
+def _started(rows: Iterable) -> Iterator:
+    """`rows` with its first row already read, so the query runs before the answer's
+    status is sent: a database that is down gives a 503 page (upr_tracker.errors), not a
+    200 followed by nothing."""
+    rows = iter(rows)
+    try:
+        first = next(rows)
+    except StopIteration:
+        return iter(())
+    return itertools.chain([first], rows)
+
+
+def _cut_off_loudly(lines: Iterator[str], fmt: str) -> Iterator[str]:
+    """Passes `lines` on; if the database fails part-way, ends a CSV file with a line
+    saying it is incomplete (a JSON file is already invalid without its closing bracket)
+    and raises again, so the server aborts the response instead of ending it cleanly and
+    the client reports a failed download."""
+    try:
+        yield from lines
+    except DatabaseError:
+        logger.exception("An export was cut off by a database error")
+        if fmt == "csv":
+            yield f"\n{INCOMPLETE}\n"
+        raise
+
+
+INCOMPLETE = "# INCOMPLETE EXPORT: the database stopped answering part-way. Download it again."
+
+
 def _respond(rows: Iterable[dict], fields: list[str], fmt: str, name: str):
+    rows = _started(rows)
     if fmt == "csv":
         response = StreamingHttpResponse(
-            _csv_lines(fields, rows), content_type="text/csv; charset=utf-8"
+            _cut_off_loudly(_csv_lines(fields, rows), fmt), content_type="text/csv; charset=utf-8"
         )
     else:
         response = StreamingHttpResponse(
-            _json_lines(rows), content_type="application/json; charset=utf-8"
+            _cut_off_loudly(_json_lines(rows), fmt),
+            content_type="application/json; charset=utf-8",
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
@@ -84,8 +120,9 @@ def recommendations(queryset, fmt: str, base: str | None = None):
     if fmt not in FORMATS:
         raise Http404("Unknown export format.")
     if fmt == "csv":
+        values = _started(_postgres_recommendation_values(queryset, base))
         response = StreamingHttpResponse(
-            _csv_value_lines(native.FIELDS, _postgres_recommendation_values(queryset, base)),
+            _cut_off_loudly(_csv_value_lines(native.FIELDS, values), fmt),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = 'attachment; filename="recommendations.csv"'
@@ -99,7 +136,6 @@ def _csv_value_lines(fields: list[str], rows: Iterable[tuple]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(fields)
-    # The header goes out before the query runs: the download starts at once.
     yield buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()

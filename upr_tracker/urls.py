@@ -5,6 +5,8 @@ from django.urls import include, path
 
 # Says which role a page needs and whom to ask, instead of a bare "403 Forbidden".
 handler403 = "jurisdictions.staff.access.permission_denied"
+# A database outage answers 503 "try again", not 500.
+handler500 = "upr_tracker.errors.server_error"
 
 
 def favicon(request):
