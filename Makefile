@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DEBUG_RUN := $(if $(DEBUG),$(DEBUG),1)
 
-.PHONY: run test test-fast install install-dev lint format bench worker beat clean
+.PHONY: run test test-fast install install-dev lint format bench worker report-worker beat clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,11 @@ bench: install-dev
 	$(PY) bench/reports.py $(BENCH_PAGES_ARGS)
 
 worker: install
-	DEBUG=$(DEBUG_RUN) $(VENV)/bin/celery -A upr_tracker worker --loglevel=INFO
+	DEBUG=$(DEBUG_RUN) $(VENV)/bin/celery -A upr_tracker worker -Q celery --loglevel=INFO
+
+# Large report builds only (their own queue), one at a time.
+report-worker: install
+	DEBUG=$(DEBUG_RUN) $(VENV)/bin/celery -A upr_tracker worker -Q reports -n reports@%h --concurrency 1 --loglevel=INFO
 
 beat: install
 	DEBUG=$(DEBUG_RUN) $(VENV)/bin/celery -A upr_tracker beat --loglevel=INFO

@@ -170,3 +170,24 @@ def requeue_stale(rows, task, *, name: str) -> int:
         else:
             sent += 1
     return sent
+
+
+def recover_lost(running, *, requeue, give_up, max_attempts: int) -> dict:
+    """Starts again each row of `running` whose worker died: a row whose advisory lock
+    (row.lock_name, held by the process working on it) is free. It goes back to queued
+    and `requeue(pk)` sends it; after `max_attempts` starts `give_up(row)` fails it
+    instead, since a worker killed that often on one job (usually for memory) will be
+    killed again. Rows are ImportRun and ReportBuild: status, attempts, lock_name."""
+    counts = {"restarted": 0, "failed": 0}
+    for row in running:
+        with advisory_lock(row.lock_name) as free:
+            if not free:
+                continue
+            if row.attempts >= max_attempts:
+                give_up(row)
+                counts["failed"] += 1
+                continue
+            running.filter(pk=row.pk).update(status="queued")
+        requeue(row.pk)
+        counts["restarted"] += 1
+    return counts

@@ -283,9 +283,11 @@ def worker_database_url() -> str:
 
 
 class Worker:
-    """A `celery worker --pool=solo` subprocess with its log kept for failure messages."""
+    """A `celery worker --pool=solo` subprocess with its log kept for failure messages;
+    it consumes the default queue unless given others (e.g. "reports")."""
 
-    def __init__(self, tmp_path: Path, **env):
+    def __init__(self, tmp_path: Path, queues: str = "celery", **env):
+        self.queues = queues
         self.log_path = tmp_path / f"worker-{uuid.uuid4().hex[:6]}.log"
         self.env = {
             **os.environ,
@@ -297,7 +299,7 @@ class Worker:
         }
         self.process = None
 
-    def start(self):
+    def start(self, wait=True):
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [
@@ -309,7 +311,7 @@ class Worker:
                 "worker",
                 "--pool=solo",
                 "-Q",
-                "celery",
+                self.queues,
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",
@@ -322,8 +324,12 @@ class Worker:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        wait_for(lambda: "ready." in self.log(), self, timeout=40, what="the worker to start")
+        if wait:
+            self.wait_ready()
         return self
+
+    def wait_ready(self):
+        wait_for(lambda: "ready." in self.log(), self, timeout=40, what="the worker to start")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

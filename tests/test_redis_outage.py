@@ -160,5 +160,5 @@ def test_a_large_report_is_queued_and_sent_again_by_the_sweeper(
     )
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     ReportBuild.objects.filter(pk=build.pk).update(created_at=timezone.now() - timedelta(minutes=6))
-    assert tasks.maintain_report_builds() == {"requeued": 1}
+    assert tasks.maintain_report_builds()["requeued"] == 1
     assert sent == [[build.pk]]

@@ -204,10 +204,10 @@ def test_staff_save_a_report_and_get_a_stable_address(client, report_data):
     client.force_login(person)
     response = client.post("/reports/new/", save_post(title="Our <b>submission</b>"))
     report = Report.objects.get()
-    assert response["Location"] == f"/reports/{report.pk}/"
+    assert response["Location"] == f"/reports/{report.token}/"
     assert report.owner == person and report.title == "Our <b>submission</b>"
     assert report.query == "cycle=3" and report.word_limit == "joint"
-    page = client.get(f"/reports/{report.pk}/").content.decode()
+    page = client.get(f"/reports/{report.token}/").content.decode()
     assert "Save changes" in page and "Our &lt;b&gt;submission&lt;/b&gt;" in page
     assert "/reports/" in client.get("/reports/").content.decode()
 
@@ -231,13 +231,15 @@ def test_only_the_owner_and_curators_change_a_saved_report(client, cast, who, ca
     html = page.content.decode()
     assert "Shelter and water" in html and "Our view." in html
     assert ("Save changes" in html) is can_edit
-    response = client.post(report.get_absolute_url(), save_post(title="Changed"))
+    response = client.post(
+        report.get_absolute_url(), save_post(title="Changed", version=report.version)
+    )
     report.refresh_from_db()
     if can_edit:
         assert response.status_code == 302 and report.title == "Changed"
     else:
         assert response.status_code == 403 and report.title == "Shelter and water"
-    download = client.get(f"/reports/{report.pk}/report.docx")
+    download = client.get(f"/reports/{report.token}/report.docx")
     assert download.status_code == 200
     heading = docx.Document(io.BytesIO(download.content)).paragraphs[0].text
     assert heading == report.title

@@ -1,20 +1,30 @@
 """From a request to a report: the spec (kind, selection, texts), the file answer, and
 the hand-off of large reports to a background build."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.defaultfilters import slugify
+from django.utils import timezone
+from django_ratelimit.core import is_ratelimited
 
 from . import basket
-from .document import assemble
+from .document import assemble, clean_texts
 from .formats import CONTENT_TYPES, RENDERERS
-from .models import ReportBuild
+from .models import ACTIVE_BUILD, ReportBuild, spec_hash
 from .pdf import PdfUnavailable
-from .selection import read_selection
+from .selection import matching_ids, read_selection, selection_from_spec
 
-# Above this many recommendations a file is built by a Celery task, with progress.
+# Above this many recommendations a file is built by a Celery task, with progress, and
+# the builder's preview shows only this many.
 TASK_THRESHOLD = 100
+# A finished build is handed to whoever asks for the same file this soon after.
+REUSE_FOR = timedelta(minutes=10)
 
 
 def spec_from_request(request, *, kind=None) -> dict:
@@ -40,9 +50,10 @@ def spec_from_request(request, *, kind=None) -> dict:
     }
 
 
-def document_for(request, spec):
-    """The assembled document, its selection notes passed on as messages."""
-    document = assemble(spec)
+def document_for(request, spec, *, preview=False):
+    """The assembled document, its selection notes passed on as messages. A preview
+    lays out only the first TASK_THRESHOLD recommendations."""
+    document = assemble(spec, limit=TASK_THRESHOLD if preview else None)
     for note in document.notes:
         messages.warning(request, note)
     return document
@@ -56,21 +67,75 @@ def file_response(document, fmt: str) -> HttpResponse:
     return response
 
 
-def download(request, spec: dict, fmt: str, document):
-    """A small report comes back as the file; a large one is queued and the visitor is
-    sent to its progress page."""
-    if len(document.citations) <= TASK_THRESHOLD:
+def download(request, spec: dict, fmt: str):
+    """A small report comes back as the file, made in the request; a large one is built
+    by a worker and the visitor is sent to its progress page. Only the selection is
+    counted here: a large document is never assembled inside a request. Raises
+    NothingSelected when there is nothing to report."""
+    spec = clean_texts(spec)
+    size = len(matching_ids(selection_from_spec(spec))[0])
+    if size <= TASK_THRESHOLD:
+        document = document_for(request, spec)
         try:
             return file_response(document, fmt)
         except PdfUnavailable as exc:
-            return render(
-                request,
-                "reports/empty.html",
-                {"reason": str(exc), "heading": "PDF not available"},
-                status=503,
-            )
+            return refusal(request, "PDF not available", str(exc), status=503)
+    return queue_build(request, spec, fmt, size)
+
+
+def queue_build(request, spec: dict, fmt: str, size: int) -> HttpResponse:
+    """Sends the visitor to the build of this very file: one already queued, running or
+    finished a moment ago, or a new one if the client is within its limit and the queue
+    has room."""
+    fingerprint = spec_hash(spec, fmt)
+    reusable = ReportBuild.objects.filter(spec_hash=fingerprint).filter(
+        Q(status__in=ACTIVE_BUILD)
+        | Q(status=ReportBuild.Status.SUCCEEDED, finished_at__gte=timezone.now() - REUSE_FOR)
+    )
+    if build := reusable.order_by("-created_at").first():
+        return HttpResponseRedirect(build.get_absolute_url())
+    per_hour = settings.REPORT_BUILDS_PER_CLIENT_PER_HOUR
+    if is_ratelimited(
+        request, group="report-builds", key="user_or_ip", rate=f"{per_hour}/h", increment=True
+    ):
+        return refusal(
+            request,
+            "Too many report builds",
+            f"You have started {per_hour} report builds in the last hour, the most one visitor "
+            "may. Download a smaller selection (up to "
+            f"{TASK_THRESHOLD} recommendations is made at once) or come back later.",
+            status=429,
+        )
+    if (
+        ReportBuild.objects.filter(status__in=ACTIVE_BUILD).count()
+        >= settings.REPORT_BUILDS_WAITING_MAX
+    ):
+        return refusal(
+            request,
+            "The report builder is busy",
+            "Many large reports are being built right now. Nothing was queued; please try "
+            "again in a few minutes.",
+            status=503,
+        )
     from .tasks import build_report
 
-    build = ReportBuild.objects.create(spec=spec, format=fmt, total=len(document.citations))
-    build_report.delay_on_commit(build.pk)
+    try:
+        with transaction.atomic():
+            build = ReportBuild.objects.create(
+                spec=spec, spec_hash=fingerprint, format=fmt, total=size
+            )
+    except IntegrityError:
+        # The same file was asked for at the same moment: follow that build.
+        build = ReportBuild.objects.filter(spec_hash=fingerprint).order_by("-created_at").first()
+    else:
+        build_report.delay_on_commit(build.pk)
     return HttpResponseRedirect(build.get_absolute_url())
+
+
+def refusal(request, heading: str, reason: str, *, status: int) -> HttpResponse:
+    response = render(
+        request, "reports/empty.html", {"reason": reason, "heading": heading}, status=status
+    )
+    if status in (429, 503):
+        response["Retry-After"] = "600" if status == 429 else "120"
+    return response

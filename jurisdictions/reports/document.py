@@ -189,8 +189,10 @@ def load(ids: list[int], jurisdiction=None):
     return recs, by_rec, updates
 
 
-def assemble(spec: dict, progress=None) -> Document:
-    """The document a spec describes; raises NothingSelected when it would be empty."""
+def assemble(spec: dict, progress=None, limit: int | None = None) -> Document:
+    """The document a spec describes; raises NothingSelected when it would be empty.
+    With a limit, only that many recommendations are laid out (the builder's preview);
+    the summary still counts them all."""
     spec = clean_texts(spec)
     selection = selection_from_spec(spec)
     jurisdiction = None
@@ -219,12 +221,19 @@ def assemble(spec: dict, progress=None) -> Document:
     # The builder's title field starts filled with the default title, so it counts as typed.
     editable = count_words(title) + count_words(spec["organisations"])
     editable += sum(count_words(p) for p in intro)
-    for done, rec in enumerate(recs, start=1):
+    laid_out = recs if limit is None else recs[:limit]
+    if len(laid_out) < len(recs):
+        selection_notes.append(
+            f"The preview shows the first {len(laid_out)} of {len(recs)} recommendations, and "
+            f"its word count covers only those; the Word and PDF files hold all {len(recs)} and "
+            "are built in the background, with their progress shown."
+        )
+    for done, rec in enumerate(laid_out, start=1):
         assessment = paragraphs_of(spec["assessments"].get(str(rec.pk), ""))
         editable += sum(count_words(p) for p in assessment)
         blocks += recommendation_blocks(rec, by_rec[rec.pk], updates, notes, assessment)
-        if progress and (done % 25 == 0 or done == len(recs)):
-            progress(done, len(recs))
+        if progress and (done % 25 == 0 or done == len(laid_out)):
+            progress(done, len(laid_out))
     kind_label = ReportKind(selection.kind).label
     return Document(
         kind=selection.kind,
@@ -235,7 +244,7 @@ def assemble(spec: dict, progress=None) -> Document:
         organisations=spec["organisations"],
         blocks=blocks,
         endnotes=notes.listing(),
-        citations=[rec.citation for rec in recs],
+        citations=[rec.citation for rec in laid_out],
         editable_words=editable,
         notes=selection_notes,
     )

@@ -1,12 +1,15 @@
 """Saved reports and background builds of large ones. Imported by jurisdictions.models so
 that Django registers them with the jurisdictions app."""
 
+import hashlib
+import json
 import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 
 class ReportKind(models.TextChoices):
@@ -24,6 +27,19 @@ class WordLimit(models.TextChoices):
 WORD_LIMITS = {WordLimit.INDIVIDUAL: 2815, WordLimit.JOINT: 5630, WordLimit.NONE: None}
 
 
+# The columns apply_spec() writes.
+SPEC_FIELDS = [
+    "kind",
+    "word_limit",
+    "query",
+    "recommendation_ids",
+    "title",
+    "organisations",
+    "introduction",
+    "assessments",
+]
+
+
 class Report(models.Model):
     """A report a staff member saved: what it selects and the texts they wrote. The
     selection is kept as the /recommendations/ parameters plus hand-picked ids, so the
@@ -32,6 +48,8 @@ class Report(models.Model):
     Kind = ReportKind
     Limit = WordLimit
 
+    # The report's address: readable by whoever holds the link, never guessable.
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
     )
@@ -45,6 +63,8 @@ class Report(models.Model):
     assessments = models.JSONField(
         default=dict, blank=True, help_text="Recommendation id to the author's assessment."
     )
+    # Bumped by every save; a save from a form opened at an older version is refused.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -65,7 +85,19 @@ class Report(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("reports:detail", args=[self.pk])
+        return reverse("reports:detail", args=[self.token])
+
+    def save_over(self, version: str, spec: dict) -> bool:
+        """Saves `spec` if the report is still at `version` (what the form was opened
+        at); False, changing nothing, if someone saved it since."""
+        if not str(version).isdigit():
+            return False
+        self.apply_spec(spec)
+        fields = {name: getattr(self, name) for name in SPEC_FIELDS}
+        saved = Report.objects.filter(pk=self.pk, version=int(version)).update(
+            **fields, version=F("version") + 1, updated_at=timezone.now()
+        )
+        return bool(saved)
 
     def spec(self) -> dict:
         return {
@@ -98,27 +130,49 @@ class BuildStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+ACTIVE_BUILD = [BuildStatus.QUEUED, BuildStatus.RUNNING]
+
+
+def spec_hash(spec: dict, fmt: str) -> str:
+    """The fingerprint of one build: two requests for the same file share it."""
+    canonical = json.dumps({"format": fmt, "spec": spec}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 class ReportBuild(models.Model):
     """One background build of a large report into a file; its random token is the
-    address of its progress page, so visitors without an account can follow it."""
+    address of its progress page, so visitors without an account can follow it.
+
+    At most one build per spec is queued or running at a time (the constraint below), and
+    a finished one is reused for a while (builder.py), so asking again costs nothing. The
+    worker building holds the advisory lock named by lock_name; a running build whose lock
+    is free has lost its worker and is started again (tasks.maintain_report_builds)."""
 
     Status = BuildStatus
 
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     spec = models.JSONField(help_text="Kind, selection and texts, as the builder sent them.")
+    spec_hash = models.CharField(max_length=64, db_index=True, editable=False, default="")
     format = models.CharField(max_length=4, choices=[("docx", "Word"), ("pdf", "PDF")])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="reports/", blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         app_label = "jurisdictions"
         ordering = ["-created_at"]
         constraints = [
+            models.UniqueConstraint(
+                name="jurisdictions_reportbuild_one_active_per_spec",
+                fields=["spec_hash"],
+                condition=Q(status__in=ACTIVE_BUILD),
+            ),
             models.CheckConstraint(
                 name="jurisdictions_reportbuild_status_valid",
                 condition=Q(status__in=BuildStatus.values),
@@ -134,6 +188,10 @@ class ReportBuild(models.Model):
 
     def get_absolute_url(self):
         return reverse("reports:build", args=[self.token])
+
+    @property
+    def lock_name(self) -> str:
+        return f"report-build-{self.pk}"
 
     @property
     def percent_done(self) -> int:

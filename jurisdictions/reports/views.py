@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from ..permissions import is_curator, is_staff_member
 from . import basket
-from .builder import document_for, download, spec_from_request
+from .builder import TASK_THRESHOLD, document_for, download, spec_from_request
 from .document import NothingSelected, clean_texts
 from .models import Report, ReportBuild, ReportKind, WordLimit
 from .pdf import render_print_html
@@ -46,8 +46,21 @@ def new(request):
     return builder_page(request, spec_from_request(request), report=None)
 
 
-def saved(request, pk):
-    report = get_object_or_404(Report.objects.select_related("owner"), pk=pk)
+def _visible_report(request, token):
+    return get_object_or_404(Report.objects.select_related("owner"), token=token)
+
+
+def saved_by_number(request, pk):
+    """The old numbered address: only for those who may change the report, who are sent
+    to its link. Anyone else might be guessing numbers, and learns nothing."""
+    report = get_object_or_404(Report, pk=pk)
+    if not can_edit(request.user, report):
+        raise Http404("No such report.")
+    return redirect(report)
+
+
+def saved(request, token):
+    report = _visible_report(request, token)
     editable = can_edit(request.user, report)
     if request.method == "POST":
         if not editable:
@@ -56,23 +69,38 @@ def saved(request, pk):
     if editable:
         return builder_page(request, report.spec(), report=report)
     try:
-        document = document_for(request, report.spec())
+        document = document_for(request, report.spec(), preview=True)
     except NothingSelected as exc:
         return render(request, "reports/empty.html", {"reason": str(exc)})
     return render(request, "reports/saved.html", {"report": report, "document": document})
 
 
-def builder_page(request, spec, report):
+def delete(request, token):
+    report = _visible_report(request, token)
+    if not can_edit(request.user, report):
+        raise PermissionDenied("Only the owner of this report and curators can delete it.")
+    if request.method == "POST":
+        title = report.title
+        report.delete()
+        messages.success(request, f"Deleted the report “{title}”. Its link no longer works.")
+        return redirect("reports:list")
+    return render(request, "reports/delete.html", {"report": report})
+
+
+def builder_page(request, spec, report, *, conflict=False):
+    action = request.POST.get("action", "preview") if request.method == "POST" else "preview"
     try:
-        document = document_for(request, spec)
+        if action in ("docx", "pdf"):
+            return download(request, spec, action)
+        # The print view is the whole document, like the files; the page a preview.
+        document = document_for(request, spec, preview=action != "print")
     except NothingSelected as exc:
         return render(request, "reports/empty.html", {"reason": str(exc)})
-    action = request.POST.get("action", "preview") if request.method == "POST" else "preview"
-    if action in ("docx", "pdf"):
-        return download(request, spec, action, document)
     if action == "print":
+        if len(document.citations) > TASK_THRESHOLD:
+            return download(request, spec, "pdf")
         return HttpResponse(render_print_html(document))
-    if action == "save":
+    if action == "save" and not conflict:
         return save(request, spec, report, document)
     context = {
         "document": document,
@@ -83,8 +111,10 @@ def builder_page(request, spec, report):
         "limits": WordLimit.choices,
         "can_save": is_staff_member(request.user) or (report and can_edit(request.user, report)),
         "what_is_counted": WHAT_IS_COUNTED,
+        # The version this form was opened at: a save from it may not overwrite a newer one.
+        "version": request.POST.get("version") if conflict else (report and report.version),
     }
-    return render(request, "reports/builder.html", context)
+    return render(request, "reports/builder.html", context, status=409 if conflict else 200)
 
 
 def save(request, spec, report, document):
@@ -92,33 +122,43 @@ def save(request, spec, report, document):
         return redirect_to_login(request.get_full_path())
     if report is None and not is_staff_member(request.user):
         raise PermissionDenied("Only jurisdiction staff and curators can save reports.")
-    report = report or Report(owner=request.user)
-    report.apply_spec({**clean_texts(spec), "title": document.title})
-    report.save()
-    messages.success(request, "Report saved. Its address stays the same; share it freely.")
+    spec = {**clean_texts(spec), "title": document.title}
+    if report is None:
+        report = Report(owner=request.user)
+        report.apply_spec(spec)
+        report.save()
+    elif not report.save_over(request.POST.get("version", ""), spec):
+        messages.error(
+            request,
+            "Someone saved this report after you opened it, so your changes were not saved. "
+            "Your text is still below: copy what you need, then reload the page to see "
+            "theirs.",
+        )
+        return builder_page(request, spec, report, conflict=True)
+    messages.success(
+        request,
+        "Report saved. Anyone with its address can read it; share it with those who should.",
+    )
     return redirect(report)
 
 
 def stable_download(request, kind, fmt):
     if kind not in ReportKind.values or fmt not in ("docx", "pdf"):
         raise Http404("No such report.")
-    spec = spec_from_request(request, kind=kind)
     try:
-        document = document_for(request, spec)
+        return download(request, spec_from_request(request, kind=kind), fmt)
     except NothingSelected as exc:
         return render(request, "reports/empty.html", {"reason": str(exc)}, status=404)
-    return download(request, spec, fmt, document)
 
 
-def saved_download(request, pk, fmt):
-    report = get_object_or_404(Report, pk=pk)
+def saved_download(request, token, fmt):
+    report = _visible_report(request, token)
     if fmt not in ("docx", "pdf"):
         raise Http404("Reports come as .docx or .pdf.")
     try:
-        document = document_for(request, report.spec())
+        return download(request, report.spec(), fmt)
     except NothingSelected as exc:
         return render(request, "reports/empty.html", {"reason": str(exc)}, status=404)
-    return download(request, report.spec(), fmt, document)
 
 
 def my_reports(request):

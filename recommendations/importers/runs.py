@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from ..jobs import advisory_lock
+from ..jobs import advisory_lock, recover_lost
 from ..models import ImportRun
 from .pipeline import run_import_into
 
@@ -73,21 +73,14 @@ def fail(run: ImportRun, reason: str):
 def recover(enqueue) -> dict:
     """Finds running imports whose worker died and hands each to `enqueue(run_id)` again,
     or fails it after MAX_ATTEMPTS starts. Beat calls this every minute."""
-    counts = {"restarted": 0, "failed": 0}
-    for run in ImportRun.objects.filter(status=ImportRun.Status.RUNNING):
-        with advisory_lock(run.lock_name) as free:
-            if not free:
-                continue
-            if run.attempts >= MAX_ATTEMPTS:
-                fail(run, f"The worker running this import stopped {run.attempts} times.")
-                counts["failed"] += 1
-                continue
-            ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
-                status=ImportRun.Status.QUEUED
-            )
-        enqueue(run.pk)
-        counts["restarted"] += 1
-    return counts
+    return recover_lost(
+        ImportRun.objects.filter(status=ImportRun.Status.RUNNING),
+        requeue=enqueue,
+        give_up=lambda run: fail(
+            run, f"The worker running this import stopped {run.attempts} times."
+        ),
+        max_attempts=MAX_ATTEMPTS,
+    )
 
 
 def delete_old_files(now=None) -> int:
