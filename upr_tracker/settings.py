@@ -144,6 +144,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # new download (it leaves the import of the last one time within the task's 720 s limit).
 UPSTREAM_MAX_BYTES = env_int("UPSTREAM_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
 UPSTREAM_SYNC_DEADLINE_SECONDS = env_int("UPSTREAM_SYNC_DEADLINE_SECONDS", 600, minimum=1)
+# Report builds run on a queue of their own, served by their own worker (README,
+# Background jobs), so a burst of them never delays statuses, imports or mail.
+CELERY_TASK_ROUTES = {"jurisdictions.tasks.build_report": {"queue": "reports"}}
+# Large report builds: new ones per visitor (account, or address) an hour, at most this
+# many waiting or running at once, and how long a finished build and its file are kept.
+REPORT_BUILDS_PER_CLIENT_PER_HOUR = env_int("REPORT_BUILDS_PER_CLIENT_PER_HOUR", 10, minimum=1)
+REPORT_BUILDS_WAITING_MAX = env_int("REPORT_BUILDS_WAITING_MAX", 20, minimum=1)
+REPORT_BUILD_RETENTION_HOURS = env_int("REPORT_BUILD_RETENTION_HOURS", 7 * 24, minimum=1)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "nightly-full-status-refresh": {
