@@ -7,20 +7,26 @@ and checks that the redelivered task brings the data to exactly what a clean run
 """
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
 
 from jurisdictions.local_status import refresh_local_status
+from jurisdictions.reports.models import ReportBuild
 from jurisdictions.tasks import (
-    refresh_commitment_statuses,
     refresh_pending_statuses,
     refresh_recommendation_statuses,
 )
-from recommendations.models import Recommendation, TaskRun
+from recommendations.models import ImportRun, Recommendation, TaskRun
+from recommendations.tasks import maintain_imports
 from tests import factories as f
-from tests.helpers import RedisServer, Worker, use_redis_at, wait_for
+from tests.helpers import DATA, RedisServer, Worker, use_redis_at, wait_for
+from tests.test_moderation_race import open_queue
 
 pytestmark = [
     pytest.mark.redis,
@@ -166,20 +172,48 @@ def test_a_full_refresh_killed_five_times_mid_run_ends_as_a_clean_run(tmp_path):
 
 
 def test_redis_killed_and_started_again_under_the_site_and_a_supervised_worker(
-    tmp_path, client, settings, monkeypatch
+    tmp_path, client, settings, monkeypatch, curator, pittsburgh, reference_data
 ):
+    """Pages browsed, a curator's approval saved and an import uploaded while Redis is
+    down; once it is back, the sweepers and the nightly refresh catch up: no page
+    answered 500, no row is left queued or running, and the worker is still consuming."""
     f.recommendation(text="Protect the right to vote.")
+    commitment = f.commitment(jurisdiction=pittsburgh, status="in_progress")
+    answered = f.recommendation(text="Guarantee the right to counsel in eviction cases.")
+    f.link(commitment, answered)
+    update = f.update(commitment, status="implemented", publication="submitted")
+    settings.MEDIA_ROOT = tmp_path / "media"
     redis_server = RedisServer().start()
     use_redis_at(redis_server.url, settings, monkeypatch)
     worker = Worker(tmp_path, REDIS_URL=redis_server.url).start()
+    statuses = []
+
+    def browse(*urls):
+        for url in urls:
+            statuses.append((url, client.get(url).status_code))
+
     try:
         # The countdown task every staff edit queues, held unacknowledged by the worker.
         refresh_pending_statuses.apply_async(countdown=60)
         wait_for(lambda: " received" in worker.log(), worker, what="the countdown task")
         redis_server.kill()
 
-        assert client.get("/").status_code == 200
-        assert client.get("/recommendations/").status_code == 200
+        browse("/", "/recommendations/", "/recommendations/?q=counsel", "/commitments/")
+        seen = open_queue(client, update)
+        approval = client.post(
+            reverse("staff:review-update-decide", args=[update.pk]),
+            {"decision": "approve", **seen},
+        )
+        statuses.append(("approval", approval.status_code))
+        upload = client.post(
+            reverse("imports:list"),
+            {
+                "file": SimpleUploadedFile("a.csv", (DATA / "upr_info_original.csv").read_bytes()),
+                "states": "USA",
+            },
+        )
+        statuses.append(("upload", upload.status_code))
+        browse(reverse("staff:home"), upload["Location"])
 
         redis_server.start()
         # The worker may stop for good here (kombu fails handing the held task back);
@@ -189,14 +223,33 @@ def test_redis_killed_and_started_again_under_the_site_and_a_supervised_worker(
             time.sleep(0.5)
         if worker.process.poll() is not None:
             worker = Worker(tmp_path, REDIS_URL=redis_server.url).start()
-        message = refresh_commitment_statuses.delay().id
+        # Minutes pass: the import is past the sweeper's grace, and beat sends the sweeper
+        # and (at night) the full refresh that catches up on statuses.
+        ImportRun.objects.update(created_at=timezone.now() - timedelta(minutes=6))
+        maintain_imports.delay()
+        refresh_recommendation_statuses.delay()
         wait_for(
-            lambda: TaskRun.objects.filter(task_id=message, outcome="succeeded").exists(),
+            lambda: (
+                ImportRun.objects.filter(status="succeeded").exists()
+                and TaskRun.objects.filter(
+                    task="jurisdictions.tasks.refresh_recommendation_statuses", outcome="succeeded"
+                ).exists()
+            ),
             worker,
-            timeout=60,
-            what="a task sent after Redis came back",
+            timeout=90,
+            what="the sweeper and the full refresh after Redis came back",
         )
-        assert client.get("/").status_code == 200
+        browse("/", "/recommendations/", f"/recommendations/{answered.pk}/")
     finally:
         worker.stop()
         redis_server.kill()
+
+    assert [entry for entry in statuses if entry[1] >= 500] == []
+    assert (approval.status_code, upload.status_code) == (302, 302)
+    update.refresh_from_db()
+    answered.refresh_from_db()
+    assert update.publication == "published" and answered.local_status == "implemented"
+    assert not ImportRun.objects.filter(status__in=["queued", "running"]).exists()
+    assert not ReportBuild.objects.filter(status__in=["queued", "running"]).exists()
+    assert not TaskRun.objects.filter(outcome="running").exists()
+    assert Recommendation.objects.count() > 3  # the import ran
