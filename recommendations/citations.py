@@ -17,10 +17,9 @@ def review_label(review) -> str:
     return ", ".join(parts)
 
 
-def recommenders(recommendation) -> str:
-    """The recommending states, by name, in the order the model gives (prefetched lists
-    cost no query)."""
-    names = [country.name for country in recommendation.recommending_countries.all()]
+def recommenders(names) -> str:
+    """The recommending states, by name, alphabetically."""
+    names = sorted(names)
     if not names:
         return "recommending state not recorded"
     if len(names) == 1:
@@ -28,12 +27,31 @@ def recommenders(recommendation) -> str:
     return f"recommended by {', '.join(names[:-1])} and {names[-1]}"
 
 
+def compose(*, symbol: str, paragraph: str, review: str, recommended_by) -> str:
+    """The citation from its parts: `review` is review_label(); `recommended_by` the
+    recommending states' names. The fast export (exports.py) calls this directly."""
+    if symbol and paragraph:
+        return f"{symbol}, para. {paragraph}"
+    where = f"{symbol} ({review})" if symbol else review
+    if paragraph:
+        where += f", para. {paragraph}"
+    return f"{where}, {recommenders(recommended_by)}"
+
+
 def cite(recommendation) -> str:
+    """A recommendation's citation; its recommending states are read only when there is
+    no paragraph (prefetched, they cost no query)."""
     review = recommendation.review
-    symbol = review.report_symbol
-    if symbol and recommendation.paragraph:
-        return f"{symbol}, para. {recommendation.paragraph}"
-    where = f"{symbol} ({review_label(review)})" if symbol else review_label(review)
-    if recommendation.paragraph:
-        where += f", para. {recommendation.paragraph}"
-    return f"{where}, {recommenders(recommendation)}"
+    if review.report_symbol and recommendation.paragraph:
+        return compose(
+            symbol=review.report_symbol,
+            paragraph=recommendation.paragraph,
+            review="",
+            recommended_by=(),
+        )
+    return compose(
+        symbol=review.report_symbol,
+        paragraph=recommendation.paragraph,
+        review=review_label(review),
+        recommended_by=[c.name for c in recommendation.recommending_countries.all()],
+    )

@@ -2,6 +2,7 @@
 a local report counting its own jurisdiction's action, and Word and PDF files fit to send
 to the UN as they come (A4, one caption per table, a plain footer)."""
 
+import csv
 import io
 from datetime import date
 
@@ -57,6 +58,10 @@ def test_a_citation_without_a_paragraph_names_the_review_and_its_recommenders(cl
     document = docx_of(client.get(f"/reports/submission.docx?ids={rec.pk}"))
     assert headings(document) == [expected]
     assert f"recommendation {rec.pk}" not in "\n".join(p.text for p in document.paragraphs)
+    # The export (its fast path) writes the same citation.
+    exported = client.get("/recommendations/export.csv?cycle=1")
+    rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert [row["citation"] for row in rows] == [expected]
 
 
 # Point 4: one state under review
