@@ -172,3 +172,67 @@ def test_a_local_report_counts_the_jurisdictions_own_action(client, report_data)
     boston = client.get("/reports/new/?kind=local&jurisdiction=boston").context["document"]
     table = next(b for b in boston.blocks if b.kind == "table" and "Boston" in b.label)
     assert dict(table.rows)["Implemented"] == 1
+
+
+# Points 5 and 7 without JavaScript
+
+
+def test_without_javascript_a_change_of_kind_keeps_the_typed_text(client, report_data):
+    post = {
+        "cycle": "3",
+        "kind": "local",
+        "limit": "none",
+        "introduction": "Kept across kinds.",
+        "organisations": "Shelter Watch",
+        f"assessment-{report_data.quiet.pk}": "Kept although Providence does not answer it.",
+        "action": "preview",
+    }
+    page = client.post("/reports/new/", post).content.decode()
+    assert "choose it under “Jurisdiction”" in page
+    assert ">Kept across kinds.</textarea>" in page and 'value="Shelter Watch"' in page
+    assert '<option value="providence">Providence, RI</option>' in page
+    chosen = client.post("/reports/new/", {**post, "jurisdiction": "providence"})
+    html = chosen.content.decode()
+    assert chosen.context["document"].citations == [CITATIONS[0]]
+    # The assessment of a recommendation the selection leaves out rides along, hidden.
+    assert (
+        f'<input type="hidden" name="assessment-{report_data.quiet.pk}" '
+        'value="Kept although Providence does not answer it.">'
+    ) in html
+    back = client.post(
+        "/reports/new/", {**post, "kind": "submission", "limit": "individual"}
+    ).context["document"]
+    assessment = next(b for b in back.blocks if b.field == f"assessment-{report_data.quiet.pk}")
+    assert assessment.paragraphs == ["Kept although Providence does not answer it."]
+
+
+def test_without_javascript_add_to_report_comes_back_to_the_item(client, report_data):
+    listing = client.get("/recommendations/?cycle=3").content.decode()
+    assert f'id="rec-{report_data.shelter.pk}"' in listing
+    next_field = f'name="next" value="/recommendations/?cycle=3#rec-{report_data.shelter.pk}"'
+    assert next_field in listing
+    back = client.post(
+        "/reports/basket/",
+        {
+            "add": report_data.shelter.pk,
+            "next": f"/recommendations/?cycle=3#rec-{report_data.shelter.pk}",
+        },
+    )
+    assert back["Location"].endswith(f"#rec-{report_data.shelter.pk}")
+    listing = client.get("/recommendations/?cycle=3").content.decode()
+    assert f'name="remove" value="{report_data.shelter.pk}"' in listing
+    assert (
+        "In basket (remove)</button>" in listing
+        and "Report basket<span data-basket-count> (1)" in listing
+    )
+    answer = client.post(
+        "/reports/basket/", {"add": report_data.water_rec.pk}, HTTP_ACCEPT="application/json"
+    ).json()
+    assert answer == {"count": 2, "message": "Added 1 recommendation to the report basket."}
+
+
+def test_saved_reports_are_linked_for_people_signed_in(client, report_data):
+    assert 'href="/reports/"' not in client.get("/reports/basket/").content.decode()
+    client.force_login(factories.user(email="someone@example.org"))
+    nav = client.get("/recommendations/").content.decode()
+    assert '<a href="/reports/">Saved reports</a>' in nav
