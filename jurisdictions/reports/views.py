@@ -100,13 +100,14 @@ def builder_page(request, spec, report):
         return HttpResponse(render_print_html(document))
     if document and action == "save":
         return save(request, spec, report, document)
+    texts = clean_texts(spec)
     selection = selection_from_spec(spec)
     local = selection.kind == ReportKind.LOCAL
     shown = {block.field for block in document.blocks} if document else set()
     context = {
         "document": document,
         "reason": reason,
-        "spec": clean_texts(spec),
+        "spec": texts,
         "report": report,
         # The builder's own controls stand for these parameters; the rest ride along.
         "filters": [
@@ -124,7 +125,7 @@ def builder_page(request, spec, report):
         # they come back.
         "kept_assessments": [
             (key, value)
-            for key, value in clean_texts(spec)["assessments"].items()
+            for key, value in texts["assessments"].items()
             if f"assessment-{key}" not in shown
         ],
         "kinds": ReportKind.choices,
