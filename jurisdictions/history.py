@@ -144,7 +144,7 @@ def commitment_history(commitment: Commitment) -> list[Entry]:
         try:
             citation = record.recommendation.citation
         except Exception:  # the recommendation itself was removed later
-            citation = f"recommendation {record.recommendation_id}"
+            citation = "a recommendation since removed"
         entries.append(Entry(when, label(record.history_user_id), f"{verb} {citation}"))
     seen_updates = set()
     for record in updates:

@@ -98,6 +98,10 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     readonly_fields = ["local_status", "jurisdictions_acting", "created_at", "updated_at"]
     list_select_related = ["review__state_under_review"]
 
+    def get_queryset(self, request):
+        # A citation without a paragraph names the recommending states (citations.py).
+        return super().get_queryset(request).prefetch_related("recommending_countries")
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # "Recommended again" is computed on write: for the state the recommendation is

@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from . import native
 from .absolute_urls import base_url
+from .citations import compose, review_label
 from .csv_cells import neutralise_row
 from .models import AffectedGroup, Country, Position, Review, Theme
 
@@ -196,6 +197,7 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
             dict(AffectedGroup.objects.values_list("pk", "name")),
         ),
     }
+    country_names = dict(Country.objects.values_list("pk", "name"))
     reviews = {
         r.pk: (
             r.state_under_review.iso3,
@@ -209,7 +211,7 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
                 r.status,
                 r.notes,
             ),
-            r.report_symbol or str(r),
+            review_label(r),
         )
         for r in Review.objects.select_related("state_under_review")
     }
@@ -249,7 +251,7 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
         target_ids,
         answer_cells,
     ) in rows.iterator(chunk_size=CHUNK_SIZE):
-        state, cycle, wg_session, report_symbol, review_cells, symbol = reviews[review_id]
+        state, cycle, wg_session, report_symbol, review_cells, label = reviews[review_id]
         yield (
             f"{url_prefix}{pk}/",
             state,
@@ -258,7 +260,12 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
             report_symbol,
             *review_cells,
             paragraph,
-            f"{symbol}, para. {paragraph}" if paragraph else f"{symbol} (recommendation {pk})",
+            compose(
+                symbol=report_symbol,
+                paragraph=paragraph,
+                review=label,
+                recommended_by=[country_names[i] for i in country_ids],
+            ),
             text,
             sep.join(sorted([countries[i] for i in country_ids])),
             sep.join(sorted(answer_cells)),

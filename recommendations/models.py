@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from . import sessions
+from .citations import cite
 from .country_names import CountryNames
 from .schema import SEARCH_CONFIG
 
@@ -621,10 +622,9 @@ class Recommendation(models.Model):
 
     @property
     def citation(self) -> str:
-        symbol = self.review.report_symbol or str(self.review)
-        if self.paragraph:
-            return f"{symbol}, para. {self.paragraph}"
-        return f"{symbol} (recommendation {self.pk})"
+        """Public facts only (citations.py); never the row id, which differs between
+        databases."""
+        return cite(self)
 
 
 class Position(models.Model):

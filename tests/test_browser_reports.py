@@ -1,43 +1,77 @@
-"""The issue's browser journey: filter the list, "Build a report", write the
-introduction (the word count follows as you type), download the Word file."""
+"""Reports in Chromium, on one live server and one page for the module: the advocate's
+journey (filter, build, write, download), the builder on a phone, typed text surviving
+every change, the basket buttons, and the links inside every downloaded file."""
 
+import io
 import re
+import urllib.request
+from urllib.parse import urlsplit
 
 import docx
 import pytest
+from pypdf import PdfReader
 
 from tests.browser import check_facet, chromium_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
 
-def test_an_advocate_filters_builds_writes_and_downloads(live_server, report_data, tmp_path):
+
+@pytest.fixture(scope="module")
+def page():
+    with chromium_page(accept_downloads=True) as shared:
+        yield shared
+
+
+@pytest.fixture
+def fresh(page):
+    """The shared page with no cookies (an empty basket) at desktop width."""
+    page.context.clear_cookies()
+    page.set_viewport_size(DESKTOP)
+    return page
+
+
+def serious_axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def test_an_advocate_filters_builds_writes_and_downloads(live_server, report_data, fresh, tmp_path):
+    page = fresh
     introduction = "Shelter is a right. Boston shows it can be kept."
-    with chromium_page(accept_downloads=True) as page:
-        page.goto(live_server.url + "/recommendations/")
-        check_facet(page, "response", "Supported")
-        assert page.get_by_role("heading", name="1 recommendation").is_visible()
+    page.goto(live_server.url + "/recommendations/")
+    check_facet(page, "response", "Supported")
+    assert page.get_by_role("heading", name="1 recommendation").is_visible()
 
-        page.get_by_role("link", name="Build a report").click()
-        page.wait_for_url(re.compile(r"/reports/new/\?.*response=supported"))
-        assert page.get_by_role("heading", name="A/HRC/46/15, para. 26.181").is_visible()
-        count = page.locator("[data-wordcount]")
-        before = int(count.inner_text())
+    page.get_by_role("link", name="Build a report").click()
+    page.wait_for_url(re.compile(r"/reports/new/\?.*response=supported"))
+    assert page.get_by_role("heading", name="A/HRC/46/15, para. 26.181").is_visible()
+    count = page.locator("[data-wordcount]")
+    before = int(count.inner_text())
 
-        page.get_by_label("Introduction").fill(introduction)
-        assert int(count.inner_text()) == before + 10
-        assert page.locator("[data-over]").is_hidden()
-        shown = int(count.inner_text())
+    # The introduction's heading prints once there is an introduction: 10 + 1 words.
+    page.get_by_label("Introduction").fill(introduction)
+    assert int(count.inner_text()) == before + 11
+    assert page.locator("[data-over]").is_hidden()
+    shown = int(count.inner_text())
 
-        with page.expect_download() as download_info:
-            page.get_by_role("button", name="Download Word (.docx)").click()
-        target = tmp_path / "report.docx"
-        download_info.value.save_as(target)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download Word (.docx)").click()
+    target = tmp_path / "report.docx"
+    download_info.value.save_as(target)
 
-        # Without a reload the count came from the script; the server agrees.
-        page.get_by_role("button", name="Update preview").click()
-        page.wait_for_load_state()
-        assert int(page.locator("[data-wordcount]").inner_text()) == shown
+    # Without a reload the count came from the script; the server agrees.
+    page.get_by_role("button", name="Update preview").click()
+    page.wait_for_load_state()
+    assert int(page.locator("[data-wordcount]").inner_text()) == shown
 
     document = docx.Document(target)
     paragraphs = document.paragraphs
@@ -50,3 +84,214 @@ def test_an_advocate_filters_builds_writes_and_downloads(live_server, report_dat
     ]
     body = "\n".join(texts)
     assert "Family shelter guarantee" in body and "Homeless bill of rights" in body
+
+
+# Point 3: the builder on a phone
+
+
+def sticky_height(page) -> float:
+    """How much of the screen stays covered while one scrolls: every sticky or fixed
+    element's visible part."""
+    return page.evaluate(
+        """() => {
+          let covered = 0;
+          for (const el of document.querySelectorAll("body *")) {
+            const position = getComputedStyle(el).position;
+            if (position !== "sticky" && position !== "fixed") continue;
+            const box = el.getBoundingClientRect();
+            covered += Math.max(0, Math.min(box.bottom, innerHeight) - Math.max(box.top, 0));
+          }
+          return covered;
+        }"""
+    )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_builder_leaves_two_thirds_of_the_screen_for_the_document(
+    live_server, report_data, fresh, viewport
+):
+    page = fresh
+    page.set_viewport_size(viewport)
+    page.goto(live_server.url + "/reports/new/?cycle=3")
+    field = page.get_by_label(re.compile("^Assessment of A/HRC/46/15, para. 26.300"))
+    field.scroll_into_view_if_needed()
+    field.fill("Typed while scrolling.")
+    covered = sticky_height(page)
+    assert 0 < covered <= viewport["height"] / 3, covered
+    # The count and the downloads stay in reach; the field is not under the bar.
+    assert page.locator("[data-wordcount]").is_visible()
+    assert page.get_by_role("button", name="Download Word (.docx)").is_visible()
+    page.screenshot(path=f"/tmp/builder-{viewport['width']}.png")
+    assert serious_axe_violations(page) == []
+
+
+# Point 5: typed text survives every change of kind, limit or filter
+
+
+def test_typed_text_survives_every_change_and_the_limit_updates_at_once(
+    live_server, report_data, fresh
+):
+    page = fresh
+    page.goto(live_server.url + "/reports/new/?cycle=3")
+    intro = "Our coalition has followed these points since 2020."
+    page.get_by_label("Introduction").fill(intro)
+    page.get_by_label("Submitting organisations").fill("Shelter Watch")
+    limit_text = page.locator("[data-limit-text]")
+    assert limit_text.inner_text() == "2815"
+
+    url = page.url
+    page.get_by_label("Word limit").select_option("joint")
+    assert limit_text.inner_text() == "5630" and page.url == url
+    page.get_by_label("Word limit").select_option("none")
+    assert page.locator("[data-limit-line]").is_hidden()
+
+    # A local report needs its jurisdiction: the builder asks, by the name it shows.
+    with page.expect_navigation():
+        page.get_by_label("Kind").select_option("local")
+    assert page.get_by_label("Introduction").input_value() == intro
+    assert page.get_by_label("Submitting organisations").input_value() == "Shelter Watch"
+    assert page.get_by_text("choose it under “Jurisdiction”").is_visible()
+    assert "Acted on by" not in page.content()
+    with page.expect_navigation():
+        page.get_by_label("Jurisdiction", exact=True).select_option("providence")
+    assert (
+        page.get_by_label("Title").input_value().startswith("Providence, RI: local implementation")
+    )
+    assert page.get_by_label("Introduction").input_value() == intro
+
+    # The title left as the builder filled it follows the kind.
+    with page.expect_navigation():
+        page.get_by_label("Kind").select_option("briefing")
+    assert page.get_by_label("Title").input_value().startswith("Briefing:")
+    assert page.get_by_label("Introduction").input_value() == intro
+
+    # Removing a filter keeps the text too.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Remove Review cycle: Cycle 3").click()
+    assert page.get_by_label("Introduction").input_value() == intro
+    assert page.get_by_label("Submitting organisations").input_value() == "Shelter Watch"
+
+
+# Point 4: one state under review, which the builder names and lets one change
+
+
+def test_the_builder_names_its_state_under_review_and_offers_the_others(
+    live_server, report_data, fresh
+):
+    from tests import factories
+
+    cuba = factories.country(iso3="CUB", name="Cuba")
+    review = factories.review(state_under_review=cuba, cycle=3, report_symbol="A/HRC/39/16")
+    factories.recommendation(review=review, paragraph="24.1", recommending_countries=[cuba])
+    page = fresh
+    page.goto(live_server.url + "/reports/new/?under_review=all")
+    assert page.get_by_text("leaves out Cuba (1)").is_visible()
+    assert (
+        page.get_by_label("Title")
+        .input_value()
+        .startswith("Stakeholder submission on the United States")
+    )
+    page.get_by_label("Introduction").fill("About Cuba.")
+    with page.expect_navigation():
+        page.get_by_label("State under review").select_option("CUB")
+    assert page.get_by_label("Title").input_value() == (
+        "Stakeholder submission on Cuba: implementation of UPR recommendations"
+    )
+    assert page.get_by_role("heading", name="A/HRC/39/16, para. 24.1").is_visible()
+    assert page.get_by_label("Introduction").input_value() == "About Cuba."
+    assert "US response" not in page.locator("article.report-document").inner_text()
+
+
+# Point 7: the basket
+
+
+def test_add_to_report_stays_in_place_says_in_basket_and_counts_in_the_nav(
+    live_server, report_data, fresh
+):
+    page = fresh
+    page.set_viewport_size({"width": 375, "height": 420})
+    page.goto(live_server.url + "/recommendations/?cycle=3")
+    nav = page.get_by_role("navigation", name="Main")
+    assert nav.get_by_role("link", name="Report basket", exact=True).is_visible()
+    last = page.locator("li.result").last
+    last.scroll_into_view_if_needed()
+    before = page.evaluate("scrollY")
+    assert before > 0
+    button = last.get_by_role("button", name=re.compile("^Add to report"))
+    button.click()
+    in_basket = last.get_by_role("button", name=re.compile(r"^In basket \(remove\)"))
+    in_basket.wait_for()
+    assert page.evaluate("scrollY") == before
+    assert nav.get_by_role("link", name="Report basket (1)").is_visible()
+    assert page.locator("[data-basket-status]").text_content().startswith("Added 1 recommendation")
+
+    page.reload()
+    last = page.locator("li.result").last
+    assert last.get_by_role("button", name=re.compile(r"^In basket")).is_visible()
+    assert nav.get_by_role("link", name="Report basket (1)").is_visible()
+    assert serious_axe_violations(page) == []
+    last.get_by_role("button", name=re.compile(r"^In basket")).click()
+    last.get_by_role("button", name=re.compile("^Add to report")).wait_for()
+    assert nav.get_by_role("link", name="Report basket", exact=True).is_visible()
+
+
+# Point 1 and the issue's done-when: every link in every file answers on this server
+
+
+def links_in(body: bytes, fmt: str) -> set[str]:
+    if fmt == "docx":
+        document = docx.Document(io.BytesIO(body))
+        return {r.target_ref for r in document.part.rels.values() if r.is_external}
+    links = set()
+    for pdf_page in PdfReader(io.BytesIO(body)).pages:
+        for annotation in pdf_page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action and "/URI" in action:
+                links.add(str(action["/URI"]))
+    return links
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - the live server
+        return response.status, response.read()
+
+
+def test_every_link_in_every_report_file_answers_on_the_server_that_built_it(
+    live_server, report_data, monkeypatch, settings, tmp_path
+):
+    from jurisdictions.reports import builder
+
+    settings.MEDIA_ROOT = tmp_path
+    base = live_server.url
+    assert urlsplit(base).port != 8000
+    external = {
+        "https://docs.un.org/en/A/HRC/46/15",
+        "https://example.org/shelter-law",
+        "https://example.org/outreach-2024",
+    }
+    paths = {
+        "submission": "/reports/submission.{fmt}?cycle=3",
+        "local": "/reports/local.{fmt}?jurisdiction=providence",
+        "briefing": "/reports/briefing.{fmt}?cycle=3",
+    }
+    for kind, path in paths.items():
+        for fmt in ("docx", "pdf"):
+            status, body = fetch(base + path.format(fmt=fmt))
+            assert status == 200, (kind, fmt)
+            links = links_in(body, fmt)
+            own = {link for link in links if link.startswith(base + "/")}
+            assert own, (kind, fmt, links)
+            assert links - own <= external, (kind, fmt, links - own - external)
+            for link in own:
+                assert fetch(link)[0] == 200, link
+
+    # A background build keeps the host it was asked on.
+    monkeypatch.setattr(builder, "TASK_THRESHOLD", 0)
+    for fmt in ("docx", "pdf"):
+        with urllib.request.urlopen(base + paths["submission"].format(fmt=fmt)) as response:
+            assert "/reports/builds/" in response.url
+        token = response.url.rstrip("/").rsplit("/", 1)[-1]
+        status, body = fetch(f"{base}/reports/builds/{token}/file")
+        own = {link for link in links_in(body, fmt) if link.startswith(base + "/")}
+        assert own and all(fetch(link)[0] == 200 for link in own)
+        assert not any("127.0.0.1:8000" in link for link in links_in(body, fmt))

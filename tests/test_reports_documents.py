@@ -83,9 +83,9 @@ def test_the_word_file_numbers_paragraphs_with_word_numbering_and_cites_every_ch
     assert numbered, "no paragraph carries Word numbering"
     assert {numbering_format(document, p) for p in numbered} == {"decimal"}
     assert not any(re.match(r"^\d+\.\s", p.text) for p in numbered), "numbers typed in text"
-    # Introduction (2), per recommendation: its text and each commitment or "none yet",
-    # then the assessment (1): 2 + (1 + 2 + 1) + (1 + 1) + (1 + 1) = 10.
-    assert len(numbered) == 10
+    # Introduction (2), per recommendation: its text and each commitment (the remark "none
+    # yet" takes no number), then the assessment (1): 2 + (1 + 2 + 1) + 1 + 1 = 8.
+    assert len(numbered) == 8
     assert numbered[0].text == "We track local action."
 
     headings = [p.text for p in paragraphs if p.style.name == "Heading 2"]
@@ -135,7 +135,7 @@ def test_a_local_report_shows_only_that_jurisdictions_commitments(client, report
 def test_a_briefing_from_a_theme_has_no_limit(client, report_data):
     page = client.get("/reports/new/?kind=briefing&theme=upr-info-right-to-water")
     html = page.content.decode()
-    assert "Briefing" in html and "-word limit" not in html
+    assert "Briefing" in html and "<span data-limit-line hidden>" in html
     response = client.get("/reports/briefing.docx?theme=upr-info-right-to-water")
     document = docx.Document(io.BytesIO(response.content))
     assert [p.text for p in document.paragraphs if p.style.name == "Heading 2"] == [CITATIONS[1]]

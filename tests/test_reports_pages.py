@@ -37,7 +37,11 @@ def test_a_visitor_fills_the_basket_from_the_list_and_builds_from_it(client, rep
         report_data.shelter.pk,
         report_data.water_rec.pk,
     ]
-    assert "Ignored 2 unknown or repeated id(s)." in messages_of(basket)[-1]
+    assert messages_of(basket)[-1] == (
+        "Added 1 recommendation to the report basket. Ignored 2 unknown ids."
+    )
+    again = client.post("/reports/basket/", {"add": report_data.water_rec.pk}, follow=True)
+    assert messages_of(again)[-1] == "Already in the report basket."
 
     response = client.get("/reports/new/?basket=1&kind=submission")
     assert response.context["document"].citations == [

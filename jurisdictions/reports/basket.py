@@ -1,5 +1,7 @@
 """The visitor's report basket: recommendation ids kept in the session, no sign-in."""
 
+from dataclasses import dataclass
+
 from recommendations.models import Recommendation
 
 SESSION_KEY = "report_basket"
@@ -10,19 +12,55 @@ def ids(request) -> list[int]:
     return list(request.session.get(SESSION_KEY, []))
 
 
-def add(request, values) -> tuple[int, int]:
-    """Adds the ids that name a recommendation; returns (added, ignored)."""
-    wanted = [int(v) for v in values if str(v).isdigit() and len(str(v)) < 12]
+def _wanted(values) -> list[int]:
+    return list(dict.fromkeys(int(v) for v in values if str(v).isdigit() and len(str(v)) < 12))
+
+
+@dataclass
+class Added:
+    added: int = 0
+    already: int = 0  # in the basket before
+    unknown: int = 0  # no such recommendation, or a malformed id
+    full: int = 0  # left out: the basket holds MAX_ITEMS
+
+    def message(self) -> str:
+        parts = []
+        if self.added:
+            parts.append(
+                f"Added {self.added} recommendation{'s' if self.added > 1 else ''} "
+                "to the report basket."
+            )
+        if self.already:
+            parts.append(
+                "Already in the report basket."
+                if self.already == 1
+                else f"{self.already} were already in the report basket."
+            )
+        if self.unknown:
+            parts.append(f"Ignored {self.unknown} unknown id{'s' if self.unknown > 1 else ''}.")
+        if self.full:
+            parts.append(f"The basket is full ({MAX_ITEMS}); {self.full} not added.")
+        return " ".join(parts) or "Nothing to add."
+
+
+def add(request, values) -> Added:
+    """Adds the ids that name a recommendation, and says what became of each."""
+    wanted = _wanted(values)
     known = set(Recommendation.objects.filter(id__in=wanted).values_list("id", flat=True))
     current = ids(request)
-    added = [pk for pk in dict.fromkeys(wanted) if pk in known and pk not in current]
+    new = [pk for pk in wanted if pk in known and pk not in current]
     room = max(0, MAX_ITEMS - len(current))
-    request.session[SESSION_KEY] = current + added[:room]
-    return len(added[:room]), len(values) - len(added[:room])
+    request.session[SESSION_KEY] = current + new[:room]
+    return Added(
+        added=len(new[:room]),
+        already=len([pk for pk in wanted if pk in current]),
+        unknown=len(values) - len([pk for pk in wanted if pk in known]),
+        full=len(new[room:]),
+    )
 
 
 def remove(request, values) -> None:
-    gone = {int(v) for v in values if str(v).isdigit() and len(str(v)) < 12}
+    gone = set(_wanted(values))
     request.session[SESSION_KEY] = [pk for pk in ids(request) if pk not in gone]
 
 
@@ -30,10 +68,30 @@ def clear(request) -> None:
     request.session[SESSION_KEY] = []
 
 
+def states(request) -> list[str]:
+    """The states under review of the basket's recommendations, by name."""
+    return list(
+        Recommendation.objects.filter(id__in=ids(request))
+        .values_list("review__state_under_review__name", flat=True)
+        .distinct()
+        .order_by("review__state_under_review__name")
+    )
+
+
 def recommendations(request):
     return (
         Recommendation.objects.filter(id__in=ids(request))
-        .select_related("review")
+        .select_related("review__state_under_review")
+        .prefetch_related("recommending_countries")
         .defer("search_vector")
-        .order_by("review_id", "id")
+        .order_by("review__state_under_review__name", "review_id", "id")
     )
+
+
+def context(request) -> dict:
+    """For every page (a context processor): the basket's size in the navigation and the
+    ids whose "Add to report" buttons say "In basket"."""
+    if not hasattr(request, "session"):
+        return {}
+    chosen = request.session.get(SESSION_KEY, [])
+    return {"basket_count": len(chosen), "basket_ids": set(chosen)}

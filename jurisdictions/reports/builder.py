@@ -7,11 +7,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.forms import ModelMultipleChoiceField
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.template.defaultfilters import slugify
 from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
+
+from recommendations.absolute_urls import base_url
+from recommendations.filters import RecommendationFilter
 
 from . import basket
 from .document import assemble, clean_texts
@@ -31,15 +35,28 @@ def spec_from_request(request, *, kind=None) -> dict:
     """The spec the builder's form (POST) or a stable URL (GET) asks for; ignored values
     become messages on the next page shown."""
     data = request.POST if request.method == "POST" else request.GET
+    if data.getlist("drop"):
+        # A filter's "remove" button in the builder: the same form, less that value.
+        data = data.copy()
+        for dropped in data.pop("drop"):
+            key, _, value = dropped.partition("=")
+            data.setlist(key, [v for v in data.getlist(key) if v != value])
     selection = read_selection(data, kind=kind, basket=basket.ids(request))
     for note in selection.notes:
         messages.warning(request, note)
+    title = data.get("title", "")
+    if title and title == data.get("default_title"):
+        # The title field starts filled with the default title of the kind shown; left as
+        # it was, it follows a change of kind rather than keeping the old kind's title.
+        title = ""
     return {
         "kind": selection.kind,
         "limit": selection.limit,
         "query": selection.query,
         "ids": selection.ids,
-        "title": data.get("title", ""),
+        "state": selection.state,
+        "base_url": base_url(request),
+        "title": title,
         "organisations": data.get("organisations", ""),
         "introduction": data.get("introduction", ""),
         "assessments": {
@@ -50,10 +67,33 @@ def spec_from_request(request, *, kind=None) -> dict:
     }
 
 
+def filter_chips(query: str, skip=()) -> list[dict]:
+    """The selection's filters as the builder lists them, each with the value its "remove"
+    button sends (`drop`): the list's own labels, the chosen value's name."""
+    fields = RecommendationFilter(QueryDict(""), queryset=None).form.fields
+    chips = []
+    for key, values in QueryDict(query).lists():
+        if key in skip or key not in fields:
+            continue
+        field = fields[key]
+        for value in values:
+            if isinstance(field, ModelMultipleChoiceField):
+                found = field.queryset.filter(**{field.to_field_name or "pk": value}).first()
+                name = str(found) if found else value
+            else:
+                name = dict(getattr(field, "choices", ())).get(value, value)
+            label = field.label or key.replace("_", " ").capitalize()
+            chips.append({"label": f"{label}: {name}", "drop": f"{key}={value}"})
+    return chips
+
+
 def document_for(request, spec, *, preview=False):
-    """The assembled document, its selection notes passed on as messages. A preview
-    lays out only the first TASK_THRESHOLD recommendations."""
-    document = assemble(spec, limit=TASK_THRESHOLD if preview else None)
+    """The assembled document, its selection notes passed on as messages. Its links to this
+    site start with the request's address (a saved report's spec has none of its own). A
+    preview lays out only the first TASK_THRESHOLD recommendations."""
+    document = assemble(
+        {**spec, "base_url": base_url(request)}, limit=TASK_THRESHOLD if preview else None
+    )
     for note in document.notes:
         messages.warning(request, note)
     return document
@@ -72,7 +112,8 @@ def download(request, spec: dict, fmt: str):
     by a worker and the visitor is sent to its progress page. Only the selection is
     counted here: a large document is never assembled inside a request. Raises
     NothingSelected when there is nothing to report."""
-    spec = clean_texts(spec)
+    # The build records the address asked on, for the links inside the file.
+    spec = {**clean_texts(spec), "base_url": base_url(request)}
     size = len(matching_ids(selection_from_spec(spec))[0])
     if size <= TASK_THRESHOLD:
         document = document_for(request, spec)

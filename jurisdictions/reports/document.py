@@ -15,14 +15,17 @@ from ..models import Commitment, CommitmentLink, ProgressUpdate, Publication
 from .models import WORD_LIMITS, ReportKind
 from .selection import (
     TEXT_LIMITS,
+    State,
     local_jurisdiction,
     matching_ids,
+    one_state,
     plain_text,
     selection_from_spec,
 )
 from .wordcount import count_words
 
 UN_DOCUMENT_URL = "https://docs.un.org/en/{symbol}"
+INTRODUCTION = "Introduction"
 
 
 class NothingSelected(Exception):
@@ -43,6 +46,8 @@ class Block:
     level: int = 1
     runs: list[Run] = _field(default_factory=list)
     numbered: bool = False
+    # A text block's form field; on a heading, the field whose text it introduces: such a
+    # heading prints only when that text was written.
     field: str = ""
     label: str = ""
     paragraphs: list[str] = _field(default_factory=list)
@@ -71,7 +76,13 @@ class Document:
     endnotes: list[tuple[int, str]]
     citations: list[str]
     editable_words: int = 0
+    # All the selection holds; `citations` has only those laid out (fewer in a preview).
+    recommendation_count: int = 0
     notes: list[str] = _field(default_factory=list)
+    state: State | None = None
+    # Every state under review of the selection: the builder offers the choice.
+    state_options: list[State] = _field(default_factory=list)
+    base_url: str = ""
 
     @property
     def word_count(self) -> int:
@@ -87,11 +98,26 @@ class Document:
         return self.word_count - self.editable_words
 
     @property
+    def introduction_heading_words(self) -> int:
+        return count_words(INTRODUCTION)
+
+    @property
     def over_limit(self) -> int:
         return max(0, self.word_count - self.word_limit) if self.word_limit else 0
 
+    @property
+    def printed_blocks(self) -> list[Block]:
+        """The blocks a file prints: a heading over an unwritten text of the author's
+        (the introduction left empty) is left out."""
+        written = {b.field for b in self.blocks if b.kind == "text" and b.paragraphs}
+        return [
+            b
+            for b in self.blocks
+            if not (b.kind == "heading" and b.field and b.field not in written)
+        ]
+
     def counted_texts(self):
-        for block in self.blocks:
+        for block in self.printed_blocks:
             if block.kind in ("heading", "para"):
                 yield block.text
             elif block.kind == "text":
@@ -117,7 +143,7 @@ def clean_texts(spec: dict) -> dict:
     }
 
 
-def default_title(selection, jurisdiction=None) -> str:
+def default_title(selection, state: State, jurisdiction=None) -> str:
     kind = selection.kind
     if kind == ReportKind.LOCAL and jurisdiction:
         return f"{jurisdiction}: local implementation of UPR recommendations"
@@ -125,8 +151,8 @@ def default_title(selection, jurisdiction=None) -> str:
         themes = selection.params.getlist("theme")
         theme = Theme.objects.filter(slug=themes[0]).first() if len(themes) == 1 else None
         subject = f"{theme.name}: " if theme else ""
-        return f"Briefing: {subject}UPR recommendations to the United States and local action"
-    return "Stakeholder submission on the United States: implementation of UPR recommendations"
+        return f"Briefing: {subject}UPR recommendations to {state.the_name} and local action"
+    return f"Stakeholder submission on {state.the_name}: implementation of UPR recommendations"
 
 
 def nice_date(value) -> str:
@@ -162,7 +188,7 @@ def load(ids: list[int], jurisdiction=None):
     """Every row the document needs, in four queries whatever the size."""
     recs = list(
         Recommendation.objects.filter(id__in=ids)
-        .select_related("review")
+        .select_related("review__state_under_review")
         .prefetch_related("recommending_countries")
         .defer("search_vector")
         .order_by("review_id", "id")
@@ -200,27 +226,33 @@ def assemble(spec: dict, progress=None, limit: int | None = None) -> Document:
         jurisdiction = local_jurisdiction(selection)
         if jurisdiction is None:
             raise NothingSelected(
-                "A local implementation report is about one jurisdiction: choose exactly one "
-                "under “Acted on by” (the jurisdiction parameter)."
+                "A local implementation report is about one jurisdiction: choose it under "
+                "“Jurisdiction”."
             )
     ids, selection_notes = matching_ids(selection)
     if not ids:
         raise NothingSelected("No recommendation matches this selection, so there is no report.")
+    ids, state, state_options, state_notes = one_state(ids, selection.state)
+    # Links to this site start with the address the report was asked on: the request's
+    # (builder.py), which a background build keeps in its spec. SITE_URL wins over both.
+    site = spec.get("base_url") or base_url()
     recs, by_rec, updates = load(ids, jurisdiction)
     notes = _Notes()
-    title = spec["title"] or default_title(selection, jurisdiction)
-    blocks = [Block("heading", runs=[Run("Introduction")])]
+    title = spec["title"] or default_title(selection, state, jurisdiction)
+    blocks = [Block("heading", runs=[Run(INTRODUCTION)], field="introduction")]
     intro = paragraphs_of(spec["introduction"])
     blocks.append(
         Block("text", field="introduction", label="Introduction", paragraphs=intro, numbered=True)
     )
-    blocks += summary_blocks(recs, jurisdiction)
+    blocks += summary_blocks(recs, state, jurisdiction, by_rec)
     if jurisdiction:
         blocks += commitment_overview(jurisdiction, notes)
     blocks.append(Block("heading", runs=[Run("Recommendations and their implementation")]))
     # The builder's title field starts filled with the default title, so it counts as typed.
     editable = count_words(title) + count_words(spec["organisations"])
     editable += sum(count_words(p) for p in intro)
+    # Its heading prints only over a written introduction: words of the field too.
+    editable += count_words(INTRODUCTION) if intro else 0
     laid_out = recs if limit is None else recs[:limit]
     if len(laid_out) < len(recs):
         selection_notes.append(
@@ -231,7 +263,9 @@ def assemble(spec: dict, progress=None, limit: int | None = None) -> Document:
     for done, rec in enumerate(laid_out, start=1):
         assessment = paragraphs_of(spec["assessments"].get(str(rec.pk), ""))
         editable += sum(count_words(p) for p in assessment)
-        blocks += recommendation_blocks(rec, by_rec[rec.pk], updates, notes, assessment)
+        blocks += recommendation_blocks(
+            rec, by_rec[rec.pk], updates, notes, assessment, state=state, site=site
+        )
         if progress and (done % 25 == 0 or done == len(laid_out)):
             progress(done, len(laid_out))
     kind_label = ReportKind(selection.kind).label
@@ -245,15 +279,50 @@ def assemble(spec: dict, progress=None, limit: int | None = None) -> Document:
         blocks=blocks,
         endnotes=notes.listing(),
         citations=[rec.citation for rec in laid_out],
+        recommendation_count=len(recs),
         editable_words=editable,
-        notes=selection_notes,
+        notes=selection_notes + state_notes,
+        state=state,
+        state_options=state_options,
+        base_url=site,
     )
 
 
-def summary_blocks(recs, jurisdiction) -> list[Block]:
+def own_status(links) -> str:
+    """The local-action status the links of one jurisdiction's published commitments give
+    a recommendation: the rule of local_status.py, applied to that jurisdiction alone."""
+    if not links:
+        return LocalStatus.NONE
+    if any(link.relation in ("contradicts", "rolls_back") for link in links):
+        return LocalStatus.CONTESTED
+    if any(
+        link.relation in ("implements", "partial") and link.commitment.status == "implemented"
+        for link in links
+    ):
+        return LocalStatus.IMPLEMENTED
+    return LocalStatus.ADDRESSED
+
+
+def summary_blocks(recs, state, jurisdiction=None, by_rec=None) -> list[Block]:
     responses = Counter(rec.response for rec in recs)
-    local = Counter(rec.local_status for rec in recs)
     scope = f" that {jurisdiction}’s published commitments answer" if jurisdiction else ""
+    if jurisdiction:
+        # A local report counts the jurisdiction's own action, not action anywhere.
+        local = Counter(own_status(by_rec[rec.pk]) for rec in recs)
+        local_table = Block(
+            "table",
+            label=f"Recommendations by {jurisdiction}’s action",
+            headers=[f"Action by {jurisdiction}", "Recommendations"],
+            rows=[[label, local.get(key, 0)] for key, label in OWN_ACTION_LABELS.items()],
+        )
+    else:
+        local = Counter(rec.local_status for rec in recs)
+        local_table = Block(
+            "table",
+            label="Recommendations by local action",
+            headers=["Local action", "Recommendations"],
+            rows=[[label, local.get(key, 0)] for key, label in LocalStatus.choices],
+        )
     return [
         Block("heading", runs=[Run("Summary")]),
         Block(
@@ -261,24 +330,28 @@ def summary_blocks(recs, jurisdiction) -> list[Block]:
             runs=[
                 Run(
                     f"This report covers {len(recs)} recommendation"
-                    f"{'s' if len(recs) != 1 else ''} made to the United States in the "
+                    f"{'s' if len(recs) != 1 else ''} made to {state.the_name} in the "
                     f"Universal Periodic Review{scope}."
                 )
             ],
         ),
         Block(
             "table",
-            label="Recommendations by US response",
-            headers=["US response", "Recommendations"],
+            label=f"Recommendations by {state.response_label}",
+            headers=[state.response_label, "Recommendations"],
             rows=[[label, responses.get(key, 0)] for key, label in Response.choices],
         ),
-        Block(
-            "table",
-            label="Recommendations by local action",
-            headers=["Local action", "Recommendations"],
-            rows=[[label, local.get(key, 0)] for key, label in LocalStatus.choices],
-        ),
+        local_table,
     ]
+
+
+# One jurisdiction's action on a recommendation (own_status), in words that fit one place.
+OWN_ACTION_LABELS = {
+    LocalStatus.NONE: "No published action",
+    LocalStatus.ADDRESSED: "Addressed",
+    LocalStatus.IMPLEMENTED: "Implemented",
+    LocalStatus.CONTESTED: "Contested (contradicted or rolled back)",
+}
 
 
 def commitment_overview(jurisdiction, notes) -> list[Block]:
@@ -312,7 +385,7 @@ def commitment_sentence(commitment) -> str:
     return "; ".join(parts) + "."
 
 
-def recommendation_blocks(rec, links, updates, notes, assessment) -> list[Block]:
+def recommendation_blocks(rec, links, updates, notes, assessment, *, state, site) -> list[Block]:
     states = ", ".join(country.name for country in rec.recommending_countries.all())
     blocks = [
         Block("heading", level=2, runs=[Run(rec.citation, url=official_url(rec))]),
@@ -323,22 +396,23 @@ def recommendation_blocks(rec, links, updates, notes, assessment) -> list[Block]
                 Run(f"“{rec.text}”", italic=True),
                 Run(
                     f" Recommended by {states or 'an unrecorded state'}. "
-                    f"US response: {rec.get_response_display().lower()}."
+                    f"{state.response_label}: {rec.get_response_display().lower()}."
                 ),
             ],
         ),
     ]
     if not links:
+        # A remark, not a point of the submission: it takes no paragraph number.
+        blocks.append(
+            Block("para", runs=[Run("No published state or local commitment answers it yet.")])
+        )
+    for link in links[:MAX_LINKS]:
         blocks.append(
             Block(
                 "para",
                 numbered=True,
-                runs=[Run("No published state or local commitment answers it yet.")],
+                runs=link_runs(link, updates[link.commitment_id], notes, site),
             )
-        )
-    for link in links[:MAX_LINKS]:
-        blocks.append(
-            Block("para", numbered=True, runs=link_runs(link, updates[link.commitment_id], notes))
         )
     if len(links) > MAX_LINKS:
         more = len(links) - MAX_LINKS
@@ -352,7 +426,7 @@ def recommendation_blocks(rec, links, updates, notes, assessment) -> list[Block]
                         if more > 1
                         else "One more published commitment answers it: see "
                     ),
-                    Run(rec.citation, url=base_url() + rec.get_absolute_url()),
+                    Run(rec.citation, url=site + rec.get_absolute_url()),
                     Run("."),
                 ],
             )
@@ -369,12 +443,11 @@ def recommendation_blocks(rec, links, updates, notes, assessment) -> list[Block]
     return blocks
 
 
-def link_runs(link, updates, notes) -> list[Run]:
+def link_runs(link, updates, notes, site) -> list[Run]:
     commitment = link.commitment
     runs = [
         Run(f"{commitment.jurisdiction}: "),
-        # Built by a background job, so no request host: SITE_URL or its stand-in.
-        Run(commitment.title, url=base_url() + commitment.get_absolute_url()),
+        Run(commitment.title, url=site + commitment.get_absolute_url()),
     ]
     if commitment.instrument_ref:
         runs.append(Run(f" ({commitment.instrument_ref})"))

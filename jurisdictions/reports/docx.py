@@ -6,13 +6,13 @@ import io
 
 from docx import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
 
 from .document import Run
-from .wordcount import WHAT_IS_COUNTED
 
 NUMBERED_STYLE = "Report Numbered Paragraph"
 LINK_COLOUR = RGBColor(0x1F, 0x4E, 0x9A)
@@ -25,13 +25,14 @@ def render_docx(document) -> bytes:
     style = word.styles["Normal"]
     style.font.name = "Calibri"
     style.font.size = Pt(11)
+    _a4(word.sections[0])
     num_id = _numbering(word)
     _numbered_style(word, num_id)
     writer = _Writer(word, num_id)
     writer.paragraph([Run(document.title)], "Title")
     if document.organisations:
         writer.paragraph([Run(document.organisations)], "Subtitle")
-    for block in document.blocks:
+    for block in document.printed_blocks:
         if block.kind == "heading":
             writer.paragraph(block.runs, f"Heading {block.level}")
         elif block.kind == "para":
@@ -48,10 +49,7 @@ def render_docx(document) -> bytes:
         writer.paragraph([Run("Endnotes")], "Heading 1")
         for number, url in document.endnotes:
             writer.paragraph([Run(f"{number}. "), Run(url, url=url)], "Normal")
-    footer = word.sections[0].footer.paragraphs[0]
-    limit = f" of {document.word_limit:,}" if document.word_limit else ""
-    footer.text = f"{document.kind_label}. {document.word_count:,}{limit} words. {WHAT_IS_COUNTED}"
-    footer.style.font.size = Pt(8)
+    _page_number_footer(word.sections[0])
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
@@ -181,8 +179,35 @@ def _hyperlink(paragraph, text, rel_id):
     paragraph._p.append(link)
 
 
+def _a4(section):
+    """A4 with 2 cm margins, as the PDF: the paper of UN documents (python-docx's
+    template is US Letter)."""
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = section.top_margin = Mm(20)
+    section.bottom_margin = Mm(22)
+
+
+def _page_number_footer(section):
+    """The page number, centred, as a PAGE field that Word keeps current."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run()
+    for tag, attrs, text in (
+        ("w:fldChar", {"w:fldCharType": "begin"}, None),
+        ("w:instrText", {"xml:space": "preserve"}, " PAGE "),
+        ("w:fldChar", {"w:fldCharType": "separate"}, None),
+        ("w:t", {}, "1"),
+        ("w:fldChar", {"w:fldCharType": "end"}, None),
+    ):
+        element = OxmlElement(tag)
+        for key, value in attrs.items():
+            element.set(qn(key), value)
+        if text:
+            element.text = text
+        run._r.append(element)
+
+
 def _add_table(word, block):
-    word.add_paragraph(block.label, style="Caption")
     table = word.add_table(rows=1, cols=len(block.headers))
     table.style = "Light Grid Accent 1"
     for cell, header in zip(table.rows[0].cells, block.headers, strict=True):

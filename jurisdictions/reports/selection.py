@@ -2,19 +2,31 @@
 kind, read from a request (or a saved spec) with every ignored value reported."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from django.db import connection
 from django.http import QueryDict
 
-from recommendations.filters import RecommendationFilter
+from recommendations.filters import EVERY_STATE, RecommendationFilter
 from recommendations.listing import clean_params
-from recommendations.models import Recommendation
+from recommendations.models import HOME_STATE, Recommendation
 
 from ..models import Jurisdiction
 from .models import ReportKind, WordLimit
 
 # Parameters the report pages read besides the list's own filters.
-REPORT_PARAMS = {"kind", "limit", "ids", "basket", "report", "action", "csrfmiddlewaretoken"}
+REPORT_PARAMS = {
+    "kind",
+    "limit",
+    "ids",
+    "basket",
+    "report",
+    "action",
+    "csrfmiddlewaretoken",
+    "state",
+    "default_title",
+    "drop",
+}
 TEXT_FIELDS = {"title", "organisations", "introduction"}
 IGNORED_LIST_PARAMS = {"page", "sort"}
 MAX_RECOMMENDATIONS = 1000
@@ -35,6 +47,8 @@ class Selection:
     query: str
     ids: list[int] | None  # None: no hand-picked set; []: an empty one
     notes: list[str] = field(default_factory=list)
+    # The state under review the report is about, when the selection spans several.
+    state: str = ""
 
     @property
     def params(self) -> QueryDict:
@@ -87,12 +101,19 @@ def read_selection(data: QueryDict, *, kind: str | None = None, basket=()) -> Se
             notes.append(f"Ignored the unknown parameter “{key[:40]}”.")
             continue
         filters.setlist(key, [v for v in values if v.strip()])
+    if raw_ids and not filters.get("under_review") and not filters.get("review"):
+        # Hand-picked recommendations keep their own states under review; the list's
+        # default (the United States) would drop the others as if they were unknown.
+        filters["under_review"] = EVERY_STATE
     filterset = RecommendationFilter(filters, queryset=Recommendation.objects.all())
     for name, errors in filterset.errors.items():
         notes.append(f"Ignored the {name} filter: {' '.join(errors)}")
         filters.pop(name)
     picked = ids if raw_ids or data.get("basket") else None
-    return Selection(kind=kind, limit=limit, query=filters.urlencode(), ids=picked, notes=notes)
+    state = str(data.get("state", ""))[:3].upper()
+    return Selection(
+        kind=kind, limit=limit, query=filters.urlencode(), ids=picked, notes=notes, state=state
+    )
 
 
 def selection_from_spec(spec: dict) -> Selection:
@@ -102,6 +123,7 @@ def selection_from_spec(spec: dict) -> Selection:
         limit=spec["limit"],
         query=spec["query"],
         ids=None if ids is None else list(ids),
+        state=spec.get("state", ""),
     )
 
 
@@ -114,9 +136,11 @@ def matching_ids(selection: Selection) -> tuple[list[int], list[str]]:
     ids = list(
         qs.order_by("review_id", "id").values_list("id", flat=True)[: MAX_RECOMMENDATIONS + 1]
     )
-    if selection.ids:
-        unknown = len(set(selection.ids) - set(ids))
-        if unknown and not selection.query:
+    missing = set(selection.ids or ()) - set(ids)
+    if missing:
+        # Left out by the filters, or no such recommendation: only the latter is unknown.
+        unknown = len(missing) - Recommendation.objects.filter(id__in=missing).count()
+        if unknown:
             notes.append(
                 f"Ignored {unknown} unknown recommendation id{'s' if unknown > 1 else ''}."
             )
@@ -129,6 +153,51 @@ def matching_ids(selection: Selection) -> tuple[list[int], list[str]]:
     return ids, notes
 
 
+@dataclass
+class State:
+    """A state under review, named as a report's sentences need it."""
+
+    iso3: str
+    name: str
+    count: int = 0
+
+    @property
+    def the_name(self) -> str:
+        return "the United States" if self.iso3 == HOME_STATE else self.name
+
+    @property
+    def response_label(self) -> str:
+        """ "US response", "Response of Cuba"."""
+        return "US response" if self.iso3 == HOME_STATE else f"Response of {self.name}"
+
+
+def one_state(ids: list[int], wanted: str) -> tuple[list[int], State, list[State], list[str]]:
+    """A report is about one state under review. A selection spanning several keeps the
+    one asked for, else the United States, else the state with most recommendations, and
+    says what it left out. Returns the kept ids, the state, every state of the selection
+    (for the builder's choice) and the notes."""
+    rows = Recommendation.objects.filter(id__in=ids).values_list(
+        "id", "review__state_under_review__iso3", "review__state_under_review__name"
+    )
+    state_of, states = {}, {}
+    for pk, iso3, name in rows:
+        state_of[pk] = iso3
+        states.setdefault(iso3, State(iso3, name)).count += 1
+    options = sorted(states.values(), key=lambda s: (s.iso3 != HOME_STATE, -s.count, s.name))
+    if len(options) == 1:
+        return ids, options[0], options, []
+    chosen = states.get(wanted) or options[0]
+    others = [s for s in options if s is not chosen]
+    left_out = ", ".join(f"{s.name} ({s.count})" for s in others)
+    note = (
+        f"This selection holds recommendations made to {len(options)} states under review. "
+        f"A report is about one: this one covers {chosen.the_name} ({chosen.count}) and "
+        f"leaves out {left_out}. Choose another under “State under review”."
+    )
+    kept = [pk for pk in ids if state_of.get(pk) == chosen.iso3]
+    return kept, chosen, options, [note]
+
+
 def local_jurisdiction(selection: Selection) -> Jurisdiction | None:
     """A local report is about exactly one jurisdiction, named by the list's own
     `jurisdiction` filter."""
@@ -136,3 +205,19 @@ def local_jurisdiction(selection: Selection) -> Jurisdiction | None:
     if len(slugs) != 1:
         return None
     return Jurisdiction.objects.filter(slug=slugs[0]).first()
+
+
+def jurisdiction_choices(selection: Selection, limit: int = 100) -> list[Jurisdiction]:
+    """The jurisdictions a local report on this selection can be about: those acting on its
+    recommendations (whichever one is chosen now), the busiest first."""
+    params = selection.params.copy()
+    params.pop("jurisdiction", None)
+    ids, _ = matching_ids(replace(selection, query=params.urlencode()))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT j FROM recommendations_recommendation, unnest(acting_jurisdiction_ids) j "
+            "WHERE id = ANY(%s) GROUP BY j ORDER BY count(*) DESC, j LIMIT %s",
+            [ids, limit],
+        )
+        pks = [row[0] for row in cursor.fetchall()]
+    return sorted(Jurisdiction.objects.filter(pk__in=pks), key=lambda j: j.name)

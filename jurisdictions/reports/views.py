@@ -4,16 +4,24 @@ progress of background builds. The work is in builder.py and document.py."""
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from ..permissions import is_curator, is_staff_member
 from . import basket
-from .builder import TASK_THRESHOLD, document_for, download, spec_from_request
+from .builder import document_for, download, filter_chips, spec_from_request
 from .document import NothingSelected, clean_texts
-from .models import Report, ReportBuild, ReportKind, WordLimit
+from .models import WORD_LIMITS, Report, ReportBuild, ReportKind, WordLimit
 from .pdf import render_print_html
+from .selection import jurisdiction_choices, selection_from_spec
 from .wordcount import WHAT_IS_COUNTED
 
 
@@ -25,20 +33,33 @@ def basket_view(request):
     if request.method == "POST":
         if "clear" in request.POST:
             basket.clear(request)
-            messages.info(request, "The report basket is now empty.")
+            note = "The report basket is now empty."
         elif "remove" in request.POST:
             basket.remove(request, request.POST.getlist("remove"))
-            messages.info(request, "Removed from the report basket.")
+            note = "Removed from the report basket."
         else:
-            added, ignored = basket.add(request, request.POST.getlist("add"))
-            note = f" Ignored {ignored} unknown or repeated id(s)." if ignored else ""
-            messages.info(request, f"Added {added} recommendation(s) to the report basket.{note}")
+            note = basket.add(request, request.POST.getlist("add")).message()
+            mixed = basket.states(request)
+            if len(mixed) > 1:
+                note += (
+                    f" The basket holds recommendations made to {len(mixed)} states under "
+                    f"review ({', '.join(mixed)}); a report is about one, and the builder "
+                    "asks which."
+                )
+        if request.headers.get("Accept") == "application/json":
+            # report-basket.js changes the button and the count in place.
+            return JsonResponse({"count": len(basket.ids(request)), "message": note})
+        messages.info(request, note)
         target = request.POST.get("next", "")
         if url_has_allowed_host_and_scheme(target, {request.get_host()}):
             # A plain redirect: redirect() would take "next=home" for a view name.
             return HttpResponseRedirect(target)
         return redirect("reports:basket")
-    context = {"recommendations": basket.recommendations(request), "kinds": ReportKind.choices}
+    context = {
+        "recommendations": basket.recommendations(request),
+        "kinds": ReportKind.choices,
+        "states": basket.states(request),
+    }
     return render(request, "reports/basket.html", context)
 
 
@@ -88,27 +109,56 @@ def delete(request, token):
 
 
 def builder_page(request, spec, report, *, conflict=False):
+    """The builder. A selection with nothing to report (a local report without its
+    jurisdiction, filters matching nothing) shows the same form with the reason, so what
+    the author typed stays."""
     action = request.POST.get("action", "preview") if request.method == "POST" else "preview"
     try:
         if action in ("docx", "pdf"):
             return download(request, spec, action)
-        # The print view is the whole document, like the files; the page a preview.
-        document = document_for(request, spec, preview=action != "print")
+        document = document_for(request, spec, preview=True)
     except NothingSelected as exc:
-        return render(request, "reports/empty.html", {"reason": str(exc)})
-    if action == "print":
-        if len(document.citations) > TASK_THRESHOLD:
+        document, reason = None, str(exc)
+    else:
+        reason = ""
+    if document and action == "print":
+        if document.recommendation_count > len(document.citations):
+            # Too large to lay out in a request: the PDF is built in the background.
             return download(request, spec, "pdf")
         return HttpResponse(render_print_html(document))
-    if action == "save" and not conflict:
+    if document and action == "save" and not conflict:
         return save(request, spec, report, document)
+    texts = clean_texts(spec)
+    selection = selection_from_spec(spec)
+    local = selection.kind == ReportKind.LOCAL
+    shown = {block.field for block in document.blocks} if document else set()
     context = {
         "document": document,
-        "spec": spec,
+        "reason": reason,
+        "spec": texts,
         "report": report,
-        "filters": [(k, v) for k, vs in QueryDict(spec["query"]).lists() for v in vs],
+        # The builder's own controls stand for these parameters; the rest ride along.
+        "filters": [
+            (k, v)
+            for k, vs in QueryDict(spec["query"]).lists()
+            for v in vs
+            if not (local and k == "jurisdiction")
+        ],
+        "chips": filter_chips(
+            spec["query"], skip={"under_review"} | ({"jurisdiction"} if local else set())
+        ),
+        "jurisdictions": jurisdiction_choices(selection) if local else [],
+        "jurisdiction": selection.params.get("jurisdiction", ""),
+        # Assessments of recommendations the current selection leaves out: kept, should
+        # they come back.
+        "kept_assessments": [
+            (key, value)
+            for key, value in texts["assessments"].items()
+            if f"assessment-{key}" not in shown
+        ],
         "kinds": ReportKind.choices,
         "limits": WordLimit.choices,
+        "word_limits": {key: value or "" for key, value in WORD_LIMITS.items()},
         "can_save": is_staff_member(request.user) or (report and can_edit(request.user, report)),
         "what_is_counted": WHAT_IS_COUNTED,
         # The version this form was opened at: a save from it may not overwrite a newer one.
