@@ -12,7 +12,7 @@ states' reviews; those recommendations carry UPR Info issues like any other.
   same name, and the pairs of CROSSWALK.
 - A recommendation made to the United States shows the recommendations the United States
   made to others on one of its themes (or an equivalent) with the closest words: the
-  full-text rank of an OR of its words, above MIN_RANK.
+  words shared (similar_made_by_us).
 """
 
 import re
@@ -56,8 +56,10 @@ CROSSWALK = [
 ]  # fmt: skip
 EXAMPLES = 5
 SIMILAR = 3
-# Below this rank an OR of words shares only a word or two: not "similar".
-MIN_RANK = 0.05
+# Similar: on an equivalent theme and sharing this many significant words; the best of
+# CANDIDATES full-text matches are compared.
+MIN_SHARED = 3
+CANDIDATES = 30
 STOPWORDS = set(
     """about above after again also among and any are been before being both but can
     could each every for from further has have its into more most must not other our
@@ -138,36 +140,51 @@ def theme_context(theme) -> dict:
     }
 
 
-def _or_query(text: str) -> SearchQuery | None:
+def _stem(word: str) -> str:
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "es", "s", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _words(text: str) -> list[str]:
     words = []
     for word in WORD.findall(text.lower()):
         if word not in STOPWORDS and word not in words:
             words.append(word)
-    if not words:
-        return None
-    return SearchQuery(" | ".join(words[:30]), search_type="raw", config=SEARCH_CONFIG)
+    return words
 
 
 def similar_made_by_us(recommendation, limit: int = SIMILAR) -> list[Recommendation]:
     """Recommendations the United States made to other states on one of the themes of
-    `recommendation` (or an equivalent), closest words first."""
+    `recommendation` (or an equivalent) that share at least MIN_SHARED of its significant
+    words (stemmed), most shared first, then by full-text rank. The rank alone is no
+    measure of likeness: an OR of words ranks a text sharing one common word."""
     if recommendation.review.state_under_review.iso3 != HOME_STATE:
         return []
     us = home_state()
-    query = _or_query(recommendation.text)
+    words = _words(recommendation.text)
     ids = equivalent_theme_ids(recommendation.themes.all())
-    if us is None or query is None or not ids:
+    if us is None or not words or not ids:
         return []
-    return list(
+    query = SearchQuery(" | ".join(words[:30]), search_type="raw", config=SEARCH_CONFIG)
+    candidates = (
         made_by_us(us)
         .with_any_theme(ids)
         .filter(search_vector=query)
         .annotate(rank=SearchRank(F("search_vector"), query))
-        .filter(rank__gte=MIN_RANK)
         .select_related("review__state_under_review")
         .defer("search_vector")
-        .order_by("-rank", "id")[:limit]
+        .order_by("-rank", "id")[:CANDIDATES]
     )
+    mine = {_stem(w) for w in words}
+    scored = []
+    for rec in candidates:
+        shared = len(mine & {_stem(w) for w in _words(rec.text)})
+        if shared >= MIN_SHARED:
+            scored.append((-shared, -rec.rank, rec.pk, rec))
+    scored.sort(key=lambda row: row[:3])
+    return [row[3] for row in scored[:limit]]
 
 
 def recommendation_context(recommendation) -> dict:
