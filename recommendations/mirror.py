@@ -126,7 +126,7 @@ def theme_context(theme) -> dict:
         .defer("search_vector")
         .order_by("-review__cycle", "-id")[:EXAMPLES]
     )
-    slugs = Theme.objects.filter(pk__in=ids).values_list("slug", flat=True)
+    covered = list(Theme.objects.filter(pk__in=ids).order_by("vocabulary", "name"))
     return {
         "mirror": {
             "total": sum(per_cycle.values()),
@@ -134,8 +134,8 @@ def theme_context(theme) -> dict:
                 (labels.get(c, f"Cycle {c}"), per_cycle[c]) for c in sorted(per_cycle, key=int)
             ],
             "examples": examples,
-            "url": list_url(slugs),
-            "themes": list(Theme.objects.filter(pk__in=ids).exclude(pk=theme.pk)),
+            "url": list_url(t.slug for t in covered),
+            "themes": [t for t in covered if t.pk != theme.pk],
         }
     }
 
