@@ -31,7 +31,9 @@ class CompareForm(forms.Form):
 
     def __init__(self, params, *args, **kwargs):
         super().__init__(params, *args, **kwargs)
-        self.values = [v.strip()[:220] for v in params.getlist("j") if v.strip()]
+        # A NUL can be no part of a name, and PostgreSQL refuses one in a query.
+        values = (v.replace("\x00", "").strip()[:220] for v in params.getlist("j"))
+        self.values = [v for v in values if v]
         self.places: list[Jurisdiction] = []
 
     def clean(self):

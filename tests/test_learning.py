@@ -211,6 +211,9 @@ def test_only_staff_of_the_target_may_adopt_and_only_a_published_model(client, s
     draft = f.commitment(jurisdiction=scene["erie"], title="Not yet", publication="draft")
     url = reverse("staff:commitment-adopt", args=[draft.pk]) + "?jurisdiction=reading"
     assert client.get(url).status_code == 404
+    junk = reverse("staff:commitment-adopt", args=[scene["model"].pk]) + "?jurisdiction=%00"
+    # No jurisdiction named: its only one is chosen.
+    assert client.get(junk)["Location"].endswith("?jurisdiction=reading")
     # A model of one's own jurisdiction is refused with a reason.
     own = reverse("staff:commitment-adopt", args=[scene["far"].pk]) + "?jurisdiction=reading"
     refused = client.get(own)
@@ -330,6 +333,7 @@ def test_comparing_places_shows_their_counts_side_by_side(client, scene):
         (["erie", "atlantis"], 400, "No jurisdiction is called “atlantis”"),
         (["erie", "Erie"], 400, "one jurisdiction"),
         (["erie", "x" * 5000], 400, "No jurisdiction is called"),
+        (["erie", "pitts\x00burgh"], 200, "Compare Erie, PA and Pittsburgh"),
     ],
 )
 def test_comparing_the_wrong_number_or_unknown_places_says_so(

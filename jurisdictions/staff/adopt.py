@@ -19,7 +19,9 @@ def commitment_adopt(request, pk):
         Commitment.objects.published().select_related("jurisdiction").prefetch_related("themes"),
         pk=pk,
     )
-    slug = (request.POST.get("jurisdiction") or request.GET.get("jurisdiction") or "").strip()
+    slug = request.POST.get("jurisdiction") or request.GET.get("jurisdiction") or ""
+    # A NUL can be no part of a slug, and PostgreSQL refuses one in a query.
+    slug = slug.replace("\x00", "").strip()
     if not slug:
         own = list(
             Jurisdiction.objects.filter(memberships__user=request.user)
