@@ -15,6 +15,7 @@ most CANDIDATES of each, so the cost does not grow with the table; theme overlap
 orders them.
 """
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch
 
@@ -28,43 +29,84 @@ LINK_WEIGHT = 0.5
 THEME_WEIGHT = 0.25
 TEXT_WEIGHT = 0.25
 
+# On a large table the words most commitments carry ("ordinance", "city") would make the
+# text candidates most of the table, each one ranked: words found in more than this share
+# of commitments (PostgreSQL's own statistics of the search vector, kept by ANALYZE) are
+# left out of the text query. Below LARGE rows every word counts; ranking all is cheap.
+COMMON_SHARE = 0.005
+LARGE = 5000
+COMMON_CACHE_SECONDS = 3600
+
+# Each candidate's signals are read where it is found (a join back to the commitments
+# would make PostgreSQL scan the table for a few hundred ids).
+OVERLAP = "(SELECT count(*) FROM unnest(c.theme_ids) x WHERE x = ANY(me.theme_ids))"
 PEER_SQL = f"""
 WITH me AS (
     SELECT id, jurisdiction_id, theme_ids FROM jurisdictions_commitment WHERE id = %(id)s
-), shared AS (
-    SELECT l.commitment_id AS id, count(*) AS n
-    FROM jurisdictions_commitmentlink l
-    JOIN jurisdictions_commitment c ON c.id = l.commitment_id
-    WHERE l.recommendation_id IN (
+), q AS (
+    SELECT to_tsquery('{SEARCH_CONFIG}', string_agg(lexeme, ' | ')) AS q
+    FROM unnest(tsvector_to_array(to_tsvector('{SEARCH_CONFIG}', %(words)s))) AS lexeme
+    WHERE lexeme <> ALL(%(common)s::text[])
+), linked AS MATERIALIZED (
+    SELECT commitment_id AS id, count(*) AS n
+    FROM jurisdictions_commitmentlink
+    WHERE recommendation_id IN (
         SELECT recommendation_id FROM jurisdictions_commitmentlink WHERE commitment_id = %(id)s
     )
+    GROUP BY 1
+), shared AS (
+    SELECT c.id, k.n, {OVERLAP} AS overlap, cardinality(c.theme_ids) AS themes
+    FROM linked k
+    JOIN jurisdictions_commitment c ON c.id = k.id
+    CROSS JOIN me
+    -- Said again as an array: PostgreSQL then fetches these rows by their key.
+    WHERE c.id = ANY(ARRAY(SELECT id FROM linked))
       AND c.publication = %(published)s
-      AND c.jurisdiction_id <> (SELECT jurisdiction_id FROM me)
-    GROUP BY 1 ORDER BY n DESC, 1 LIMIT {CANDIDATES}
+      AND c.jurisdiction_id <> me.jurisdiction_id
+    ORDER BY k.n DESC, c.id LIMIT {CANDIDATES}
 ), texty AS (
-    SELECT c.id, ts_rank(c.search_vector, q) AS r
-    FROM jurisdictions_commitment c, to_tsquery('{SEARCH_CONFIG}', %(q)s) q
-    WHERE %(q)s <> '' AND c.search_vector @@ q
+    SELECT c.id, ts_rank(c.search_vector, q.q) AS r, {OVERLAP} AS overlap,
+           cardinality(c.theme_ids) AS themes
+    FROM jurisdictions_commitment c CROSS JOIN me CROSS JOIN q
+    WHERE c.search_vector @@ q.q
       AND c.publication = %(published)s
-      AND c.jurisdiction_id <> (SELECT jurisdiction_id FROM me)
-    ORDER BY r DESC, 1 LIMIT {CANDIDATES}
+      AND c.jurisdiction_id <> me.jurisdiction_id
+    ORDER BY r DESC, c.id LIMIT {CANDIDATES}
 )
-SELECT c.id, COALESCE(s.n, 0), COALESCE(t.r, 0),
+SELECT COALESCE(s.id, t.id), COALESCE(s.n, 0), COALESCE(t.r, 0),
        (SELECT count(*) FROM jurisdictions_commitmentlink WHERE commitment_id = %(id)s),
-       (SELECT count(*) FROM unnest(c.theme_ids) x WHERE x = ANY(me.theme_ids)),
-       cardinality(c.theme_ids) + cardinality(me.theme_ids)
-FROM (SELECT id FROM shared UNION SELECT id FROM texty) k
-JOIN jurisdictions_commitment c ON c.id = k.id
-LEFT JOIN shared s ON s.id = k.id
-LEFT JOIN texty t ON t.id = k.id
-CROSS JOIN me
+       COALESCE(s.overlap, t.overlap),
+       COALESCE(s.themes, t.themes) + (SELECT cardinality(theme_ids) FROM me)
+FROM shared s FULL OUTER JOIN texty t ON t.id = s.id
 """
 
 
-def _query_text(commitment) -> str:
+def common_lexemes() -> list[str]:
+    """The lexemes in more than COMMON_SHARE of the commitments, from the statistics
+    ANALYZE keeps of the search vector; none while the table is small."""
+
+    def read():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.reltuples, s.most_common_elems::text::text[], "
+                "s.most_common_elem_freqs FROM pg_class c LEFT JOIN pg_stats s "
+                "ON s.schemaname = current_schema() AND s.tablename = c.relname "
+                "AND s.attname = 'search_vector' "
+                "WHERE c.oid = 'jurisdictions_commitment'::regclass"
+            )
+            row = cursor.fetchone()
+        if row is None or row[0] < LARGE or not row[1]:
+            return []
+        lexemes, freqs = row[1], row[2]
+        return [lex for lex, share in zip(lexemes, freqs, strict=False) if share > COMMON_SHARE]
+
+    return cache.get_or_set("peers:common-lexemes", read, COMMON_CACHE_SECONDS)
+
+
+def _query_words(commitment) -> str:
     words = significant_words(f"{commitment.title} {commitment.summary}")
     terms, _ = expand(words)
-    return " | ".join(terms)
+    return " ".join(terms)
 
 
 def ranked_peer_ids(commitment, limit: int = 10) -> list[tuple[int, float]]:
@@ -73,7 +115,12 @@ def ranked_peer_ids(commitment, limit: int = 10) -> list[tuple[int, float]]:
     with connection.cursor() as cursor:
         cursor.execute(
             PEER_SQL,
-            {"id": commitment.pk, "q": _query_text(commitment), "published": Publication.PUBLISHED},
+            {
+                "id": commitment.pk,
+                "words": _query_words(commitment),
+                "common": common_lexemes(),
+                "published": Publication.PUBLISHED,
+            },
         )
         rows = cursor.fetchall()
     best_text = max((row[2] for row in rows), default=0) or 1
