@@ -129,11 +129,13 @@ def _only_here(places) -> list[dict]:
     for place in places:
         others = set().union(*(acted[p.pk] for p in places if p.pk != place.pk))
         only = acted[place.pk] - others
+        # The first ONLY_HERE by id (the order they were recorded in), fetched by key:
+        # a big city's list runs to thousands.
         shown = (
-            Recommendation.objects.filter(pk__in=only)
+            Recommendation.objects.filter(pk__in=sorted(only)[:ONLY_HERE])
             .select_related("review")
             .defer("search_vector")
-            .order_by("review_id", "id")[:ONLY_HERE]
+            .order_by("id")
         )
         columns.append(
             {
