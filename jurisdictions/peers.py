@@ -9,7 +9,8 @@ Similarity adds three signals, each scaled to 0..1:
 - the themes both carry (Jaccard over Commitment.theme_ids, which already holds the
   themes of the linked recommendations and every broader theme);
 - text: the full-text rank of an OR of this commitment's words, widened with related
-  terms as the link suggestions do (suggestions.expand), scaled by the best candidate.
+  terms as the link suggestions do (suggestions.expand), scaled by the best candidate;
+  on a large table the words most commitments carry are left out (common_lexemes).
 Candidates are the commitments sharing a recommendation and the best text matches, at
 most CANDIDATES of each, so the cost does not grow with the table; theme overlap only
 orders them.

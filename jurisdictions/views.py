@@ -25,7 +25,7 @@ from .models import (
     Publication,
     ThemeJurisdictionCount,
 )
-from .permissions import is_staff_member
+from .permissions import can_adopt
 
 
 def _with_commitment_counts(jurisdictions):
@@ -295,7 +295,7 @@ def commitment_detail(request, pk):
             "reported_on", "id"
         ),
         **peers.commitment_context(commitment),
-        "can_adopt": is_staff_member(request.user),
+        "can_adopt": can_adopt(request.user, commitment),
     }
     return render(request, "jurisdictions/commitment.html", context)
 

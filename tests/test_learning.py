@@ -206,6 +206,9 @@ def test_only_staff_of_the_target_may_adopt_and_only_a_published_model(client, s
     client.post(adopt_url(scene), {"title": "Sneaky", "kind": "policy", "status": "adopted"})
     assert Commitment.objects.count() == before
 
+    # The page of its own jurisdiction's commitment offers no adoption.
+    assert "Adopt a similar" not in client.get(scene["far"].get_absolute_url()).content.decode()
+    assert "Adopt a similar" in client.get(scene["model"].get_absolute_url()).content.decode()
     # Its own jurisdiction is fine; an unpublished model is not public to adopt.
     assert client.get(adopt_url(scene, "reading")).status_code == 200
     draft = f.commitment(jurisdiction=scene["erie"], title="Not yet", publication="draft")
@@ -219,6 +222,15 @@ def test_only_staff_of_the_target_may_adopt_and_only_a_published_model(client, s
     refused = client.get(own)
     assert refused.status_code == 400
     assert "already your jurisdiction" in refused.content.decode()
+
+
+def test_a_curator_adopts_for_any_jurisdiction_and_anonymous_visitors_see_no_offer(client, scene):
+    assert "Adopt a similar" not in client.get(scene["model"].get_absolute_url()).content.decode()
+    client.force_login(f.curator(email="c@example.org"))
+    chooser = client.get(reverse("staff:commitment-adopt", args=[scene["model"].pk]))
+    assert chooser.status_code == 200 and 'name="jurisdiction"' in chooser.content.decode()
+    assert client.get(adopt_url(scene, "reading")).status_code == 200
+    assert client.get(adopt_url(scene, "nowhere")).status_code == 404
 
 
 def test_a_member_of_one_other_place_goes_straight_to_its_form(client, editor, scene):
