@@ -374,3 +374,15 @@ def test_raw_links_of_unpublished_commitments_never_count_in_a_comparison(client
         col["place"].slug: col for col in compare(client, "erie", "reading").context["only_here"]
     }
     assert only["reading"]["count"] == 1 and only["erie"]["acted"] == 1
+
+
+def test_merging_a_model_into_its_duplicate_keeps_its_followers(scene):
+    from jurisdictions.moderation import merge_commitments
+
+    follower = f.commitment(jurisdiction=scene["pittsburgh"], title="Follower")
+    twin = f.commitment(jurisdiction=scene["erie"], title="Right to counsel (duplicate)")
+    Commitment.objects.filter(pk=follower.pk).update(modelled_on=twin)
+
+    merge_commitments(scene["model"], twin)
+
+    assert Commitment.objects.get(pk=follower.pk).modelled_on == scene["model"]
