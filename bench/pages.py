@@ -193,6 +193,13 @@ class Values:
             .values_list("pk", flat=True)
         )
         self.countries = self.choices["country"]
+        from jurisdictions.models import Commitment
+
+        self.commitments = list(
+            Commitment.objects.published().order_by("?").values_list("pk", flat=True)[:500]
+        )
+        # Places with local action, to compare two to four of them.
+        self.places = self.choices["jurisdiction"]
 
     def filters(self, rng, count: int) -> list[tuple[str, str]]:
         names = rng.sample(sorted(self.choices), count)
@@ -253,6 +260,17 @@ def page_kinds(values, rng, n):
         ("theme page", many(lambda: f"/themes/{rng.choice(values.themes)}/")),
         ("country page", many(lambda: f"/countries/{rng.choice(values.countries)}/")),
         ("review page", many(lambda: f"/reviews/{rng.choice(values.reviews)}/")),
+        ("commitment detail", many(lambda: f"/commitments/{rng.choice(values.commitments)}/")),
+        (
+            "compare places",
+            many(
+                lambda: (
+                    "/compare/?"
+                    + "&".join(f"j={slug}" for slug in rng.sample(values.places, rng.randint(2, 4)))
+                )
+            ),
+        ),
+        ("mirror", many(lambda: "/mirror/?v=" + str(rng.random()))),
     ]
 
 
@@ -365,6 +383,10 @@ GOALS = {
     "recommendation detail": (30, None),
     "themes list": (50, None),
     "theme page": (50, None),
+    # Learning across places (issue 26).
+    "commitment detail": (150, None),
+    "compare places": (150, None),
+    "mirror": (150, None),
 }
 LIST_OUTSIDE_SQL_MS = 30
 LOAD_GOAL = {"requests/s": 60, "p99 ms": 500}

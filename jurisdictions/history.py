@@ -139,6 +139,10 @@ def commitment_history(commitment: Commitment) -> list[Entry]:
         [r.history_user_id for r in [*published, *links, *updates]], commitment.jurisdiction
     )
     entries = _record_entries(published, Commitment, COMMITMENT_FIELDS, label, "Published")
+    if published and published[0].modelled_on_id:
+        model = Commitment.objects.filter(pk=published[0].modelled_on_id).first()
+        if model is not None:
+            entries[0].what = f"Published, modelled on {model.jurisdiction}'s “{model.title}”"
     versions = [record.history_date for record in published]
     for verb, record, when in public_link_changes(links, versions):
         try:

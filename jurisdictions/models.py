@@ -215,6 +215,16 @@ class Commitment(models.Model):
     recommendations = models.ManyToManyField(
         Recommendation, through="CommitmentLink", related_name="commitments", blank=True
     )
+    # "Adopt a similar commitment": the other place's published commitment this one was
+    # started from (its links, themes and kind were copied; the text is the staff's own).
+    modelled_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followers",
+        editable=False,
+    )
 
     publication = models.CharField(
         max_length=10, choices=Publication.choices, default=Publication.DRAFT

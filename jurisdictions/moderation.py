@@ -261,6 +261,12 @@ def merge_commitments(survivor: Commitment, duplicate: Commitment) -> None:
             link.delete()
         duplicate.updates.update(commitment=survivor)
         survivor.themes.add(*duplicate.themes.all())
+        # Places that followed the duplicate followed the survivor (but none its own model).
+        Commitment.objects.filter(modelled_on=duplicate).exclude(pk=survivor.pk).update(
+            modelled_on=survivor
+        )
+        if survivor.modelled_on_id is None and duplicate.modelled_on_id != survivor.pk:
+            survivor.modelled_on_id = duplicate.modelled_on_id
         for name in ["summary", "instrument_ref", "responsible_office", "source_url"]:
             if not getattr(survivor, name) and getattr(duplicate, name):
                 setattr(survivor, name, getattr(duplicate, name))

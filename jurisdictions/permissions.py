@@ -87,6 +87,20 @@ def editable_commitments(user):
     return Commitment.objects.filter(jurisdiction__in=editable_jurisdictions(user))
 
 
+def can_adopt(user, commitment) -> bool:
+    """Whether to offer "Adopt a similar commitment": staff of another jurisdiction than
+    the commitment's (the adopt view checks the jurisdiction chosen), and curators."""
+    if is_curator(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    return (
+        Membership.objects.filter(user=user)
+        .exclude(jurisdiction_id=commitment.jurisdiction_id)
+        .exists()
+    )
+
+
 def can_delete_commitment(user, commitment) -> bool:
     """Staff delete what never went public; curators delete anything."""
     if is_curator(user):

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import compare, views
 from .feeds import JurisdictionCommitmentFeed, ThemeCommitmentFeed
 
 app_name = "jurisdictions"
 
 urlpatterns = [
     path("jurisdictions/", views.jurisdiction_list, name="jurisdiction-list"),
+    path("compare/", compare.compare, name="compare"),
     path("jurisdictions/export.<str:fmt>", views.jurisdiction_export, name="jurisdiction-export"),
     path("jurisdictions/<slug:slug>/", views.jurisdiction_detail, name="jurisdiction-detail"),
     path(

@@ -12,6 +12,7 @@ from recommendations.filters import search_query
 from recommendations.listing import chips, clean_params, paginate
 from recommendations.models import Recommendation
 
+from . import peers
 from .feeds import CommitmentFeed
 from .filters import CommitmentFilter, JurisdictionFilter, state_choices
 from .models import (
@@ -24,6 +25,7 @@ from .models import (
     Publication,
     ThemeJurisdictionCount,
 )
+from .permissions import can_adopt
 
 
 def _with_commitment_counts(jurisdictions):
@@ -280,7 +282,7 @@ def commitment_export(request, fmt):
 def commitment_detail(request, pk):
     commitment = get_object_or_404(
         Commitment.objects.published()
-        .select_related("jurisdiction__parent")
+        .select_related("jurisdiction__parent", "modelled_on__jurisdiction")
         .prefetch_related("themes"),
         pk=pk,
     )
@@ -292,6 +294,8 @@ def commitment_detail(request, pk):
         "updates": commitment.updates.filter(publication=Publication.PUBLISHED).order_by(
             "reported_on", "id"
         ),
+        **peers.commitment_context(commitment),
+        "can_adopt": can_adopt(request.user, commitment),
     }
     return render(request, "jurisdictions/commitment.html", context)
 

@@ -24,3 +24,8 @@ class RecommendationsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_install_schema, sender=self)
+        from . import mirror, panels
+
+        # The mirror view's parts of the theme and recommendation pages (mirror.py).
+        panels.register("theme", mirror.theme_context)
+        panels.register("recommendation", mirror.recommendation_context)

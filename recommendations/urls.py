@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import mirror, views
 
 app_name = "recommendations"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation-detail"),
     path("themes/", views.theme_list, name="theme-list"),
+    path("mirror/", mirror.mirror, name="mirror"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
     path("countries/", views.country_index, name="country-list"),
     path("reviews/", views.review_index, name="review-list"),

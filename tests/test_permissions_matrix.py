@@ -47,6 +47,7 @@ class World:
     removable: Membership
     theme: Theme
     users: dict
+    model: Commitment  # published elsewhere, for "Adopt a similar commitment"
 
 
 @pytest.fixture
@@ -86,6 +87,7 @@ def world():
         removable=removable,
         theme=f.theme(name="Housing"),
         users=users,
+        model=f.commitment(jurisdiction=elsewhere, title="County eviction defence"),
     )
 
 
@@ -117,6 +119,11 @@ WRITES = {
     "create": (
         lambda w: reverse("staff:commitment-create", args=[w.here.slug]),
         _commitment_data,
+        EDITORS,
+    ),
+    "adopt": (
+        lambda w: reverse("staff:commitment-adopt", args=[w.model.pk]),
+        lambda w: _commitment_data(w, jurisdiction=w.here.slug),
         EDITORS,
     ),
     "edit": (
@@ -280,6 +287,7 @@ def test_the_matrix_covers_every_write_url_of_the_staff_screens():
     # Write URLs covered above under another name (one route serves create and edit).
     covered = {
         "commitment-create",
+        "commitment-adopt",
         "commitment-edit",
         "commitment-delete",
         "link-add",

@@ -359,11 +359,15 @@ def commitment_overview(jurisdiction, notes) -> list[Block]:
         Commitment.objects.published()
         .filter(jurisdiction=jurisdiction)
         .defer("search_vector")
+        .select_related("modelled_on__jurisdiction")
         .order_by("-adopted_on", "title")
     )
     blocks = [Block("heading", runs=[Run(f"Published commitments of {jurisdiction}")])]
     for commitment in commitments:
         runs = [Run(commitment_sentence(commitment))]
+        model = commitment.modelled_on
+        if model is not None and model.publication == Publication.PUBLISHED:
+            runs.append(Run(f" Modelled on {model.jurisdiction}'s “{model.title}”."))
         if commitment.source_url:
             runs.append(notes.ref(commitment.source_url))
         blocks.append(Block("para", runs=runs, numbered=True))

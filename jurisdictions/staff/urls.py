@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import bulk_import, commitments, curation, dashboard, members, merge, review
+from . import adopt, bulk_import, commitments, curation, dashboard, members, merge, review
 
 app_name = "staff"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("commitments/template.csv", bulk_import.import_template, name="import-template"),
     path("commitments/<int:pk>/", commitments.commitment_detail, name="commitment"),
+    path("commitments/<int:pk>/adopt/", adopt.commitment_adopt, name="commitment-adopt"),
     path("commitments/<int:pk>/edit/", commitments.commitment_edit, name="commitment-edit"),
     path("commitments/<int:pk>/delete/", commitments.commitment_delete, name="commitment-delete"),
     path("commitments/<int:pk>/links/", commitments.link_add, name="link-add"),
