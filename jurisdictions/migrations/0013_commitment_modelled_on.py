@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jurisdictions', '0011_one_database'),
+        ('jurisdictions', '0012_reports_reuse_recovery_and_links'),
     ]
 
     operations = [
