@@ -24,6 +24,7 @@ from .models import (
     Publication,
     ThemeJurisdictionCount,
 )
+from .progress.pages import progress_context
 
 
 def _with_commitment_counts(jurisdictions):
@@ -292,6 +293,7 @@ def commitment_detail(request, pk):
         "updates": commitment.updates.filter(publication=Publication.PUBLISHED).order_by(
             "reported_on", "id"
         ),
+        **progress_context(commitment),
     }
     return render(request, "jurisdictions/commitment.html", context)
 

@@ -252,9 +252,15 @@ def test_a_commitment_page_query_count_does_not_grow(client, cat, django_assert_
         rec = factories.recommendation(review=cat.cycle3, paragraph=f"70.{n}")
         factories.link(cat.published, rec)
         factories.update(cat.published, summary=f"Update {n}")
-    with django_assert_max_num_queries(6):
+        indicator = factories.indicator(cat.published, name=f"Indicator {n}")
+        factories.measurement(indicator)
+        factories.milestone(cat.published, title=f"Milestone {n}")
+    # Six for the commitment, its links and updates; five for the indicators with their
+    # measurements, the milestones and the status history with its people.
+    with django_assert_max_num_queries(11):
         response = client.get(cat.published.get_absolute_url())
     assert len(response.context["links"]) == 16
+    assert len(response.context["indicators"]) == len(response.context["milestones"]) == 15
 
 
 @pytest.mark.parametrize("publication", ["draft", "submitted", "rejected"])

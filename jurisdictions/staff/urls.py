@@ -1,5 +1,6 @@
 from django.urls import path
 
+from ..progress.urls import urlpatterns as progress_urlpatterns
 from . import bulk_import, commitments, curation, dashboard, members, merge, review
 
 app_name = "staff"
@@ -53,4 +54,5 @@ urlpatterns = [
     path("themes/new/", curation.theme_edit, name="theme-create"),
     path("themes/<int:pk>/edit/", curation.theme_edit, name="theme-edit"),
     path("invitations/<str:token>/", members.accept_invitation, name="accept-invitation"),
+    *progress_urlpatterns,
 ]
