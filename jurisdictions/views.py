@@ -24,7 +24,8 @@ from .models import (
     Publication,
     ThemeJurisdictionCount,
 )
-from .progress.pages import progress_context
+from .progress.pages import jurisdiction_progress, progress_context
+from .progress.rollups import ROLLUP_COLUMNS, annotate_rollup
 
 
 def _with_commitment_counts(jurisdictions):
@@ -128,6 +129,7 @@ def jurisdiction_detail(request, slug):
         "themes": ThemeJurisdictionCount.objects.themes_of(jurisdiction, 30),
         "children": _with_commitment_counts(children),
         "child_count": jurisdiction.children.count(),
+        **jurisdiction_progress(jurisdiction),
     }
     return render(request, "jurisdictions/detail.html", context)
 
@@ -162,8 +164,10 @@ def _by_status(commitments, totals: dict) -> list[tuple[str, str, list, int]]:
 
 def jurisdiction_export(request, fmt):
     params = clean_params(request.GET)
-    filterset = JurisdictionFilter(params, queryset=Jurisdiction.objects.select_related("parent"))
+    queryset = annotate_rollup(Jurisdiction.objects.select_related("parent"), "commitments")
+    filterset = JurisdictionFilter(params, queryset=queryset)
     fields = ["url", "slug", "name", "kind", "state_code", "fips", "parent", "website"]
+    fields += ROLLUP_COLUMNS
     base = base_url(request)
 
     def row(j):
@@ -176,6 +180,7 @@ def jurisdiction_export(request, fmt):
             "fips": j.fips,
             "parent": j.parent.slug if j.parent else "",
             "website": j.website,
+            **{name: getattr(j, name) for name in ROLLUP_COLUMNS},
         }
 
     return exports.stream(filterset.qs.order_by("pk"), row, fields, fmt, "jurisdictions")

@@ -18,6 +18,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 OPEN = ["proposed", "adopted", "in_progress", "stalled"]
+# The export's columns, as annotate_rollup names them.
+ROLLUP_COLUMNS = [
+    "rollup_total",
+    "rollup_on_track",
+    "rollup_late",
+    "rollup_done",
+    "rollup_repealed",
+]
 
 
 def conditions(today: date, prefix: str = "") -> dict[str, Q]:
