@@ -281,3 +281,5 @@ def test_milestones_show_as_done_or_overdue(pittsburgh, client):
 
     assert "Milestone: Hearing held." in page and "Done on 2021-02-20." in page
     assert "Milestone: First audit." in page and "<strong>Overdue.</strong>" in page
+    # In date order with the status history (first published today, after both).
+    assert page.index("Hearing held") < page.index("First audit") < page.index("First published")

@@ -70,7 +70,7 @@ def test_the_rollup_counts_published_commitments_one_way(town, client):
         ("repealed", round(100 * 1 / 6)),
     ]
     page = client.get(place.get_absolute_url()).content.decode()
-    assert "How its 6 published commitments stand" in page
+    assert "How its 6 published commitments stand<" in page
     assert "<strong>33%</strong> on track (2)" in page
     assert "<strong>17%</strong> done (1)" in page
     theme_page = client.get(housing.get_absolute_url()).content.decode()

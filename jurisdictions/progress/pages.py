@@ -18,10 +18,17 @@ def progress_context(commitment) -> dict:
     indicators = list(Indicator.objects.filter(commitment=commitment).with_public_measurements())
     for indicator in indicators:
         indicator.current = indicator.progress()
+    changes = status_changes(commitment)
+    milestones = list(commitment.milestones.all())
+    # One list in date order: status changes by the day recorded, milestones by due date.
+    timeline = [(c.when.date(), "status", c) for c in changes]
+    timeline += [(m.due_on, "milestone", m) for m in milestones]
+    timeline.sort(key=lambda item: item[0])
     return {
         "indicators": indicators,
-        "status_changes": status_changes(commitment),
-        "milestones": list(commitment.milestones.all()),
+        "status_changes": changes,
+        "milestones": milestones,
+        "commitment_timeline": timeline,
         "today": timezone.localdate(),
     }
 
