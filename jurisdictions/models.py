@@ -157,6 +157,23 @@ class CommitmentQuerySet(models.QuerySet):
         tree."""
         return self.filter(Overlaps("theme_ids", (getattr(t, "pk", t) for t in themes)))
 
+    def statuses_on(self, day) -> dict[int, str]:
+        """Commitment id to the status the public saw at the end of ``day``: that of its
+        last published version recorded by then; commitments not yet published by then
+        are left out. The change history is the one record of status changes (see
+        progress/status.py); one query, whatever the number of commitments."""
+        end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+        return dict(
+            Commitment.history.filter(
+                id__in=self.values("pk"),
+                publication=Publication.PUBLISHED,
+                history_date__lt=end,
+            )
+            .order_by("id", "-history_date", "-history_id")
+            .distinct("id")
+            .values_list("id", "status")
+        )
+
     def rollup(self, today=None):
         """Counts and shares of these commitments on track, late and done (the one
         definition, in progress/rollups.py)."""
@@ -304,16 +321,9 @@ class Commitment(models.Model):
             )
 
     def status_on(self, day):
-        """The status the public saw at the end of ``day``: that of its last published
-        version recorded by then, or None before its first publication. The change history
-        is the one record of status changes (see progress/status.py)."""
-        end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-        return (
-            self.history.filter(publication=Publication.PUBLISHED, history_date__lt=end)
-            .order_by("-history_date", "-history_id")
-            .values_list("status", flat=True)
-            .first()
-        )
+        """The status the public saw at the end of ``day`` (None before its first
+        publication); see CommitmentQuerySet.statuses_on."""
+        return Commitment.objects.filter(pk=self.pk).statuses_on(day).get(self.pk)
 
 
 class ThemeActionCountQuerySet(models.QuerySet):

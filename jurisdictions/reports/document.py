@@ -12,6 +12,7 @@ from recommendations.absolute_urls import base_url
 from recommendations.models import LocalStatus, Recommendation, Response, Theme
 
 from ..models import Commitment, CommitmentLink, ProgressUpdate, Publication
+from ..progress.report import progress_section
 from .models import WORD_LIMITS, ReportKind
 from .selection import (
     TEXT_LIMITS,
@@ -215,6 +216,7 @@ def assemble(spec: dict, progress=None) -> Document:
     blocks += summary_blocks(recs, jurisdiction)
     if jurisdiction:
         blocks += commitment_overview(jurisdiction, notes)
+        blocks += progress_blocks(jurisdiction, notes)
     blocks.append(Block("heading", runs=[Run("Recommendations and their implementation")]))
     # The builder's title field starts filled with the default title, so it counts as typed.
     editable = count_words(title) + count_words(spec["organisations"])
@@ -285,6 +287,19 @@ def commitment_overview(jurisdiction, notes) -> list[Block]:
         if commitment.source_url:
             runs.append(notes.ref(commitment.source_url))
         blocks.append(Block("para", runs=runs, numbered=True))
+    return blocks
+
+
+def progress_blocks(jurisdiction, notes) -> list[Block]:
+    """The local report's roll-up, status then and now, and indicators (progress/report.py)."""
+    section = progress_section(jurisdiction)
+    if section is None:
+        return []
+    blocks = [Block("heading", runs=[Run("Progress over time")])]
+    for table in section.tables:
+        blocks.append(Block("table", label=table.label, headers=table.headers, rows=table.rows))
+    for text, url in section.sentences:
+        blocks.append(Block("para", runs=[Run(text), *([notes.ref(url)] if url else [])]))
     return blocks
 
 
