@@ -216,7 +216,6 @@ def assemble(spec: dict, progress=None) -> Document:
     blocks += summary_blocks(recs, jurisdiction)
     if jurisdiction:
         blocks += commitment_overview(jurisdiction, notes)
-        blocks += progress_blocks(jurisdiction, notes)
     blocks.append(Block("heading", runs=[Run("Recommendations and their implementation")]))
     # The builder's title field starts filled with the default title, so it counts as typed.
     editable = count_words(title) + count_words(spec["organisations"])
@@ -227,6 +226,8 @@ def assemble(spec: dict, progress=None) -> Document:
         blocks += recommendation_blocks(rec, by_rec[rec.pk], updates, notes, assessment)
         if progress and (done % 25 == 0 or done == len(recs)):
             progress(done, len(recs))
+    if jurisdiction:
+        blocks += progress_blocks(jurisdiction, notes)
     kind_label = ReportKind(selection.kind).label
     return Document(
         kind=selection.kind,
