@@ -18,6 +18,16 @@ urlpatterns = [
         bulk_import.commitment_import,
         name="commitment-import",
     ),
+    path(
+        "jurisdictions/<slug:slug>/spreadsheet/",
+        bulk_import.spreadsheet_upload,
+        name="spreadsheet",
+    ),
+    path(
+        "jurisdictions/<slug:slug>/spreadsheet.<str:fmt>",
+        bulk_import.spreadsheet_download,
+        name="spreadsheet-download",
+    ),
     path("jurisdictions/<slug:slug>/invite/", members.invite, name="invite"),
     path(
         "jurisdictions/<slug:slug>/members/<int:membership_pk>/remove/",
