@@ -7,6 +7,9 @@ from datetime import date
 
 from django.utils import timezone
 
+from recommendations import panels
+
+from ..models import Commitment, ProgressUpdate
 from .models import Indicator
 from .rollups import conditions
 from .status import status_changes
@@ -45,8 +48,6 @@ def recommendation_story(recommendation) -> dict:
     """The recommendation page's timeline: the review, the response, then each published
     commitment answering it (adopted, milestones done, target date) and its published
     progress updates, in date order. Three queries."""
-    from ..models import Commitment, ProgressUpdate
-
     review = recommendation.review
     events = []
     if review.review_date:
@@ -106,8 +107,6 @@ def jurisdiction_progress(jurisdiction, today: date | None = None) -> dict:
     """The jurisdiction page's roll-up and its commitments on one time axis: from adoption
     to the target date (or today), milestones as marks, the date a commitment was done.
     The latest AXIS_ROWS commitments with a date; four queries."""
-    from ..models import Commitment
-
     today = today or timezone.localdate()
     published = Commitment.objects.published().filter(jurisdiction=jurisdiction)
     states = conditions(today)
@@ -145,13 +144,9 @@ def jurisdiction_progress(jurisdiction, today: date | None = None) -> dict:
 
 def register() -> None:
     """Providers for the recommendations app's pages (recommendations.panels)."""
-    from recommendations import panels
-
     panels.register("recommendation", recommendation_story)
     panels.register("theme", lambda theme: {"theme_rollup": _theme_rollup(theme)})
 
 
 def _theme_rollup(theme):
-    from ..models import Commitment
-
     return Commitment.objects.published().on_themes([theme]).rollup()

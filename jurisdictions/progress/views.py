@@ -3,6 +3,7 @@ on indicators and measurements (the flow of progress updates: draft, submitted w
 commitment, approved or returned)."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -75,8 +76,6 @@ def _touch(request, commitment):
 
 @staff_only
 def milestone_edit(request, pk, milestone_pk=None):
-    from django.db import transaction
-
     commitment = get_commitment_for_edit(request.user, pk)
     milestone = None
     if milestone_pk is not None:

@@ -5,7 +5,7 @@ import secrets
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from ..commitment_import import (
@@ -67,6 +67,8 @@ def _managed(request, slug):
 
 @staff_only
 def spreadsheet_download(request, slug, fmt):
+    if fmt not in {"xlsx", "csv"}:
+        raise Http404("Download the commitments as .xlsx or .csv.")
     jurisdiction = _managed(request, slug)
     name = f"{jurisdiction.slug}-commitments"
     if fmt == "xlsx":
