@@ -352,6 +352,8 @@ def test_the_matrix_covers_every_write_url_of_the_staff_screens():
         "measurement-create",
         "milestone-create",
         "milestone-edit",
+        "indicator-edit",
+        "measurement-edit",
         "indicator-decide",
         "measurement-decide",
         # Its dry run writes nothing: tests/test_progress_spreadsheet.py checks every role.

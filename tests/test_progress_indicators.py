@@ -283,3 +283,27 @@ def test_milestones_show_as_done_or_overdue(pittsburgh, client):
     assert "Milestone: First audit." in page and "<strong>Overdue.</strong>" in page
     # In date order with the status history (first published today, after both).
     assert page.index("Hearing held") < page.index("First audit") < page.index("First published")
+
+
+def test_a_returned_measurement_is_corrected_and_a_published_one_edited_goes_back(
+    client, editor, pittsburgh
+):
+    commitment = f.commitment(jurisdiction=pittsburgh)
+    indicator = f.indicator(commitment)
+    returned = f.measurement(indicator, publication="rejected", value=150)
+    public = f.measurement(indicator, measured_on=date(2021, 1, 1), value=120)
+    body = {"measured_on": "2022-01-01", "value": "160", "source_url": "https://example.org/a"}
+
+    client.post(reverse("staff:measurement-edit", args=[indicator.pk, returned.pk]), body)
+    client.post(reverse("staff:measurement-edit", args=[indicator.pk, public.pk]), body)
+
+    returned.refresh_from_db()
+    public.refresh_from_db()
+    assert (returned.value, returned.publication) == (Decimal("160"), "draft")
+    assert public.publication == "draft"
+    assert (
+        "No measurement published yet" in client.get(commitment.get_absolute_url()).content.decode()
+    )
+    other = f.measurement(f.indicator(f.commitment()), publication="draft")
+    url = reverse("staff:measurement-edit", args=[other.indicator_id, other.pk])
+    assert client.post(url, body).status_code == 404

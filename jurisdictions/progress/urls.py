@@ -6,11 +6,21 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("commitments/<int:pk>/indicators/new/", views.indicator_create, name="indicator-create"),
+    path("commitments/<int:pk>/indicators/new/", views.indicator_edit, name="indicator-create"),
+    path(
+        "commitments/<int:pk>/indicators/<int:indicator_pk>/",
+        views.indicator_edit,
+        name="indicator-edit",
+    ),
     path(
         "indicators/<int:pk>/measurements/new/",
-        views.measurement_create,
+        views.measurement_edit,
         name="measurement-create",
+    ),
+    path(
+        "indicators/<int:pk>/measurements/<int:measurement_pk>/",
+        views.measurement_edit,
+        name="measurement-edit",
     ),
     path("commitments/<int:pk>/milestones/new/", views.milestone_edit, name="milestone-create"),
     path(

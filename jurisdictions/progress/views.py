@@ -29,35 +29,49 @@ def _page(request, form, commitment, heading, button):
     return render(request, "manage/progress_form.html", context, status=status)
 
 
+def _save_draft(request, form, **fields):
+    """Saves the form's record as a draft: new, or edited (an edit of a published record
+    takes it off the public pages until a curator approves it again)."""
+    record = form.save(commit=False)
+    for name, value in fields.items():
+        setattr(record, name, value)
+    if record.pk is None:
+        record.author = request.user
+    elif record.publication == Publication.PUBLISHED:
+        messages.warning(request, "It is off the public page until a curator approves it.")
+    record.publication = Publication.DRAFT
+    record.save()
+    return record
+
+
 @staff_only
-def indicator_create(request, pk):
+def indicator_edit(request, pk, indicator_pk=None):
     commitment = get_commitment_for_edit(request.user, pk)
-    form = IndicatorForm(request.POST or None)
+    indicator = None
+    if indicator_pk is not None:
+        indicator = get_object_or_404(Indicator, pk=indicator_pk, commitment=commitment)
+    form = IndicatorForm(request.POST or None, instance=indicator)
     if request.method == "POST" and form.is_valid():
-        indicator = form.save(commit=False)
-        indicator.commitment = commitment
-        indicator.author = request.user
-        indicator.publication = Publication.DRAFT
-        indicator.save()
+        _save_draft(request, form, commitment=commitment)
         messages.success(request, "Indicator saved. Add its measurements, then submit for review.")
         return redirect("staff:commitment", pk=pk)
-    return _page(request, form, commitment, "New indicator", "Save indicator")
+    heading = "Edit indicator" if indicator else "New indicator"
+    return _page(request, form, commitment, heading, "Save indicator")
 
 
 @staff_only
-def measurement_create(request, pk):
+def measurement_edit(request, pk, measurement_pk=None):
     indicator = get_object_or_404(
         Indicator.objects.select_related("commitment__jurisdiction"),
         pk=pk,
         commitment__in=editable_commitments(request.user),
     )
-    form = MeasurementForm(request.POST or None, indicator=indicator)
+    measurement = None
+    if measurement_pk is not None:
+        measurement = get_object_or_404(Measurement, pk=measurement_pk, indicator=indicator)
+    form = MeasurementForm(request.POST or None, instance=measurement, indicator=indicator)
     if request.method == "POST" and form.is_valid():
-        measurement = form.save(commit=False)
-        measurement.indicator = indicator
-        measurement.author = request.user
-        measurement.publication = Publication.DRAFT
-        measurement.save()
+        _save_draft(request, form, indicator=indicator)
         messages.success(request, "Measurement saved. Submit it for review to publish it.")
         return redirect("staff:commitment", pk=indicator.commitment_id)
     heading = f"Measurement of “{indicator.name}”"
