@@ -25,7 +25,7 @@ from .models import (
     ThemeJurisdictionCount,
 )
 from .progress.pages import jurisdiction_progress, progress_context
-from .progress.rollups import ROLLUP_COLUMNS, annotate_rollup
+from .progress.rollups import ROLLUP_COLUMNS, annotate_rollup, standing
 
 
 def _with_commitment_counts(jurisdictions):
@@ -237,6 +237,7 @@ COMMITMENT_FIELDS = [
     "recommendations",
     "published_at",
     "updated_at",
+    "standing",
 ]
 
 
@@ -263,6 +264,8 @@ def commitment_row(c, base: str) -> dict:
         ),
         "published_at": c.published_at.isoformat() if c.published_at else "",
         "updated_at": c.updated_at.isoformat() if c.updated_at else "",
+        # on_track, late, done or repealed: the roll-ups' definition (progress/rollups.py).
+        "standing": getattr(c, "standing", ""),
     }
 
 
@@ -272,6 +275,7 @@ def commitment_export(request, fmt):
         Commitment.objects.published()
         .select_related("jurisdiction")
         .prefetch_related("themes", "links")
+        .annotate(standing=standing())
     )
     filterset = _commitment_filterset(params, queryset)
     return exports.stream(

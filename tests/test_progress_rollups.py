@@ -91,6 +91,24 @@ def test_the_jurisdiction_export_carries_the_same_rollup(town, client):
     }
 
 
+def test_the_commitment_export_gives_each_its_standing_as_the_rollup_counts_it(town, client):
+    place, housing, made = town
+    response = client.get("/commitments/export.csv", {"theme": housing.slug})
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+    standings = {row["title"]: row["standing"] for row in rows}
+    assert standings == {
+        "Shelter beds": "on_track",
+        "Rent registry": "on_track",
+        "Tenant counsel": "late",
+        "Lead pipes": "late",
+        "Water shutoff ban": "done",
+        "Curfew rule": "repealed",
+    }
+    rollup = Commitment.objects.published().on_themes([housing]).rollup()
+    counted = [list(standings.values()).count(k) for k in ("on_track", "late", "done")]
+    assert counted == [rollup.on_track, rollup.late, rollup.done]
+
+
 def test_the_jurisdiction_page_puts_its_commitments_on_one_axis(town, client):
     place, _, made = town
     f.milestone(made[0], title="Beds opened", due_on=timezone.localdate() - timedelta(days=30))

@@ -14,7 +14,7 @@ export (``annotate_rollup``), so a page and a file never disagree.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Case, CharField, Count, Q, Value, When
 from django.utils import timezone
 
 OPEN = ["proposed", "adopted", "in_progress", "stalled"]
@@ -85,4 +85,15 @@ def annotate_rollup(queryset, relation: str, today: date | None = None, publishe
             f"rollup_{name}": Count(relation, filter=scope & cond)
             for name, cond in conditions(today, prefix).items()
         },
+    )
+
+
+def standing(today: date | None = None):
+    """Each commitment's standing (on_track, late, done, repealed) as an expression over
+    the same conditions, for the commitment export's ``standing`` column."""
+    today = today or timezone.localdate()
+    return Case(
+        *[When(cond, then=Value(name)) for name, cond in conditions(today).items()],
+        default=Value(""),
+        output_field=CharField(),
     )
