@@ -207,3 +207,7 @@ class ReportBuildAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# Indicators, measurements and milestones (progress over time) have their own module.
+from .progress import admin as progress_admin  # noqa: E402, F401

@@ -9,6 +9,7 @@ class JurisdictionsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from . import panels, recommendation_filters, status_refresh
+        from .progress import pages as progress_pages
 
         # Queue a coalesced status refresh after any commitment or link edit, the admin's
         # included; the receivers only schedule (see status_refresh).
@@ -20,3 +21,4 @@ class JurisdictionsConfig(AppConfig):
         recommendation_filters.register()
         # Local-action parts of the recommendations app's pages (recommendations.panels).
         panels.register()
+        progress_pages.register()

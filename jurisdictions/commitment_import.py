@@ -1,4 +1,5 @@
-"""Bulk import of one jurisdiction's commitments from a CSV file.
+"""Bulk import of one jurisdiction's commitments from a CSV file, and the spreadsheet
+round trip (download, edit, upload with a dry run) that extends it.
 
 All or nothing: every row is checked with the same form the staff screen uses, every bad
 row is reported with its line number, and rows are saved only when the whole file is good.
@@ -210,3 +211,355 @@ def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
             )
             result.created.extend(objs)
     return result
+
+
+# --- The spreadsheet round trip -------------------------------------------------------
+# A manager downloads the jurisdiction's commitments (with their indicators and links as
+# further sheets, for reference), edits them, and uploads the file: rows with an id change
+# that commitment, rows without one create a draft. The upload is first planned (a dry
+# run: created, changed field by field, unchanged, conflicts, errors by row and column),
+# then applied in one transaction. Each row carries the version it was downloaded at: a
+# commitment saved since then is shown as a conflict and never overwritten.
+
+ROUND_TRIP_COLUMNS = ["id", "version", *COLUMN_NAMES]
+ACTIONS = ["create", "change", "unchanged", "conflict"]
+COMPARED = [name for name in COLUMN_NAMES if name != "themes"]
+XLSX_MAX_UNPACKED = 20 * 1024 * 1024
+
+
+@dataclass
+class RowPlan:
+    row: int
+    action: str  # create, change, unchanged, conflict
+    commitment: Commitment | None = None
+    form: object = None
+    theme_ids: list[int] = field(default_factory=list)
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # field, old, new
+    title: str = ""
+
+
+@dataclass
+class UploadPlan:
+    filename: str
+    rows: list[RowPlan] = field(default_factory=list)
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # row, column, reason
+
+    def of(self, action):
+        return [r for r in self.rows if r.action == action]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {action: len(self.of(action)) for action in ACTIONS}
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _plain(value) -> str:
+    """A cell as text: dates as YYYY-MM-DD, whole numbers without a decimal point."""
+    import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_table(raw: bytes, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """(header, [(row number, cells)]) of the first sheet of an .xlsx or of a CSV file;
+    raises ValueError with a message for a file that cannot be read."""
+    from recommendations.csv_cells import restore
+
+    if filename.lower().endswith(".xlsx"):
+        import zipfile
+
+        from openpyxl import load_workbook
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                unpacked = sum(member.file_size for member in archive.infolist())
+            if unpacked > XLSX_MAX_UNPACKED:
+                raise ValueError("The spreadsheet unpacks to more than 20 MB; split it.")
+            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, OSError, KeyError) as exc:
+            raise ValueError(f"The file is not an Excel workbook (.xlsx): {exc}.") from None
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [_plain(cell) for cell in next(rows, ())]
+        body = [(n, [_plain(cell) for cell in cells]) for n, cells in enumerate(rows, start=2)]
+        book.close()
+        return header, body
+    reader = csv.reader(io.StringIO(_decode(raw), newline=""))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        body = [(reader.line_num, [restore(c) for c in cells]) for cells in reader]
+    except csv.Error as exc:
+        raise ValueError(f"The CSV cannot be read from line {reader.line_num} on: {exc}.") from None
+    return header, body
+
+
+def plan_upload(raw: bytes, filename: str, jurisdiction) -> UploadPlan:
+    """What applying the file would do; writes nothing."""
+    plan = UploadPlan(filename=filename)
+    if len(raw) > MAX_BYTES:
+        plan.errors.append((0, "", "The file is larger than 2 MB. Split it into smaller files."))
+        return plan
+    try:
+        header, body = read_table(raw, filename)
+    except ValueError as exc:
+        plan.errors.append((0, "", str(exc)))
+        return plan
+    header = [h.strip().lower() for h in header]
+    unknown = [h for h in header if h and h not in ROUND_TRIP_COLUMNS]
+    missing = sorted(REQUIRED - set(header))
+    if unknown or missing:
+        if missing:
+            plan.errors.append((1, ", ".join(missing), "Missing column(s)."))
+        if unknown:
+            plan.errors.append((1, ", ".join(unknown), "Unknown column(s)."))
+        return plan
+    existing = {
+        c.pk: c
+        for c in Commitment.objects.filter(jurisdiction=jurisdiction).prefetch_related("themes")
+    }
+    themes = dict(Theme.objects.values_list("slug", "pk"))
+    slugs = {pk: slug for slug, pk in themes.items()}
+    seen_ids = set()
+    for number, cells in body:
+        if len(plan.rows) + len(plan.errors) >= MAX_ROWS:
+            plan.errors.append((number, "", f"More than {MAX_ROWS} rows; split the file."))
+            break
+        values = dict(zip(header, cells, strict=False))
+        values.pop("", None)
+        if not any(values.values()):
+            continue  # a blank row
+        _plan_row(plan, number, values, jurisdiction, existing, themes, slugs, seen_ids)
+    if not plan.rows and not plan.errors:
+        plan.errors.append((0, "", "The file has no rows under the header."))
+    return plan
+
+
+def _number(value: str):
+    try:
+        return int(float(value))
+    except ValueError:
+        return None
+
+
+def _plan_row(plan, number, values, jurisdiction, existing, themes, slugs, seen_ids):
+    commitment = None
+    if values.get("id"):
+        pk = _number(values["id"])
+        commitment = existing.get(pk)
+        if commitment is None:
+            message = f"No commitment number {values['id']} belongs to {jurisdiction}."
+            plan.errors.append((number, "id", message))
+            return
+        if pk in seen_ids:
+            plan.errors.append((number, "id", f"Commitment {pk} appears twice in the file."))
+            return
+        seen_ids.add(pk)
+    data = {name: values.get(name, "") for name in COLUMN_NAMES if name != "themes"}
+    if commitment is not None:
+        # A column left out of the file keeps the commitment's value.
+        for name in COMPARED:
+            if name not in values:
+                data[name] = _shown(commitment, name)
+    if not data["status"]:
+        data["status"] = Commitment.Status.ADOPTED
+    form = _RowForm(data=data)
+    problems = []
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            problems.extend((number, name if name != "__all__" else "", e) for e in errors)
+    theme_slugs = [s.strip() for s in values.get("themes", "").split(";") if s.strip()]
+    unknown_themes = [s for s in theme_slugs if s not in themes]
+    if unknown_themes:
+        problems.append((number, "themes", "Unknown theme(s): " + ", ".join(unknown_themes)))
+    if problems:
+        plan.errors.extend(problems)
+        return
+    row = RowPlan(row=number, action="create", form=form, title=form.cleaned_data["title"])
+    row.theme_ids = [themes[s] for s in theme_slugs]
+    if commitment is None:
+        plan.rows.append(row)
+        return
+    row.commitment = commitment
+    if "themes" not in values:
+        row.theme_ids = [t.pk for t in commitment.themes.all()]
+    for name in COMPARED:
+        old, new = getattr(commitment, name), form.cleaned_data[name]
+        if (old or "") != (new or ""):
+            row.changes.append((name, _text(old), _text(new)))
+    old_themes = sorted(slugs[t.pk] for t in commitment.themes.all())
+    new_themes = sorted(slugs[pk] for pk in row.theme_ids)
+    if old_themes != new_themes:
+        row.changes.append(("themes", "; ".join(old_themes), "; ".join(new_themes)))
+    version = _number(values.get("version", ""))
+    if not row.changes:
+        row.action = "unchanged"
+    elif version != commitment.version:
+        # Saved by someone else since the download: show it, never overwrite it.
+        row.action = "conflict"
+    else:
+        row.action = "change"
+    plan.rows.append(row)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _shown(commitment, name) -> str:
+    return _text(getattr(commitment, name))
+
+
+class PlanOutdated(Exception):
+    """A commitment changed between the dry run and the apply."""
+
+
+def apply_plan(plan: UploadPlan, jurisdiction, user, *, keep_public: bool) -> dict:
+    """Writes the plan in one transaction: creates the new rows as drafts, applies the
+    changed rows (a staff change to a public commitment takes it back to draft unless
+    ``keep_public``, as on the edit form), skips conflicts. Each change is recorded in the
+    history with the upload as its reason. Raises PlanOutdated, writing nothing, if a
+    commitment was saved after the dry run."""
+    reason = f"Spreadsheet upload: {plan.filename}"[:100]
+    counts = {"created": 0, "changed": 0}
+    with transaction.atomic():
+        changing = plan.of("change")
+        locked = {
+            c.pk: c
+            for c in Commitment.objects.select_for_update().filter(
+                pk__in=[r.commitment.pk for r in changing], jurisdiction=jurisdiction
+            )
+        }
+        for row in changing:
+            current = locked.get(row.commitment.pk)
+            if current is None or current.version != row.commitment.version:
+                raise PlanOutdated
+            for name in COMPARED:
+                setattr(current, name, row.form.cleaned_data[name])
+            if not keep_public and current.publication == Publication.PUBLISHED:
+                current.publication = Publication.DRAFT
+            current.version += 1
+            current._change_reason = reason
+            current.save()
+            current.themes.set(row.theme_ids)
+            counts["changed"] += 1
+        for row in plan.of("create"):
+            commitment = row.form.save(commit=False)
+            commitment.jurisdiction = jurisdiction
+            commitment.created_by = user
+            commitment.publication = Publication.DRAFT
+            commitment._change_reason = reason
+            commitment.save()
+            commitment.themes.set(row.theme_ids)
+            counts["created"] += 1
+    return counts
+
+
+def export_rows(jurisdiction):
+    """The round trip's commitment rows, then its indicator and link rows (as lists)."""
+    commitments = list(
+        Commitment.objects.filter(jurisdiction=jurisdiction)
+        .prefetch_related("themes")
+        .order_by("pk")
+    )
+    rows = [
+        [
+            c.pk,
+            c.version,
+            *[getattr(c, name) for name in COMPARED],
+            "; ".join(sorted(t.slug for t in c.themes.all())),
+        ]
+        for c in commitments
+    ]
+    from .models import CommitmentLink, Indicator
+
+    indicators = [
+        [
+            i.commitment_id,
+            i.pk,
+            i.name,
+            i.unit,
+            i.direction,
+            i.baseline_value,
+            i.baseline_date,
+            i.target_value,
+            i.target_date,
+            i.publication,
+        ]
+        for i in Indicator.objects.filter(commitment__jurisdiction=jurisdiction).order_by("pk")
+    ]
+    links = [
+        [link.commitment_id, link.recommendation.citation, link.relation, link.rationale]
+        for link in CommitmentLink.objects.filter(commitment__jurisdiction=jurisdiction)
+        .select_related("recommendation__review")
+        .order_by("commitment_id", "pk")
+    ]
+    return rows, indicators, links
+
+
+ROUND_TRIP_ORDER = ["id", "version", *COMPARED, "themes"]
+INDICATOR_COLUMNS = [
+    "commitment_id",
+    "indicator_id",
+    "name",
+    "unit",
+    "direction",
+    "baseline_value",
+    "baseline_date",
+    "target_value",
+    "target_date",
+    "publication",
+]
+LINK_COLUMNS = ["commitment_id", "recommendation", "relation", "rationale"]
+
+
+def export_xlsx(jurisdiction) -> bytes:
+    from openpyxl import Workbook
+
+    rows, indicators, links = export_rows(jurisdiction)
+    book = Workbook()
+    for index, (title, header, body) in enumerate(
+        [
+            ("Commitments", ROUND_TRIP_ORDER, rows),
+            ("Indicators (read only)", INDICATOR_COLUMNS, indicators),
+            ("Links (read only)", LINK_COLUMNS, links),
+        ]
+    ):
+        sheet = book.active if index == 0 else book.create_sheet()
+        sheet.title = title
+        sheet.append(header)
+        for row in body:
+            sheet.append(row)
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                if cell.is_date:
+                    cell.number_format = "yyyy-mm-dd"
+                elif isinstance(cell.value, str) and cell.value[:1] in "=+-@":
+                    cell.data_type = "s"  # never a formula
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def export_csv(jurisdiction) -> str:
+    from recommendations.csv_cells import neutralise_row
+
+    rows, _, _ = export_rows(jurisdiction)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(ROUND_TRIP_ORDER)
+    for row in rows:
+        writer.writerow(neutralise_row(_text(v) if v is not None else "" for v in row))
+    return out.getvalue()

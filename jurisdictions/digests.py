@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from recommendations.absolute_urls import base_url
 
 from .models import Commitment, DigestDelivery, Membership, Subscription
+from .progress.reminders import overdue_milestones, unmeasured_indicators
 
 CONFIRM_SALT = "jurisdictions.subscription.confirm"
 CONFIRM_MAX_AGE = timedelta(days=7)
@@ -109,15 +110,20 @@ def _staff_digests(period: date, counts: dict) -> None:
             .select_related("jurisdiction")
             .order_by("jurisdiction__name", "target_date", "title")
         )
-        if not flagged:
+        today = timezone.localdate()
+        milestones = list(overdue_milestones(jurisdiction_ids, today))
+        indicators = list(unmeasured_indicators(jurisdiction_ids, today))
+        if not (flagged or milestones or indicators):
             continue
-        n = len(flagged)
+        n = len(flagged) + len(milestones) + len(indicators)
         opt_out_url = staff_digest_settings_url(user_of[email])
         body = render_to_string(
             "email/digest_staff.txt",
             {
                 "overdue": [c for c in flagged if c.is_overdue],
                 "stale": [c for c in flagged if c.is_stale],
+                "milestones": milestones,
+                "indicators": indicators,
                 "site_url": base_url(),
                 "period": period,
                 "opt_out_url": opt_out_url,
@@ -129,9 +135,7 @@ def _staff_digests(period: date, counts: dict) -> None:
             period=period,
             defaults={
                 "subject": "UPR Tracker: "
-                + ngettext(
-                    "%(n)d commitment needs an update", "%(n)d commitments need an update", n
-                )
+                + ngettext("%(n)d item needs an update", "%(n)d items need an update", n)
                 % {"n": n},
                 "body": body,
                 "unsubscribe_url": opt_out_url,

@@ -383,3 +383,16 @@ class ImportForm(forms.Form):
                 "Split it into smaller files."
             )
         return upload
+
+
+class SpreadsheetForm(ImportForm):
+    file = forms.FileField(
+        label="Edited file",
+        help_text="The .xlsx or .csv file you downloaded here, edited; at most 2 MB.",
+    )
+
+    def clean_file(self):
+        upload = super().clean_file()
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError("Upload an Excel workbook (.xlsx) or a CSV file.")
+        return upload

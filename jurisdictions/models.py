@@ -7,6 +7,7 @@ together.
 """
 
 import hashlib
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -23,6 +24,7 @@ from recommendations.models import Recommendation, Theme
 from recommendations.schema import SEARCH_CONFIG
 
 from .arrays import Overlaps
+from .publication import Publication
 
 
 class JurisdictionKind(models.TextChoices):
@@ -137,13 +139,6 @@ class NetworkMembership(models.Model):
         return f"{self.jurisdiction} in {self.network}"
 
 
-class Publication(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted for review"
-    PUBLISHED = "published", "Published"
-    REJECTED = "rejected", "Returned by curator"
-
-
 class CommitmentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(publication=Publication.PUBLISHED)
@@ -161,6 +156,30 @@ class CommitmentQuerySet(models.QuerySet):
         (theme_ids, kept by the triggers of schema.py): one GIN lookup, no walk down the
         tree."""
         return self.filter(Overlaps("theme_ids", (getattr(t, "pk", t) for t in themes)))
+
+    def statuses_on(self, day) -> dict[int, str]:
+        """Commitment id to the status the public saw at the end of ``day``: that of its
+        last published version recorded by then; commitments not yet published by then
+        are left out. The change history is the one record of status changes (see
+        progress/status.py); one query, whatever the number of commitments."""
+        end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+        return dict(
+            Commitment.history.filter(
+                id__in=self.values("pk"),
+                publication=Publication.PUBLISHED,
+                history_date__lt=end,
+            )
+            .order_by("id", "-history_date", "-history_id")
+            .distinct("id")
+            .values_list("id", "status")
+        )
+
+    def rollup(self, today=None):
+        """Counts and shares of these commitments on track, late and done (the one
+        definition, in progress/rollups.py)."""
+        from .progress.rollups import rollup
+
+        return rollup(self, today)
 
 
 class CommitmentKind(models.TextChoices):
@@ -310,6 +329,11 @@ class Commitment(models.Model):
             raise ValidationError(
                 {"target_date": "The target date cannot be before the adoption date."}
             )
+
+    def status_on(self, day):
+        """The status the public saw at the end of ``day`` (None before its first
+        publication); see CommitmentQuerySet.statuses_on."""
+        return Commitment.objects.filter(pk=self.pk).statuses_on(day).get(self.pk)
 
 
 class ThemeActionCountQuerySet(models.QuerySet):
@@ -786,4 +810,5 @@ class StaffDigestOptOut(models.Model):
 
 
 # Reports live in their own package; importing them here registers them with this app.
+from .progress.models import Indicator, Measurement, Milestone  # noqa: E402, F401
 from .reports.models import Report, ReportBuild  # noqa: E402, F401

@@ -7,6 +7,7 @@ it changes, so an editor holding an older copy of the form is told instead of ov
 import hashlib
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
@@ -15,14 +16,17 @@ from django.utils import timezone
 from .models import (
     Commitment,
     CommitmentLink,
+    Indicator,
     Invitation,
     Jurisdiction,
+    Measurement,
     Membership,
     ProgressUpdate,
     Publication,
 )
 
 STALE_AFTER = timedelta(days=365)
+STATUS_FROM_UPDATE = "Status from an approved progress update"
 OPEN_STATUSES = [
     Commitment.Status.PROPOSED,
     Commitment.Status.ADOPTED,
@@ -69,9 +73,12 @@ def submit_commitment(commitment: Commitment, user) -> int:
             locked._change_reason = "Submitted for review"
             locked.save()
             count += 1
-        for update in locked.updates.filter(
-            publication__in=[Publication.DRAFT, Publication.REJECTED]
-        ):
+        unsent = [Publication.DRAFT, Publication.REJECTED]
+        for update in [
+            *locked.updates.filter(publication__in=unsent),
+            *Indicator.objects.filter(commitment=locked, publication__in=unsent),
+            *Measurement.objects.filter(indicator__commitment=locked, publication__in=unsent),
+        ]:
             update.publication = Publication.SUBMITTED
             update._change_reason = "Submitted for review"
             update.save()
@@ -96,6 +103,7 @@ def review_state(commitment: Commitment, *, lock: bool = False) -> str:
         [getattr(commitment, name) for name in DIFF_FIELDS],
         sorted(commitment.themes.values_list("pk", flat=True)),
         sorted(links.values_list("pk", "recommendation_id", "relation", "rationale")),
+        sorted(commitment.milestones.values_list("pk", "title", "due_on", "done_on")),
     ]
     return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
 
@@ -103,6 +111,30 @@ def review_state(commitment: Commitment, *, lock: bool = False) -> str:
 def update_state(update: ProgressUpdate) -> str:
     """A digest of what the queue shows of a progress update (see ``review_state``)."""
     payload = [update.reported_on, update.status, update.summary, update.evidence_url]
+    return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
+
+
+def submission_state(obj) -> str:
+    """A digest of what the queue shows of a progress update, an indicator or a
+    measurement (see ``review_state``)."""
+    if isinstance(obj, ProgressUpdate):
+        return update_state(obj)
+
+    def number(value):  # 100 as typed and 100.0000 as stored are the same value
+        return f"{Decimal(value).normalize():f}"
+
+    if isinstance(obj, Indicator):
+        payload = [
+            obj.name,
+            obj.unit,
+            obj.direction,
+            number(obj.baseline_value),
+            obj.baseline_date,
+            number(obj.target_value),
+            obj.target_date,
+        ]
+    else:
+        payload = [obj.indicator_id, obj.measured_on, number(obj.value), obj.source_url]
     return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
 
 
@@ -123,7 +155,7 @@ def _decide(model, pk: int, publication: str, note: str, reason: str, seen: dict
     if isinstance(locked, Commitment):
         current = {"version": locked.version, "state": review_state(locked, lock=True)}
     else:
-        current = {"state": update_state(locked)}
+        current = {"state": submission_state(locked)}
     if any(seen.get(key) != value for key, value in current.items()):
         raise ReviewOutdated
     locked.publication = publication
@@ -162,7 +194,8 @@ def approve_update(update: ProgressUpdate, user, note: str = "", *, seen: dict) 
             if commitment.status != locked.status:
                 commitment.status = locked.status
                 commitment.version = commitment.version + 1
-                commitment._change_reason = "Status from an approved progress update"
+                # The update's number lets the status history cite its evidence.
+                commitment._change_reason = f"{STATUS_FROM_UPDATE} (no. {locked.pk})"
                 commitment.save()
 
 
@@ -171,6 +204,34 @@ def reject_update(update: ProgressUpdate, user, reason: str, *, seen: dict) -> N
         _decide(
             ProgressUpdate, update.pk, Publication.REJECTED, reason, "Returned by a curator", seen
         )
+
+
+def approve_submission(obj, user, note: str = "", *, seen: dict) -> None:
+    """Publish an indicator or a measurement."""
+    with transaction.atomic():
+        _decide(type(obj), obj.pk, Publication.PUBLISHED, note, "Approved by a curator", seen)
+
+
+def reject_submission(obj, user, reason: str, *, seen: dict) -> None:
+    with transaction.atomic():
+        _decide(type(obj), obj.pk, Publication.REJECTED, reason, "Returned by a curator", seen)
+
+
+def progress_queue():
+    """Submitted indicators and measurements, oldest submission first."""
+    indicators = (
+        Indicator.objects.filter(publication=Publication.SUBMITTED)
+        .select_related("commitment__jurisdiction")
+        .annotate(submitted_at=_last_change(Indicator))
+        .order_by("submitted_at", "pk")
+    )
+    measurements = (
+        Measurement.objects.filter(publication=Publication.SUBMITTED)
+        .select_related("indicator__commitment__jurisdiction")
+        .annotate(submitted_at=_last_change(Measurement))
+        .order_by("submitted_at", "pk")
+    )
+    return indicators, measurements
 
 
 def _last_change(model):
@@ -260,6 +321,9 @@ def merge_commitments(survivor: Commitment, duplicate: Commitment) -> None:
             link._change_reason = f"Merged into commitment {survivor.pk}"
             link.delete()
         duplicate.updates.update(commitment=survivor)
+        for model in (Indicator, duplicate.milestones.model):
+            model.objects.filter(commitment=duplicate).update(commitment=survivor)
+            model.history.filter(commitment_id=duplicate.pk).update(commitment_id=survivor.pk)
         survivor.themes.add(*duplicate.themes.all())
         # Places that followed the duplicate followed the survivor (but none its own model).
         Commitment.objects.filter(modelled_on=duplicate).exclude(pk=survivor.pk).update(

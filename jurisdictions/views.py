@@ -26,6 +26,8 @@ from .models import (
     ThemeJurisdictionCount,
 )
 from .permissions import can_adopt
+from .progress.pages import jurisdiction_progress, progress_context
+from .progress.rollups import ROLLUP_COLUMNS, annotate_rollup, standing
 
 
 def _with_commitment_counts(jurisdictions):
@@ -129,6 +131,7 @@ def jurisdiction_detail(request, slug):
         "themes": ThemeJurisdictionCount.objects.themes_of(jurisdiction, 30),
         "children": _with_commitment_counts(children),
         "child_count": jurisdiction.children.count(),
+        **jurisdiction_progress(jurisdiction),
     }
     return render(request, "jurisdictions/detail.html", context)
 
@@ -163,8 +166,10 @@ def _by_status(commitments, totals: dict) -> list[tuple[str, str, list, int]]:
 
 def jurisdiction_export(request, fmt):
     params = clean_params(request.GET)
-    filterset = JurisdictionFilter(params, queryset=Jurisdiction.objects.select_related("parent"))
+    queryset = annotate_rollup(Jurisdiction.objects.select_related("parent"), "commitments")
+    filterset = JurisdictionFilter(params, queryset=queryset)
     fields = ["url", "slug", "name", "kind", "state_code", "fips", "parent", "website"]
+    fields += ROLLUP_COLUMNS
     base = base_url(request)
 
     def row(j):
@@ -177,6 +182,7 @@ def jurisdiction_export(request, fmt):
             "fips": j.fips,
             "parent": j.parent.slug if j.parent else "",
             "website": j.website,
+            **{name: getattr(j, name) for name in ROLLUP_COLUMNS},
         }
 
     return exports.stream(filterset.qs.order_by("pk"), row, fields, fmt, "jurisdictions")
@@ -233,6 +239,7 @@ COMMITMENT_FIELDS = [
     "recommendations",
     "published_at",
     "updated_at",
+    "standing",
 ]
 
 
@@ -259,6 +266,8 @@ def commitment_row(c, base: str) -> dict:
         ),
         "published_at": c.published_at.isoformat() if c.published_at else "",
         "updated_at": c.updated_at.isoformat() if c.updated_at else "",
+        # on_track, late, done or repealed: the roll-ups' definition (progress/rollups.py).
+        "standing": getattr(c, "standing", ""),
     }
 
 
@@ -268,6 +277,7 @@ def commitment_export(request, fmt):
         Commitment.objects.published()
         .select_related("jurisdiction")
         .prefetch_related("themes", "links")
+        .annotate(standing=standing())
     )
     filterset = _commitment_filterset(params, queryset)
     return exports.stream(
@@ -296,6 +306,7 @@ def commitment_detail(request, pk):
         ),
         **peers.commitment_context(commitment),
         "can_adopt": can_adopt(request.user, commitment),
+        **progress_context(commitment),
     }
     return render(request, "jurisdictions/commitment.html", context)
 

@@ -122,3 +122,41 @@ def admin_user(**kw):
     person.is_staff = True
     person.save()
     return person
+
+
+def indicator(commitment_obj, **kw):
+    from jurisdictions.models import Indicator
+
+    defaults = {
+        "name": "Households housed",
+        "unit": "households",
+        "direction": "up",
+        "baseline_value": 100,
+        "baseline_date": date(2020, 1, 1),
+        "target_value": 300,
+        "target_date": date(2024, 12, 31),
+        "publication": "published",
+    }
+    defaults.update(kw)
+    return Indicator.objects.create(commitment=commitment_obj, **defaults)
+
+
+def measurement(indicator_obj, **kw):
+    from jurisdictions.models import Measurement
+
+    defaults = {
+        "measured_on": date(2022, 1, 1),
+        "value": 150,
+        "source_url": "https://example.org/figures",
+        "publication": "published",
+    }
+    defaults.update(kw)
+    return Measurement.objects.create(indicator=indicator_obj, **defaults)
+
+
+def milestone(commitment_obj, **kw):
+    from jurisdictions.models import Milestone
+
+    defaults = {"title": "First annual report", "due_on": date(2022, 6, 30)}
+    defaults.update(kw)
+    return Milestone.objects.create(commitment=commitment_obj, **defaults)

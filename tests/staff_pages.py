@@ -47,6 +47,11 @@ def build_staff_scene() -> StaffScene:
     )
     f.link(submitted, housing, rationale="The ordinance bans it.")
     f.update(submitted, publication="submitted")
+    indicator = f.indicator(
+        submitted, name="Voucher holders turned away, as reported to the commission"
+    )
+    f.measurement(indicator, publication="submitted")
+    f.milestone(submitted, title="First enforcement report to the council")
     draft = f.commitment(
         jurisdiction=pittsburgh, title="Fair housing ordinance", publication="draft"
     )
@@ -91,6 +96,10 @@ def build_staff_scene() -> StaffScene:
                 reverse("staff:commitment-delete", args=[draft.pk]),
                 reverse("staff:update-create", args=[submitted.pk]),
                 reverse("staff:commitment-import", args=[slug]),
+                reverse("staff:spreadsheet", args=[slug]),
+                reverse("staff:indicator-create", args=[submitted.pk]),
+                reverse("staff:measurement-create", args=[indicator.pk]),
+                reverse("staff:milestone-create", args=[submitted.pk]),
             ],
             CURATOR: [
                 reverse("staff:home"),

@@ -148,7 +148,9 @@ def test_a_jurisdiction_page_query_count_does_not_grow(client, cat, django_asser
         c.themes.set([cat.police])
         factories.link(c, cat.training)
         factories.jurisdiction(name=f"Ward {n}", slug=f"ward-{n}", parent=cat.pittsburgh)
-    with django_assert_max_num_queries(10):
+        factories.milestone(c, title=f"Step {n}")
+    # Ten for the page; three for the roll-up, the time axis and its milestones.
+    with django_assert_max_num_queries(13):
         client.get(cat.pittsburgh.get_absolute_url())
 
 
@@ -252,11 +254,17 @@ def test_a_commitment_page_query_count_does_not_grow(client, cat, django_assert_
         rec = factories.recommendation(review=cat.cycle3, paragraph=f"70.{n}")
         factories.link(cat.published, rec)
         factories.update(cat.published, summary=f"Update {n}")
-    # Similar commitments elsewhere add their ranking, the word statistics they read (kept
-    # an hour in the cache) and the places that followed it (tests/test_learning.py).
-    with django_assert_max_num_queries(7):
+        indicator = factories.indicator(cat.published, name=f"Indicator {n}")
+        factories.measurement(indicator)
+        factories.milestone(cat.published, title=f"Milestone {n}")
+    # Six for the commitment, its links and updates; five for the indicators with their
+    # measurements, the milestones and the status history with its people; one for
+    # similar commitments elsewhere (their ranking, the word statistics they read, kept an
+    # hour in the cache, and the places that followed it: tests/test_learning.py).
+    with django_assert_max_num_queries(12):
         response = client.get(cat.published.get_absolute_url())
     assert len(response.context["links"]) == 16
+    assert len(response.context["indicators"]) == len(response.context["milestones"]) == 15
 
 
 @pytest.mark.parametrize("publication", ["draft", "submitted", "rejected"])
@@ -286,8 +294,9 @@ def test_theme_country_and_review_pages_query_counts_do_not_grow(
         c.themes.set([cat.death])
     # The theme page also lists its local action and the jurisdictions behind it.
     facet_index.current()  # the first read after a write builds the facet index
-    # The theme page also shows what the United States recommended to others (mirror.py).
-    limits = {cat.death.get_absolute_url(): 16, "/countries/FRA/": 10}
+    # The theme page also shows what the United States recommended to others (mirror.py)
+    # and its commitments' roll-up (progress/rollups.py).
+    limits = {cat.death.get_absolute_url(): 17, "/countries/FRA/": 10}
     for url in [cat.death.get_absolute_url(), "/countries/FRA/", cat.cycle3.get_absolute_url()]:
         with django_assert_max_num_queries(limits.get(url, 9)):
             response = client.get(url)

@@ -15,13 +15,16 @@ from django.urls import reverse
 from jurisdictions.models import (
     Commitment,
     CommitmentLink,
+    Indicator,
     Invitation,
     Jurisdiction,
+    Measurement,
     Membership,
+    Milestone,
     NetworkMembership,
     ProgressUpdate,
 )
-from jurisdictions.moderation import review_state, update_state
+from jurisdictions.moderation import review_state, submission_state, update_state
 from recommendations.models import Recommendation, Theme
 from tests import factories as f
 
@@ -44,6 +47,8 @@ class World:
     link: CommitmentLink
     unlinked: Recommendation
     pending_update: ProgressUpdate
+    indicator: Indicator
+    pending_measurement: Measurement
     removable: Membership
     theme: Theme
     users: dict
@@ -62,6 +67,8 @@ def world():
     unlinked = f.recommendation(text="Ensure police accountability.")
     link = f.link(draft, rec)
     pending_update = f.update(submitted, publication="submitted", summary="Board formed.")
+    indicator = f.indicator(draft, publication="submitted")
+    pending_measurement = f.measurement(indicator, publication="submitted")
     users = {
         "anonymous": None,
         "editor_here": f.user(email="editor@pittsburgh.example"),
@@ -84,6 +91,8 @@ def world():
         link=link,
         unlinked=unlinked,
         pending_update=pending_update,
+        indicator=indicator,
+        pending_measurement=pending_measurement,
         removable=removable,
         theme=f.theme(name="Housing"),
         users=users,
@@ -175,6 +184,46 @@ WRITES = {
         lambda w: {"decision": "approve", "state": update_state(w.pending_update)},
         CURATORS,
     ),
+    "add_indicator": (
+        lambda w: reverse("staff:indicator-create", args=[w.draft.pk]),
+        lambda w: {
+            "name": "Tenants with a lawyer",
+            "direction": "up",
+            "baseline_value": "0",
+            "baseline_date": "2021-01-01",
+            "target_value": "500",
+            "target_date": "2024-01-01",
+        },
+        EDITORS,
+    ),
+    "add_measurement": (
+        lambda w: reverse("staff:measurement-create", args=[w.indicator.pk]),
+        lambda w: {
+            "measured_on": "2022-01-01",
+            "value": "120",
+            "source_url": "https://example.org/report",
+        },
+        EDITORS,
+    ),
+    "add_milestone": (
+        lambda w: reverse("staff:milestone-create", args=[w.draft.pk]),
+        lambda w: {"title": "Hearing", "due_on": "2022-05-01"},
+        EDITORS,
+    ),
+    "approve_indicator": (
+        lambda w: reverse("staff:indicator-decide", args=[w.indicator.pk]),
+        lambda w: {"decision": "approve", "state": submission_state(w.indicator)},
+        CURATORS,
+    ),
+    "return_measurement": (
+        lambda w: reverse("staff:measurement-decide", args=[w.pending_measurement.pk]),
+        lambda w: {
+            "decision": "reject",
+            "reason": "Cite the table.",
+            "state": submission_state(w.pending_measurement),
+        },
+        CURATORS,
+    ),
     "merge_commitments": (
         lambda w: reverse("staff:merge", args=["commitments"]),
         lambda w: {"survivor": w.draft.pk, "duplicate": w.twin.pk},
@@ -223,6 +272,9 @@ def snapshot():
         (Commitment, ["updated_at", "search_vector"]),
         (CommitmentLink, []),
         (ProgressUpdate, []),
+        (Indicator, []),
+        (Measurement, []),
+        (Milestone, []),
         (Membership, []),
         (Invitation, []),
         (Jurisdiction, []),
@@ -283,6 +335,7 @@ def test_the_matrix_covers_every_write_url_of_the_staff_screens():
         "review-commitment",
         "themes",
         "accept-invitation",
+        "spreadsheet-download",
     }
     # Write URLs covered above under another name (one route serves create and edit).
     covered = {
@@ -303,6 +356,16 @@ def test_the_matrix_covers_every_write_url_of_the_staff_screens():
         "recommendation-edit",
         "theme-create",
         "theme-edit",
+        "indicator-create",
+        "measurement-create",
+        "milestone-create",
+        "milestone-edit",
+        "indicator-edit",
+        "measurement-edit",
+        "indicator-decide",
+        "measurement-decide",
+        # Its dry run writes nothing: tests/test_progress_spreadsheet.py checks every role.
+        "spreadsheet",
     }
     names = {p.name for p in staff_urls.urlpatterns}
     assert names - read_only - covered == set()

@@ -12,6 +12,7 @@ from recommendations.absolute_urls import base_url
 from recommendations.models import LocalStatus, Recommendation, Response, Theme
 
 from ..models import Commitment, CommitmentLink, ProgressUpdate, Publication
+from ..progress.report import progress_section
 from .models import WORD_LIMITS, ReportKind
 from .selection import (
     TEXT_LIMITS,
@@ -268,6 +269,8 @@ def assemble(spec: dict, progress=None, limit: int | None = None) -> Document:
         )
         if progress and (done % 25 == 0 or done == len(laid_out)):
             progress(done, len(laid_out))
+    if jurisdiction:
+        blocks += progress_blocks(jurisdiction, notes)
     kind_label = ReportKind(selection.kind).label
     return Document(
         kind=selection.kind,
@@ -371,6 +374,19 @@ def commitment_overview(jurisdiction, notes) -> list[Block]:
         if commitment.source_url:
             runs.append(notes.ref(commitment.source_url))
         blocks.append(Block("para", runs=runs, numbered=True))
+    return blocks
+
+
+def progress_blocks(jurisdiction, notes) -> list[Block]:
+    """The local report's roll-up, status then and now, and indicators (progress/report.py)."""
+    section = progress_section(jurisdiction)
+    if section is None:
+        return []
+    blocks = [Block("heading", runs=[Run("Progress over time")])]
+    for table in section.tables:
+        blocks.append(Block("table", label=table.label, headers=table.headers, rows=table.rows))
+    for text, url in section.sentences:
+        blocks.append(Block("para", runs=[Run(text), *([notes.ref(url)] if url else [])]))
     return blocks
 
 

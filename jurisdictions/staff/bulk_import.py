@@ -1,15 +1,29 @@
-"""The commitment CSV import and its template."""
+"""The commitment CSV import and its template, and the managers' spreadsheet round trip
+(download, upload with a dry run, apply)."""
+
+import secrets
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from ..commitment_import import COLUMNS, import_commitments, template_csv
-from ..forms import (
-    ImportForm,
+from ..commitment_import import (
+    COLUMNS,
+    PlanOutdated,
+    apply_plan,
+    export_csv,
+    export_xlsx,
+    import_commitments,
+    plan_upload,
+    template_csv,
 )
+from ..forms import ImportForm, SpreadsheetForm
 from ..permissions import (
+    RoleRequired,
+    can_manage_jurisdiction,
     get_jurisdiction_for_edit,
+    is_curator,
 )
 from .access import staff_only
 
@@ -34,3 +48,92 @@ def commitment_import(request, slug):
         errors = result.errors
     context = {"form": form, "jurisdiction": jurisdiction, "columns": COLUMNS, "errors": errors}
     return render(request, "manage/import.html", context, status=400 if errors else 200)
+
+
+# --- The spreadsheet round trip (managers) --------------------------------------------
+
+UPLOAD_KEEP_SECONDS = 3600
+
+
+def _managed(request, slug):
+    jurisdiction = get_jurisdiction_for_edit(request.user, slug)
+    if not can_manage_jurisdiction(request.user, jurisdiction):
+        raise RoleRequired(
+            f"manager of {jurisdiction.name}",
+            "Ask your jurisdiction's manager to make the change, or to make you a manager.",
+        )
+    return jurisdiction
+
+
+@staff_only
+def spreadsheet_download(request, slug, fmt):
+    if fmt not in {"xlsx", "csv"}:
+        raise Http404("Download the commitments as .xlsx or .csv.")
+    jurisdiction = _managed(request, slug)
+    name = f"{jurisdiction.slug}-commitments"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            export_xlsx(jurisdiction),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(export_csv(jurisdiction), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _cache_key(request, jurisdiction, token):
+    return f"spreadsheet-upload:{request.user.pk}:{jurisdiction.pk}:{token}"
+
+
+@staff_only
+def spreadsheet_upload(request, slug):
+    """GET: the downloads and the upload form. POST with a file: the dry run, the file
+    kept for an hour under a random token. POST with the token: apply it."""
+    jurisdiction = _managed(request, slug)
+    context = {"jurisdiction": jurisdiction, "form": SpreadsheetForm(), "plan": None}
+    if request.method != "POST":
+        return render(request, "manage/spreadsheet.html", context)
+    token = request.POST.get("token", "")
+    if token:
+        kept = cache.get(_cache_key(request, jurisdiction, token[:64]))
+        if kept is None:
+            messages.error(request, "That upload is no longer kept: upload the file again.")
+            return redirect("staff:spreadsheet", slug=slug)
+        raw, filename = kept
+        plan = plan_upload(raw, filename, jurisdiction)
+        if plan.ok:
+            try:
+                counts = apply_plan(
+                    plan, jurisdiction, request.user, keep_public=is_curator(request.user)
+                )
+            except PlanOutdated:
+                messages.error(
+                    request,
+                    "A commitment in the file was saved by someone else since the check: "
+                    "nothing was applied. Check the file again.",
+                )
+            else:
+                cache.delete(_cache_key(request, jurisdiction, token[:64]))
+                skipped = len(plan.of("conflict"))
+                messages.success(
+                    request,
+                    f"Applied: {counts['created']} created, {counts['changed']} changed"
+                    + (f", {skipped} conflicting rows left as they are." if skipped else "."),
+                )
+                return redirect("staff:jurisdiction", slug=slug)
+        context.update(plan=plan, token=token)
+        return render(request, "manage/spreadsheet.html", context, status=400)
+    form = SpreadsheetForm(request.POST, request.FILES)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "manage/spreadsheet.html", context, status=400)
+    upload = form.cleaned_data["file"]
+    raw = upload.read()
+    plan = plan_upload(raw, upload.name, jurisdiction)
+    if plan.ok:
+        token = secrets.token_urlsafe(16)
+        cache.set(_cache_key(request, jurisdiction, token), (raw, upload.name), UPLOAD_KEEP_SECONDS)
+        context["token"] = token
+    context["plan"] = plan
+    return render(request, "manage/spreadsheet.html", context, status=200 if plan.ok else 400)

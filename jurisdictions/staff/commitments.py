@@ -24,6 +24,7 @@ from ..permissions import (
     get_jurisdiction_for_edit,
     is_curator,
 )
+from ..progress.models import has_unsent_progress
 from .access import editor_touch, staff_only
 
 
@@ -68,7 +69,10 @@ def commitment_detail(request, pk):
         "can_submit": commitment.publication in {Publication.DRAFT, Publication.REJECTED}
         or commitment.updates.filter(
             publication__in=[Publication.DRAFT, Publication.REJECTED]
-        ).exists(),
+        ).exists()
+        or has_unsent_progress(commitment),
+        "indicators": commitment.indicators.prefetch_related("measurements"),
+        "milestones": commitment.milestones.all(),
         "ever_published": ever_published,
         "is_curator": is_curator(request.user),
     }

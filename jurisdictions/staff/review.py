@@ -23,10 +23,12 @@ def review_queue(request):
     updates = list(updates)
     for update in updates:
         update.review_state = moderation.update_state(update)
+    from ..progress.review import review_context
+
     return render(
         request,
         "manage/review_queue.html",
-        {"commitments": commitments, "updates": updates},
+        {"commitments": commitments, "updates": updates, **review_context()},
     )
 
 
@@ -40,6 +42,7 @@ def review_commitment(request, pk):
         "diff": diff,
         "links": commitment.links.select_related("recommendation__review"),
         "updates": commitment.updates.all(),
+        "milestones": commitment.milestones.all(),
         "form": ReviewDecisionForm(
             initial={"version": commitment.version, "state": moderation.review_state(commitment)}
         ),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from ..progress.urls import urlpatterns as progress_urlpatterns
 from . import adopt, bulk_import, commitments, curation, dashboard, members, merge, review
 
 app_name = "staff"
@@ -16,6 +17,16 @@ urlpatterns = [
         "jurisdictions/<slug:slug>/commitments/import/",
         bulk_import.commitment_import,
         name="commitment-import",
+    ),
+    path(
+        "jurisdictions/<slug:slug>/spreadsheet/",
+        bulk_import.spreadsheet_upload,
+        name="spreadsheet",
+    ),
+    path(
+        "jurisdictions/<slug:slug>/spreadsheet.<str:fmt>",
+        bulk_import.spreadsheet_download,
+        name="spreadsheet-download",
     ),
     path("jurisdictions/<slug:slug>/invite/", members.invite, name="invite"),
     path(
@@ -54,4 +65,5 @@ urlpatterns = [
     path("themes/new/", curation.theme_edit, name="theme-create"),
     path("themes/<int:pk>/edit/", curation.theme_edit, name="theme-edit"),
     path("invitations/<str:token>/", members.accept_invitation, name="accept-invitation"),
+    *progress_urlpatterns,
 ]

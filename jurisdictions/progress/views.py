@@ -1,0 +1,147 @@
+"""Staff screens for indicators, measurements and milestones, and the curators' decisions
+on indicators and measurements (the flow of progress updates: draft, submitted with the
+commitment, approved or returned)."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .. import freshness, moderation
+from ..forms import ReviewDecisionForm
+from ..models import Commitment, Publication
+from ..permissions import editable_commitments, get_commitment_for_edit
+from ..staff.access import curator_only, editor_touch, staff_only
+from ..staff.review import OUTDATED
+from .forms import IndicatorForm, MeasurementForm, MilestoneForm
+from .models import Indicator, Measurement, Milestone
+
+
+def _page(request, form, commitment, heading, button):
+    context = {
+        "form": form,
+        "commitment": commitment,
+        "jurisdiction": commitment.jurisdiction,
+        "heading": heading,
+        "button": button,
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "manage/progress_form.html", context, status=status)
+
+
+def _save_draft(request, form, **fields):
+    """Saves the form's record as a draft: new, or edited (an edit of a published record
+    takes it off the public pages until a curator approves it again)."""
+    record = form.save(commit=False)
+    for name, value in fields.items():
+        setattr(record, name, value)
+    if record.pk is None:
+        record.author = request.user
+    elif record.publication == Publication.PUBLISHED:
+        messages.warning(request, "It is off the public page until a curator approves it.")
+    record.publication = Publication.DRAFT
+    record.save()
+    return record
+
+
+@staff_only
+def indicator_edit(request, pk, indicator_pk=None):
+    commitment = get_commitment_for_edit(request.user, pk)
+    indicator = None
+    if indicator_pk is not None:
+        indicator = get_object_or_404(Indicator, pk=indicator_pk, commitment=commitment)
+    form = IndicatorForm(request.POST or None, instance=indicator)
+    if request.method == "POST" and form.is_valid():
+        _save_draft(request, form, commitment=commitment)
+        messages.success(request, "Indicator saved. Add its measurements, then submit for review.")
+        return redirect("staff:commitment", pk=pk)
+    heading = "Edit indicator" if indicator else "New indicator"
+    return _page(request, form, commitment, heading, "Save indicator")
+
+
+@staff_only
+def measurement_edit(request, pk, measurement_pk=None):
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("commitment__jurisdiction"),
+        pk=pk,
+        commitment__in=editable_commitments(request.user),
+    )
+    measurement = None
+    if measurement_pk is not None:
+        measurement = get_object_or_404(Measurement, pk=measurement_pk, indicator=indicator)
+    form = MeasurementForm(request.POST or None, instance=measurement, indicator=indicator)
+    if request.method == "POST" and form.is_valid():
+        _save_draft(request, form, indicator=indicator)
+        messages.success(request, "Measurement saved. Submit it for review to publish it.")
+        return redirect("staff:commitment", pk=indicator.commitment_id)
+    heading = f"Measurement of “{indicator.name}”"
+    return _page(request, form, indicator.commitment, heading, "Save measurement")
+
+
+def _touch(request, commitment):
+    """Milestones are part of the commitment's own record (see moderation.review_state):
+    a staff change takes a public commitment back to review, as a link change does."""
+    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    if editor_touch(request, locked):
+        messages.warning(request, "It is off the public site until a curator approves the change.")
+    locked.version = locked.version + 1
+    locked.save()
+
+
+@staff_only
+def milestone_edit(request, pk, milestone_pk=None):
+    commitment = get_commitment_for_edit(request.user, pk)
+    milestone = None
+    if milestone_pk is not None:
+        milestone = get_object_or_404(Milestone, pk=milestone_pk, commitment=commitment)
+    form = MilestoneForm(request.POST or None, instance=milestone)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save(commit=False)
+            saved.commitment = commitment
+            saved.save()
+            _touch(request, commitment)
+        messages.success(request, "Milestone saved.")
+        return redirect("staff:commitment", pk=pk)
+    heading = "Edit milestone" if milestone else "New milestone"
+    return _page(request, form, commitment, heading, "Save milestone")
+
+
+def _decide(request, model, pk):
+    obj = get_object_or_404(model, pk=pk, publication=Publication.SUBMITTED)
+    form = ReviewDecisionForm(request.POST)
+    what = "This indicator" if model is Indicator else "This measurement"
+    outdated = OUTDATED.format(what=what)
+    if not form.is_valid():
+        messages.error(request, "The reason is too long." if "reason" in form.errors else outdated)
+        return redirect("staff:review-queue")
+    reason = form.cleaned_data["reason"].strip()
+    rejecting = request.POST.get("decision") == "reject"
+    if rejecting and not reason:
+        messages.error(request, "Give a reason when returning a submission.")
+        return redirect("staff:review-queue")
+    decide = moderation.reject_submission if rejecting else moderation.approve_submission
+    try:
+        decide(obj, request.user, reason, seen=form.seen())
+    except moderation.ReviewOutdated:
+        messages.error(request, outdated)
+        return redirect("staff:review-queue")
+    if rejecting:
+        messages.success(request, "Returned to the staff member with your reason.")
+    else:
+        commitment_id = obj.commitment_id if model is Indicator else obj.indicator.commitment_id
+        freshness.refresh_after_publication(commitment_id)
+        messages.success(request, "Approved and published.")
+    return redirect("staff:review-queue")
+
+
+@curator_only
+@require_POST
+def indicator_decide(request, pk):
+    return _decide(request, Indicator, pk)
+
+
+@curator_only
+@require_POST
+def measurement_decide(request, pk):
+    return _decide(request, Measurement, pk)
