@@ -1,7 +1,7 @@
 from functools import partial
 
 from django.contrib.postgres.search import SearchRank
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -253,7 +253,7 @@ def commitment_row(c, base: str) -> dict:
         "source_url": c.source_url,
         "themes": "; ".join(sorted(t.slug for t in c.themes.all())),
         "recommendations": "; ".join(
-            site + f"/recommendations/{link.recommendation_id}/" for link in c.links.all()
+            site + f"/r/{link.recommendation.public_id}/" for link in c.links.all()
         ),
         "published_at": c.published_at.isoformat() if c.published_at else "",
         "updated_at": c.updated_at.isoformat() if c.updated_at else "",
@@ -265,7 +265,15 @@ def commitment_export(request, fmt):
     queryset = (
         Commitment.objects.published()
         .select_related("jurisdiction")
-        .prefetch_related("themes", "links")
+        .prefetch_related(
+            "themes",
+            Prefetch(
+                "links",
+                CommitmentLink.objects.select_related("recommendation").only(
+                    "commitment", "recommendation__public_id"
+                ),
+            ),
+        )
     )
     filterset = _commitment_filterset(params, queryset)
     return exports.stream(

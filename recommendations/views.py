@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -146,8 +146,14 @@ def recommendation_export(request, fmt):
     return exports.recommendations(filterset.qs.order_by("pk"), fmt, base_url(request))
 
 
-def recommendation_detail(request, pk):
-    recommendation = get_object_or_404(Recommendation.objects.for_detail(), pk=pk)
+def recommendation_by_pk(request, pk):
+    """The address pages linked to before the permanent identifiers: a permanent redirect."""
+    public_id = get_object_or_404(Recommendation.objects.values_list("public_id", flat=True), pk=pk)
+    return redirect("recommendations:recommendation-permanent", public_id, permanent=True)
+
+
+def recommendation_detail(request, public_id):
+    recommendation = get_object_or_404(Recommendation.objects.for_detail(), public_id=public_id)
     context = {
         "recommendation": recommendation,
         "similar": recommendation.repeats(),
