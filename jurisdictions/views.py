@@ -13,7 +13,7 @@ from recommendations.listing import chips, clean_params, paginate
 from recommendations.models import Recommendation
 
 from .feeds import CommitmentFeed
-from .filters import CommitmentFilter, JurisdictionFilter, state_choices
+from .filters import CommitmentFilter, JurisdictionFilter, commitment_facets, state_choices
 from .models import (
     Commitment,
     CommitmentKind,
@@ -45,26 +45,6 @@ def _export_query(params) -> str:
     rest.pop("page", None)
     encoded = rest.urlencode()
     return f"?{encoded}" if encoded else ""
-
-
-def _facet(filterset, name, label, field, choices):
-    data = filterset.form.cleaned_data
-    selected = set(data.get(name) or [])
-    counts = dict(filterset.qs_without(name).values_list(field).annotate(n=Count("id")).order_by())
-    return {
-        "name": name,
-        "label": label,
-        "active": bool(selected),
-        "options": [
-            {
-                "value": value,
-                "label": text,
-                "count": counts.get(value, 0),
-                "selected": value in selected,
-            }
-            for value, text in choices
-        ],
-    }
 
 
 def jurisdiction_list(request):
@@ -194,10 +174,7 @@ def commitment_list(request):
     else:
         qs = qs.order_by("-adopted_on", "title", "id")
     page = paginate(qs, params)
-    facets = [
-        _facet(filterset, "status", "Status", "status", CommitmentStatus.choices),
-        _facet(filterset, "kind", "Kind of instrument", "kind", CommitmentKind.choices),
-    ]
+    facets = commitment_facets(filterset)
     context = {
         "filterset": filterset,
         "page_obj": page,

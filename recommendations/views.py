@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from . import exports, facets, panels, search_hints
 from .absolute_urls import base_url
 from .charts import RESPONSE_COLOURS, theme_chart
-from .filters import VOCABULARY_GROUPS, RecommendationFilter, facet_counts
+from .filters import VOCABULARY_GROUPS, CountryFilter, RecommendationFilter, facet_counts
 from .listing import chips, clean_params, paginate
 from .models import HOME_STATE, Country, Recommendation, Response, Review, Theme
 
@@ -218,10 +218,8 @@ def country_index(request):
     reviewed = dict(
         Review.objects.values_list("state_under_review_id").annotate(n=Count("id")).order_by()
     )
-    countries = Country.objects.order_by("name")
-    if query:
-        countries = countries.filter(name__icontains=query)
-    rows = list(countries)
+    filterset = CountryFilter({"q": query} if query else {}, queryset=Country.objects.all())
+    rows = list(filterset.qs.order_by("name"))
     for country in rows:
         country.recommendation_count = made.get(country.pk, 0)
         country.review_count = reviewed.get(country.pk, 0)

@@ -17,6 +17,7 @@ urlpatterns = [
     # Browsers and feed readers ask for /favicon.ico whatever the page says.
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("subscriptions/", include("jurisdictions.subscription_urls")),
     path("accounts/", include("allauth.urls")),
     path("manage/imports/", include("recommendations.import_urls")),
