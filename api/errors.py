@@ -6,6 +6,7 @@
 `parameter` is present when one query parameter (or header) is at fault."""
 
 from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -59,3 +60,10 @@ def exception_handler(exc, context):
 def not_found(request, *args, **kwargs):
     """Any address under /api/ that names nothing."""
     return JsonResponse(body(404, "No API endpoint at this address."), status=404)
+
+
+def page_not_found(request, exception):
+    """The site's 404 handler: JSON under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return not_found(request)
+    return defaults.page_not_found(request, exception)

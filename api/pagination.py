@@ -1,12 +1,25 @@
 """Cursor pagination: a page is "the rows after this one" in id order, so rows inserted
 while a client walks the list neither repeat nor shift the pages it has not read."""
 
+from base64 import b64decode
+from urllib.parse import parse_qs
+
 from rest_framework.pagination import CursorPagination
 
 from .errors import ParameterError
 
 MAX_PAGE_SIZE = 100
 BAD_CURSOR = "This cursor is not one the API gave."
+
+
+def _has_cursor_fields(encoded: str) -> bool:
+    """DRF reads any base64 text as a cursor to the first page; ours always carry an
+    offset, a direction or a position, and nothing else."""
+    try:
+        fields = parse_qs(b64decode(encoded.encode("ascii")).decode("ascii"), True)
+    except ValueError:
+        return False
+    return bool(fields) and set(fields) <= {"o", "r", "p"}
 
 
 class IdCursorPagination(CursorPagination):
@@ -32,6 +45,8 @@ class IdCursorPagination(CursorPagination):
             cursor = super().decode_cursor(request)
         except Exception as exc:  # DRF raises NotFound; any garbage is the client's
             raise ParameterError(self.cursor_query_param, BAD_CURSOR) from exc
+        if cursor is not None and not _has_cursor_fields(request.query_params["cursor"]):
+            raise ParameterError(self.cursor_query_param, BAD_CURSOR)
         # A well-formed cursor with a position that is no id would reach the database.
         position = cursor.position if cursor else None
         if position is not None and not (

@@ -104,7 +104,7 @@ class ReadOnlyApi(viewsets.ReadOnlyModelViewSet):
             response.render()
             etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
             response["ETag"] = etag
-            modified = self.last_modified.timestamp() if self.last_modified else None
+            modified = int(self.last_modified.timestamp()) if self.last_modified else None
             if modified:
                 response["Last-Modified"] = http_date(modified)
             response["Cache-Control"] = "public, max-age=60"

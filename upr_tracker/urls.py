@@ -5,6 +5,8 @@ from django.urls import include, path
 
 # Says which role a page needs and whom to ask, instead of a bare "403 Forbidden".
 handler403 = "jurisdictions.staff.access.permission_denied"
+# JSON under /api/, whatever raised the 404 (a NUL in the path is refused by middleware).
+handler404 = "api.errors.page_not_found"
 
 
 def favicon(request):
