@@ -350,3 +350,31 @@ def test_records_that_do_not_exist_and_other_methods_answer_in_json(client, cat)
     post = client.post(f"{API}/themes/")
     assert post.status_code == 405
     assert post.json()["error"]["code"] == "method_not_allowed"
+
+
+# --- Keys -------------------------------------------------------------------------------
+
+
+def test_curators_issue_and_revoke_keys_and_nobody_else_can(client, cat):
+    editor = factories.user()
+    factories.membership(editor, cat.pittsburgh, role="manager")
+    client.force_login(editor)
+    assert client.get("/manage/api-keys/").status_code == 403
+    assert client.post("/manage/api-keys/", {"name": "x"}).status_code == 403
+    client.logout()
+    assert client.get("/manage/api-keys/").status_code == 302  # to sign in
+
+    client.force_login(factories.curator())
+    page = client.post("/manage/api-keys/", {"name": "City Herald data desk"})
+    key = page.context["issued"]
+    assert key in page.content.decode()
+    auth = {"HTTP_AUTHORIZATION": f"Api-Key {key}"}
+    assert client.get(f"{API}/themes/", **auth).status_code == 200
+    # Listed afterwards by name and prefix, never in full.
+    listing = client.get("/manage/api-keys/").content.decode()
+    assert "City Herald data desk" in listing and key not in listing
+
+    prefix = key.split(".")[0]
+    client.post(f"/manage/api-keys/{prefix}/revoke/")
+    assert client.get(f"{API}/themes/", **auth).status_code == 401
+    assert APIKey.objects.get(prefix=prefix).revoked

@@ -3,6 +3,8 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from api import keys as api_keys
+
 # Says which role a page needs and whom to ask, instead of a bare "403 Forbidden".
 handler403 = "jurisdictions.staff.access.permission_denied"
 # JSON under /api/, whatever raised the 404 (a NUL in the path is refused by middleware).
@@ -23,6 +25,8 @@ urlpatterns = [
     path("subscriptions/", include("jurisdictions.subscription_urls")),
     path("accounts/", include("allauth.urls")),
     path("manage/imports/", include("recommendations.import_urls")),
+    path("manage/api-keys/", api_keys.key_list, name="api-keys"),
+    path("manage/api-keys/<str:prefix>/revoke/", api_keys.key_revoke, name="api-key-revoke"),
     path("manage/", include("jurisdictions.staff.urls")),
     path("reports/", include("jurisdictions.reports.urls")),
     path("", include("jurisdictions.history_urls")),
