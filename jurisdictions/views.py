@@ -3,15 +3,18 @@ from functools import partial
 from django.contrib.postgres.search import SearchRank
 from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from recommendations import citations as rec_citations
 from recommendations import exports
 from recommendations.absolute_urls import base_url
 from recommendations.filters import search_query
 from recommendations.listing import chips, clean_params, paginate
 from recommendations.models import Recommendation
 
+from . import citations
 from .feeds import CommitmentFeed
 from .filters import CommitmentFilter, JurisdictionFilter, commitment_facets, state_choices
 from .models import (
@@ -262,6 +265,16 @@ def commitment_export(request, fmt):
     )
 
 
+def commitment_cite(request, pk, fmt):
+    if fmt not in rec_citations.FORMATS:
+        raise Http404("No such citation format.")
+    commitment = get_object_or_404(
+        Commitment.objects.published().select_related("jurisdiction"), pk=pk
+    )
+    url = base_url(request) + commitment.get_absolute_url()
+    return rec_citations.respond(citations.commitment_csl(commitment, url), fmt)
+
+
 def commitment_detail(request, pk):
     commitment = get_object_or_404(
         Commitment.objects.published()
@@ -269,11 +282,20 @@ def commitment_detail(request, pk):
         .prefetch_related("themes"),
         pk=pk,
     )
+    links = list(
+        commitment.links.select_related("recommendation__review").order_by(
+            "recommendation__review_id", "recommendation_id"
+        )
+    )
+    base = base_url(request)
+    url = base + commitment.get_absolute_url()
+    cited = [base + link.recommendation.get_absolute_url() for link in links]
     context = {
         "commitment": commitment,
-        "links": commitment.links.select_related("recommendation__review").order_by(
-            "recommendation__review_id", "recommendation_id"
-        ),
+        "links": links,
+        "cite_text": rec_citations.plain_text(citations.commitment_csl(commitment, url)),
+        "cite_formats": rec_citations.LABELS,
+        "json_ld": rec_citations.json_ld_tag(citations.commitment_json_ld(commitment, url, cited)),
         "updates": commitment.updates.filter(publication=Publication.PUBLISHED).order_by(
             "reported_on", "id"
         ),

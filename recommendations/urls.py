@@ -15,6 +15,11 @@ urlpatterns = [
     # The numeric address redirects to the permanent one, /r/<public id>/.
     path("recommendations/<int:pk>/", views.recommendation_by_pk, name="recommendation-detail"),
     path("r/<str:public_id>/", views.recommendation_detail, name="recommendation-permanent"),
+    path(
+        "r/<str:public_id>/cite.<str:fmt>",
+        views.recommendation_cite,
+        name="recommendation-cite",
+    ),
     path("themes/", views.theme_list, name="theme-list"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
     path("countries/", views.country_index, name="country-list"),

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from . import exports, facets, panels, search_hints
+from . import citations, exports, facets, panels, search_hints
 from .absolute_urls import base_url
 from .charts import RESPONSE_COLOURS, theme_chart
 from .filters import VOCABULARY_GROUPS, CountryFilter, RecommendationFilter, facet_counts
@@ -146,6 +146,16 @@ def recommendation_export(request, fmt):
     return exports.recommendations(filterset.qs.order_by("pk"), fmt, base_url(request))
 
 
+def recommendation_cite(request, public_id, fmt):
+    if fmt not in citations.FORMATS:
+        raise Http404("No such citation format.")
+    recommendation = get_object_or_404(
+        Recommendation.objects.select_related("review__state_under_review"), public_id=public_id
+    )
+    url = base_url(request) + recommendation.get_absolute_url()
+    return citations.respond(citations.recommendation_csl(recommendation, url), fmt)
+
+
 def recommendation_by_pk(request, pk):
     """The address pages linked to before the permanent identifiers: a permanent redirect."""
     public_id = get_object_or_404(Recommendation.objects.values_list("public_id", flat=True), pk=pk)
@@ -154,8 +164,12 @@ def recommendation_by_pk(request, pk):
 
 def recommendation_detail(request, public_id):
     recommendation = get_object_or_404(Recommendation.objects.for_detail(), public_id=public_id)
+    url = base_url(request) + recommendation.get_absolute_url()
     context = {
         "recommendation": recommendation,
+        "cite_text": citations.plain_text(citations.recommendation_csl(recommendation, url)),
+        "cite_formats": citations.LABELS,
+        "json_ld": citations.json_ld_tag(citations.recommendation_json_ld(recommendation, url)),
         "similar": recommendation.repeats(),
         **panels.extra_context("recommendation", recommendation=recommendation),
     }
