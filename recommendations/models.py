@@ -171,6 +171,10 @@ class Review(models.Model):
     response_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     notes = models.TextField(blank=True)
+    # The last number given to a recommendation of this review without a paragraph
+    # ("USA-2-n14"), kept by the insert trigger of schema.py: one row to bump rather
+    # than a count of the review's numbered records per insert.
+    public_numbers = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = ReviewQuerySet.as_manager()
 

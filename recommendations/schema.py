@@ -247,13 +247,13 @@ BEGIN
       RETURN NEW;
     END IF;
   END IF;
-  -- No paragraph (a UPR Info row): the next number within its review.
-  SELECT count(*) + 1 INTO n FROM {TABLE}
-  WHERE public_id >= prefix || '-n' AND public_id < prefix || '-o';
+  -- No paragraph (a UPR Info row): the next number within its review. The review's
+  -- row lock makes two writers to one review take turns.
   LOOP
+    UPDATE recommendations_review SET public_numbers = public_numbers + 1
+    WHERE id = NEW.review_id RETURNING public_numbers INTO n;
     candidate := prefix || '-n' || n;
     EXIT WHEN NOT EXISTS (SELECT FROM {TABLE} WHERE public_id = candidate);
-    n := n + 1;
   END LOOP;
   NEW.public_id := candidate;
   RETURN NEW;

@@ -74,7 +74,11 @@ def test_the_migration_names_stored_rows_as_the_trigger_does(reference_data):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE recommendations_recommendation SET public_id = 'old' || id")
         cursor.execute(migration.FILL)
+        cursor.execute("UPDATE recommendations_review SET public_numbers = 0")
+        cursor.execute(migration.FILL_NUMBERS)
     assert dict(Recommendation.objects.values_list("pk", "public_id")) == expected
+    # Numbering goes on after the numbers the migration gave.
+    assert factories.recommendation(review=review, paragraph="").public_id == "USA-3-n3"
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
