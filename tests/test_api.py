@@ -378,3 +378,25 @@ def test_curators_issue_and_revoke_keys_and_nobody_else_can(client, cat):
     client.post(f"/manage/api-keys/{prefix}/revoke/")
     assert client.get(f"{API}/themes/", **auth).status_code == 401
     assert APIKey.objects.get(prefix=prefix).revoked
+
+
+# --- Query counts -----------------------------------------------------------------------
+
+
+def test_lists_and_details_take_a_fixed_number_of_queries(
+    client, cat, django_assert_max_num_queries
+):
+    for n in range(6):
+        factories.recommendation(review=cat.cycle3, paragraph=f"30.{n}", themes=[cat.death])
+        factories.link(factories.commitment(jurisdiction=cat.erie), cat.moratorium)
+    client.get(f"{API}/recommendations/")  # builds the facet index once
+    # Facet version, names of the arrays (3), the page; the count comes from the index.
+    with django_assert_max_num_queries(8):
+        data = client.get(f"{API}/recommendations/", {"theme": cat.death.slug}).json()
+    assert len(data["results"]) == 8
+    # The page, its themes and links (prefetched), the count.
+    with django_assert_max_num_queries(5):
+        data = client.get(f"{API}/commitments/").json()
+    assert len(data["results"]) == 7
+    with django_assert_max_num_queries(5):
+        client.get(f"{API}/recommendations/{cat.abolish.public_id}/")
