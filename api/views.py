@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
 from jurisdictions.filters import CommitmentFilter, JurisdictionFilter, commitment_facets
 from jurisdictions.models import (
@@ -77,10 +78,17 @@ class ReadOnlyApi(viewsets.ReadOnlyModelViewSet):
     def list_extra(self, queryset) -> dict:
         return {"count": queryset.count()}
 
+    def filter_queryset(self, queryset):
+        # A record is found by its key alone: the list's filters (and the page's default
+        # state under review) do not apply to it.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         self._note_modified([instance])
-        return super().retrieve(request, *args, **kwargs)
+        return Response(self.get_serializer(instance).data)
 
     def _note_modified(self, objects):
         if self.modified_field:
@@ -200,12 +208,16 @@ class ThemeViewSet(ReadOnlyApi):
 
 
 class AffectedGroupViewSet(ReadOnlyApi):
+    """The groups of affected persons the UN Human Rights Index tags recommendations with."""
+
     serializer_class = serializers.AffectedGroupSerializer
     queryset = AffectedGroup.objects.all()
     lookup_field = "slug"
 
 
 class SdgTargetViewSet(ReadOnlyApi):
+    """The Sustainable Development Goals' targets (16.3), each naming its goal."""
+
     serializer_class = serializers.SdgTargetSerializer
     queryset = SdgTarget.objects.select_related("goal")
     lookup_field = "code"

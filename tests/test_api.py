@@ -398,5 +398,16 @@ def test_lists_and_details_take_a_fixed_number_of_queries(
     with django_assert_max_num_queries(5):
         data = client.get(f"{API}/commitments/").json()
     assert len(data["results"]) == 7
-    with django_assert_max_num_queries(5):
+    # The record, the names of its arrays (3).
+    with django_assert_max_num_queries(4):
         client.get(f"{API}/recommendations/{cat.abolish.public_id}/")
+
+
+def test_a_record_is_found_whatever_the_lists_default_filters(client, cat):
+    mexico = factories.review(state_under_review=cat.brazil, cycle=1)
+    rec = factories.recommendation(review=mexico, paragraph="90.1")
+    assert rec.public_id == "BRA-1-90.1"
+    data = client.get(f"{API}/recommendations/BRA-1-90.1/").json()
+    assert data["state_under_review"] == "BRA" and data["id"] == rec.public_id
+    rows, _ = read_all(client, "recommendations")
+    assert rec.public_id not in {r["id"] for r in rows}  # as on the page: the US by default
