@@ -184,7 +184,7 @@ class Values:
             ),
         }
         self.recommendations = list(
-            Recommendation.objects.order_by("?").values_list("pk", flat=True)[:500]
+            Recommendation.objects.order_by("?").values_list("public_id", flat=True)[:500]
         )
         self.themes = self.choices["theme"]
         self.reviews = list(
@@ -254,7 +254,7 @@ def page_kinds(values, rng, n):
         ),
         (
             "recommendation detail",
-            many(lambda: f"/recommendations/{rng.choice(values.recommendations)}/"),
+            many(lambda: f"/r/{rng.choice(values.recommendations)}/"),
         ),
         ("themes list", many(lambda: "/themes/?v=" + str(rng.random()))),
         ("theme page", many(lambda: f"/themes/{rng.choice(values.themes)}/")),

@@ -45,6 +45,7 @@ def seed_local_actions(path: Path = DATA) -> dict[str, int]:
                 "kind": row["kind"],
                 "state_code": row.get("state_code", ""),
                 "fips": row.get("fips", ""),
+                "ocd_id": row.get("ocd_id", ""),
                 "parent": parent,
                 "website": row.get("website", ""),
             },

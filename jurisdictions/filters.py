@@ -2,6 +2,7 @@
 
 import django_filters
 import us
+from django.db.models import Count
 
 from recommendations.filters import MAX_QUERY_LENGTH, FacetedFilterSet, search_query
 from recommendations.models import Theme
@@ -92,3 +93,32 @@ class CommitmentFilter(FacetedFilterSet):
             return queryset
         members = NetworkMembership.objects.filter(network__in=value).values("jurisdiction_id")
         return queryset.filter(jurisdiction_id__in=members)
+
+
+def _facet(filterset, name, label, field, choices):
+    data = filterset.form.cleaned_data
+    selected = set(data.get(name) or [])
+    counts = dict(filterset.qs_without(name).values_list(field).annotate(n=Count("id")).order_by())
+    return {
+        "name": name,
+        "label": label,
+        "active": bool(selected),
+        "options": [
+            {
+                "value": value,
+                "label": text,
+                "count": counts.get(value, 0),
+                "selected": value in selected,
+            }
+            for value, text in choices
+        ],
+    }
+
+
+def commitment_facets(filterset) -> list[dict]:
+    """The /commitments/ facets (and the API's): status and kind, each counted under the
+    other active filters."""
+    return [
+        _facet(filterset, "status", "Status", "status", CommitmentStatus.choices),
+        _facet(filterset, "kind", "Kind of instrument", "kind", CommitmentKind.choices),
+    ]

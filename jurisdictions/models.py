@@ -46,8 +46,18 @@ class Jurisdiction(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
-    # FIPS for states and counties, Census GEOID for places; empty where none exists.
-    fips = models.CharField("FIPS / GEOID", max_length=12, blank=True)
+    # The Census GEOID: the FIPS code of a state (2 digits) or county (5), the place code
+    # of a city (7); "US" for the federal level; empty where none exists (tribal nations,
+    # special districts). The API and exports call it geoid.
+    fips = models.CharField("Census GEOID (FIPS)", max_length=12, blank=True)
+    # The Open Civic Data division identifier, e.g. ocd-division/country:us/state:pa, which
+    # other civic data (Open States, Cicero) key on; empty where none is known.
+    ocd_id = models.CharField(
+        "Open Civic Data division id",
+        max_length=200,
+        blank=True,
+        help_text="For example ocd-division/country:us/state:pa/place:pittsburgh.",
+    )
     state_code = models.CharField(
         max_length=2, blank=True, help_text="USPS code of the state or territory it lies in."
     )
@@ -58,6 +68,11 @@ class Jurisdiction(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["fips"], condition=~Q(fips=""), name="jurisdictions_jurisdiction_fips"
+            ),
+            models.UniqueConstraint(
+                fields=["ocd_id"],
+                condition=~Q(ocd_id=""),
+                name="jurisdictions_jurisdiction_ocd_id",
             ),
             models.CheckConstraint(
                 name="jurisdictions_jurisdiction_kind_valid",
@@ -79,6 +94,11 @@ class Jurisdiction(models.Model):
 
     def get_absolute_url(self):
         return reverse("jurisdictions:jurisdiction-detail", args=[self.slug])
+
+    @property
+    def geoid(self) -> str:
+        """The Census GEOID, where there is one ("US", the federal level's code, is not)."""
+        return self.fips if self.fips.isdigit() else ""
 
     def clean(self):
         if self.parent_id and self.parent_id == self.pk:

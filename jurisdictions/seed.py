@@ -9,6 +9,17 @@ from recommendations.seed import _sync
 from .models import Jurisdiction
 
 
+def ocd_id(state_code: str, kind: str = "") -> str:
+    """The Open Civic Data division of the federal level (no state code), a state, DC
+    (a district) or a territory."""
+    if not state_code:
+        return "ocd-division/country:us"
+    if state_code == "DC":
+        return "ocd-division/country:us/district:dc"
+    level = "territory" if kind == Jurisdiction.Kind.TERRITORY else "state"
+    return f"ocd-division/country:us/{level}:{state_code.lower()}"
+
+
 @transaction.atomic
 def seed_jurisdictions() -> dict[str, int]:
     _sync(
@@ -21,6 +32,7 @@ def seed_jurisdictions() -> dict[str, int]:
                 "name": "United States",
                 "slug": "united-states",
                 "state_code": "",
+                "ocd_id": ocd_id(""),
                 "parent": None,
             }
         ],
@@ -39,6 +51,7 @@ def seed_jurisdictions() -> dict[str, int]:
                 "name": state.name,
                 "slug": slugify(state.name.replace("'", "")),
                 "state_code": state.abbr,
+                "ocd_id": ocd_id(state.abbr, kind),
                 "parent": federal,
             }
         )

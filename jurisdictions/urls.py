@@ -18,6 +18,7 @@ urlpatterns = [
     path("commitments/", views.commitment_list, name="commitment-list"),
     path("commitments/export.<str:fmt>", views.commitment_export, name="commitment-export"),
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment-detail"),
+    path("commitments/<int:pk>/cite.<str:fmt>", views.commitment_cite, name="commitment-cite"),
     path("themes/<slug:slug>/feed/", ThemeCommitmentFeed(), name="theme-feed"),
     path("feeds/commitments/", views.commitment_feed, name="commitment-feed"),
 ]

@@ -1,20 +1,22 @@
 from functools import partial
 
 from django.contrib.postgres.search import SearchRank
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from recommendations import cite_formats as rec_citations
 from recommendations import exports
 from recommendations.absolute_urls import base_url
 from recommendations.filters import search_query
 from recommendations.listing import chips, clean_params, paginate
 from recommendations.models import Recommendation
 
-from . import peers
+from . import citations, peers
 from .feeds import CommitmentFeed
-from .filters import CommitmentFilter, JurisdictionFilter, state_choices
+from .filters import CommitmentFilter, JurisdictionFilter, commitment_facets, state_choices
 from .models import (
     Commitment,
     CommitmentKind,
@@ -49,26 +51,6 @@ def _export_query(params) -> str:
     rest.pop("page", None)
     encoded = rest.urlencode()
     return f"?{encoded}" if encoded else ""
-
-
-def _facet(filterset, name, label, field, choices):
-    data = filterset.form.cleaned_data
-    selected = set(data.get(name) or [])
-    counts = dict(filterset.qs_without(name).values_list(field).annotate(n=Count("id")).order_by())
-    return {
-        "name": name,
-        "label": label,
-        "active": bool(selected),
-        "options": [
-            {
-                "value": value,
-                "label": text,
-                "count": counts.get(value, 0),
-                "selected": value in selected,
-            }
-            for value, text in choices
-        ],
-    }
 
 
 def jurisdiction_list(request):
@@ -202,10 +184,7 @@ def commitment_list(request):
     else:
         qs = qs.order_by("-adopted_on", "title", "id")
     page = paginate(qs, params)
-    facets = [
-        _facet(filterset, "status", "Status", "status", CommitmentStatus.choices),
-        _facet(filterset, "kind", "Kind of instrument", "kind", CommitmentKind.choices),
-    ]
+    facets = commitment_facets(filterset)
     context = {
         "filterset": filterset,
         "page_obj": page,
@@ -262,7 +241,7 @@ def commitment_row(c, base: str) -> dict:
         "source_url": c.source_url,
         "themes": "; ".join(sorted(t.slug for t in c.themes.all())),
         "recommendations": "; ".join(
-            site + f"/recommendations/{link.recommendation_id}/" for link in c.links.all()
+            site + f"/r/{link.recommendation.public_id}/" for link in c.links.all()
         ),
         "published_at": c.published_at.isoformat() if c.published_at else "",
         "updated_at": c.updated_at.isoformat() if c.updated_at else "",
@@ -276,7 +255,15 @@ def commitment_export(request, fmt):
     queryset = (
         Commitment.objects.published()
         .select_related("jurisdiction")
-        .prefetch_related("themes", "links")
+        .prefetch_related(
+            "themes",
+            Prefetch(
+                "links",
+                CommitmentLink.objects.select_related("recommendation").only(
+                    "commitment", "recommendation__public_id"
+                ),
+            ),
+        )
         .annotate(standing=standing())
     )
     filterset = _commitment_filterset(params, queryset)
@@ -289,6 +276,16 @@ def commitment_export(request, fmt):
     )
 
 
+def commitment_cite(request, pk, fmt):
+    if fmt not in rec_citations.FORMATS:
+        raise Http404("No such citation format.")
+    commitment = get_object_or_404(
+        Commitment.objects.published().select_related("jurisdiction"), pk=pk
+    )
+    url = base_url(request) + commitment.get_absolute_url()
+    return rec_citations.respond(citations.commitment_csl(commitment, url), fmt)
+
+
 def commitment_detail(request, pk):
     commitment = get_object_or_404(
         Commitment.objects.published()
@@ -296,11 +293,20 @@ def commitment_detail(request, pk):
         .prefetch_related("themes"),
         pk=pk,
     )
+    links = list(
+        commitment.links.select_related("recommendation__review").order_by(
+            "recommendation__review_id", "recommendation_id"
+        )
+    )
+    base = base_url(request)
+    url = base + commitment.get_absolute_url()
+    cited = [base + link.recommendation.get_absolute_url() for link in links]
     context = {
         "commitment": commitment,
-        "links": commitment.links.select_related("recommendation__review").order_by(
-            "recommendation__review_id", "recommendation_id"
-        ),
+        "links": links,
+        "cite_text": rec_citations.plain_text(citations.commitment_csl(commitment, url)),
+        "cite_formats": rec_citations.LABELS,
+        "json_ld": rec_citations.json_ld_tag(citations.commitment_json_ld(commitment, url, cited)),
         "updates": commitment.updates.filter(publication=Publication.PUBLISHED).order_by(
             "reported_on", "id"
         ),

@@ -27,15 +27,20 @@ def recommenders(names) -> str:
     return f"recommended by {', '.join(names[:-1])} and {names[-1]}"
 
 
-def compose(*, symbol: str, paragraph: str, review: str, recommended_by) -> str:
+def compose(
+    *, symbol: str, paragraph: str, review: str, recommended_by, public_id: str = ""
+) -> str:
     """The citation from its parts: `review` is review_label(); `recommended_by` the
-    recommending states' names. The fast export (exports.py) calls this directly."""
+    recommending states' names. The fast export (exports.py) calls this directly. Without
+    a symbol and paragraph the review and recommenders may fit several recommendations,
+    so the permanent public identifier (Recommendation.public_id) ends the citation."""
     if symbol and paragraph:
         return f"{symbol}, para. {paragraph}"
     where = f"{symbol} ({review})" if symbol else review
     if paragraph:
         where += f", para. {paragraph}"
-    return f"{where}, {recommenders(recommended_by)}"
+    cited = f"{where}, {recommenders(recommended_by)}"
+    return f"{cited}; UPR Tracker {public_id}" if public_id else cited
 
 
 def cite(recommendation) -> str:
@@ -54,4 +59,5 @@ def cite(recommendation) -> str:
         paragraph=recommendation.paragraph,
         review=review_label(review),
         recommended_by=[c.name for c in recommendation.recommending_countries.all()],
+        public_id=recommendation.public_id,
     )

@@ -165,6 +165,7 @@ def recommendation_rows(queryset, base: str | None = None) -> Iterator[dict]:
 # The columns _postgres_recommendation_values() reads, in the order it unpacks them.
 _EXPORT_COLUMNS = [
     "id",
+    "public_id",
     "review_id",
     "paragraph",
     "text",
@@ -219,7 +220,9 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
     # and target codes, the targets being the codes with a dot.
     arrays = ["country_ids", "theme_ids", "group_ids", "sdg_codes"]
     countries, themes, groups = (labels for _, labels in related.values())
-    url_prefix = (base or base_url()) + reverse("recommendations:recommendation-list")
+    url_root = (base or base_url()) + reverse(
+        "recommendations:recommendation-permanent", args=["-"]
+    ).removesuffix("-/")
     # Each recommending state's answer as "ISO3:response", gathered per row by the
     # database (most recommendations have none, and the subquery finds that by index).
     answers = ArraySubquery(
@@ -233,7 +236,8 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
         .order_by("pk")
     )
     for (
-        pk,
+        _pk,
+        public_id,
         review_id,
         paragraph,
         text,
@@ -253,7 +257,8 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
     ) in rows.iterator(chunk_size=CHUNK_SIZE):
         state, cycle, wg_session, report_symbol, review_cells, label = reviews[review_id]
         yield (
-            f"{url_prefix}{pk}/",
+            f"{url_root}{public_id}/",
+            public_id,
             state,
             cycle,
             wg_session,
@@ -265,6 +270,7 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
                 paragraph=paragraph,
                 review=label,
                 recommended_by=[country_names[i] for i in country_ids],
+                public_id=public_id,
             ),
             text,
             sep.join(sorted([countries[i] for i in country_ids])),

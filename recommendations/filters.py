@@ -233,6 +233,18 @@ class RecommendationFilter(FacetedFilterSet):
                 rec.highlighted = mark_safe(_marks(escape(headlines[rec.pk])))
 
 
+class CountryFilter(django_filters.FilterSet):
+    """/countries/: a part of the name (the list is long)."""
+
+    q = django_filters.CharFilter(
+        label="Name", field_name="name", lookup_expr="icontains", max_length=100
+    )
+
+    class Meta:
+        model = Country
+        fields = []
+
+
 def _marks(text: str) -> str:
     return text.replace(_START, "<mark>").replace(_STOP, "</mark>")
 

@@ -172,6 +172,10 @@ class Review(models.Model):
     response_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     notes = models.TextField(blank=True)
+    # The last number given to a recommendation of this review without a paragraph
+    # ("USA-2-n14"), kept by the insert trigger of schema.py: one row to bump rather
+    # than a count of the review's numbered records per insert.
+    public_numbers = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = ReviewQuerySet.as_manager()
 
@@ -446,6 +450,13 @@ KEPT_BY_DATABASE = [
 ]
 
 
+class PublicIdField(models.CharField):
+    """Read back on INSERT ... RETURNING, like the primary key: the trigger that fills it
+    runs in the database, and an instance just created (one by one or in bulk) knows it."""
+
+    db_returning = True
+
+
 class Recommendation(models.Model):
     Response = Response
 
@@ -473,6 +484,21 @@ class Recommendation(models.Model):
     sdg_targets = models.ManyToManyField(SdgTarget, related_name="recommendations", blank=True)
     uhri_id = models.UUIDField("UHRI annotation id", null=True, blank=True, unique=True)
     upr_info_key = models.CharField("UPR Info key", max_length=64, blank=True)
+    # The permanent public identifier (public_ids.py): "USA-3-26.49", the state under
+    # review, the cycle and the paragraph of the Working Group report as they were when
+    # the record was first written. Never changed afterwards, carried by the native export
+    # and import, so a citation or a link made with it keeps working in any copy of the data.
+    # Empty on insert means "derive it": a database trigger (schema.py) fills it for every
+    # writer, importer, admin, seed or raw SQL alike.
+    public_id = PublicIdField(
+        "public identifier",
+        max_length=40,
+        unique=True,
+        default="",
+        blank=True,
+        editable=False,
+        help_text="Permanent; for example USA-3-26.49.",
+    )
     # UHRI also lists treaty-body and special-procedure recommendations; empty means the UPR.
     body = models.CharField(
         "recommending body", max_length=120, blank=True, help_text="Empty for the UPR."
@@ -591,6 +617,8 @@ class Recommendation(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
+        if self.public_id:
+            return reverse("recommendations:recommendation-permanent", args=[self.public_id])
         return reverse("recommendations:recommendation-detail", args=[self.pk])
 
     def repeats(self, limit: int = 5) -> list["Recommendation"]:

@@ -5,6 +5,7 @@ from .absolute_urls import base_url
 
 FIELDS = [
     "url",
+    "public_id",
     "state_under_review",
     "cycle",
     "wg_session",
@@ -41,6 +42,7 @@ def row(rec, base: str | None = None) -> dict:
     review = rec.review
     return {
         "url": (base or base_url()) + rec.get_absolute_url(),
+        "public_id": rec.public_id,
         "state_under_review": review.state_under_review.iso3,
         "cycle": review.cycle,
         "wg_session": review.wg_session or "",

@@ -221,3 +221,52 @@ END
     TRIGGERS.append(
         Trigger(_name, TABLE, f"AFTER {_event.upper()}", _name, referencing=_transition)
     )
+
+# The permanent public identifier (recommendations/public_ids.py states the rules). A row
+# inserted without one gets it here, from the public facts it carries; one given (a native
+# import copying another database) is kept.
+FUNCTIONS.append(
+    Function(
+        "recommendations_public_id",
+        body=f"""
+DECLARE
+  prefix text;
+  candidate text;
+  n integer;
+BEGIN
+  IF NEW.public_id <> '' THEN
+    RETURN NEW;
+  END IF;
+  SELECT c.iso3 || '-' || v.cycle INTO prefix
+  FROM recommendations_review v JOIN recommendations_country c ON c.id = v.state_under_review_id
+  WHERE v.id = NEW.review_id;
+  IF NEW.paragraph <> '' THEN
+    candidate := prefix || '-' || regexp_replace(NEW.paragraph, '[^A-Za-z0-9.]+', '_', 'g');
+    IF NOT EXISTS (SELECT FROM {TABLE} WHERE public_id = candidate) THEN
+      NEW.public_id := candidate;
+      RETURN NEW;
+    END IF;
+  END IF;
+  -- No paragraph (a UPR Info row): the next number within its review. The review's
+  -- row lock makes two writers to one review take turns.
+  LOOP
+    UPDATE recommendations_review SET public_numbers = public_numbers + 1
+    WHERE id = NEW.review_id RETURNING public_numbers INTO n;
+    candidate := prefix || '-n' || n;
+    EXIT WHEN NOT EXISTS (SELECT FROM {TABLE} WHERE public_id = candidate);
+  END LOOP;
+  NEW.public_id := candidate;
+  RETURN NEW;
+END
+""",
+    )
+)
+TRIGGERS.append(
+    Trigger(
+        "recommendations_public_id",
+        TABLE,
+        "BEFORE INSERT",
+        "recommendations_public_id",
+        each="ROW",
+    )
+)

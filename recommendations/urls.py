@@ -12,7 +12,14 @@ urlpatterns = [
         views.recommendation_export,
         name="recommendation-export",
     ),
-    path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation-detail"),
+    # The numeric address redirects to the permanent one, /r/<public id>/.
+    path("recommendations/<int:pk>/", views.recommendation_by_pk, name="recommendation-detail"),
+    path("r/<str:public_id>/", views.recommendation_detail, name="recommendation-permanent"),
+    path(
+        "r/<str:public_id>/cite.<str:fmt>",
+        views.recommendation_cite,
+        name="recommendation-cite",
+    ),
     path("themes/", views.theme_list, name="theme-list"),
     path("mirror/", mirror.mirror, name="mirror"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),

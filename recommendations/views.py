@@ -6,14 +6,14 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from . import exports, facets, panels, search_hints
+from . import cite_formats, exports, facets, panels, search_hints
 from .absolute_urls import base_url
 from .charts import RESPONSE_COLOURS, theme_chart
-from .filters import VOCABULARY_GROUPS, RecommendationFilter, facet_counts
+from .filters import VOCABULARY_GROUPS, CountryFilter, RecommendationFilter, facet_counts
 from .listing import chips, clean_params, paginate
 from .models import HOME_STATE, Country, Recommendation, Response, Review, Theme
 
@@ -146,10 +146,32 @@ def recommendation_export(request, fmt):
     return exports.recommendations(filterset.qs.order_by("pk"), fmt, base_url(request))
 
 
-def recommendation_detail(request, pk):
-    recommendation = get_object_or_404(Recommendation.objects.for_detail(), pk=pk)
+def recommendation_cite(request, public_id, fmt):
+    if fmt not in cite_formats.FORMATS:
+        raise Http404("No such citation format.")
+    recommendation = get_object_or_404(
+        Recommendation.objects.select_related("review__state_under_review"), public_id=public_id
+    )
+    url = base_url(request) + recommendation.get_absolute_url()
+    return cite_formats.respond(cite_formats.recommendation_csl(recommendation, url), fmt)
+
+
+def recommendation_by_pk(request, pk):
+    """The address pages linked to before the permanent identifiers: a permanent redirect."""
+    public_id = get_object_or_404(Recommendation.objects.values_list("public_id", flat=True), pk=pk)
+    return redirect("recommendations:recommendation-permanent", public_id, permanent=True)
+
+
+def recommendation_detail(request, public_id):
+    recommendation = get_object_or_404(Recommendation.objects.for_detail(), public_id=public_id)
+    url = base_url(request) + recommendation.get_absolute_url()
     context = {
         "recommendation": recommendation,
+        "cite_text": cite_formats.plain_text(cite_formats.recommendation_csl(recommendation, url)),
+        "cite_formats": cite_formats.LABELS,
+        "json_ld": cite_formats.json_ld_tag(
+            cite_formats.recommendation_json_ld(recommendation, url)
+        ),
         "similar": recommendation.repeats(),
         **panels.extra_context("recommendation", recommendation=recommendation),
     }
@@ -212,10 +234,8 @@ def country_index(request):
     reviewed = dict(
         Review.objects.values_list("state_under_review_id").annotate(n=Count("id")).order_by()
     )
-    countries = Country.objects.order_by("name")
-    if query:
-        countries = countries.filter(name__icontains=query)
-    rows = list(countries)
+    filterset = CountryFilter({"q": query} if query else {}, queryset=Country.objects.all())
+    rows = list(filterset.qs.order_by("name"))
     for country in rows:
         country.recommendation_count = made.get(country.pk, 0)
         country.review_count = reviewed.get(country.pk, 0)

@@ -57,6 +57,7 @@ def public_pages(cat):
         f"/subscriptions/unsubscribe/{subscription.token}/",
         "/countries/ZZZ/",
         "/accounts/login/",
+        "/api/v1/",
         "/accounts/password/reset/",
     ]
 

@@ -1,7 +1,6 @@
 """/recommendations/: each filter, facet counts, sorting, pagination, chips and the detail page."""
 
 import pytest
-from django.urls import reverse
 
 from recommendations.models import Recommendation
 from recommendations.recurrence import refresh_recommended_again
@@ -212,7 +211,7 @@ def test_the_list_query_count_does_not_grow_with_rows(client, cat, django_assert
 
 
 def test_the_detail_shows_everything_about_a_recommendation(client, cat):
-    response = client.get(reverse("recommendations:recommendation-detail", args=[cat.excessive.pk]))
+    response = client.get(cat.excessive.get_absolute_url())
     html = response.content.decode()
     assert "A/HRC/30/12, para. 176.9" in html
     assert 'href="/countries/FRA/"' in html and 'href="/countries/KEN/"' in html

@@ -50,7 +50,7 @@ def test_a_newcomer_finds_filters_follows_and_downloads(live_server, cat, tmp_pa
         list_url = page.url
 
         page.get_by_role("link", name="A/HRC/46/15, para. 26.1").click()
-        page.wait_for_url(re.compile(r"/recommendations/\d+/$"))
+        page.wait_for_url(re.compile(r"/r/[A-Z]{3}-\d+-[^/]+/$"))
         assert "Abolish the death penalty in every state." in page.content()
 
         page.get_by_role("link", name="Resolution against capital punishment").click()

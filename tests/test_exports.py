@@ -34,7 +34,7 @@ def test_recommendations_csv_has_the_native_columns_and_public_urls(client, cat)
         "A/HRC/46/15, para. 26.2",
     }
     by_paragraph = {row["paragraph"]: row for row in rows}
-    assert by_paragraph["26.1"]["url"].endswith(f"/recommendations/{cat.abolish.pk}/")
+    assert by_paragraph["26.1"]["url"].endswith(f"/r/{cat.abolish.public_id}/")
     assert rows[0]["url"].startswith("http")
 
 
@@ -72,7 +72,7 @@ def test_commitment_exports_hold_only_published_commitments(client, cat):
     rows = csv_rows(client, "/commitments/export.csv")
     assert [row["title"] for row in rows] == ["Resolution against capital punishment"]
     assert rows[0]["url"].endswith(f"/commitments/{cat.published.pk}/")
-    assert rows[0]["recommendations"].endswith(f"/recommendations/{cat.abolish.pk}/")
+    assert rows[0]["recommendations"].endswith(f"/r/{cat.abolish.public_id}/")
     assert rows[0]["themes"] == cat.death.slug
     data = json_rows(client, "/commitments/export.json")
     assert [row["title"] for row in data] == ["Resolution against capital punishment"]

@@ -160,14 +160,14 @@ def test_export_links_follow_the_request_host_unless_site_url_is_set(client, wor
     body = b"".join(
         client.get("/recommendations/export.csv", HTTP_HOST="localhost:8401").streaming_content
     ).decode()
-    assert "http://localhost:8401/recommendations/" in body
+    assert "http://localhost:8401/r/" in body
     commitments = b"".join(
         client.get("/commitments/export.json", HTTP_HOST="localhost:8401").streaming_content
     ).decode()
     assert '"url": "http://localhost:8401/commitments/' in commitments
     settings.SITE_URL = "https://upr.example.org"
     body = b"".join(client.get("/recommendations/export.csv").streaming_content).decode()
-    assert "https://upr.example.org/recommendations/" in body
+    assert "https://upr.example.org/r/" in body
 
 
 def test_the_confirmation_mail_links_to_the_host_the_subscriber_used(

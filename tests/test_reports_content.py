@@ -45,15 +45,20 @@ def test_a_citation_without_a_paragraph_names_the_review_and_its_recommenders(cl
     rec = factories.recommendation(
         review=first, paragraph="", recommending_countries=[report_data.france, cuba]
     )
+    rec.refresh_from_db()  # its permanent public identifier, given by the database
     expected = (
         "A/HRC/16/11 (United States, cycle 1, session 9, 2010), recommended by Cuba and France"
+        f"; UPR Tracker {rec.public_id}"
     )
-    assert rec.citation == expected
+    assert rec.citation == expected and rec.public_id == "USA-1-n1"
     unnamed = factories.review(
         state_under_review=cuba, cycle=2, wg_session=16, report_symbol="", review_date=None
     )
     alone = factories.recommendation(review=unnamed, paragraph="")
-    assert alone.citation == "Cuba, cycle 2, session 16, 2013, recommending state not recorded"
+    alone.refresh_from_db()
+    assert alone.citation == (
+        "Cuba, cycle 2, session 16, 2013, recommending state not recorded; UPR Tracker CUB-2-n1"
+    )
 
     document = docx_of(client.get(f"/reports/submission.docx?ids={rec.pk}"))
     assert headings(document) == [expected]

@@ -1,5 +1,6 @@
 """UPR Tracker settings: one file, every deploy-time choice read from the environment."""
 
+import re
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -43,8 +44,13 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "axes",
+    "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "corsheaders",
     "recommendations",
     "jurisdictions",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +58,8 @@ MIDDLEWARE = [
     "upr_tracker.middleware.RejectNulInPath",
     "upr_tracker.middleware.DropNulFromQuery",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks; it acts only on /api/.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -306,6 +314,46 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# The public read API (api/). Rates as django-ratelimit writes them: requests/period.
+API_RATE_ANONYMOUS = env_str("API_RATE_ANONYMOUS", "60/m")
+API_RATE_WITH_KEY = env_str("API_RATE_WITH_KEY", "1000/m")
+for _name, _rate in [
+    ("API_RATE_ANONYMOUS", API_RATE_ANONYMOUS),
+    ("API_RATE_WITH_KEY", API_RATE_WITH_KEY),
+]:
+    if not re.fullmatch(r"[1-9][0-9]*/[smhd]", _rate):
+        raise ImproperlyConfigured(f"{_name}: write a rate as requests/period, e.g. 60/m.")
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "UPR Tracker API",
+    "DESCRIPTION": "Read-only open data: the UN Universal Periodic Review recommendations "
+    "made to the United States and other states, the reviews, vocabularies and "
+    "jurisdictions, and the published state and local commitments that act on them.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "DISABLE_ERRORS_AND_WARNINGS": True,
+    # Its deploy check regenerates the document and warns that slug filters default to
+    # strings (they are strings); tests/test_api.py checks the document itself.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
+}
+# Any origin may read the API from a browser; nothing else on the site is shared.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["authorization", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 
 LOGGING = {
     "version": 1,

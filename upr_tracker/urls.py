@@ -3,10 +3,14 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from api import keys as api_keys
+
 # Says which role a page needs and whom to ask, instead of a bare "403 Forbidden".
 handler403 = "jurisdictions.staff.access.permission_denied"
 # A database outage answers 503 "try again", not 500.
 handler500 = "upr_tracker.errors.server_error"
+# JSON under /api/, whatever raised the 404 (a NUL in the path is refused by middleware).
+handler404 = "api.errors.page_not_found"
 
 
 def favicon(request):
@@ -19,9 +23,12 @@ urlpatterns = [
     # Browsers and feed readers ask for /favicon.ico whatever the page says.
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("subscriptions/", include("jurisdictions.subscription_urls")),
     path("accounts/", include("allauth.urls")),
     path("manage/imports/", include("recommendations.import_urls")),
+    path("manage/api-keys/", api_keys.key_list, name="api-keys"),
+    path("manage/api-keys/<str:prefix>/revoke/", api_keys.key_revoke, name="api-key-revoke"),
     path("manage/", include("jurisdictions.staff.urls")),
     path("reports/", include("jurisdictions.reports.urls")),
     path("", include("jurisdictions.history_urls")),

@@ -106,6 +106,9 @@ class Draft:
     response_note: str = ""
     uhri_id: str | None = None
     upr_info_key: str = ""
+    # Native files only: the identifier the record had where it was exported; empty, the
+    # database derives one (Recommendation.public_id).
+    public_id: str = ""
     body: str = ""
     report_symbol: str = ""
     # Relations as tuples of ids (None: the source does not say).

@@ -5,6 +5,7 @@ database recomputes them.
 """
 
 import datetime
+import re
 import uuid
 
 from ..csv_cells import restore
@@ -13,6 +14,8 @@ from ..native import LIST_SEPARATOR
 from .common import Draft, Options, cycle_of
 
 REQUIRED = ("state_under_review", "cycle", "text")
+# What Recommendation.public_id holds: "USA-3-26.49", "USA-1-n12".
+PUBLIC_ID = re.compile(r"[A-Z]{3}-[0-9]{1,2}-[A-Za-z0-9._]{1,32}")
 
 
 def split(value: str) -> list[str]:
@@ -88,6 +91,10 @@ def parse(rows, opts: Options) -> dict:
             except ValueError:
                 problems.error(line, "uhri_id", f"{uhri_id!r} is not an annotation id.")
 
+        public_id = get("public_id", "").strip()
+        if public_id and not PUBLIC_ID.fullmatch(public_id):
+            problems.error(line, "public_id", f"{public_id[:60]!r} is not a public identifier.")
+
         countries = set()
         for code in split(get("recommending_states", "")):
             found = ref.country(code)
@@ -137,6 +144,7 @@ def parse(rows, opts: Options) -> dict:
             response_note=get("response_note", ""),
             uhri_id=uhri_id,
             upr_info_key=get("upr_info_key", "").strip(),
+            public_id=public_id,
             body=get("body", "").strip(),
             report_symbol=get("report_symbol", "").strip(),
             countries=tuple(countries),

@@ -40,6 +40,7 @@ CREATE_FIELDS = (
     "uhri_id",
     "upr_info_key",
     "body",
+    "public_id",
 )
 EXISTING_FIELDS = ("id", "review_id", *CREATE_FIELDS, "curated_fields")
 RELATIONS = {
