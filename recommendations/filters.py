@@ -93,7 +93,7 @@ class RecommendationFilter(FacetedFilterSet):
     )
     response = django_filters.MultipleChoiceFilter(distinct=False, choices=Response.choices)
     theme = django_filters.ModelMultipleChoiceFilter(
-        distinct=False, queryset=Theme.objects.all(), to_field_name="slug", method="filter_array"
+        distinct=False, queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme"
     )
     group = django_filters.ModelMultipleChoiceFilter(
         distinct=False,
@@ -174,6 +174,16 @@ class RecommendationFilter(FacetedFilterSet):
         """Themes, affected groups, SDGs, recommending states and their regional groups:
         an overlap with the recommendation's facet array."""
         return _overlaps(queryset, name, value) if value else queryset
+
+    @staticmethod
+    def theme_closure(themes) -> list[int]:
+        """What choosing `themes` means, here and wherever the filter's values are read
+        (the list, its facet counts, /themes/, theme pages, exports and reports): each
+        theme and every narrower theme under it."""
+        return Theme.objects.with_narrower(themes) if themes else []
+
+    def filter_theme(self, queryset, name, value):
+        return _overlaps(queryset, name, self.theme_closure(value)) if value else queryset
 
     def filter_local_action(self, queryset, name, value):
         if value == "none":
@@ -331,7 +341,13 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
         "under_review": {data.get("under_review")} - {None, ""},
     }
     extra = list(RecommendationFilter.extra_facets)
-    counts = facet_counting.compute(data, FACETS + extra, top=set(extra))
+    # The index holds each theme's own rows: a chosen theme keeps its narrower themes' rows
+    # too, and each theme's count covers its narrower themes, as the filter does.
+    closures = Theme.closures(list(Theme.objects.only("pk", "parent_id")))
+    counted = {**data, "theme": RecommendationFilter.theme_closure(data.get("theme"))}
+    counts = facet_counting.compute(
+        counted, FACETS + extra, top=set(extra), groups={"theme": closures}
+    )
 
     facets = []
 
