@@ -2,6 +2,9 @@
 
 import django_filters
 import us
+from django.contrib.postgres.search import SearchRank
+from django.db import connection
+from django.db.models import F
 
 from recommendations.filters import MAX_QUERY_LENGTH, FacetedFilterSet, search_query
 from recommendations.models import Theme
@@ -38,6 +41,15 @@ class JurisdictionFilter(django_filters.FilterSet):
         fields = []
 
 
+COMMITMENT_SORTS = [
+    ("relevance", "Relevance (with a search)"),
+    ("newest", "Newest adopted first"),
+    ("oldest", "Oldest adopted first"),
+    ("title", "Title"),
+    ("jurisdiction", "Jurisdiction"),
+]
+
+
 class CommitmentFilter(FacetedFilterSet):
     q = django_filters.CharFilter(
         label="Search title and summary", method="filter_q", max_length=MAX_QUERY_LENGTH
@@ -71,6 +83,9 @@ class CommitmentFilter(FacetedFilterSet):
         min_value=1900,
         max_value=2100,
     )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", choices=COMMITMENT_SORTS, method="filter_noop"
+    )
 
     class Meta:
         model = Commitment
@@ -86,6 +101,43 @@ class CommitmentFilter(FacetedFilterSet):
         if not value:
             return queryset
         return queryset.on_themes(value)
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    @property
+    def sort_key(self) -> str:
+        sort = self.form.cleaned_data.get("sort") or ""
+        if sort == "relevance" and not self.query_text:
+            sort = ""
+        return sort or ("relevance" if self.query_text else "newest")
+
+    def sorted_qs(self):
+        qs = self.qs
+        sort = self.sort_key
+        if sort == "relevance":
+            rank = SearchRank(F("search_vector"), search_query(self.query_text))
+            return qs.annotate(rank=rank).order_by("-rank", "-adopted_on", "id")
+        if sort == "oldest":
+            return qs.order_by(F("adopted_on").asc(nulls_last=True), "title", "id")
+        if sort == "title":
+            return qs.order_by("title", "id")
+        if sort == "jurisdiction":
+            return qs.order_by("jurisdiction__name", F("adopted_on").desc(nulls_last=True), "id")
+        return qs.order_by(F("adopted_on").desc(nulls_last=True), "title", "id")
+
+    def theme_counts(self) -> dict[str, int]:
+        """{theme id: published commitments on it under every other filter}, broader
+        themes included as on_themes() reads them (each commitment's theme_ids)."""
+        ids = self.qs_without("theme").order_by().values("id")
+        sql, params = ids.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT t, count(*) FROM jurisdictions_commitment c, unnest(c.theme_ids) t "
+                f"WHERE c.id IN ({sql}) GROUP BY t",
+                params,
+            )
+            return {str(t): n for t, n in cursor.fetchall()}
 
     def filter_network(self, queryset, name, value):
         if not value:

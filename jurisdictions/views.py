@@ -1,6 +1,5 @@
 from functools import partial
 
-from django.contrib.postgres.search import SearchRank
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, render
@@ -8,12 +7,12 @@ from django.urls import reverse
 
 from recommendations import exports
 from recommendations.absolute_urls import base_url
-from recommendations.filters import search_query
+from recommendations.filters import theme_options
 from recommendations.listing import chips, clean_params, paginate
-from recommendations.models import Recommendation
+from recommendations.models import Recommendation, Theme
 
 from .feeds import CommitmentFeed
-from .filters import CommitmentFilter, JurisdictionFilter, state_choices
+from .filters import COMMITMENT_SORTS, CommitmentFilter, JurisdictionFilter, state_choices
 from .models import (
     Commitment,
     CommitmentKind,
@@ -63,6 +62,57 @@ def _facet(filterset, name, label, field, choices):
                 "selected": value in selected,
             }
             for value, text in choices
+        ],
+    }
+
+
+def _theme_facet(filterset):
+    """Themes with the published commitments on each (broader themes include their
+    narrower ones), grouped by vocabulary as on /recommendations/."""
+    counts = filterset.theme_counts()
+    ids = dict(Theme.objects.values_list("slug", "pk"))
+    selected = {t.slug for t in filterset.form.cleaned_data.get("theme") or []}
+    options = [
+        {
+            "index": index,
+            "value": slug,
+            "label": label,
+            "group": group,
+            "chip": chip,
+            "count": counts.get(str(ids[slug]), 0),
+            "selected": slug in selected,
+        }
+        for index, (slug, label, group, chip) in enumerate(theme_options(), start=1)
+    ]
+    # Chosen themes first, then the busiest, within each vocabulary.
+    groups = list(dict.fromkeys(o["group"] for o in options))
+    options.sort(
+        key=lambda o: (groups.index(o["group"]), not o["selected"], -o["count"], o["label"])
+    )
+    return {
+        "name": "theme",
+        "label": "Theme",
+        "active": bool(selected),
+        "grouped": len(groups) > 1,
+        "options": options,
+    }
+
+
+def _chosen_facet(filterset, name, label, choices):
+    """A hidden facet of the values chosen for `name` (choices, or model objects)."""
+    chosen = filterset.form.cleaned_data.get(name) or []
+    if choices is not None:
+        names = dict(choices)
+        options = [(value, names.get(value, value)) for value in chosen]
+    else:
+        options = [(obj.slug, str(obj)) for obj in chosen]
+    return {
+        "name": name,
+        "label": label,
+        "hidden": True,
+        "active": bool(options),
+        "options": [
+            {"value": value, "label": text, "count": 0, "selected": True} for value, text in options
         ],
     }
 
@@ -187,26 +237,25 @@ def _commitment_filterset(params, queryset):
 def commitment_list(request):
     params = clean_params(request.GET)
     filterset = _commitment_filterset(params, Commitment.objects.published().for_list())
-    qs = filterset.qs
-    if filterset.query_text:
-        rank = SearchRank(F("search_vector"), search_query(filterset.query_text))
-        qs = qs.annotate(rank=rank).order_by("-rank", "-adopted_on", "id")
-    else:
-        qs = qs.order_by("-adopted_on", "title", "id")
-    page = paginate(qs, params)
+    page = paginate(filterset.sorted_qs(), params)
     facets = [
         _facet(filterset, "status", "Status", "status", CommitmentStatus.choices),
         _facet(filterset, "kind", "Kind of instrument", "kind", CommitmentKind.choices),
+        _theme_facet(filterset),
+        # Chosen in a select or by a link, listed only so their chips can name them.
+        _chosen_facet(filterset, "state", "State", state_choices()),
+        _chosen_facet(filterset, "jurisdiction", "Jurisdiction", None),
+        _chosen_facet(filterset, "network", "Network", None),
     ]
     context = {
         "filterset": filterset,
         "page_obj": page,
         "facets": facets,
-        "chips": chips(
-            params, facets, {"q": "Search", "year": "Year", "jurisdiction": "Jurisdiction"}
-        ),
+        "chips": chips(params, facets, {"q": "Search", "year": "Year adopted"}),
         "states": state_choices(),
         "selected_states": set(params.getlist("state")),
+        "sorts": COMMITMENT_SORTS,
+        "sort": filterset.sort_key,
         "export_query": _export_query(params),
     }
     return render(request, "jurisdictions/commitment_list.html", context)

@@ -1,0 +1,103 @@
+"""Issue 19, points 9 to 22, as a visitor, a curator and a manager see them in Chromium:
+pages that show the same thing give the same number under the same words, and the
+exports and imports say what they hold. One live server and one browser for the module;
+each test builds its own data."""
+
+import pytest
+
+from tests import factories
+from tests.browse_data import build_catalogue
+from tests.browser import chromium_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="module")
+def browser_page():
+    with chromium_page(viewport=DESKTOP) as page:
+        yield page
+
+
+@pytest.fixture
+def page(browser_page):
+    browser_page.context.clear_cookies()
+    return browser_page
+
+
+@pytest.fixture
+def cat(transactional_db):
+    """The browsing catalogue, plus a broader UHRI theme whose narrower theme carries the
+    two death-penalty recommendations and whose commitment is tagged only with it."""
+    data = build_catalogue()
+    data.civil = factories.theme(vocabulary="uhri", name="Civil and political rights")
+    data.life = factories.theme(vocabulary="uhri", name="Right to life", parent=data.civil)
+    data.abolish.themes.add(data.life)
+    data.moratorium.themes.add(data.life)
+    return data
+
+
+def heading(page):
+    return page.locator("#results-heading").inner_text()
+
+
+def test_a_broader_theme_means_itself_and_its_narrower_themes_on_every_page(live_server, page, cat):
+    """Point 9: /themes/, the theme page, its filter link and the list's facet agree."""
+    page.goto(live_server.url + "/themes/")
+    entry = page.locator(".theme-list li", has_text="Civil and political rights")
+    assert "2 recommendations, 1 commitment" in entry.inner_text()
+
+    entry.get_by_role("link").click()
+    assert "Recommendations to the United States (2)" in page.locator("#recs-heading").inner_text()
+
+    page.get_by_role("link", name="Filter and search these recommendations").click()
+    assert heading(page) == "2 recommendations"
+    texts = page.locator(".results").inner_text()
+    assert "Abolish the death penalty" in texts and "moratorium on executions" in texts
+    # The facet beside the list counts the same way: the broader theme holds both.
+    option = page.locator("label", has_text="Civil and political rights")
+    assert option.first.inner_text().endswith("(2)")
+    assert page.locator(".chip", has_text="Civil and political rights").count() == 1
+
+
+def test_the_commitment_list_filters_and_sorts_by_theme_and_shows_each_filter_as_a_chip(
+    live_server, page, cat
+):
+    """Point 10: the theme a theme page links to is a chip, survives another filter, and
+    can be removed; the list sorts."""
+    factories.commitment(
+        jurisdiction=cat.erie, title="Police oversight board", status="adopted"
+    ).themes.set([cat.police])
+    page.goto(live_server.url + cat.civil.get_absolute_url())
+    page.get_by_role("link", name="All 1 commitment on this theme").click()
+    assert heading(page) == "1 commitment"
+    chip = page.locator(".chip", has_text="Theme: Civil and political rights")
+    assert chip.count() == 1
+
+    # Ticking a status keeps the theme.
+    box = page.get_by_role("checkbox", name="Adopted")
+    with page.expect_navigation():
+        box.check()
+    assert heading(page) == "1 commitment"
+    assert "theme=" in page.url and chip.count() == 1
+
+    # Removing the chip drops only the theme.
+    with page.expect_navigation():
+        page.locator(".chip", has_text="Theme: Civil and political rights").click()
+    assert heading(page) == "2 commitments"
+    assert page.locator(".chip", has_text="Status: Adopted").count() == 1
+
+    # The theme facet counts commitments, broader themes included.
+    label = page.locator("label[for^='f-theme-']", has_text="Law enforcement")
+    assert label.inner_text().endswith("(1)")
+
+    page.select_option("#id_sort", "title")
+    page.locator("form[data-filter-form] button[type=submit]").last.click()
+    page.wait_for_url(lambda url: "sort=title" in url)
+    titles = page.locator(".results h3").all_inner_texts()
+    assert titles == sorted(titles) and len(titles) == 2
+
+    # A state chosen in the select is a chip too, with its name.
+    page.goto(live_server.url + "/commitments/?state=PA&theme=" + cat.death.slug)
+    assert page.locator(".chip", has_text="State: Pennsylvania").count() == 1
