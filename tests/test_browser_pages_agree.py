@@ -3,6 +3,8 @@ pages that show the same thing give the same number under the same words, and th
 exports and imports say what they hold. One live server and one browser for the module;
 each test builds its own data."""
 
+from pathlib import Path
+
 import pytest
 
 from tests import factories
@@ -12,6 +14,7 @@ from tests.browser import chromium_page
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"width": 1280, "height": 800}
+DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +104,34 @@ def test_the_commitment_list_filters_and_sorts_by_theme_and_shows_each_filter_as
     # A state chosen in the select is a chip too, with its name.
     page.goto(live_server.url + "/commitments/?state=PA&theme=" + cat.death.slug)
     assert page.locator(".chip", has_text="State: Pennsylvania").count() == 1
+
+
+def test_the_import_page_says_how_many_rows_were_imported_and_how_many_skipped(
+    live_server, page, transactional_db, settings, tmp_path
+):
+    """Point 22: a file of five United States rows and two rows about other states,
+    imported for the United States: the page tells the two apart, and its numbers are the
+    database's."""
+    from recommendations.models import Recommendation
+    from recommendations.seed import seed_reference
+    from tests.browser import sign_in
+
+    settings.MEDIA_ROOT = tmp_path
+    seed_reference()
+    factories.curator(email="curator@example.org", password="a-long-test-password")
+    sign_in(page, live_server.url, "curator@example.org", "a-long-test-password")
+    page.goto(live_server.url + "/manage/imports/")
+    page.set_input_files("input[type=file]", DATA / "upr_info_original.csv")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Upload and import").click()
+
+    lines = (DATA / "upr_info_original.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    to_us = [line for line in lines if line.startswith("United States,")]
+    status = page.locator("[role=status]").inner_text()
+    created = Recommendation.objects.filter(review__state_under_review__iso3="USA").count()
+    assert Recommendation.objects.count() == created == 2
+    assert (
+        f"{len(lines)} rows read: {len(to_us)} imported, {len(lines) - len(to_us)} skipped"
+        in status
+    )
+    assert f"created {created} recommendations" in status
