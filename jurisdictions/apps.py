@@ -20,3 +20,5 @@ class JurisdictionsConfig(AppConfig):
         recommendation_filters.register()
         # Local-action parts of the recommendations app's pages (recommendations.panels).
         panels.register()
+        # The names of the jurisdictions acting, in the recommendation exports.
+        recommendation_filters.register_export_names()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from recommendations import exports
 from recommendations.absolute_urls import base_url
 from recommendations.filters import theme_options
-from recommendations.listing import chips, clean_params, paginate
+from recommendations.listing import chips, clean_params, export_filename, paginate
 from recommendations.models import Recommendation, Theme
 
 from .feeds import CommitmentFeed
@@ -227,7 +227,8 @@ def jurisdiction_export(request, fmt):
             "website": j.website,
         }
 
-    return exports.stream(filterset.qs.order_by("pk"), row, fields, fmt, "jurisdictions")
+    name = export_filename("jurisdictions", params)
+    return exports.stream(filterset.qs.order_by("pk"), row, fields, fmt, name)
 
 
 def _commitment_filterset(params, queryset):
@@ -322,7 +323,7 @@ def commitment_export(request, fmt):
         partial(commitment_row, base=base_url(request)),
         COMMITMENT_FIELDS,
         fmt,
-        "commitments",
+        export_filename("commitments", params),
     )
 
 

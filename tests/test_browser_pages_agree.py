@@ -135,3 +135,33 @@ def test_the_import_page_says_how_many_rows_were_imported_and_how_many_skipped(
         in status
     )
     assert f"created {created} recommendations" in status
+
+
+def test_the_csv_download_names_states_themes_and_acting_jurisdictions(live_server, page, cat):
+    """Point 21: names beside codes, the acting jurisdictions by name, theme names with
+    their vocabulary in a column of its own, and a file named after the filter and day."""
+    import csv
+    import io
+
+    from django.utils import timezone
+
+    page.goto(live_server.url + f"/recommendations/?theme={cat.death.slug}&response=supported")
+    with page.expect_download() as download:
+        page.locator(".downloads").get_by_role("link", name="CSV").click()
+    name = download.value.suggested_filename
+    day = timezone.localdate().isoformat()
+    assert name == f"recommendations-response-supported-theme-{cat.death.slug}-{day}.csv"
+    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["recommending_states"], row["recommending_state_names"]) == ("FRA", "France")
+    assert (row["state_under_review"], row["state_under_review_name"]) == (
+        "USA",
+        "United States",
+    )
+    assert (row["themes"], row["theme_vocabularies"]) == (
+        "Death penalty; Right to life",
+        "upr_info; uhri",
+    )
+    assert row["acting_jurisdictions"] == "Pittsburgh"
+    assert row["jurisdictions_acting"] == "1"
