@@ -353,7 +353,7 @@ class RecommendationEditForm(forms.ModelForm):
 class ThemeForm(forms.ModelForm):
     class Meta:
         model = Theme
-        fields = ["vocabulary", "name", "parent", "description"]
+        fields = ["vocabulary", "name", "parent", "description", "synonyms"]
 
     def save(self, commit=True):
         theme = super().save(commit=False)

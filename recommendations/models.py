@@ -268,6 +268,15 @@ class Theme(models.Model):
         "self", blank=True, help_text="Equivalent or overlapping themes in other vocabularies."
     )
     description = models.TextField(blank=True)
+    # Other words for the subject ("capital punishment" for Death penalty): a search that
+    # is one of them, or the name, is offered the theme (recommendations/search_hints.py).
+    synonyms = ArrayField(
+        models.CharField(max_length=100),
+        default=list,
+        blank=True,
+        help_text="Other words for this theme, separated by commas. A search for one of "
+        "them offers the theme.",
+    )
 
     objects = ThemeQuerySet.as_manager()
 

@@ -165,3 +165,22 @@ def test_the_csv_download_names_states_themes_and_acting_jurisdictions(live_serv
     )
     assert row["acting_jurisdictions"] == "Pittsburgh"
     assert row["jurisdictions_acting"] == "1"
+
+
+def test_a_search_that_names_a_theme_or_its_synonym_offers_the_theme(live_server, page, cat):
+    """Point 15: the death-penalty theme holds recommendations that never say "death
+    penalty" (a moratorium on executions); a search for the words, or for "capital
+    punishment", offers the theme with its count, and the offer leads to them all."""
+    cat.death.synonyms = ["capital punishment", "executions"]
+    cat.death.save()
+    page.goto(live_server.url + "/recommendations/?q=death+penalty")
+    assert heading(page) == "1 recommendation"
+    offer = page.get_by_role("link", name="the 2 recommendations under Death penalty (UPR Info)")
+    offer.click()
+    assert heading(page) == "2 recommendations"
+    assert "q=" not in page.url
+
+    page.goto(live_server.url + "/recommendations/?q=Capital+Punishment")
+    assert page.get_by_role("link", name="under Death penalty (UPR Info)").count() == 1
+    page.goto(live_server.url + "/recommendations/?q=capital+punishment+in+texas")
+    assert page.get_by_role("link", name="under Death penalty (UPR Info)").count() == 0
