@@ -177,6 +177,15 @@ def jurisdiction_detail(request, slug):
         "themes": ThemeJurisdictionCount.objects.themes_of(jurisdiction, 30),
         "children": _with_commitment_counts(children),
         "child_count": jurisdiction.children.count(),
+        # A state's page also gives what the home page's map counts for it: the state's
+        # own commitments and those of every place in it.
+        "in_state_count": (
+            Commitment.objects.published()
+            .filter(jurisdiction__state_code=jurisdiction.state_code)
+            .count()
+            if jurisdiction.kind == JurisdictionKind.STATE and jurisdiction.state_code
+            else None
+        ),
     }
     return render(request, "jurisdictions/detail.html", context)
 

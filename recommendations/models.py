@@ -434,10 +434,17 @@ class ActionCategory(models.IntegerChoices):
 
 
 class LocalStatus(models.TextChoices):
-    NONE = "none", "No local action"
+    """The words for local action, on every page, facet, report and export: a published
+    commitment contests it, else one implements it, else one addresses it, else none."""
+
+    NONE = "none", "No local action yet"
     ADDRESSED = "addressed", "Addressed locally"
-    IMPLEMENTED = "implemented", "Implemented somewhere"
-    CONTESTED = "contested", "Contested"
+    IMPLEMENTED = "implemented", "Implemented locally"
+    CONTESTED = "contested", "Contested locally"
+
+
+# The local-action filter's value for any status but "none", in the same words.
+ANY_LOCAL_ACTION = ("any", "Any local action")
 
 
 # Columns the database keeps (the triggers of schema.py, the status refresh): history skips

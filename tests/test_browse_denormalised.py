@@ -55,7 +55,8 @@ def expected_counts(recs, chosen: dict) -> dict[str, Counter]:
         if name == "group":
             return {g.slug for g in rec.affected_groups.all()}
         if name == "local_action":
-            return {"none" if rec.local_status == "none" else "any"}
+            # Each status, and "any" for every status but none.
+            return {rec.local_status} | ({"any"} if rec.local_status != "none" else set())
         if name == "under_review":
             return {rec.review.state_under_review.iso3, "all"}
         raise AssertionError(name)

@@ -32,7 +32,11 @@ def page(browser_page):
 @pytest.fixture
 def cat(transactional_db):
     """The browsing catalogue, plus a broader UHRI theme whose narrower theme carries the
-    two death-penalty recommendations and whose commitment is tagged only with it."""
+    two death-penalty recommendations and whose commitment is tagged only with it; the
+    states, DC and territories as jurisdictions."""
+    from jurisdictions.seed import seed_jurisdictions
+
+    seed_jurisdictions()
     data = build_catalogue()
     data.civil = factories.theme(vocabulary="uhri", name="Civil and political rights")
     data.life = factories.theme(vocabulary="uhri", name="Right to life", parent=data.civil)
@@ -165,6 +169,7 @@ def test_the_csv_download_names_states_themes_and_acting_jurisdictions(live_serv
     )
     assert row["acting_jurisdictions"] == "Pittsburgh"
     assert row["jurisdictions_acting"] == "1"
+    assert (row["local_status"], row["local_action"]) == ("addressed", "Addressed locally")
 
 
 def test_a_search_that_names_a_theme_or_its_synonym_offers_the_theme(live_server, page, cat):
@@ -184,3 +189,57 @@ def test_a_search_that_names_a_theme_or_its_synonym_offers_the_theme(live_server
     assert page.get_by_role("link", name="under Death penalty (UPR Info)").count() == 1
     page.goto(live_server.url + "/recommendations/?q=capital+punishment+in+texas")
     assert page.get_by_role("link", name="under Death penalty (UPR Info)").count() == 0
+
+
+def test_each_number_says_what_it_counts_and_the_page_it_opens_shows_the_same(
+    live_server, page, cat
+):
+    """Point 11: the home map's number for a state opens the list of exactly those
+    commitments; the state's page tells its own from those of the places in it; "Who
+    acted" counts commitments and says so."""
+    factories.commitment(jurisdiction=cat.erie, title="Erie police review", status="adopted")
+    page.goto(live_server.url + "/")
+    tile = page.locator(".tile-map a[aria-label^='Pennsylvania:']")
+    assert tile.get_attribute("aria-label") == (
+        "Pennsylvania: 2 published commitments of the state and the places in it"
+    )
+    tile.click()
+    assert heading(page) == "2 commitments"
+
+    page.goto(live_server.url + "/jurisdictions/pennsylvania/")
+    main = page.locator("main").inner_text()
+    assert "Published commitments of Pennsylvania itself (0)" in main
+    assert "2 published commitments in Pennsylvania" in main
+
+    page.goto(live_server.url + cat.death.get_absolute_url())
+    acted = page.locator("#commitments-heading ~ ul.inline").first.inner_text()
+    assert acted == "Pittsburgh, PA (1 commitment)"
+
+
+def test_local_action_has_one_set_of_words_on_every_page(live_server, page, cat):
+    """Point 12: the filter, the result line and the recommendation's page use the words of
+    LocalStatus (the CSV's local_action column too, above)."""
+    from recommendations.models import ANY_LOCAL_ACTION, LocalStatus
+
+    page.goto(live_server.url + "/recommendations/")
+    facet = page.locator("details.facet", has=page.locator("input[name=local_action]"))
+    labels = [
+        text.rsplit(" (", 1)[0] for text in facet.locator("ul.options label").all_inner_texts()
+    ]
+    assert labels == [
+        ANY_LOCAL_ACTION[1],
+        LocalStatus.ADDRESSED.label,
+        LocalStatus.IMPLEMENTED.label,
+        LocalStatus.CONTESTED.label,
+        LocalStatus.NONE.label,
+    ]
+    result = page.locator(".result", has_text="Abolish the death penalty")
+    assert "Addressed locally by 1 jurisdiction" in result.inner_text()
+    assert "No local action yet" in page.locator(".result", has_text="moratorium").inner_text()
+
+    with page.expect_navigation():
+        facet.get_by_label("Addressed locally").check()
+    assert heading(page) == "1 recommendation"
+    assert page.locator(".chip", has_text="Local action: Addressed locally").count() == 1
+    page.locator(".result h3 a").first.click()
+    assert "Addressed locally" in page.locator("dl").first.inner_text()
