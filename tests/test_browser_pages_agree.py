@@ -243,3 +243,46 @@ def test_local_action_has_one_set_of_words_on_every_page(live_server, page, cat)
     assert page.locator(".chip", has_text="Local action: Addressed locally").count() == 1
     page.locator(".result h3 a").first.click()
     assert "Addressed locally" in page.locator("dl").first.inner_text()
+
+
+def test_a_review_page_tells_the_un_record_from_the_recommendations_held(live_server, page, cat):
+    """Point 14: a review whose note gives the UN's numbers but whose recommendations are
+    not imported says so, instead of "228 recommendations" above "Recommendations (0)"."""
+    review = factories.review(
+        state_under_review=cat.usa,
+        cycle=1,
+        wg_session=9,
+        status="responded",
+        report_symbol="A/HRC/16/11",
+        notes="228 recommendations from 55 states.",
+    )
+    page.goto(live_server.url + review.get_absolute_url())
+    main = page.locator("main")
+    assert "From the UN's record: 228 recommendations from 55 states." in main.inner_text()
+    assert "None of this review's recommendations are in this site's data yet" in (
+        page.locator("#none-held").inner_text()
+    )
+    assert page.locator("#recs-heading").inner_text() == ("Recommendations in this site's data (0)")
+    page.goto(live_server.url + cat.cycle3.get_absolute_url())
+    assert page.locator("#none-held").count() == 0
+    assert page.locator("#recs-heading").inner_text() == "Recommendations in this site's data (3)"
+
+
+def test_another_states_cycle_shows_the_year_of_its_own_session(live_server, page, cat):
+    """Point 13: France was reviewed in session 2 (May 2008); with no review date
+    recorded, its cycle reads 2008 from the session calendar, not the United States'
+    years, on the list's facet, its result lines and the review page."""
+    review = factories.review(
+        state_under_review=cat.france, cycle=1, wg_session=2, report_symbol="A/HRC/8/47"
+    )
+    factories.recommendation(review=review, paragraph="60.1", text="Ratify the convention.")
+    page.goto(live_server.url + "/recommendations/?under_review=FRA")
+    assert heading(page) == "1 recommendation"
+    facet = page.locator("details.facet", has=page.locator("input[name=cycle]"))
+    assert facet.locator("label").all_inner_texts() == ["Cycle 1 (2008) (1)"]
+    assert "Cycle 1 (2008)" in page.locator(".result").inner_text()
+    page.goto(live_server.url + review.get_absolute_url())
+    assert page.locator("h1").inner_text() == "Review of France: Cycle 1 (2008)"
+    page.goto(live_server.url + "/recommendations/?under_review=all")
+    labels = page.locator("details.facet", has=page.locator("input[name=cycle]"))
+    assert "Cycle 1 (2008) (1)" in labels.locator("label").all_inner_texts()
