@@ -286,3 +286,30 @@ def test_another_states_cycle_shows_the_year_of_its_own_session(live_server, pag
     page.goto(live_server.url + "/recommendations/?under_review=all")
     labels = page.locator("details.facet", has=page.locator("input[name=cycle]"))
     assert "Cycle 1 (2008) (1)" in labels.locator("label").all_inner_texts()
+
+
+def test_the_staff_theme_picker_is_grouped_labelled_and_narrows_as_one_types(
+    live_server, page, cat
+):
+    """Point 17: no Ctrl-click list; the public list's grouped picker, with a name two
+    vocabularies share labelled by vocabulary, narrowed by typing."""
+    from jurisdictions.models import Commitment
+    from tests.browser import sign_in
+
+    factories.theme(vocabulary="uhri", name="Death penalty", parent=cat.civil)
+    manager = factories.user(email="manager@pittsburgh.example", password="a-long-test-password")
+    factories.membership(manager, cat.pittsburgh, role="manager")
+    sign_in(page, live_server.url, "manager@pittsburgh.example", "a-long-test-password")
+    page.goto(live_server.url + f"/manage/jurisdictions/{cat.pittsburgh.slug}/commitments/new/")
+    assert page.locator("select[name=themes]").count() == 0
+    picker = page.locator("fieldset.theme-picker")
+    assert picker.locator("legend").first.inner_text() == "Themes"
+    page.get_by_role("searchbox", name="Type to narrow themes").fill("death")
+    shown = [t for t in picker.locator("li.option:not([hidden]) label").all_inner_texts()]
+    assert shown == ["Death penalty (UPR Info)", "Death penalty (UHRI)"]
+    page.fill("#id_title", "Resolution for a moratorium")
+    page.get_by_label("Death penalty (UHRI)").check()
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url(lambda url: "/new/" not in url)
+    saved = Commitment.objects.get(title="Resolution for a moratorium")
+    assert [(t.vocabulary, t.name) for t in saved.themes.all()] == [("uhri", "Death penalty")]
