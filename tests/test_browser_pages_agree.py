@@ -313,3 +313,28 @@ def test_the_staff_theme_picker_is_grouped_labelled_and_narrows_as_one_types(
     page.wait_for_url(lambda url: "/new/" not in url)
     saved = Commitment.objects.get(title="Resolution for a moratorium")
     assert [(t.vocabulary, t.name) for t in saved.themes.all()] == [("uhri", "Death penalty")]
+
+
+def test_on_a_phone_the_filter_drawer_stays_open_after_a_tick(live_server, page, cat):
+    """Point 19 (in part): ticking a filter value on a 375 px screen reloads the list with
+    the drawer still open and the focus on the box just ticked."""
+    page.set_viewport_size({"width": 375, "height": 740})
+    try:
+        page.goto(live_server.url + "/recommendations/")
+        drawer = page.locator("details.filter-panel")
+        assert drawer.get_attribute("open") is None
+        drawer.locator("summary").first.click()
+        facet = page.locator("details.facet", has=page.locator("input[name=response]"))
+        if facet.get_attribute("open") is None:
+            facet.locator("summary").click()
+        with page.expect_navigation():
+            facet.locator("input[value=supported]").check()
+        assert "response=supported" in page.url
+        assert page.locator("details.filter-panel").get_attribute("open") is not None
+        focused = page.evaluate("[document.activeElement.name, document.activeElement.value]")
+        assert focused == ["response", "supported"]
+        # A page opened afresh starts with the drawer closed again.
+        page.goto(live_server.url + "/recommendations/")
+        assert page.locator("details.filter-panel").get_attribute("open") is None
+    finally:
+        page.set_viewport_size(DESKTOP)
