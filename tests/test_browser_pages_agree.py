@@ -338,3 +338,25 @@ def test_on_a_phone_the_filter_drawer_stays_open_after_a_tick(live_server, page,
         assert page.locator("details.filter-panel").get_attribute("open") is None
     finally:
         page.set_viewport_size(DESKTOP)
+
+
+def test_the_home_map_has_a_legend_and_labels_readable_on_a_phone(live_server, page, cat):
+    """Point 20 (in part): the map says what its shades mean, and its labels are at least
+    12 px on a 375 px screen."""
+    from jurisdictions.panels import MAP_SHADES
+
+    page.set_viewport_size({"width": 375, "height": 740})
+    try:
+        page.goto(live_server.url + "/")
+        legend = page.locator("ul.legend[aria-label^='Legend: published commitments']")
+        shown = [text.strip() for text in legend.locator("li").all_inner_texts()]
+        assert shown == [words for *_, words in MAP_SHADES]
+        sizes = page.evaluate(
+            """() => [...document.querySelectorAll('.tile-map text')].map(e => {
+                const svg = e.ownerSVGElement;
+                return parseFloat(getComputedStyle(e).fontSize)
+                    * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width; })"""
+        )
+        assert sizes and min(sizes) >= 12, min(sizes)
+    finally:
+        page.set_viewport_size(DESKTOP)
