@@ -22,3 +22,5 @@ class JurisdictionsConfig(AppConfig):
         # Local-action parts of the recommendations app's pages (recommendations.panels).
         panels.register()
         progress_pages.register()
+        # The names of the jurisdictions acting, in the recommendation exports.
+        recommendation_filters.register_export_names()

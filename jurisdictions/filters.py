@@ -2,9 +2,11 @@
 
 import django_filters
 import us
-from django.db.models import Count
+from django.contrib.postgres.search import SearchRank
+from django.db import connection
+from django.db.models import Count, F
 
-from recommendations.filters import MAX_QUERY_LENGTH, FacetedFilterSet, search_query
+from recommendations.filters import MAX_QUERY_LENGTH, FacetedFilterSet, search_query, theme_options
 from recommendations.models import Theme
 
 from .models import (
@@ -37,6 +39,15 @@ class JurisdictionFilter(django_filters.FilterSet):
     class Meta:
         model = Jurisdiction
         fields = []
+
+
+COMMITMENT_SORTS = [
+    ("relevance", "Relevance (with a search)"),
+    ("newest", "Newest adopted first"),
+    ("oldest", "Oldest adopted first"),
+    ("title", "Title"),
+    ("jurisdiction", "Jurisdiction"),
+]
 
 
 class CommitmentFilter(FacetedFilterSet):
@@ -72,6 +83,9 @@ class CommitmentFilter(FacetedFilterSet):
         min_value=1900,
         max_value=2100,
     )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", choices=COMMITMENT_SORTS, method="filter_noop"
+    )
 
     class Meta:
         model = Commitment
@@ -87,6 +101,43 @@ class CommitmentFilter(FacetedFilterSet):
         if not value:
             return queryset
         return queryset.on_themes(value)
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    @property
+    def sort_key(self) -> str:
+        sort = self.form.cleaned_data.get("sort") or ""
+        if sort == "relevance" and not self.query_text:
+            sort = ""
+        return sort or ("relevance" if self.query_text else "newest")
+
+    def sorted_qs(self):
+        qs = self.qs
+        sort = self.sort_key
+        if sort == "relevance":
+            rank = SearchRank(F("search_vector"), search_query(self.query_text))
+            return qs.annotate(rank=rank).order_by("-rank", "-adopted_on", "id")
+        if sort == "oldest":
+            return qs.order_by(F("adopted_on").asc(nulls_last=True), "title", "id")
+        if sort == "title":
+            return qs.order_by("title", "id")
+        if sort == "jurisdiction":
+            return qs.order_by("jurisdiction__name", F("adopted_on").desc(nulls_last=True), "id")
+        return qs.order_by(F("adopted_on").desc(nulls_last=True), "title", "id")
+
+    def theme_counts(self) -> dict[str, int]:
+        """{theme id: published commitments on it under every other filter}, broader
+        themes included as on_themes() reads them (each commitment's theme_ids)."""
+        ids = self.qs_without("theme").order_by().values("id")
+        sql, params = ids.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT t, count(*) FROM jurisdictions_commitment c, unnest(c.theme_ids) t "
+                f"WHERE c.id IN ({sql}) GROUP BY t",
+                params,
+            )
+            return {str(t): n for t, n in cursor.fetchall()}
 
     def filter_network(self, queryset, name, value):
         if not value:
@@ -115,10 +166,66 @@ def _facet(filterset, name, label, field, choices):
     }
 
 
+def _theme_facet(filterset):
+    """Themes with the published commitments on each (broader themes include their
+    narrower ones), grouped by vocabulary as on /recommendations/."""
+    counts = filterset.theme_counts()
+    ids = dict(Theme.objects.values_list("slug", "pk"))
+    selected = {t.slug for t in filterset.form.cleaned_data.get("theme") or []}
+    options = [
+        {
+            "index": index,
+            "value": slug,
+            "label": label,
+            "group": group,
+            "chip": chip,
+            "count": counts.get(str(ids[slug]), 0),
+            "selected": slug in selected,
+        }
+        for index, (slug, label, group, chip) in enumerate(theme_options(), start=1)
+    ]
+    # Chosen themes first, then the busiest, within each vocabulary.
+    groups = list(dict.fromkeys(o["group"] for o in options))
+    options.sort(
+        key=lambda o: (groups.index(o["group"]), not o["selected"], -o["count"], o["label"])
+    )
+    return {
+        "name": "theme",
+        "label": "Theme",
+        "active": bool(selected),
+        "grouped": len(groups) > 1,
+        "options": options,
+    }
+
+
+def _chosen_facet(filterset, name, label, choices):
+    """A hidden facet of the values chosen for `name` (choices, or model objects)."""
+    chosen = filterset.form.cleaned_data.get(name) or []
+    if choices is not None:
+        names = dict(choices)
+        options = [(value, names.get(value, value)) for value in chosen]
+    else:
+        options = [(obj.slug, str(obj)) for obj in chosen]
+    return {
+        "name": name,
+        "label": label,
+        "hidden": True,
+        "active": bool(options),
+        "options": [
+            {"value": value, "label": text, "count": 0, "selected": True} for value, text in options
+        ],
+    }
+
+
 def commitment_facets(filterset) -> list[dict]:
-    """The /commitments/ facets (and the API's): status and kind, each counted under the
-    other active filters."""
+    """The /commitments/ facets (and the API's): status, kind and theme, each counted under
+    the other active filters, and the filters chosen by a select or a link, listed only so
+    their chips can name them."""
     return [
         _facet(filterset, "status", "Status", "status", CommitmentStatus.choices),
         _facet(filterset, "kind", "Kind of instrument", "kind", CommitmentKind.choices),
+        _theme_facet(filterset),
+        _chosen_facet(filterset, "state", "State", state_choices()),
+        _chosen_facet(filterset, "jurisdiction", "Jurisdiction", None),
+        _chosen_facet(filterset, "network", "Network", None),
     ]

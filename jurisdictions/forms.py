@@ -6,6 +6,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from recommendations.fetch import validate_public_url
+from recommendations.filters import theme_options
 from recommendations.models import Recommendation, Theme
 from recommendations.recurrence import refresh_recommended_again
 
@@ -79,13 +80,13 @@ class CommitmentForm(forms.ModelForm):
             "adopted_on": "The day it was passed, signed or announced.",
             "target_date": "Leave empty if no deadline was set. Cannot be before adoption.",
             "responsible_office": "The department or office that carries it out.",
-            "themes": "Optional. Hold Ctrl (Cmd on a Mac) to pick several.",
+            "themes": "Optional. Tick every theme it works on; type to narrow the list.",
         }
         widgets = {
             "adopted_on": forms.DateInput(attrs={"type": "date"}),
             "target_date": forms.DateInput(attrs={"type": "date"}),
             "summary": forms.Textarea(attrs={"rows": 5}),
-            "themes": forms.SelectMultiple(attrs={"size": 8}),
+            "themes": forms.CheckboxSelectMultiple,
         }
         field_classes = {"source_url": HttpURLField, "themes": ModelMultipleChoiceField}
 
@@ -97,6 +98,18 @@ class CommitmentForm(forms.ModelForm):
         self.fields["kind"].initial = Commitment.Kind.POLICY
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
+
+    def theme_groups(self) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+        """The theme picker's options as the public list groups and names them: (vocabulary
+        heading, [(id, label, ticked)]), a name two vocabularies share labelled with its
+        own."""
+        ticked = {str(v) for v in self["themes"].value() or []}
+        ids = dict(Theme.objects.values_list("slug", "pk"))
+        groups: dict[str, list] = {}
+        for slug, label, group, _ in theme_options():
+            pk = str(ids[slug])
+            groups.setdefault(group, []).append((pk, label, pk in ticked))
+        return list(groups.items())
 
     def save_if_current(self, *, keep_public: bool):
         """Saves under a row lock unless someone saved since this form's version, in which
@@ -353,7 +366,7 @@ class RecommendationEditForm(forms.ModelForm):
 class ThemeForm(forms.ModelForm):
     class Meta:
         model = Theme
-        fields = ["vocabulary", "name", "parent", "description"]
+        fields = ["vocabulary", "name", "parent", "description", "synonyms"]
 
     def save(self, commit=True):
         theme = super().save(commit=False)

@@ -99,16 +99,21 @@ def state_tiles(counts: dict[str, int]) -> list[dict]:
     return tiles
 
 
+# The map's shades: (fewest commitments, most or None, fill, legend words).
+MAP_SHADES = [
+    (0, 0, "#eef1f4", "none"),
+    (1, 2, "#c6dbef", "1–2"),
+    (3, 9, "#9ecae1", "3–9"),
+    (10, 49, "#2f6faa", "10–49"),
+    (50, None, "#0b3d73", "50 or more"),
+]
+
+
 def _tile_fill(n: int) -> str:
-    if n == 0:
-        return "#eef1f4"
-    if n < 3:
-        return "#c6dbef"
-    if n < 10:
-        return "#9ecae1"
-    if n < 50:
-        return "#2f6faa"
-    return "#0b3d73"
+    for low, high, fill, _ in MAP_SHADES:
+        if low <= n and (high is None or n <= high):
+            return fill
+    return MAP_SHADES[-1][2]
 
 
 def forget_home_figures() -> None:
@@ -120,6 +125,7 @@ def home_context() -> dict:
         **cache.get_or_set("home:local-figures", home_figures, HOME_CACHE_SECONDS),
         "map_width": MAP_WIDTH,
         "map_height": MAP_HEIGHT,
+        "map_legend": [(fill, words) for _, _, fill, words in MAP_SHADES],
     }
 
 

@@ -29,6 +29,10 @@ CANDIDATES = 200
 LINK_WEIGHT = 0.5
 THEME_WEIGHT = 0.25
 TEXT_WEIGHT = 0.25
+# The list stops where relevance drops, as the link suggestions' does: a commitment scoring
+# under a third of the best one is not "similar" (on the demo, the unrelated ones that
+# would fill the list to ten score a fifth of the best or less).
+RELEVANCE_SHARE = 1 / 3
 
 # On a large table the words most commitments carry ("ordinance", "city") would make the
 # text candidates most of the table, each one ranked: words found in more than this share
@@ -135,7 +139,8 @@ def ranked_peer_ids(commitment, limit: int = 10) -> list[tuple[int, float]]:
         )
         scored.append((-score, pk))
     scored.sort()
-    return [(pk, -neg) for neg, pk in scored[:limit]]
+    best = -scored[0][0] if scored else 0
+    return [(pk, -neg) for neg, pk in scored[:limit] if -neg >= best * RELEVANCE_SHARE]
 
 
 def _published_updates():

@@ -3,6 +3,7 @@ facet, the jurisdictions with the most published commitments answering the match
 
 import django_filters
 
+from recommendations import native
 from recommendations.filters import RecommendationFilter
 
 from .models import Jurisdiction
@@ -43,3 +44,7 @@ def register():
         jurisdiction_facet,
         array_column=ARRAY_COLUMN,
     )
+
+
+def register_export_names():
+    native.register_acting_names(lambda: dict(Jurisdiction.objects.values_list("pk", "name")))

@@ -29,7 +29,8 @@ STOPWORDS = set(
     there these they this those through to too under until up upon very was we were what
     when where which while who whom why will with within would you your
     every add adds added make makes made give gives given provide provides including
-    include includes new first one two year years""".split()
+    include includes new first one two year years
+    facing people person persons experiencing case cases right rights""".split()
 )
 WORD = re.compile(r"[a-z]{3,}")
 MAX_TERMS = 40
@@ -42,6 +43,10 @@ THEME_WEIGHT = 0.4
 # A theme the staff member picked for the commitment is a statement, not a guess: sharing
 # it outweighs a text match on its own.
 CHOSEN_THEME_BONUS = 0.3
+# The list stops where relevance drops: a suggestion scoring under two thirds of the best
+# one is left out (on the demo data the right pick scores at the top or within a fifth of
+# it, and the unrelated ones that used to fill the list to ten score 0.6 of it or less).
+RELEVANCE_DROP = 0.67
 
 # Concepts: words a commitment may use -> words UN recommendations use for the same
 # thing, and words that name the matching themes in either vocabulary.
@@ -204,7 +209,8 @@ def combine(
 ) -> list[int]:
     """Ids best first: text scaled by its best value among the candidates, shared themes
     by two (two shared themes are as good as it gets), each weighted; sharing a theme the
-    commitment carries counts in full, plus a bonus."""
+    commitment carries counts in full, plus a bonus. At most `limit`, and none scoring
+    under RELEVANCE_DROP of the best."""
     top_text = max(text.values(), default=0) or 1
     scored = []
     for pk in set(text) | set(themes) | set(chosen):
@@ -215,12 +221,13 @@ def combine(
             score += THEME_WEIGHT * min(themes.get(pk, 0), 2) / 2
         scored.append((-score, pk))
     scored.sort()
-    return [pk for _, pk in scored[:limit]]
+    best = -scored[0][0] if scored else 0
+    return [pk for score, pk in scored[:limit] if -score >= best * RELEVANCE_DROP]
 
 
 def suggest_for(commitment, limit: int = 10):
-    """Top ``limit`` recommendations for the commitment, best first, leaving out those
-    already linked."""
+    """Up to ``limit`` recommendations for the commitment, best first, leaving out those
+    already linked and those far less relevant than the best (combine())."""
     words = significant_words(f"{commitment.title} {commitment.summary}")
     terms, theme_words = expand(words)
     chosen_ids = chosen_theme_ids(commitment)

@@ -1,6 +1,5 @@
 from functools import partial
 
-from django.contrib.postgres.search import SearchRank
 from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -10,13 +9,18 @@ from django.urls import reverse
 from recommendations import cite_formats as rec_citations
 from recommendations import exports
 from recommendations.absolute_urls import base_url
-from recommendations.filters import search_query
-from recommendations.listing import chips, clean_params, paginate
+from recommendations.listing import chips, clean_params, export_filename, paginate
 from recommendations.models import Recommendation
 
 from . import citations, peers
 from .feeds import CommitmentFeed
-from .filters import CommitmentFilter, JurisdictionFilter, commitment_facets, state_choices
+from .filters import (
+    COMMITMENT_SORTS,
+    CommitmentFilter,
+    JurisdictionFilter,
+    commitment_facets,
+    state_choices,
+)
 from .models import (
     Commitment,
     CommitmentKind,
@@ -114,6 +118,15 @@ def jurisdiction_detail(request, slug):
         "children": _with_commitment_counts(children),
         "child_count": jurisdiction.children.count(),
         **jurisdiction_progress(jurisdiction),
+        # A state's page also gives what the home page's map counts for it: the state's
+        # own commitments and those of every place in it.
+        "in_state_count": (
+            Commitment.objects.published()
+            .filter(jurisdiction__state_code=jurisdiction.state_code)
+            .count()
+            if jurisdiction.kind == JurisdictionKind.STATE and jurisdiction.state_code
+            else None
+        ),
     }
     return render(request, "jurisdictions/detail.html", context)
 
@@ -167,7 +180,8 @@ def jurisdiction_export(request, fmt):
             **{name: getattr(j, name) for name in ROLLUP_COLUMNS},
         }
 
-    return exports.stream(filterset.qs.order_by("pk"), row, fields, fmt, "jurisdictions")
+    name = export_filename("jurisdictions", params)
+    return exports.stream(filterset.qs.order_by("pk"), row, fields, fmt, name)
 
 
 def _commitment_filterset(params, queryset):
@@ -177,23 +191,17 @@ def _commitment_filterset(params, queryset):
 def commitment_list(request):
     params = clean_params(request.GET)
     filterset = _commitment_filterset(params, Commitment.objects.published().for_list())
-    qs = filterset.qs
-    if filterset.query_text:
-        rank = SearchRank(F("search_vector"), search_query(filterset.query_text))
-        qs = qs.annotate(rank=rank).order_by("-rank", "-adopted_on", "id")
-    else:
-        qs = qs.order_by("-adopted_on", "title", "id")
-    page = paginate(qs, params)
+    page = paginate(filterset.sorted_qs(), params)
     facets = commitment_facets(filterset)
     context = {
         "filterset": filterset,
         "page_obj": page,
         "facets": facets,
-        "chips": chips(
-            params, facets, {"q": "Search", "year": "Year", "jurisdiction": "Jurisdiction"}
-        ),
+        "chips": chips(params, facets, {"q": "Search", "year": "Year adopted"}),
         "states": state_choices(),
         "selected_states": set(params.getlist("state")),
+        "sorts": COMMITMENT_SORTS,
+        "sort": filterset.sort_key,
         "export_query": _export_query(params),
     }
     return render(request, "jurisdictions/commitment_list.html", context)
@@ -272,7 +280,7 @@ def commitment_export(request, fmt):
         partial(commitment_row, base=base_url(request)),
         COMMITMENT_FIELDS,
         fmt,
-        "commitments",
+        export_filename("commitments", params),
     )
 
 

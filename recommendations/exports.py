@@ -22,7 +22,7 @@ from . import native
 from .absolute_urls import base_url
 from .citations import compose, review_label
 from .csv_cells import neutralise_row
-from .models import AffectedGroup, Country, Position, Review, Theme
+from .models import AffectedGroup, Country, Position, Recommendation, Review, Theme
 
 logger = logging.getLogger(__name__)
 
@@ -115,8 +115,9 @@ def _respond(rows: Iterable[dict], fields: list[str], fmt: str, name: str):
     return response
 
 
-def recommendations(queryset, fmt: str, base: str | None = None):
-    """Expects a queryset from Recommendation.objects.for_export(); `base` starts the URLs."""
+def recommendations(queryset, fmt: str, base: str | None = None, name: str = "recommendations"):
+    """Expects a queryset from Recommendation.objects.for_export(); `base` starts the URLs;
+    `name` names the file (listing.export_filename)."""
     base = base or base_url()
     if fmt not in FORMATS:
         raise Http404("Unknown export format.")
@@ -126,9 +127,9 @@ def recommendations(queryset, fmt: str, base: str | None = None):
             _cut_off_loudly(_csv_value_lines(native.FIELDS, values), fmt),
             content_type="text/csv; charset=utf-8",
         )
-        response["Content-Disposition"] = 'attachment; filename="recommendations.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
-    return _respond(recommendation_rows(queryset, base), native.FIELDS, fmt, "recommendations")
+    return _respond(recommendation_rows(queryset, base), native.FIELDS, fmt, name)
 
 
 def _csv_value_lines(fields: list[str], rows: Iterable[tuple]) -> Iterator[str]:
@@ -187,21 +188,19 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
     sep = native.LIST_SEPARATOR
     # Related rows arrive as the facet arrays' ids and map onto the text native.row()
     # writes for each.
-    related = {
-        "recommending_countries": ("country_id", dict(Country.objects.values_list("pk", "iso3"))),
-        "themes": (
-            "theme_id",
-            {t.pk: f"{t.vocabulary}:{t.name}" for t in Theme.objects.all()},
-        ),
-        "affected_groups": (
-            "affectedgroup_id",
-            dict(AffectedGroup.objects.values_list("pk", "name")),
-        ),
+    countries = {
+        pk: (iso3, name) for pk, iso3, name in Country.objects.values_list("pk", "iso3", "name")
     }
-    country_names = dict(Country.objects.values_list("pk", "name"))
+    themes = {
+        pk: (v, name) for pk, v, name in Theme.objects.values_list("pk", "vocabulary", "name")
+    }
+    groups = dict(AffectedGroup.objects.values_list("pk", "name"))
+    acting = native.acting_names()
+    local_labels = dict(Recommendation.LocalStatus.choices)
     reviews = {
         r.pk: (
             r.state_under_review.iso3,
+            r.state_under_review.name,
             r.cycle,
             r.wg_session or "",
             r.report_symbol,
@@ -218,8 +217,7 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
     }
     # The facet arrays hold the same ids as the link tables; sdg_codes holds goal numbers
     # and target codes, the targets being the codes with a dot.
-    arrays = ["country_ids", "theme_ids", "group_ids", "sdg_codes"]
-    countries, themes, groups = (labels for _, labels in related.values())
+    arrays = ["country_ids", "theme_ids", "group_ids", "sdg_codes", "acting_jurisdiction_ids"]
     url_root = (base or base_url()) + reverse(
         "recommendations:recommendation-permanent", args=["-"]
     ).removesuffix("-/")
@@ -253,13 +251,19 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
         theme_ids,
         group_ids,
         target_ids,
+        acting_ids,
         answer_cells,
     ) in rows.iterator(chunk_size=CHUNK_SIZE):
-        state, cycle, wg_session, report_symbol, review_cells, label = reviews[review_id]
+        state, state_name, cycle, wg_session, report_symbol, review_cells, label = reviews[
+            review_id
+        ]
+        states = native.state_cells(countries[i] for i in country_ids)
+        theme_names, vocabularies = native.theme_cells(themes[i] for i in theme_ids)
         yield (
             f"{url_root}{public_id}/",
             public_id,
             state,
+            state_name,
             cycle,
             wg_session,
             report_symbol,
@@ -269,21 +273,24 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
                 symbol=report_symbol,
                 paragraph=paragraph,
                 review=label,
-                recommended_by=[country_names[i] for i in country_ids],
+                recommended_by=[countries[i][1] for i in country_ids],
                 public_id=public_id,
             ),
             text,
-            sep.join(sorted([countries[i] for i in country_ids])),
+            *states,
             sep.join(sorted(answer_cells)),
             response,
             response_note,
             action_category or "",
-            sep.join(sorted([themes[i] for i in theme_ids])),
+            theme_names,
+            vocabularies,
             sep.join(sorted([groups[i] for i in group_ids])),
             sep.join(sorted([code for code in target_ids if "." in code])),
             str(uhri_id) if uhri_id else "",
             upr_info_key,
             body,
             local_status,
+            local_labels.get(local_status, local_status),
             jurisdictions_acting,
+            sep.join(sorted(acting[i] for i in acting_ids if i in acting)),
         )

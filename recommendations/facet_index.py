@@ -169,8 +169,11 @@ def filter_rows(index: Index, data: dict) -> dict:
             if value != "all":
                 chosen[name] = index.rows(name, [value])
         elif name == "local_action":
-            none = index.rows(name, ["none"])
-            chosen[name] = none if value == "none" else index.everything - none
+            # "any" is every status but "none"; other values are statuses.
+            if value == "any":
+                chosen[name] = index.everything - index.rows(name, ["none"])
+            else:
+                chosen[name] = index.rows(name, [value])
         elif name in SCALAR or name in ARRAYS:
             chosen[name] = index.rows(name, [getattr(v, "pk", v) for v in value])
     return chosen

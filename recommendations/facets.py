@@ -18,9 +18,14 @@ def pks(values) -> list:
     return sorted(getattr(v, "pk", v) for v in values)
 
 
-def compute(data: dict, facets: list[str], top: set[str]) -> dict[str, dict[str, int]]:
+def compute(
+    data: dict, facets: list[str], top: set[str], groups: dict | None = None
+) -> dict[str, dict[str, int]]:
     """{facet: {value: count}} for `facets` under the filters in `data` (a filter form's
-    cleaned data); facets in `top` list only their TOP busiest values."""
+    cleaned data); facets in `top` list only their TOP busiest values. A facet in `groups`
+    ({facet: {key: values}}) counts, per key, the rows carrying any of its values (a theme
+    with its narrower themes counts each recommendation once)."""
+    groups = groups or {}
     q = (data.get("q") or "").strip()
     index = facet_index.current()
     chosen = facet_index.filter_rows(index, data)
@@ -33,7 +38,14 @@ def compute(data: dict, facets: list[str], top: set[str]) -> dict[str, dict[str,
         if others not in within:
             rows = [chosen[name] for name in others]
             within[others] = rows[0].intersection(*rows[1:]) if rows else None
-        if facet in top:
+        if facet in groups:
+            rows = index.everything if within[others] is None else within[others]
+            found = {
+                str(key): rows.intersection_cardinality(index.rows(facet, pks(values)))
+                for key, values in groups[facet].items()
+            }
+            counts[facet] = {key: n for key, n in found.items() if n}
+        elif facet in top:
             counts[facet] = index.busiest(facet, within[others], TOP)
         else:
             counts[facet] = index.counts(facet, within[others])

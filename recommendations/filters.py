@@ -15,10 +15,12 @@ from django.utils.safestring import mark_safe
 from . import facets as facet_counting
 from . import sessions
 from .models import (
+    ANY_LOCAL_ACTION,
     HOME_STATE,
     ActionCategory,
     AffectedGroup,
     Country,
+    LocalStatus,
     Recommendation,
     RegionalGroup,
     Response,
@@ -32,12 +34,17 @@ from .schema import SEARCH_CONFIG
 # Accepted values; the facet shows only the cycles that hold recommendations, with years.
 CYCLES = [(str(n), f"Cycle {n}") for n in range(1, 21)]
 EVERY_STATE = facet_counting.EVERY_STATE
-LOCAL_ACTION = [("any", "Some local action"), ("none", "No local action yet")]
+# Any local action, then each status in LocalStatus's words, "none" last.
+LOCAL_ACTION = [
+    ANY_LOCAL_ACTION,
+    *[(v, label) for v, label in LocalStatus.choices if v != LocalStatus.NONE],
+    (LocalStatus.NONE.value, LocalStatus.NONE.label),
+]
 SORTS = [
     ("relevance", "Relevance (with a search)"),
     ("citation", "Citation"),
     ("response", "Response"),
-    ("local", "Most local action"),
+    ("local", "Most jurisdictions acting"),
 ]
 MAX_QUERY_LENGTH = 300
 
@@ -93,7 +100,7 @@ class RecommendationFilter(FacetedFilterSet):
     )
     response = django_filters.MultipleChoiceFilter(distinct=False, choices=Response.choices)
     theme = django_filters.ModelMultipleChoiceFilter(
-        distinct=False, queryset=Theme.objects.all(), to_field_name="slug", method="filter_array"
+        distinct=False, queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme"
     )
     group = django_filters.ModelMultipleChoiceFilter(
         distinct=False,
@@ -175,11 +182,21 @@ class RecommendationFilter(FacetedFilterSet):
         an overlap with the recommendation's facet array."""
         return _overlaps(queryset, name, value) if value else queryset
 
+    @staticmethod
+    def theme_closure(themes) -> list[int]:
+        """What choosing `themes` means, here and wherever the filter's values are read
+        (the list, its facet counts, /themes/, theme pages, exports and reports): each
+        theme and every narrower theme under it."""
+        return Theme.objects.with_narrower(themes) if themes else []
+
+    def filter_theme(self, queryset, name, value):
+        return _overlaps(queryset, name, self.theme_closure(value)) if value else queryset
+
     def filter_local_action(self, queryset, name, value):
-        if value == "none":
-            return queryset.filter(local_status=Recommendation.LocalStatus.NONE)
-        if value == "any":
-            return queryset.exclude(local_status=Recommendation.LocalStatus.NONE)
+        if value == ANY_LOCAL_ACTION[0]:
+            return queryset.exclude(local_status=LocalStatus.NONE)
+        if value:
+            return queryset.filter(local_status=value)
         return queryset
 
     def filter_noop(self, queryset, name, value):
@@ -343,7 +360,13 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
         "under_review": {data.get("under_review")} - {None, ""},
     }
     extra = list(RecommendationFilter.extra_facets)
-    counts = facet_counting.compute(data, FACETS + extra, top=set(extra))
+    # The index holds each theme's own rows: a chosen theme keeps its narrower themes' rows
+    # too, and each theme's count covers its narrower themes, as the filter does.
+    closures = Theme.closures(list(Theme.objects.only("pk", "parent_id")))
+    counted = {**data, "theme": RecommendationFilter.theme_closure(data.get("theme"))}
+    counts = facet_counting.compute(
+        counted, FACETS + extra, top=set(extra), groups={"theme": closures}
+    )
 
     facets = []
 
@@ -432,15 +455,9 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
         [(str(v), label) for v, label in ActionCategory.choices],
         counts["action"],
     )
-    local = counts["local_action"]
-    none = local.get(Recommendation.LocalStatus.NONE, 0)
-    add(
-        "local_action",
-        "Local action",
-        LOCAL_ACTION,
-        {"none": none, "any": sum(local.values()) - none},
-        radio=True,
-    )
+    local = dict(counts["local_action"])
+    local[ANY_LOCAL_ACTION[0]] = sum(local.values()) - local.get(LocalStatus.NONE, 0)
+    add("local_action", "Local action", LOCAL_ACTION, local, radio=True, ordered=True)
 
     themes = theme_options()
     theme_counts = by_key("theme", Theme.objects.values_list("pk", "slug"))

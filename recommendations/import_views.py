@@ -146,6 +146,7 @@ class AliasForm(forms.Form):
 def import_detail(request, pk):
     run = get_object_or_404(ImportRun.objects.select_related("user"), pk=pk)
     report = run.report or {}
+    outcome = ImportReport.from_dict(report)
     return render(
         request,
         "imports/detail.html",
@@ -154,7 +155,9 @@ def import_detail(request, pk):
             "errors": report.get("errors", []),
             "warnings": report.get("warnings", []),
             "states": sorted((report.get("states") or {}).items()),
-            "nothing_imported": ImportReport.from_dict(report).nothing_imported(),
+            "nothing_imported": outcome.nothing_imported(),
+            # Rows imported and rows skipped are told apart: "rows read" is both.
+            "rows_imported": outcome.imported,
             "alias_forms": _alias_forms(report.get("errors", [])),
         },
     )

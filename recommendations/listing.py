@@ -4,6 +4,8 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import QueryDict
+from django.utils import timezone
+from django.utils.text import slugify
 
 PAGE_SIZE = 25
 # Deep pages cost an OFFSET over every row before them; past this depth a page asks the
@@ -89,3 +91,17 @@ def chips(params: QueryDict, facets: list[dict], extra: dict[str, str] | None = 
                     }
                 )
     return result
+
+
+def export_filename(stem: str, params: QueryDict) -> str:
+    """A download's name (without extension) from what it holds: the list, its filters and
+    the day, e.g. recommendations-theme-death-penalty-response-noted-2026-12-02."""
+    skip = {"page", "sort"}
+    parts = [
+        f"{key} {value}" if key != "q" else value
+        for key, values in sorted(params.lists())
+        if key not in skip
+        for value in values
+    ]
+    words = slugify(" ".join(parts))[:80].strip("-")
+    return "-".join(p for p in (stem, words, timezone.localdate().isoformat()) if p)

@@ -273,6 +273,15 @@ class Theme(models.Model):
         "self", blank=True, help_text="Equivalent or overlapping themes in other vocabularies."
     )
     description = models.TextField(blank=True)
+    # Other words for the subject ("capital punishment" for Death penalty): a search that
+    # is one of them, or the name, is offered the theme (recommendations/search_hints.py).
+    synonyms = ArrayField(
+        models.CharField(max_length=100),
+        default=list,
+        blank=True,
+        help_text="Other words for this theme, separated by commas. A search for one of "
+        "them offers the theme.",
+    )
 
     objects = ThemeQuerySet.as_manager()
 
@@ -430,10 +439,17 @@ class ActionCategory(models.IntegerChoices):
 
 
 class LocalStatus(models.TextChoices):
-    NONE = "none", "No local action"
+    """The words for local action, on every page, facet, report and export: a published
+    commitment contests it, else one implements it, else one addresses it, else none."""
+
+    NONE = "none", "No local action yet"
     ADDRESSED = "addressed", "Addressed locally"
-    IMPLEMENTED = "implemented", "Implemented somewhere"
-    CONTESTED = "contested", "Contested"
+    IMPLEMENTED = "implemented", "Implemented locally"
+    CONTESTED = "contested", "Contested locally"
+
+
+# The local-action filter's value for any status but "none", in the same words.
+ANY_LOCAL_ACTION = ("any", "Any local action")
 
 
 # Columns the database keeps (the triggers of schema.py, the status refresh): history skips

@@ -264,3 +264,33 @@ def sdg_target_codes(goal: int) -> list[str]:
     return [f"{goal}.{n}" for n in range(1, numbered + 1)] + [
         f"{goal}.{letter}" for letter in "abcd"[:lettered]
     ]
+
+
+# Other words people search for, per theme name (in whichever vocabulary has that name).
+THEME_SYNONYMS = {
+    "Death penalty": ["capital punishment", "executions", "execution", "death row"],
+    "Right to housing": ["housing", "homelessness", "shelter", "eviction", "evictions"],
+    "Right to adequate housing": ["housing", "homelessness", "shelter", "eviction", "evictions"],
+    "Torture and other CID treatment": ["torture", "ill-treatment", "solitary confinement"],
+    "Trafficking": ["human trafficking", "forced labour", "forced labor"],
+    "Human trafficking & contemporary forms of slavery": [
+        "human trafficking",
+        "trafficking",
+        "slavery",
+        "forced labour",
+        "forced labor",
+    ],
+    "Racial discrimination": ["racism", "racial profiling", "race"],
+    "Migrants": ["migration", "immigrants", "immigration"],
+    "Women's rights": ["gender equality", "women"],
+    "Rights of the Child": ["children", "child rights", "juveniles"],
+    "Right to health": ["health", "health care", "healthcare"],
+    "Right to water": ["water", "sanitation", "drinking water"],
+    "Right to water and sanitation": ["water", "sanitation", "drinking water"],
+    "Detention": ["prison", "prisons", "incarceration", "mass incarceration"],
+    "Indigenous peoples": ["native americans", "tribal nations", "indigenous"],
+    "Human rights & climate change": ["climate change", "climate"],
+    "Asylum-seekers - refugees": ["asylum", "refugees", "asylum seekers"],
+    "Freedom of the press": ["journalists", "press freedom"],
+    "Sexual Orientation and Gender Identity": ["lgbt", "lgbti", "lgbtq", "sogi"],
+}

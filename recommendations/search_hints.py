@@ -1,11 +1,13 @@
 """What the recommendations list suggests next: a query that names a country points to the
-country filters (recommendation texts rarely name who made them), and a search with no
-results lists what to try instead."""
+country filters (recommendation texts rarely name who made them), a query that names a
+theme (or one of its synonyms) points to the theme, which holds recommendations in other
+words too, and a search with no results lists what to try instead."""
 
 from django.http import QueryDict
 
-from .filters import EVERY_STATE
-from .models import HOME_STATE, Country, normalise_name
+from . import facets
+from .filters import EVERY_STATE, VOCABULARY_SHORT
+from .models import HOME_STATE, Country, Theme, normalise_name
 
 
 def _url(params: QueryDict, **changes) -> str:
@@ -26,9 +28,44 @@ def named_country(query: str) -> Country | None:
     return Country.objects.name_index().get(normalise_name(query.strip('"')))
 
 
+def _words(text: str) -> str:
+    return " ".join(text.strip().strip('"').casefold().split())
+
+
+def named_themes(query: str) -> list[Theme]:
+    """The themes whose name or a synonym is the whole query ("death penalty", "capital
+    punishment"), each vocabulary's; none for a longer query."""
+    wanted = _words(query)
+    if not wanted or len(wanted) > 80:
+        return []
+    return [
+        theme
+        for theme in Theme.objects.only("pk", "slug", "name", "vocabulary", "synonyms")
+        if wanted == _words(theme.name) or wanted in {_words(s) for s in theme.synonyms}
+    ]
+
+
+def theme_offers(params: QueryDict, themes: list[Theme]) -> list[dict]:
+    """Per theme: its name with its vocabulary, the recommendations to the United States
+    under it (narrower themes included, as everywhere), and the list filtered to it."""
+    closures = {t.pk: Theme.objects.with_narrower([t]) for t in themes}
+    counts = facets.totals("theme", closures)
+    return [
+        {
+            "theme": theme,
+            "label": f"{theme.name} ({VOCABULARY_SHORT.get(theme.vocabulary, theme.vocabulary)})",
+            "count": counts[theme.pk],
+            "url": _url(params, q=None, theme=theme.slug),
+        }
+        for theme in themes
+    ]
+
+
 def hints(params: QueryDict, query: str, count: int, state: str | None) -> dict:
     country = named_country(query)
     result = {"country": country, "no_results": count == 0}
+    themes = named_themes(query) if not country else []
+    result["themes"] = theme_offers(params, themes) if themes else []
     if country:
         result["made_by_url"] = _url(params, q=None, country=country.iso3)
         if country.iso3 != HOME_STATE and country.reviews.exists():

@@ -127,6 +127,11 @@ def seed_reference() -> dict[str, int]:
             for name in names
         ],
     )
+    # Synonyms fill an empty list only: a curator's own list stays as they left it.
+    bare = list(Theme.objects.filter(synonyms=[], name__in=list(reference.THEME_SYNONYMS)))
+    for theme in bare:
+        theme.synonyms = reference.THEME_SYNONYMS[theme.name]
+    Theme.objects.bulk_update(bare, ["synonyms"])
     _sync(
         AffectedGroup,
         "name",

@@ -14,7 +14,7 @@ from . import cite_formats, exports, facets, panels, search_hints
 from .absolute_urls import base_url
 from .charts import RESPONSE_COLOURS, theme_chart
 from .filters import VOCABULARY_GROUPS, CountryFilter, RecommendationFilter, facet_counts
-from .listing import chips, clean_params, paginate
+from .listing import chips, clean_params, export_filename, paginate
 from .models import HOME_STATE, Country, Recommendation, Response, Review, Theme
 
 HOME_CACHE_SECONDS = 300
@@ -143,7 +143,8 @@ def _export_query(params) -> str:
 def recommendation_export(request, fmt):
     params = clean_params(request.GET)
     filterset = RecommendationFilter(params, queryset=Recommendation.objects.for_export())
-    return exports.recommendations(filterset.qs.order_by("pk"), fmt, base_url(request))
+    name = export_filename("recommendations", params)
+    return exports.recommendations(filterset.qs.order_by("pk"), fmt, base_url(request), name)
 
 
 def recommendation_cite(request, public_id, fmt):

@@ -22,6 +22,7 @@ INVITATION_TOKEN = "staff-pages-token"
 class StaffScene:
     pages: dict[str, list[str]] = field(default_factory=dict)  # email ("" = anonymous) -> paths
     refused: list[str] = field(default_factory=list)  # curator pages the manager opens: 403
+    editable: str = ""  # a manager's form that saves as it stands, then shows a flash message
 
 
 def build_staff_scene() -> StaffScene:
@@ -116,4 +117,5 @@ def build_staff_scene() -> StaffScene:
             ],
         },
         refused=[reverse("staff:review-queue"), reverse("imports:list")],
+        editable=reverse("staff:commitment-edit", args=[submitted.pk]),
     )

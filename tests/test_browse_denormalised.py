@@ -19,7 +19,7 @@ from jurisdictions.local_status import refresh_local_status
 from recommendations import facets, listing, views
 from recommendations.filters import RecommendationFilter, facet_counts
 from recommendations.importers.pipeline import import_file
-from recommendations.models import Country, Recommendation
+from recommendations.models import Country, Recommendation, Theme
 from recommendations.recurrence import refresh_recommended_again
 from tests import factories
 
@@ -29,7 +29,17 @@ DATA = Path(__file__).parent / "data"
 
 def expected_counts(recs, chosen: dict) -> dict[str, Counter]:
     """Facet counts worked out in Python from loaded rows: for each facet, the rows that
-    pass every chosen filter but that facet's own."""
+    pass every chosen filter but that facet's own. A recommendation is under each of its
+    themes and every broader theme above them."""
+    parents = dict(Theme.objects.values_list("slug", "parent__slug"))
+
+    def with_broader(slugs):
+        found = set()
+        for slug in slugs:
+            while slug and slug not in found:
+                found.add(slug)
+                slug = parents[slug]
+        return found
 
     def values(rec, name):
         if name == "cycle":
@@ -37,7 +47,7 @@ def expected_counts(recs, chosen: dict) -> dict[str, Counter]:
         if name == "response":
             return {rec.response}
         if name == "theme":
-            return {t.slug for t in rec.themes.all()}
+            return with_broader(t.slug for t in rec.themes.all())
         if name == "country":
             return {c.iso3 for c in rec.recommending_countries.all() if c.kind == "state"}
         if name == "region":
@@ -45,7 +55,8 @@ def expected_counts(recs, chosen: dict) -> dict[str, Counter]:
         if name == "group":
             return {g.slug for g in rec.affected_groups.all()}
         if name == "local_action":
-            return {"none" if rec.local_status == "none" else "any"}
+            # Each status, and "any" for every status but none.
+            return {rec.local_status} | ({"any"} if rec.local_status != "none" else set())
         if name == "under_review":
             return {rec.review.state_under_review.iso3, "all"}
         raise AssertionError(name)

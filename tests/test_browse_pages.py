@@ -25,10 +25,11 @@ def test_home_shows_headline_figures_chart_map_and_latest(client, cat, reference
     assert bars == {"Death penalty": 2, "Law enforcement": 2}
     tiles = {tile["code"]: tile for tile in response.context["tiles"]}
     assert len(tiles) == 51
-    # Pittsburgh's commitment counts for Pennsylvania, and the tile links to the state.
+    # Pittsburgh's commitment counts for Pennsylvania, and the tile links to the list of
+    # the commitments it counts.
     assert tiles["PA"]["count"] == 1
     assert tiles["TX"]["count"] == 0
-    assert 'href="/jurisdictions/pennsylvania/"' in html
+    assert 'href="/commitments/?state=PA"' in html
 
 
 def test_home_needs_only_a_handful_of_queries(client, cat, django_assert_max_num_queries):
@@ -315,7 +316,7 @@ def test_a_busy_jurisdiction_shows_the_latest_of_each_status_and_links_to_the_re
         )
     factories.commitment(jurisdiction=city, title="Finished work", status="implemented")
     html = client.get(city.get_absolute_url()).content.decode()
-    assert "Published commitments (31)" in html
+    assert "Published commitments of Busy City itself (31)" in html
     assert "Adopted (30)" in html
     assert "Measure 29" in html  # the latest
     assert "Measure 20" in html  # the tenth latest

@@ -145,7 +145,13 @@ def test_facets_count_the_remaining_filters(client, cat):
     assert facet(response, "group")["children"] == 1
     assert facet(response, "sdg")["16"] == 1
     assert facet(response, "action")["5"] == 1
-    assert facet(response, "local_action") == {"any": 1, "none": 3}
+    assert facet(response, "local_action") == {
+        "any": 1,
+        "addressed": 1,
+        "implemented": 0,
+        "contested": 0,
+        "none": 3,
+    }
     assert facet(response, "jurisdiction") == {"pittsburgh": 1}
     # Cycle and review say the same: the review facet only names a review a link chose.
     assert facet(response, "review") == {}

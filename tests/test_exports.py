@@ -42,7 +42,8 @@ def test_recommendations_json_takes_the_same_filters(client, cat):
     rows = json_rows(client, "/recommendations/export.json", response="supported", region="weog")
     assert [row["paragraph"] for row in rows] == ["26.1"]
     assert rows[0]["recommending_states"] == "FRA"
-    assert rows[0]["themes"] == "upr_info:Death penalty"
+    assert rows[0]["themes"] == "Death penalty"
+    assert rows[0]["theme_vocabularies"] == "upr_info"
 
 
 def test_exports_return_every_matching_row_not_one_page(client, cat):

@@ -71,7 +71,7 @@ def test_a_curator_uploads_a_file_and_sees_the_report(client, curator, reference
     page = client.get(run.get_absolute_url()).content.decode()
     assert "Succeeded" in page
     assert 'http-equiv="refresh"' not in page
-    assert '<th scope="row">Created</th><td>4</td>' in page
+    assert '<th scope="row">Recommendations created</th><td>4</td>' in page
 
     listing = client.get(reverse("imports:list")).content.decode()
     assert "upr_info_original.csv" in listing

@@ -31,6 +31,8 @@ CEDAW = [
 ]
 HOUSING = [
     ("massachusetts", "Right to shelter for families experiencing homelessness"),
+    # The same state's later limit on that shelter: a housing commitment too.
+    ("massachusetts", "Cap on the family emergency shelter system"),
     ("rhode-island", "Homeless Bill of Rights"),
     ("new-york-city", "Universal access to counsel in eviction cases"),
     ("san-francisco", "Proposition F: no eviction without representation"),

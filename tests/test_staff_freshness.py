@@ -34,7 +34,7 @@ def figure(client, label: str) -> int:
 
 def acting_facet(client) -> int:
     html = client.get(reverse("recommendations:recommendation-list")).content.decode()
-    return int(re.search(r"Some local action[^(]*\((\d+)\)", html).group(1))
+    return int(re.search(r"Any local action[^(]*\((\d+)\)", html).group(1))
 
 
 def test_approving_a_commitment_changes_the_home_figures_and_facets_at_once(

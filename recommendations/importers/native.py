@@ -1,7 +1,7 @@
 """The project's own export format (recommendations/native.py), as CSV or JSON.
 
-Derived columns (url, citation, local_status, jurisdictions_acting) are ignored: the
-database recomputes them.
+Derived columns (url, citation, the names beside codes, local_status, local_action,
+jurisdictions_acting, acting_jurisdictions) are ignored: the database recomputes them.
 """
 
 import datetime
@@ -20,6 +20,19 @@ PUBLIC_ID = re.compile(r"[A-Z]{3}-[0-9]{1,2}-[A-Za-z0-9._]{1,32}")
 
 def split(value: str) -> list[str]:
     return [v.strip() for v in value.split(LIST_SEPARATOR.strip()) if v.strip()]
+
+
+def theme_pairs(names: str, vocabularies: str | None):
+    """(vocabulary, name, cell) per theme: names with their vocabularies from the
+    theme_vocabularies column, in the same order, or (files exported before that column)
+    "vocabulary:name" cells."""
+    names = split(names)
+    if vocabularies is None:
+        return [(*value.partition(":")[::2], value) for value in names]
+    vocabularies = split(vocabularies)
+    if len(vocabularies) != len(names):
+        return [("", name, f"{name} (no vocabulary in theme_vocabularies)") for name in names]
+    return [(v, name, f"{v}:{name}") for v, name in zip(vocabularies, names, strict=True)]
 
 
 def dict_rows(rows, header: list[str]):
@@ -111,10 +124,9 @@ def parse(rows, opts: Options) -> dict:
             else:
                 positions.append((found[1], answer.strip()))
         themes = set()
-        for value in split(get("themes", "")):
-            vocabulary, _, name = value.partition(":")
+        for vocabulary, name, value in theme_pairs(get("themes", ""), get("theme_vocabularies")):
             if vocabulary not in Vocabulary.values or not name:
-                problems.error(line, "themes", f"{value!r} is not vocabulary:name.")
+                problems.error(line, "themes", f"{value!r} is not a theme of a known vocabulary.")
                 continue
             # UPR Info's 54 issues are a closed list; the other vocabularies grow.
             theme = ref.theme(vocabulary, name, create=vocabulary != Vocabulary.UPR_INFO)

@@ -2,10 +2,18 @@
 // always holds the state and every page works without this script.
 (function () {
   "use strict";
-  // Apply a filter as soon as it changes.
+  // Apply a filter as soon as it changes. On a narrow screen the drawer the change was
+  // made in stays open on the next page, with the focus back on the same control, so
+  // ticking several values does not mean opening the drawer again each time.
+  var KEEP = "filters-keep-open";
   document.querySelectorAll("form[data-filter-form]").forEach(function (form) {
     form.addEventListener("change", function (event) {
       if (event.target.matches("input[type=checkbox], input[type=radio], select")) {
+        try {
+          if (event.target.closest("details[data-wide-open]")) {
+            sessionStorage.setItem(KEEP, event.target.id || "1");
+          }
+        } catch (e) { /* storage refused: the drawer closes, nothing else changes */ }
         form.requestSubmit ? form.requestSubmit() : form.submit();
       }
     });
@@ -14,6 +22,17 @@
   // Filters sit behind a disclosure on narrow screens; wide screens open it.
   if (window.matchMedia("(min-width: 48.01rem)").matches) {
     document.querySelectorAll("details[data-wide-open]").forEach(function (d) { d.open = true; });
+  }
+  var kept = null;
+  try { kept = sessionStorage.getItem(KEEP); sessionStorage.removeItem(KEEP); } catch (e) { kept = null; }
+  if (kept) {
+    document.querySelectorAll("details[data-wide-open]").forEach(function (d) { d.open = true; });
+    var control = kept !== "1" && document.getElementById(kept);
+    if (control) {
+      var facet = control.closest("details.facet");
+      if (facet) facet.open = true;
+      control.focus({ preventScroll: false });
+    }
   }
 
   function normal(text) {

@@ -46,7 +46,8 @@ class Command(BaseCommand):
 
 
 def write(out, recs, fmt: str) -> int:
-    rows = (native.row(rec) for rec in recs.iterator(chunk_size=2000))
+    names = native.acting_names()
+    rows = (native.row(rec, acting=names) for rec in recs.iterator(chunk_size=2000))
     count = 0
     if fmt == "json":
         # One object per line inside the list keeps a diff of two exports readable.
