@@ -53,7 +53,7 @@ def test_a_newcomer_finds_filters_follows_and_downloads(live_server, cat, tmp_pa
         page.wait_for_url(re.compile(r"/r/[A-Z]{3}-\d+-[^/]+/$"))
         assert "Abolish the death penalty in every state." in page.content()
 
-        page.get_by_role("link", name="Resolution against capital punishment").click()
+        page.get_by_role("link", name="Resolution against capital punishment", exact=True).click()
         page.wait_for_url(re.compile(r"/commitments/\d+/$"))
         assert page.get_by_role("heading", level=1).inner_text() == (
             "Resolution against capital punishment"

@@ -131,7 +131,7 @@ def test_the_import_page_says_how_many_rows_were_imported_and_how_many_skipped(
 
     lines = (DATA / "upr_info_original.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
     to_us = [line for line in lines if line.startswith("United States,")]
-    status = page.locator("[role=status]").inner_text()
+    status = page.locator("section[role=status]").inner_text()
     created = Recommendation.objects.filter(review__state_under_review__iso3="USA").count()
     assert Recommendation.objects.count() == created == 2
     assert (
