@@ -167,7 +167,7 @@ def test_typed_text_survives_every_change_and_the_limit_updates_at_once(
 
     # Removing a filter keeps the text too.
     with page.expect_navigation():
-        page.get_by_role("button", name="Remove Review cycle: Cycle 3").click()
+        page.get_by_role("button", name=re.compile(r"^Remove Review cycle: Cycle 3")).click()
     assert page.get_by_label("Introduction").input_value() == intro
     assert page.get_by_label("Submitting organisations").input_value() == "Shelter Watch"
 
