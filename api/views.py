@@ -5,7 +5,6 @@ editor sees what everyone sees; a key raises only the rate limit."""
 
 import hashlib
 
-from django.db.models import Prefetch
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from drf_spectacular.types import OpenApiTypes
@@ -233,10 +232,6 @@ class JurisdictionViewSet(ReadOnlyApi):
     lookup_field = "slug"
 
 
-def published_commitments():
-    return Commitment.objects.published()
-
-
 @extend_schema_view(list=extend_schema(parameters=[FACETS_PARAMETER]))
 class CommitmentViewSet(ReadOnlyApi):
     """Published commitments, with the filters and search of /commitments/."""
@@ -247,20 +242,7 @@ class CommitmentViewSet(ReadOnlyApi):
     extra_parameters = ("facets",)
 
     def get_queryset(self):
-        return (
-            published_commitments()
-            .select_related("jurisdiction")
-            .prefetch_related(
-                "themes",
-                Prefetch(
-                    "links",
-                    CommitmentLink.objects.select_related("recommendation").only(
-                        "commitment", "recommendation__public_id"
-                    ),
-                ),
-            )
-            .defer("search_vector")
-        )
+        return Commitment.objects.for_export().defer("search_vector")
 
     def list_extra(self, queryset) -> dict:
         extra = {"count": queryset.count()}
@@ -277,7 +259,7 @@ class ProgressUpdateViewSet(ReadOnlyApi):
 
     def get_queryset(self):
         return ProgressUpdate.objects.filter(
-            publication=Publication.PUBLISHED, commitment__in=published_commitments()
+            publication=Publication.PUBLISHED, commitment__in=Commitment.objects.published()
         )
 
 
@@ -287,6 +269,6 @@ class LinkViewSet(ReadOnlyApi):
     serializer_class = serializers.LinkSerializer
 
     def get_queryset(self):
-        return CommitmentLink.objects.filter(commitment__in=published_commitments()).select_related(
-            "recommendation"
-        )
+        return CommitmentLink.objects.filter(
+            commitment__in=Commitment.objects.published()
+        ).select_related("recommendation")

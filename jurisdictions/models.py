@@ -166,6 +166,23 @@ class CommitmentQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("jurisdiction").prefetch_related("themes")
 
+    def for_export(self):
+        """Published commitments with what a row of the CSV/JSON export or the API
+        names: the jurisdiction, the themes and the linked recommendations' public ids."""
+        return (
+            self.published()
+            .select_related("jurisdiction")
+            .prefetch_related(
+                "themes",
+                models.Prefetch(
+                    "links",
+                    CommitmentLink.objects.select_related("recommendation").only(
+                        "commitment", "recommendation__public_id"
+                    ),
+                ),
+            )
+        )
+
     def on_themes(self, themes):
         """A theme's local action: commitments linked to a recommendation tagged with the
         theme (in whichever vocabulary) or tagged with the theme themselves; a parent

@@ -1,6 +1,6 @@
 from functools import partial
 
-from django.db.models import Count, F, Prefetch, Window
+from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -260,20 +260,7 @@ def commitment_row(c, base: str) -> dict:
 
 def commitment_export(request, fmt):
     params = clean_params(request.GET)
-    queryset = (
-        Commitment.objects.published()
-        .select_related("jurisdiction")
-        .prefetch_related(
-            "themes",
-            Prefetch(
-                "links",
-                CommitmentLink.objects.select_related("recommendation").only(
-                    "commitment", "recommendation__public_id"
-                ),
-            ),
-        )
-        .annotate(standing=standing())
-    )
+    queryset = Commitment.objects.for_export().annotate(standing=standing())
     filterset = _commitment_filterset(params, queryset)
     return exports.stream(
         filterset.qs.order_by("pk"),
