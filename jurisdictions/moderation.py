@@ -219,44 +219,34 @@ def reject_submission(obj, user, reason: str, *, seen: dict) -> None:
 
 def progress_queue():
     """Submitted indicators and measurements, oldest submission first."""
-    indicators = (
-        Indicator.objects.filter(publication=Publication.SUBMITTED)
-        .select_related("commitment__jurisdiction")
-        .annotate(submitted_at=_last_change(Indicator))
-        .order_by("submitted_at", "pk")
+    return (
+        _submitted(Indicator, "commitment__jurisdiction"),
+        _submitted(Measurement, "indicator__commitment__jurisdiction"),
     )
-    measurements = (
-        Measurement.objects.filter(publication=Publication.SUBMITTED)
-        .select_related("indicator__commitment__jurisdiction")
-        .annotate(submitted_at=_last_change(Measurement))
-        .order_by("submitted_at", "pk")
-    )
-    return indicators, measurements
 
 
-def _last_change(model):
-    return Subquery(
+def _submitted(model, related: str):
+    """The model's submitted rows with what the queue names, by submission time (their
+    last change in the history)."""
+    last_change = Subquery(
         model.history.model.objects.filter(id=OuterRef("pk"))
         .order_by("-history_date")
         .values("history_date")[:1]
+    )
+    return (
+        model.objects.filter(publication=Publication.SUBMITTED)
+        .select_related(related)
+        .annotate(submitted_at=last_change)
+        .order_by("submitted_at", "pk")
     )
 
 
 def review_queue():
     """Submitted commitments and updates, oldest submission first."""
-    commitments = (
-        Commitment.objects.filter(publication=Publication.SUBMITTED)
-        .select_related("jurisdiction")
-        .annotate(submitted_at=_last_change(Commitment))
-        .order_by("submitted_at", "pk")
+    return (
+        _submitted(Commitment, "jurisdiction"),
+        _submitted(ProgressUpdate, "commitment__jurisdiction"),
     )
-    updates = (
-        ProgressUpdate.objects.filter(publication=Publication.SUBMITTED)
-        .select_related("commitment__jurisdiction")
-        .annotate(submitted_at=_last_change(ProgressUpdate))
-        .order_by("submitted_at", "pk")
-    )
-    return commitments, updates
 
 
 DIFF_FIELDS = [
