@@ -27,6 +27,9 @@ from .models import (
 
 STALE_AFTER = timedelta(days=365)
 STATUS_FROM_UPDATE = "Status from an approved progress update"
+# The change reason of a curator's approval; public history credits such a version to
+# the staff member whose change it published (jurisdictions/history.py).
+APPROVED_REASON = "Approved by a curator"
 OPEN_STATUSES = [
     Commitment.Status.PROPOSED,
     Commitment.Status.ADOPTED,
@@ -172,7 +175,7 @@ def _decide(model, pk: int, publication: str, note: str, reason: str, seen: dict
 def approve_commitment(commitment: Commitment, user, note: str = "", *, seen: dict) -> None:
     with transaction.atomic():
         _decide(
-            Commitment, commitment.pk, Publication.PUBLISHED, note, "Approved by a curator", seen
+            Commitment, commitment.pk, Publication.PUBLISHED, note, APPROVED_REASON, seen
         )
 
 
@@ -187,7 +190,7 @@ def approve_update(update: ProgressUpdate, user, note: str = "", *, seen: dict) 
     """Publish a progress update; a new status it reports becomes the commitment's status."""
     with transaction.atomic():
         locked = _decide(
-            ProgressUpdate, update.pk, Publication.PUBLISHED, note, "Approved by a curator", seen
+            ProgressUpdate, update.pk, Publication.PUBLISHED, note, APPROVED_REASON, seen
         )
         if locked.status:
             commitment = Commitment.objects.select_for_update().get(pk=locked.commitment_id)
@@ -209,7 +212,7 @@ def reject_update(update: ProgressUpdate, user, reason: str, *, seen: dict) -> N
 def approve_submission(obj, user, note: str = "", *, seen: dict) -> None:
     """Publish an indicator or a measurement."""
     with transaction.atomic():
-        _decide(type(obj), obj.pk, Publication.PUBLISHED, note, "Approved by a curator", seen)
+        _decide(type(obj), obj.pk, Publication.PUBLISHED, note, APPROVED_REASON, seen)
 
 
 def reject_submission(obj, user, reason: str, *, seen: dict) -> None:
