@@ -209,7 +209,9 @@ def _record_entries(
         else:
             changes = _field_changes(model, fields, previous, record)
             if changes:
-                entries.append(Entry(record.history_date, label(author(record)), "Changed", changes))
+                entries.append(
+                    Entry(record.history_date, label(author(record)), "Changed", changes)
+                )
         previous = record
     return entries
 
