@@ -166,7 +166,10 @@ def oembed(request):
     url = request.GET.get("url", "")
     if not url:
         return _error(400, _("Give the address of a page to embed as url."))
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return _error(404, _("That address is not a page of this site."))
     base = base_url(request)
     if parts.scheme not in {"http", "https"} or parts.netloc != urlsplit(base).netloc:
         return _error(404, _("That address is not a page of this site."))

@@ -270,3 +270,18 @@ def test_the_full_pages_offer_the_code_and_the_discovery_link(client, cat):
         assert "readonly" in box and "&lt;iframe src=&quot;http://testserver/embed/" in box
         oembed = re.search(r'type="application/json\+oembed" href="([^"]+)"', page).group(1)
         assert client.get(oembed.replace("&amp;", "&")).json()["type"] == "rich", kind
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"url": "http://testserver/jurisdictions/%ff%fe/"},
+        {"url": "http://testserver/r/" + "x" * 10_000 + "/"},
+        {"url": "http://testserver/themes/x/", "maxwidth": "99999999999999999999999"},
+        {"url": "http://[::1"},
+        {"url": "", "format": "json"},
+        {"format": "\x00"},
+    ],
+)
+def test_junk_sent_to_oembed_is_a_clear_4xx_or_501(client, cat, params):
+    assert client.get("/oembed", params).status_code in {400, 404, 501}
