@@ -20,6 +20,7 @@ app_name = "opendata"
 urlpatterns = [
     path("data/", views.index, name="index"),
     path("data.json", views.data_json, name="data-json"),
+    path("data/licence/", views.licence, name="licence"),
     path("data/latest/<str:name>", views.data_file, name="latest-file"),
     path("data/<day:day>/<str:name>", views.data_file, name="day-file"),
 ]

@@ -3,7 +3,8 @@
 
 from django.conf import settings
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
@@ -25,6 +26,11 @@ def index(request):
             "retention_days": settings.OPEN_DATA_RETENTION_DAYS,
         },
     )
+
+
+def licence(request):
+    """The licence statement lives on the index page; this address is easier to cite."""
+    return redirect(reverse("opendata:index") + "#licence")
 
 
 def _entry(manifest: dict, name: str) -> dict | None:

@@ -91,3 +91,30 @@ def test_each_widget_works_framed_on_another_site_at_320_px(live_server, server,
             ]
             assert problems == [], name
             page.screenshot(path=str(SHOTS / f"{name}-320.png"), full_page=True)
+
+
+def test_the_data_page_is_axe_clean_and_fits_a_phone(live_server, settings, tmp_path, cat):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from opendata import bulk
+
+    settings.OPEN_DATA_DIR = tmp_path / "opendata"
+    bulk.build()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with chromium_page(viewport={"width": 320, "height": 700}) as page:
+        for path, name in (("/data/", "data"), (cat.pittsburgh.get_absolute_url(), "page")):
+            page.goto(live_server.url + path)
+            if name == "page":
+                page.locator("details.embed-this summary").click()
+            results = Axe().run(page)
+            problems = [
+                f"{v['id']}: {v['help']}"
+                for v in results.response["violations"]
+                if v["impact"] in {"serious", "critical"}
+            ]
+            assert problems == [], path
+            scroll, inner = page.evaluate(
+                "[document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            assert scroll <= inner, f"{path}: {scroll} px wide"
+            page.screenshot(path=str(SHOTS / f"{name}-320.png"), full_page=True)

@@ -1,6 +1,7 @@
 """/data/, the bulk files at their dated and latest addresses, and /data.json."""
 
 import hashlib
+import io
 import json
 
 import pytest
@@ -108,3 +109,39 @@ def test_data_json_is_a_dcat_us_catalogue_of_the_latest_files(client, built, set
         assert response.status_code == 200
         assert response["Content-Type"] == distribution["mediaType"]
     assert any(d.get("format") == "API" for d in dataset["distribution"])
+
+
+def test_the_licence_has_an_address_of_its_own(client):
+    response = client.get("/data/licence/")
+    assert response.status_code == 302
+    assert response["Location"] == "/data/#licence"
+
+
+def test_the_commands_build_and_refuse_to_load_over_data(built, settings):
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("build_bulk_data", stdout=out)
+    assert "exists already" in out.getvalue()
+    with pytest.raises(CommandError, match="empty instance"):
+        call_command("load_bulk_data", str(settings.OPEN_DATA_DIR / built))
+    with pytest.raises(CommandError, match="manifest.json"):
+        call_command("load_bulk_data", str(settings.OPEN_DATA_DIR / "nowhere"))
+
+
+def test_a_second_build_waits_for_none_and_is_skipped(built, settings):
+    """While one run holds the lock, another records itself as skipped."""
+    from django.db import connections
+
+    from opendata.tasks import build_bulk_data
+    from recommendations.models import TaskRun
+
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(hashtext('opendata.build_bulk_data'))")
+        build_bulk_data()
+    finally:
+        other.close()
+    run = TaskRun.objects.get(task="opendata.tasks.build_bulk_data")
+    assert run.outcome == "skipped"
