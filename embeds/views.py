@@ -160,9 +160,11 @@ def _size(request, name: str, default: int) -> int:
 def oembed(request):
     """oEmbed 1.0 (https://oembed.com/): a "rich" answer with the widget's <iframe>."""
     fmt = request.GET.get("format", "json")
-    if fmt != "json":
-        # The specification's answer for a format the provider does not offer.
+    if fmt == "xml":
+        # The specification's answer for its other format, which this provider does not offer.
         return HttpResponse(_("Only format=json is offered."), status=501)
+    if fmt != "json":
+        return _error(400, _("format is json (or xml, which is not offered)."))
     url = request.GET.get("url", "")
     if not url:
         return _error(400, _("Give the address of a page to embed as url."))

@@ -25,7 +25,14 @@ from django.db.models.functions import Coalesce
 from simple_history.utils import bulk_create_with_history
 
 from jurisdictions.local_status import refresh_local_status
-from jurisdictions.models import Commitment, CommitmentLink, Jurisdiction, ProgressUpdate
+from jurisdictions.models import (
+    Commitment,
+    CommitmentLink,
+    Jurisdiction,
+    Network,
+    NetworkMembership,
+    ProgressUpdate,
+)
 from jurisdictions.publication import Publication
 from recommendations.csv_cells import neutralise_row, restore
 from recommendations.importers.pipeline import import_file
@@ -118,6 +125,10 @@ def load(folder, fmt: str = "jsonl") -> dict:
         counts["reviews"] = _reviews(data)
         counts["recommendations"] = _recommendations(data)
         counts["jurisdictions"] = _jurisdictions(data)
+        counts["networks"] = _upsert(
+            Network, "slug", data.rows("networks"), ["name", "kind", "description", "url"]
+        )
+        counts["network_memberships"] = _memberships(data)
         counts["commitments"] = _commitments(data)
         counts["commitment_links"] = _links(data)
         counts["progress_updates"] = _updates(data)
@@ -248,6 +259,20 @@ def _jurisdictions(data) -> int:
             "website": _text(row["website"]),
         },
     )
+
+
+def _memberships(data) -> int:
+    networks = dict(Network.objects.values_list("slug", "pk"))
+    places = dict(Jurisdiction.objects.values_list("slug", "pk"))
+    n = 0
+    for row in data.rows("network_memberships"):
+        NetworkMembership.objects.update_or_create(
+            network_id=networks[row["network"]],
+            jurisdiction_id=places[row["jurisdiction"]],
+            defaults={"joined_on": _date(row["joined_on"]), "note": _text(row["note"])},
+        )
+        n += 1
+    return n
 
 
 def _batches(rows, size=BATCH):

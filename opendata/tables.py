@@ -15,7 +15,14 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef
 from django.urls import reverse
 
-from jurisdictions.models import Commitment, CommitmentLink, Jurisdiction, ProgressUpdate
+from jurisdictions.models import (
+    Commitment,
+    CommitmentLink,
+    Jurisdiction,
+    Network,
+    NetworkMembership,
+    ProgressUpdate,
+)
 from recommendations import exports, native
 from recommendations.models import (
     AffectedGroup,
@@ -125,6 +132,18 @@ TABLES = [
         *["slug", "name", "kind", "state_code", "geoid=fips", "ocd_id", "website"],
         "parent=parent__slug",
         url="jurisdictions:jurisdiction-detail",
+    ),
+    _table(
+        "networks",
+        "Networks, campaigns and joint pledges that jurisdictions join",
+        Network.objects.all,
+        *["slug", "name", "kind", "description", "url"],
+    ),
+    _table(
+        "network_memberships",
+        "Which jurisdiction joined which network, and when",
+        NetworkMembership.objects.all,
+        *["network=network__slug", "jurisdiction=jurisdiction__slug", "joined_on", "note"],
     ),
     _table(
         "commitments",

@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from jurisdictions.models import Commitment
+from jurisdictions.models import Commitment, Network, NetworkMembership
 from opendata import bulk, load
 from opendata.tables import TABLES
 from tests import factories
@@ -129,6 +129,10 @@ def test_a_set_loaded_into_an_empty_instance_gives_the_same_public_data(client, 
 
     seed_jurisdictions()
     scene = build_catalogue()
+    network = Network.objects.create(name="Cities for CEDAW", slug="cities-for-cedaw")
+    NetworkMembership.objects.create(
+        network=network, jurisdiction=scene.pittsburgh, joined_on=datetime.date(2016, 12, 6)
+    )
     factories.update(scene.published, summary="Hearing held.", status="in_progress")
     factories.update(scene.published, summary="Unpublished.", publication="draft")
     before_api = api_snapshot(client)
@@ -148,6 +152,9 @@ def test_a_set_loaded_into_an_empty_instance_gives_the_same_public_data(client, 
     assert sorted(r["id"] for r in after_api["recommendations"]) == public_ids
     for name in API_LISTS:
         assert after_api[name] == before_api[name], name
+    assert before_rows["network_memberships"] == [
+        ("cities-for-cedaw", "pittsburgh", "2016-12-06", "")
+    ]
     assert table_rows() == before_rows
     # The identifiers stay permanent after the load: a new record is numbered after them.
     new = factories.commitment(jurisdiction=factories.jurisdiction(), title="New")
