@@ -63,31 +63,14 @@ def main():
         return
     pages.ensure_database(url, args.regenerate)
     pages.setup_django(url)
-    from django.core.management import call_command
     from django.db import connection
 
     from jurisdictions.models import Commitment
     from recommendations.models import Recommendation
 
-    call_command("migrate", verbosity=0, interactive=False)
-    have = Recommendation.objects.count()
-    if have != args.recommendations:
-        if have:
-            raise SystemExit(
-                f"The benchmark database holds {have} recommendations, not {args.recommendations}; "
-                "run again with --regenerate."
-            )
-        print("Generating data (once per database) ...", flush=True)
-        start = time.perf_counter()
-        call_command(
-            "generate_benchmark_data",
-            recommendations=args.recommendations,
-            commitments=args.commitments,
-            jurisdictions=args.jurisdictions,
-        )
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-        print(f"generated in {time.perf_counter() - start:.0f} s", flush=True)
+    pages.fill(args)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
     print(
         f"Data: {Recommendation.objects.count()} recommendations, "
         f"{Commitment.objects.published().count()} published commitments"
