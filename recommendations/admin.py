@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .fetch import validate_public_url
 from .models import (
     AffectedGroup,
+    CalendarEntry,
     Country,
     Recommendation,
     Review,
@@ -25,8 +26,22 @@ class CountryAdmin(admin.ModelAdmin):
     search_fields = ["name", "iso3", "formal_name"]
 
 
+class CalendarEntryInline(admin.TabularInline):
+    model = CalendarEntry
+    extra = 0
+
+
+@admin.register(CalendarEntry)
+class CalendarEntryAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "kind", "starts_on", "ends_on", "review"]
+    list_filter = ["kind", "review__cycle"]
+    list_select_related = ["review__state_under_review"]
+    autocomplete_fields = ["review"]
+
+
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
+    inlines = [CalendarEntryInline]
     list_display = ["__str__", "wg_session", "review_date", "report_symbol", "status"]
     list_filter = ["status", "cycle"]
     search_fields = ["state_under_review__name", "report_symbol", "response_symbol"]

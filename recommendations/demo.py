@@ -11,7 +11,17 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import AffectedGroup, Country, Recommendation, Review, SdgTarget, Theme
+from . import sessions
+from .models import (
+    AffectedGroup,
+    CalendarEntry,
+    CalendarEntryKind,
+    Country,
+    Recommendation,
+    Review,
+    SdgTarget,
+    Theme,
+)
 from .recurrence import refresh_recommended_again
 from .seed import _upsert
 
@@ -81,6 +91,48 @@ def seed_reviews() -> None:
         )
 
 
+ILLUSTRATIVE = "Illustrative date for the demo, not an official deadline."
+# Dates the public record does not give (DOMAIN facts give the sessions and responses
+# only): each says so in its note, which the calendar and its feed show.
+ILLUSTRATIVE_DATES = [
+    # cycle, kind, day
+    (3, CalendarEntryKind.MIDTERM_REPORT, date(2023, 3, 15)),
+    (4, CalendarEntryKind.STAKEHOLDER_DEADLINE, date(2025, 4, 14)),
+    (4, CalendarEntryKind.NATIONAL_REPORT, date(2025, 8, 4)),
+]
+
+
+def seed_calendar() -> int:
+    """The UPR calendar's demo dates: each held review's day and response from
+    US_REVIEWS, the postponed fourth review on the days of its planned session, and the
+    illustrative deadlines above. Upserts on (review, kind)."""
+    reviews = {r.cycle: r for r in Review.objects.filter(state_under_review__iso3="USA")}
+    rows = []
+    for cycle, session, held, _report, addendum, answered, status, _note in US_REVIEWS:
+        if held:
+            note = f"Working Group session {session}."
+            rows.append((cycle, CalendarEntryKind.REVIEW_SESSION, held, None, "", note))
+        elif status == "postponed":
+            first, last = sessions.CALENDAR[session]
+            title = f"Review session, UPR cycle {cycle} (postponed)"
+            note = (
+                f"Planned for Working Group session {session}; the United States said it "
+                "would not take part and the Council moved the review into 2026."
+            )
+            rows.append((cycle, CalendarEntryKind.REVIEW_SESSION, first, last, title, note))
+        if answered:
+            note = f"The written response, {addendum}."
+            rows.append((cycle, CalendarEntryKind.RESPONSE, answered, None, "", note))
+    rows += [(cycle, kind, day, None, "", ILLUSTRATIVE) for cycle, kind, day in ILLUSTRATIVE_DATES]
+    for cycle, kind, first, last, title, note in rows:
+        _upsert(
+            CalendarEntry,
+            {"review": reviews[cycle], "kind": kind},
+            {"starts_on": first, "ends_on": last, "title": title, "note": note},
+        )
+    return len(rows)
+
+
 def _split(value: str, sep: str = ";") -> list[str]:
     return [part.strip() for part in value.split(sep) if part.strip()]
 
@@ -88,6 +140,7 @@ def _split(value: str, sep: str = ";") -> list[str]:
 @transaction.atomic
 def seed_recommendations(path: Path = DATA) -> int:
     seed_reviews()
+    seed_calendar()
     review = Review.objects.get(state_under_review__iso3="USA", cycle=3)
     countries = {c.iso3: c for c in Country.objects.all()}
     uhri = {t.name: t for t in Theme.objects.filter(vocabulary="uhri")}
