@@ -85,7 +85,7 @@ def jurisdiction_occasions(jurisdiction, base: str, today, kinds) -> list[ical.O
                     description=_("%(what)s. Status: %(status)s.")
                     % {"what": what, "status": c.get_status_display()},
                     url=url,
-                    sequence=ical.sequence(c.revision),
+                    sequence=c.sequence,
                     revised_at=revised_at,
                     categories=(_("Target date"),),
                 )
@@ -100,7 +100,7 @@ def jurisdiction_occasions(jurisdiction, base: str, today, kinds) -> list[ical.O
                     _("The target date, %(day)s, has passed and the commitment is still "
                       "%(status)s.") % {"day": c.target_date, "status": status},
                     url,
-                    c.revision,
+                    c.sequence,
                     revised_at,
                 )
             )  # fmt: skip
@@ -117,7 +117,7 @@ def jurisdiction_occasions(jurisdiction, base: str, today, kinds) -> list[ical.O
                     summary=_("Milestone: %(title)s") % {"title": m.title},
                     description=_("A step of “%(commitment)s”.") % {"commitment": c.title} + done,
                     url=url,
-                    sequence=ical.sequence(m.revision),
+                    sequence=m.sequence,
                     revised_at=revised_at,
                     categories=(_("Milestone"),),
                 )
@@ -131,7 +131,7 @@ def jurisdiction_occasions(jurisdiction, base: str, today, kinds) -> list[ical.O
                     _("Due on %(day)s for “%(commitment)s” and not marked done.")
                     % {"day": m.due_on, "commitment": c.title},
                     url,
-                    m.revision,
+                    m.sequence,
                     revised_at,
                 )
             )
@@ -139,7 +139,7 @@ def jurisdiction_occasions(jurisdiction, base: str, today, kinds) -> list[ical.O
     return result
 
 
-def _overdue(key, deadline, summary, description, url, revision, revised_at):
+def _overdue(key, deadline, summary, description, url, sequence, revised_at):
     first_day = deadline + timedelta(days=1)
     return ical.Occasion(
         key=key,
@@ -147,7 +147,7 @@ def _overdue(key, deadline, summary, description, url, revision, revised_at):
         summary=summary,
         description=description,
         url=url,
-        sequence=ical.sequence(revision),
+        sequence=sequence,
         # It came into being when the deadline passed, unless edited since.
         revised_at=max(revised_at, ical.start_of(first_day)),
         categories=(_("Overdue reminder"),),

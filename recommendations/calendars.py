@@ -40,7 +40,7 @@ def occasions(entries, base: str) -> list[ical.Occasion]:
                 summary=entry.summary,
                 description="\n\n".join(lines),
                 url=base + review.get_absolute_url(),
-                sequence=ical.sequence(entry.revision),
+                sequence=entry.sequence,
                 revised_at=entry.revised_at or ical.start_of(entry.starts_on),
                 categories=("UPR", str(entry.get_kind_display())),
             )

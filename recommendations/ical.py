@@ -2,10 +2,11 @@
 
 Every event is a whole day (or several) with a UID made from the permanent key of the
 record it comes from, so a calendar that subscribed replaces an event when its record
-changes instead of adding a second one. SEQUENCE counts the record's saved versions (its
-change history), so it grows whenever the date can have moved; LAST-MODIFIED and DTSTAMP
-are the time of the last version: the feed has no METHOD, and RFC 5545 then gives DTSTAMP
-the meaning of LAST-MODIFIED. The same data therefore always gives the same bytes.
+changes instead of adding a second one. SEQUENCE counts the changes its change history
+(django-simple-history) recorded, so it grows whenever the date can have moved;
+LAST-MODIFIED and DTSTAMP are the time of the last history row: the feed has no METHOD,
+and RFC 5545 then gives DTSTAMP the meaning of LAST-MODIFIED. The same data therefore
+always gives the same bytes.
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 
 PRODID = "-//UPR Tracker//Calendar feeds//EN"
@@ -42,20 +44,17 @@ class Occasion:
 
 
 def with_revision(queryset):
-    """Annotate each record with ``revision`` (its number of saved versions in its
-    django-simple-history table, 0 when none was recorded) and ``revised_at`` (the time of
-    the last one), in the same query."""
+    """Annotate each record with ``sequence`` (how many times its change history saw it
+    changed; its creation does not count, and a record created in bulk without a history
+    row still counts each later change) and ``revised_at`` (the time of its last history
+    row, None when it has none), in the same query."""
     history = queryset.model.history.model
-    versions = history.objects.filter(id=OuterRef("pk")).order_by().values("id")
+    rows = history.objects.filter(id=OuterRef("pk")).order_by().values("id")
+    changes = rows.filter(history_type="~")
     return queryset.annotate(
-        revision=Subquery(versions.annotate(n=Count("*")).values("n")[:1]),
-        revised_at=Subquery(versions.annotate(last=Max("history_date")).values("last")[:1]),
+        sequence=Coalesce(Subquery(changes.annotate(n=Count("*")).values("n")[:1]), 0),
+        revised_at=Subquery(rows.annotate(last=Max("history_date")).values("last")[:1]),
     )
-
-
-def sequence(revision: int | None) -> int:
-    """The first version is sequence 0, each later one adds 1."""
-    return max((revision or 0) - 1, 0)
 
 
 def start_of(day: date) -> datetime:

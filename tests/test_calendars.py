@@ -154,6 +154,23 @@ def test_the_upr_feed_reads_the_database_once(client, upr_dates, django_assert_m
     assert len(calendar.walk("VEVENT")) == 8
 
 
+def test_the_calendar_pages_read_the_dates_in_one_query(
+    client, curator, upr_dates, django_assert_max_num_queries
+):
+    review = upr_dates["deadline"].review
+    for n in range(1, 6):
+        CalendarEntry.objects.create(
+            review=review, kind="other", starts_on=date(2025, n, 1), title=f"Briefing {n}"
+        )
+    with django_assert_max_num_queries(4):  # the session and the curator's groups too
+        page = client.get("/manage/calendar/").content.decode()
+    assert page.count("Briefing") == 5
+    client.logout()
+    with django_assert_max_num_queries(1):
+        page = client.get("/calendar/").content.decode()
+    assert page.count("Briefing") == 5
+
+
 def test_the_calendar_page_lists_the_dates_and_offers_the_feed(client, upr_dates):
     page = client.get("/calendar/").content.decode()
     assert "Deadline for stakeholder submissions, UPR cycle 4" in page
@@ -466,3 +483,31 @@ def test_the_demo_calendar_marks_its_invented_dates(db):
         "stakeholder_deadline",
         "national_report",
     }
+
+
+def test_a_commitment_created_without_history_still_counts_its_first_change(client, deadlines):
+    """The CSV import creates commitments in bulk, with no history row: the first edit
+    after it must still raise SEQUENCE, or calendars would keep the old date."""
+    from jurisdictions.models import Commitment
+
+    (imported,) = Commitment.objects.bulk_create(
+        [
+            Commitment(
+                jurisdiction=deadlines["city"],
+                title="Imported plan",
+                kind="policy",
+                publication="published",
+                target_date=deadlines["today"] + timedelta(days=30),
+            )
+        ]
+    )
+    uid = f"commitment-{imported.pk}-target@upr-tracker"
+    first = event(feed(client, "/jurisdictions/pittsburgh/calendar.ics"), uid)
+    assert int(first["sequence"]) == 0
+
+    imported.target_date += timedelta(days=30)
+    imported.save()
+
+    moved = event(feed(client, "/jurisdictions/pittsburgh/calendar.ics"), uid)
+    assert moved.decoded("dtstart") == imported.target_date
+    assert int(moved["sequence"]) == 1
