@@ -45,8 +45,8 @@ class FeedKindsForm(forms.Form):
 
 
 def jurisdiction_occasions(jurisdiction, base: str, today, kinds) -> list[ical.Occasion]:
-    """Four queries: the commitments, their milestones, and which milestones are overdue
-    (the jurisdiction was the first)."""
+    """Three queries, whatever the number of rows: the commitments, their milestones, and
+    which milestones are overdue."""
     commitments = {
         c.pk: c
         for c in ical.with_revision(
