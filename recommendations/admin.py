@@ -40,9 +40,18 @@ class CalendarEntryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(SimpleHistoryAdmin):
+    # The review's own dates (review_date, wg_session, response_date) are the UPR
+    # calendar's sessions and responses; the inline holds the dates it does not.
     inlines = [CalendarEntryInline]
-    list_display = ["__str__", "wg_session", "review_date", "report_symbol", "status"]
+    list_display = [
+        "__str__",
+        "wg_session",
+        "review_date",
+        "response_date",
+        "report_symbol",
+        "status",
+    ]
     list_filter = ["status", "cycle"]
     search_fields = ["state_under_review__name", "report_symbol", "response_symbol"]
     autocomplete_fields = ["state_under_review"]

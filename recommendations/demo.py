@@ -11,7 +11,6 @@ from pathlib import Path
 
 from django.db import transaction
 
-from . import sessions
 from .models import (
     AffectedGroup,
     CalendarEntry,
@@ -92,8 +91,9 @@ def seed_reviews() -> None:
 
 
 ILLUSTRATIVE = "Illustrative date for the demo, not an official deadline."
-# Dates the public record does not give (DOMAIN facts give the sessions and responses
-# only): each says so in its note, which the calendar and its feed show.
+# Dates the public record does not give (DOMAIN facts give the sessions and responses,
+# which the calendar reads from the reviews above): each says so in its note, which the
+# calendar and its feed show.
 ILLUSTRATIVE_DATES = [
     # cycle, kind, day
     (3, CalendarEntryKind.MIDTERM_REPORT, date(2023, 3, 15)),
@@ -103,34 +103,17 @@ ILLUSTRATIVE_DATES = [
 
 
 def seed_calendar() -> int:
-    """The UPR calendar's demo dates: each held review's day and response from
-    US_REVIEWS, the postponed fourth review on the days of its planned session, and the
-    illustrative deadlines above. Upserts on (review, kind)."""
+    """The UPR calendar's demo dates that no review holds: the illustrative deadlines
+    above. The sessions and responses, and the postponement of the fourth review (its
+    status and notes), come from the reviews themselves. Upserts on (review, kind)."""
     reviews = {r.cycle: r for r in Review.objects.filter(state_under_review__iso3="USA")}
-    rows = []
-    for cycle, session, held, _report, addendum, answered, status, _note in US_REVIEWS:
-        if held:
-            note = f"Working Group session {session}."
-            rows.append((cycle, CalendarEntryKind.REVIEW_SESSION, held, None, "", note))
-        elif status == "postponed":
-            first, last = sessions.CALENDAR[session]
-            title = f"Review session, UPR cycle {cycle} (postponed)"
-            note = (
-                f"Planned for Working Group session {session}; the United States said it "
-                "would not take part and the Council moved the review into 2026."
-            )
-            rows.append((cycle, CalendarEntryKind.REVIEW_SESSION, first, last, title, note))
-        if answered:
-            note = f"The written response, {addendum}."
-            rows.append((cycle, CalendarEntryKind.RESPONSE, answered, None, "", note))
-    rows += [(cycle, kind, day, None, "", ILLUSTRATIVE) for cycle, kind, day in ILLUSTRATIVE_DATES]
-    for cycle, kind, first, last, title, note in rows:
+    for cycle, kind, day in ILLUSTRATIVE_DATES:
         _upsert(
             CalendarEntry,
             {"review": reviews[cycle], "kind": kind},
-            {"starts_on": first, "ends_on": last, "title": title, "note": note},
+            {"starts_on": day, "ends_on": None, "title": "", "note": ILLUSTRATIVE},
         )
-    return len(rows)
+    return len(ILLUSTRATIVE_DATES)
 
 
 def _split(value: str, sep: str = ";") -> list[str]:

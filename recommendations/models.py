@@ -178,6 +178,9 @@ class Review(models.Model):
     # than a count of the review's numbered records per insert.
     public_numbers = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
+    # The change history of the review's dates, status and notes: the UPR calendar's
+    # events of a review take their SEQUENCE and LAST-MODIFIED from it (ical.with_revision).
+    history = HistoricalRecords(excluded_fields=["public_numbers"])
     objects = ReviewQuerySet.as_manager()
 
     class Meta:
@@ -223,10 +226,12 @@ class Review(models.Model):
 
 
 class CalendarEntryKind(models.TextChoices):
-    REVIEW_SESSION = "review_session", _("Review session")
+    """Dates of a review's cycle that the Review itself does not hold. Its session and
+    its response are the review's own fields (review_date, wg_session, response_date):
+    the calendar reads them there, so they have no kind here."""
+
     STAKEHOLDER_DEADLINE = "stakeholder_deadline", _("Deadline for stakeholder submissions")
     NATIONAL_REPORT = "national_report", _("National report due")
-    RESPONSE = "response", _("Response to the recommendations")
     MIDTERM_REPORT = "midterm_report", _("Mid-term report due")
     OTHER = "other", _("Other date")
 
@@ -244,8 +249,9 @@ class CalendarEntryQuerySet(models.QuerySet):
 
 class CalendarEntry(models.Model):
     """A date of a review's cycle that curators keep for the public UPR calendar
-    (/calendar/upr.ics): the session, the deadlines before it, the response and the
-    mid-term report after it. Its change history gives the feed's SEQUENCE."""
+    (/calendar/upr.ics) and that the review does not hold: the deadlines before the
+    session and the mid-term report after it. Its change history gives the feed's
+    SEQUENCE."""
 
     Kind = CalendarEntryKind
 
@@ -262,13 +268,15 @@ class CalendarEntry(models.Model):
         _("last day"),
         null=True,
         blank=True,
-        help_text=_("For a date that spans several days, such as a session; else leave empty."),
+        help_text=_("For a date that spans several days; else leave empty."),
     )
     title = models.CharField(
         _("title"),
         max_length=200,
         blank=True,
-        help_text=_("Leave empty to use the kind and the cycle, e.g. “Review session, cycle 4”."),
+        help_text=_(
+            "Leave empty to use the kind and the cycle, e.g. “National report due, UPR cycle 4”."
+        ),
     )
     note = models.TextField(
         _("note"),
@@ -293,8 +301,8 @@ class CalendarEntry(models.Model):
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 violation_error_message=_("The last day cannot come before the first."),
             ),
-            # A cycle has one session, one national report, one response... of a review;
-            # any number of other dates. The demo seed upserts on it.
+            # A cycle has one national report, one mid-term report... of a review; any
+            # number of other dates. The demo seed upserts on it.
             models.UniqueConstraint(
                 fields=["review", "kind"],
                 condition=~Q(kind=CalendarEntryKind.OTHER),

@@ -7,11 +7,15 @@ from datetime import date, timedelta
 
 import icalendar
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 
 from jurisdictions.progress.models import Milestone
-from recommendations.models import CalendarEntry
+from recommendations.importers.pipeline import import_file
+from recommendations.models import CalendarEntry, Country, Review
+from recommendations.sessions import CALENDAR
 from tests import factories as f
+from tests.helpers import write_upr_info
 
 pytestmark = pytest.mark.django_db
 
@@ -51,51 +55,114 @@ def assert_round_trip(client, url):
 
 @pytest.fixture
 def upr_dates(db):
+    """The United States' reviews, which hold their sessions and responses, one date
+    curators keep, and another state's review and date that the calendar never shows."""
     usa = f.country(iso3="USA", name="United States")
-    third = f.review(state_under_review=usa, cycle=3, review_date=date(2020, 11, 9))
-    fourth = f.review(state_under_review=usa, cycle=4, wg_session=50, status="postponed")
-    session = CalendarEntry.objects.create(
-        review=third, kind="review_session", starts_on=date(2020, 11, 9)
+    third = f.review(
+        state_under_review=usa,
+        cycle=3,
+        wg_session=36,
+        review_date=date(2020, 11, 9),
+        response_date=date(2021, 3, 4),
+        response_symbol="A/HRC/46/15/Add.1",
     )
-    planned = CalendarEntry.objects.create(
-        review=fourth,
-        kind="review_session",
-        starts_on=date(2025, 11, 3),
-        ends_on=date(2025, 11, 14),
-        title="Review session, UPR cycle 4 (postponed)",
-        note="Planned for session 50; moved into 2026.",
+    fourth = f.review(
+        state_under_review=usa,
+        cycle=4,
+        wg_session=50,
+        report_symbol="",
+        status="postponed",
+        notes="Planned for session 50; moved into 2026.",
     )
+    # Neither a day nor a session the calendar of sessions lists: no session event.
+    f.review(state_under_review=usa, cycle=5, wg_session=None, report_symbol="", status="scheduled")
     deadline = CalendarEntry.objects.create(
         review=fourth, kind="stakeholder_deadline", starts_on=date(2025, 4, 14)
     )
-    elsewhere = f.review(state_under_review=f.country(name="Elsewhere"), cycle=4)
-    CalendarEntry.objects.create(
-        review=elsewhere, kind="review_session", starts_on=date(2024, 1, 22), title="Not ours"
+    elsewhere = f.review(
+        state_under_review=f.country(name="Elsewhere"),
+        cycle=4,
+        review_date=date(2024, 1, 22),
+        response_date=date(2024, 6, 1),
     )
-    return {"session": session, "planned": planned, "deadline": deadline}
+    CalendarEntry.objects.create(
+        review=elsewhere, kind="other", starts_on=date(2024, 1, 22), title="Not ours"
+    )
+    return {"third": third, "fourth": fourth, "deadline": deadline}
 
 
-def test_the_upr_feed_holds_every_date_curators_keep_for_the_united_states(client, upr_dates):
-    calendar = feed(client, UPR_FEED)
-
-    assert events(calendar) == {
-        f"upr-calendar-entry-{e.pk}@upr-tracker": (
+def expected_upr_events() -> dict:
+    """What the feed must hold, from the rows themselves: a session event for each US
+    review with a day or a listed session, a response event for each with a response
+    date, and an event for each date curators keep for a US review."""
+    expected = {}
+    for r in Review.objects.filter(state_under_review__iso3="USA"):
+        uid = f"upr-review-USA-{r.cycle}"
+        days = (r.review_date, r.review_date) if r.review_date else CALENDAR.get(r.wg_session)
+        if days:
+            summary = f"Review session, UPR cycle {r.cycle}"
+            summary += " (postponed)" if r.status == "postponed" else ""
+            expected[f"{uid}-session@upr-tracker"] = (
+                days[0],
+                days[1] + timedelta(days=1),
+                summary,
+            )
+        if r.response_date:
+            expected[f"{uid}-response@upr-tracker"] = (
+                r.response_date,
+                r.response_date + timedelta(days=1),
+                f"Response to the recommendations, UPR cycle {r.cycle}",
+            )
+    for e in CalendarEntry.objects.filter(review__state_under_review__iso3="USA"):
+        expected[f"upr-calendar-entry-{e.pk}@upr-tracker"] = (
             e.starts_on,
             (e.ends_on or e.starts_on) + timedelta(days=1),
             e.summary,
         )
-        for e in CalendarEntry.objects.filter(review__state_under_review__iso3="USA")
-    }
-    assert events(calendar)[f"upr-calendar-entry-{upr_dates['deadline'].pk}@upr-tracker"] == (
-        date(2025, 4, 14),
-        date(2025, 4, 15),
-        "Deadline for stakeholder submissions, UPR cycle 4",
+    return expected
+
+
+def test_the_upr_feed_holds_the_reviews_dates_and_the_dates_curators_keep(client, upr_dates):
+    calendar = feed(client, UPR_FEED)
+
+    assert events(calendar) == expected_upr_events()
+    us = Review.objects.filter(state_under_review__iso3="USA")
+    assert len(calendar.walk("VEVENT")) == (
+        us.filter(Q(review_date__isnull=False) | Q(wg_session__in=list(CALENDAR))).count()
+        + us.exclude(response_date=None).count()
+        + CalendarEntry.objects.filter(review__in=us).count()
     )
-    planned = event(calendar, f"upr-calendar-entry-{upr_dates['planned'].pk}@upr-tracker")
-    assert planned.decoded("dtend") == date(2025, 11, 15)
+    assert events(calendar) == {
+        "upr-review-USA-3-session@upr-tracker": (
+            date(2020, 11, 9),
+            date(2020, 11, 10),
+            "Review session, UPR cycle 3",
+        ),
+        "upr-review-USA-3-response@upr-tracker": (
+            date(2021, 3, 4),
+            date(2021, 3, 5),
+            "Response to the recommendations, UPR cycle 3",
+        ),
+        # No day of its own: the days of Working Group session 50.
+        "upr-review-USA-4-session@upr-tracker": (
+            date(2025, 11, 3),
+            date(2025, 11, 15),
+            "Review session, UPR cycle 4 (postponed)",
+        ),
+        f"upr-calendar-entry-{upr_dates['deadline'].pk}@upr-tracker": (
+            date(2025, 4, 14),
+            date(2025, 4, 15),
+            "Deadline for stakeholder submissions, UPR cycle 4",
+        ),
+    }
+    planned = event(calendar, "upr-review-USA-4-session@upr-tracker")
     assert "Planned for session 50; moved into 2026." in str(planned["description"])
-    assert str(planned["url"]) == f"http://testserver/reviews/{upr_dates['planned'].review_id}/"
-    assert "Not ours" not in client.get(UPR_FEED).content.decode()
+    assert "Working Group session 50." in str(planned["description"])
+    assert str(planned["url"]) == f"http://testserver/reviews/{upr_dates['fourth'].pk}/"
+    response = event(calendar, "upr-review-USA-3-response@upr-tracker")
+    assert "A/HRC/46/15/Add.1" in str(response["description"])
+    body = client.get(UPR_FEED).content.decode()
+    assert "Not ours" not in body and "20240601" not in body
 
 
 def test_every_upr_event_carries_the_properties_rfc_5545_asks_for(client, upr_dates):
@@ -108,7 +175,78 @@ def test_every_upr_event_carries_the_properties_rfc_5545_asks_for(client, upr_da
     assert_round_trip(client, UPR_FEED)
 
 
-def test_moving_a_upr_date_keeps_its_uid_and_raises_its_sequence(client, curator, upr_dates):
+def test_moving_a_review_date_keeps_the_uid_and_raises_the_sequence(client, upr_dates):
+    """The review is the only store of its session and response: editing it moves the
+    events, under the same UIDs, and nothing else has to be written."""
+    session = "upr-review-USA-3-session@upr-tracker"
+    answer = "upr-review-USA-3-response@upr-tracker"
+    before = feed(client, UPR_FEED)
+    entries = CalendarEntry.objects.count()
+
+    third = upr_dates["third"]
+    third.review_date = date(2020, 11, 10)
+    third.save()
+    third.response_date = date(2021, 3, 18)
+    third.save()
+
+    after = feed(client, UPR_FEED)
+    moved, answered = event(after, session), event(after, answer)
+    assert moved.decoded("dtstart") == date(2020, 11, 10)
+    assert answered.decoded("dtstart") == date(2021, 3, 18)
+    assert int(moved["sequence"]) == int(event(before, session)["sequence"]) + 2
+    assert int(answered["sequence"]) == int(event(before, answer)["sequence"]) + 2
+    assert moved.decoded("last-modified") >= event(before, session).decoded("last-modified")
+    assert events(after) == expected_upr_events()
+    assert CalendarEntry.objects.count() == entries
+    assert_round_trip(client, UPR_FEED)
+
+
+def test_a_review_keeps_its_uids_when_it_is_written_again(client, upr_dates):
+    """UIDs come from the review's natural key (state, cycle), which an export and a
+    re-import keep, not from the row's id, which they do not."""
+    before = set(events(feed(client, UPR_FEED)))
+    fourth = upr_dates["fourth"]
+    values = {
+        name: getattr(fourth, name)
+        for name in ["state_under_review", "cycle", "wg_session", "status", "notes"]
+    }
+    fourth.delete()  # its calendar entry goes with it
+    again = Review.objects.create(**values)
+    assert again.pk != fourth.pk
+    after = set(events(feed(client, UPR_FEED)))
+    assert "upr-review-USA-4-session@upr-tracker" in after
+    assert after == before - {f"upr-calendar-entry-{upr_dates['deadline'].pk}@upr-tracker"}
+
+
+def test_a_review_an_import_dates_raises_the_sequence(client, reference_data, tmp_path):
+    """An import updates reviews in bulk; it records the change in the review's history,
+    or calendars would keep the old days."""
+    usa = Country.objects.get(iso3="USA")
+    Review.objects.create(state_under_review=usa, cycle=2, wg_session=22)
+    uid = "upr-review-USA-2-session@upr-tracker"
+    before = event(feed(client, UPR_FEED), uid)
+    assert (before.decoded("dtstart"), before.decoded("dtend")) == (
+        date(2015, 5, 4),
+        date(2015, 5, 16),
+    )
+    row = (
+        f"{usa.name},WEOG,,Ratify the OP-CAT.,Brazil,GRULAC,,Accepted,5,"
+        "International instruments,22"
+    )
+
+    assert import_file(write_upr_info(tmp_path, row)).ok
+
+    moved = event(feed(client, UPR_FEED), uid)
+    # The import gives the review the session's first day as its own.
+    assert (moved.decoded("dtstart"), moved.decoded("dtend")) == (
+        date(2015, 5, 4),
+        date(2015, 5, 5),
+    )
+    assert int(moved["sequence"]) == int(before["sequence"]) + 1
+    assert events(feed(client, UPR_FEED)) == expected_upr_events()
+
+
+def test_moving_a_kept_date_keeps_its_uid_and_raises_its_sequence(client, curator, upr_dates):
     entry = upr_dates["deadline"]
     uid = f"upr-calendar-entry-{entry.pk}@upr-tracker"
     before = event(feed(client, UPR_FEED), uid)
@@ -124,14 +262,27 @@ def test_moving_a_upr_date_keeps_its_uid_and_raises_its_sequence(client, curator
     assert moved.decoded("dtstart") == date(2025, 4, 28)
     assert int(moved["sequence"]) == int(before["sequence"]) + 1
     assert moved.decoded("last-modified") >= before.decoded("last-modified")
-    assert len(after.walk("VEVENT")) == 3
+    assert events(after) == expected_upr_events()
 
 
 def test_the_upr_feed_narrows_to_kinds_and_cycles(client, upr_dates):
     deadlines = events(feed(client, UPR_FEED + "?kind=stakeholder_deadline"))
     assert list(deadlines) == [f"upr-calendar-entry-{upr_dates['deadline'].pk}@upr-tracker"]
+    sessions = events(feed(client, UPR_FEED + "?kind=review_session"))
+    assert set(sessions) == {
+        "upr-review-USA-3-session@upr-tracker",
+        "upr-review-USA-4-session@upr-tracker",
+    }
+    answers = events(feed(client, UPR_FEED + "?kind=response&kind=stakeholder_deadline"))
+    assert set(answers) == {
+        "upr-review-USA-3-response@upr-tracker",
+        f"upr-calendar-entry-{upr_dates['deadline'].pk}@upr-tracker",
+    }
     third = events(feed(client, UPR_FEED + "?cycle=3"))
-    assert list(third) == [f"upr-calendar-entry-{upr_dates['session'].pk}@upr-tracker"]
+    assert set(third) == {
+        "upr-review-USA-3-session@upr-tracker",
+        "upr-review-USA-3-response@upr-tracker",
+    }
 
 
 @pytest.mark.parametrize(
@@ -140,44 +291,60 @@ def test_the_upr_feed_narrows_to_kinds_and_cycles(client, upr_dates):
 def test_a_filter_value_the_feed_does_not_know_is_a_400(client, upr_dates, query):
     response = client.get(UPR_FEED + query)
     assert response.status_code == 400
-    assert b"stakeholder_deadline" in response.content
+    assert b"review_session" in response.content and b"stakeholder_deadline" in response.content
 
 
-def test_the_upr_feed_reads_the_database_once(client, upr_dates, django_assert_max_num_queries):
-    review = upr_dates["deadline"].review
+def _more_rows(upr_dates):
+    usa = upr_dates["third"].state_under_review
+    for cycle in (1, 2):
+        f.review(
+            state_under_review=usa,
+            cycle=cycle,
+            review_date=date(2005 + 5 * cycle, 11, 5),
+            response_date=date(2006 + 5 * cycle, 3, 1),
+        )
     for n in range(1, 6):
         CalendarEntry.objects.create(
-            review=review, kind="other", starts_on=date(2025, n, 1), title=f"Briefing {n}"
+            review=upr_dates["fourth"],
+            kind="other",
+            starts_on=date(2025, n, 1),
+            title=f"Briefing {n}",
         )
-    with django_assert_max_num_queries(1):
+
+
+def test_the_upr_feed_reads_the_database_twice(client, upr_dates, django_assert_max_num_queries):
+    _more_rows(upr_dates)
+    with django_assert_max_num_queries(2):  # the reviews, the kept dates
         calendar = feed(client, UPR_FEED)
-    assert len(calendar.walk("VEVENT")) == 8
+    assert events(calendar) == expected_upr_events()
+    assert len(calendar.walk("VEVENT")) == 13
 
 
-def test_the_calendar_pages_read_the_dates_in_one_query(
+def test_the_calendar_pages_read_the_dates_in_few_queries(
     client, curator, upr_dates, django_assert_max_num_queries
 ):
-    review = upr_dates["deadline"].review
-    for n in range(1, 6):
-        CalendarEntry.objects.create(
-            review=review, kind="other", starts_on=date(2025, n, 1), title=f"Briefing {n}"
-        )
+    _more_rows(upr_dates)
     with django_assert_max_num_queries(4):  # the session and the curator's groups too
         page = client.get("/manage/calendar/").content.decode()
     assert page.count("Briefing") == 5
+    assert "Review session, UPR cycle" not in page  # the reviews hold those
     client.logout()
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(2):
         page = client.get("/calendar/").content.decode()
     assert page.count("Briefing") == 5
+    assert page.count("Review session, UPR cycle") == 4
+    assert page.count("Response to the recommendations, UPR cycle") == 3
 
 
 def test_the_calendar_page_lists_the_dates_and_offers_the_feed(client, upr_dates):
     page = client.get("/calendar/").content.decode()
-    assert "Deadline for stakeholder submissions, UPR cycle 4" in page
+    assert "Review session, UPR cycle 3" in page
+    assert "Review session, UPR cycle 4 (postponed)" in page
     assert "Planned for session 50; moved into 2026." in page
+    assert "Deadline for stakeholder submissions, UPR cycle 4" in page
     assert 'href="webcal://testserver/calendar/upr.ics"' in page
     assert 'href="http://testserver/calendar/upr.ics"' in page
-    assert "Not ours" not in page
+    assert "Not ours" not in page and "2024-06-01" not in page
     assert 'href="/calendar/"' in client.get("/reviews/").content.decode()
 
 
@@ -414,6 +581,9 @@ def test_a_curator_removes_a_date_and_the_feed_drops_it(client, curator, upr_dat
         ({"kind": "stakeholder_deadline"}, None, "already has a date of this kind"),
         ({"starts_on": "not a date"}, "starts_on", "Enter a valid date."),
         ({"kind": "party"}, "kind", "Select a valid choice."),
+        # The reviews hold their sessions and responses: no second place to keep them.
+        ({"kind": "review_session"}, "kind", "Select a valid choice."),
+        ({"kind": "response"}, "kind", "Select a valid choice."),
     ],
 )
 def test_the_curator_form_refuses_bad_dates_with_a_message(
@@ -424,7 +594,7 @@ def test_the_curator_form_refuses_bad_dates_with_a_message(
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert message in " ".join(errors[field] if field else errors["__all__"])
-    assert CalendarEntry.objects.count() == 4
+    assert CalendarEntry.objects.count() == 2
 
 
 def test_only_curators_keep_the_calendar(client, upr_dates, pittsburgh):
@@ -451,7 +621,7 @@ def test_only_curators_keep_the_calendar(client, upr_dates, pittsburgh):
         for url, data in writes:
             assert client.post(url, data).status_code == 403
     entry.refresh_from_db()
-    assert entry.kind == "stakeholder_deadline" and CalendarEntry.objects.count() == 4
+    assert entry.kind == "stakeholder_deadline" and CalendarEntry.objects.count() == 2
 
 
 def test_an_admin_edits_calendar_dates_in_the_admin_too(client, upr_dates):
@@ -460,29 +630,43 @@ def test_an_admin_edits_calendar_dates_in_the_admin_too(client, upr_dates):
     review = upr_dates["deadline"].review
     page = client.get(f"/admin/recommendations/review/{review.pk}/change/").content.decode()
     assert "Deadline for stakeholder submissions" in page
+    assert "Review session" not in page  # the review's own fields hold it
+    history = client.get(f"/admin/recommendations/review/{review.pk}/history/")
+    assert history.status_code == 200
 
 
-def test_the_demo_calendar_marks_its_invented_dates(db):
-    from recommendations.demo import ILLUSTRATIVE, seed_calendar, seed_reviews
+def test_the_demo_calendar_keeps_only_the_dates_its_reviews_do_not_hold(client, db):
+    from recommendations.demo import ILLUSTRATIVE, US_REVIEWS, seed_calendar, seed_reviews
     from recommendations.seed import seed_reference
 
     seed_reference()
     seed_reviews()
-    assert seed_calendar() == CalendarEntry.objects.count()
+    assert seed_calendar() == CalendarEntry.objects.count() == 3
     seed_calendar()  # a second run changes nothing
     assert CalendarEntry.history.count() == CalendarEntry.objects.count()
-    third = CalendarEntry.objects.get(review__cycle=3, kind="review_session")
-    assert third.starts_on == date(2020, 11, 9) and ILLUSTRATIVE not in third.note
-    response = CalendarEntry.objects.get(review__cycle=3, kind="response")
-    assert response.starts_on == date(2021, 3, 4)
-    planned = CalendarEntry.objects.get(review__cycle=4, kind="review_session")
-    assert (planned.starts_on, planned.ends_on) == (date(2025, 11, 3), date(2025, 11, 14))
-    invented = CalendarEntry.objects.filter(note=ILLUSTRATIVE)
-    assert set(invented.values_list("kind", flat=True)) == {
+    assert set(CalendarEntry.objects.values_list("note", flat=True)) == {ILLUSTRATIVE}
+    assert set(CalendarEntry.objects.values_list("kind", flat=True)) == {
         "midterm_report",
         "stakeholder_deadline",
         "national_report",
     }
+
+    calendar = feed(client, UPR_FEED)
+    assert events(calendar) == expected_upr_events()
+    held = [row for row in US_REVIEWS if row[2]]
+    answered = [row for row in US_REVIEWS if row[5]]
+    postponed = [row for row in US_REVIEWS if row[6] == "postponed"]
+    assert len(calendar.walk("VEVENT")) == len(held) + len(answered) + len(postponed) + 3
+    third = events(calendar)["upr-review-USA-3-session@upr-tracker"]
+    assert third[:2] == (date(2020, 11, 9), date(2020, 11, 10))
+    assert events(calendar)["upr-review-USA-3-response@upr-tracker"][0] == date(2021, 3, 4)
+    planned = event(calendar, "upr-review-USA-4-session@upr-tracker")
+    assert (planned.decoded("dtstart"), planned.decoded("dtend")) == (
+        date(2025, 11, 3),
+        date(2025, 11, 15),
+    )
+    assert str(planned["summary"]) == "Review session, UPR cycle 4 (postponed)"
+    assert "moved the review into 2026" in str(planned["description"])
 
 
 def test_a_commitment_created_without_history_still_counts_its_first_change(client, deadlines):
