@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jurisdictions.models import Invitation
-from recommendations.models import ImportRun
+from recommendations.models import CalendarEntry, ImportRun
 from tests import factories as f
 
 PASSWORD = "fair-housing-in-2024!"
@@ -55,6 +55,12 @@ def build_staff_scene() -> StaffScene:
     f.milestone(submitted, title="First enforcement report to the council")
     draft = f.commitment(
         jurisdiction=pittsburgh, title="Fair housing ordinance", publication="draft"
+    )
+    deadline = CalendarEntry.objects.create(
+        review=housing.review,
+        kind="stakeholder_deadline",
+        starts_on=timezone.localdate() + timedelta(days=90),
+        note="Illustrative date for the staff pages.",
     )
     f.commitment(jurisdiction=pittsburgh, title="Fair housing ordinance (duplicate)")
     Invitation.objects.create(
@@ -112,6 +118,9 @@ def build_staff_scene() -> StaffScene:
                 reverse("staff:themes"),
                 reverse("staff:theme-create"),
                 reverse("staff:theme-edit", args=[theme.pk]),
+                reverse("staff:calendar"),
+                reverse("staff:calendar-create"),
+                reverse("staff:calendar-edit", args=[deadline.pk]),
                 reverse("imports:list"),
                 reverse("imports:detail", args=[run.pk]),
             ],

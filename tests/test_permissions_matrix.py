@@ -25,7 +25,7 @@ from jurisdictions.models import (
     ProgressUpdate,
 )
 from jurisdictions.moderation import review_state, submission_state, update_state
-from recommendations.models import Recommendation, Theme
+from recommendations.models import CalendarEntry, Recommendation, Theme
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,7 @@ class World:
     theme: Theme
     users: dict
     model: Commitment  # published elsewhere, for "Adopt a similar commitment"
+    calendar_entry: CalendarEntry
 
 
 @pytest.fixture
@@ -97,6 +98,9 @@ def world():
         theme=f.theme(name="Housing"),
         users=users,
         model=f.commitment(jurisdiction=elsewhere, title="County eviction defence"),
+        calendar_entry=CalendarEntry.objects.create(
+            review=rec.review, kind="stakeholder_deadline", starts_on=date(2025, 4, 14)
+        ),
     )
 
 
@@ -263,6 +267,29 @@ WRITES = {
         lambda w: {"vocabulary": "project", "name": "Policing"},
         CURATORS,
     ),
+    "add_calendar_date": (
+        lambda w: reverse("staff:calendar-create"),
+        lambda w: {
+            "review": w.calendar_entry.review_id,
+            "kind": "national_report",
+            "starts_on": "2025-08-04",
+        },
+        CURATORS,
+    ),
+    "move_calendar_date": (
+        lambda w: reverse("staff:calendar-edit", args=[w.calendar_entry.pk]),
+        lambda w: {
+            "review": w.calendar_entry.review_id,
+            "kind": "stakeholder_deadline",
+            "starts_on": "2025-04-28",
+        },
+        CURATORS,
+    ),
+    "remove_calendar_date": (
+        lambda w: reverse("staff:calendar-delete", args=[w.calendar_entry.pk]),
+        lambda w: {},
+        CURATORS,
+    ),
 }
 
 
@@ -281,6 +308,7 @@ def snapshot():
         (NetworkMembership, []),
         (Recommendation, ["updated_at", "search_vector"]),
         (Theme, []),
+        (CalendarEntry, []),
     ]
     state = {}
     for model, skip in tables:
@@ -334,6 +362,7 @@ def test_the_matrix_covers_every_write_url_of_the_staff_screens():
         "review-queue",
         "review-commitment",
         "themes",
+        "calendar",
         "accept-invitation",
         "spreadsheet-download",
     }
@@ -356,6 +385,9 @@ def test_the_matrix_covers_every_write_url_of_the_staff_screens():
         "recommendation-edit",
         "theme-create",
         "theme-edit",
+        "calendar-create",
+        "calendar-edit",
+        "calendar-delete",
         "indicator-create",
         "measurement-create",
         "milestone-create",

@@ -64,6 +64,10 @@ urlpatterns = [
     path("themes/", curation.theme_list, name="themes"),
     path("themes/new/", curation.theme_edit, name="theme-create"),
     path("themes/<int:pk>/edit/", curation.theme_edit, name="theme-edit"),
+    path("calendar/", curation.calendar_list, name="calendar"),
+    path("calendar/new/", curation.calendar_edit, name="calendar-create"),
+    path("calendar/<int:pk>/edit/", curation.calendar_edit, name="calendar-edit"),
+    path("calendar/<int:pk>/delete/", curation.calendar_delete, name="calendar-delete"),
     path("invitations/<str:token>/", members.accept_invitation, name="accept-invitation"),
     *progress_urlpatterns,
 ]
