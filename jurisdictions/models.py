@@ -503,6 +503,9 @@ class CommitmentLink(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped when the spreadsheet upload changes the relation or rationale, so a row edited
+    # from an older download is caught.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 

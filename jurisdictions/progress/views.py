@@ -37,8 +37,10 @@ def _save_draft(request, form, **fields):
         setattr(record, name, value)
     if record.pk is None:
         record.author = request.user
-    elif record.publication == Publication.PUBLISHED:
-        messages.warning(request, "It is off the public page until a curator approves it.")
+    else:
+        record.version += 1
+        if record.publication == Publication.PUBLISHED:
+            messages.warning(request, "It is off the public page until a curator approves it.")
     record.publication = Publication.DRAFT
     record.save()
     return record
