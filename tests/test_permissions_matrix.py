@@ -53,6 +53,8 @@ class World:
     theme: Theme
     users: dict
     model: Commitment  # published elsewhere, for "Adopt a similar commitment"
+    public_indicator: Indicator  # has been public: only curators delete it
+    milestone: Milestone
 
 
 @pytest.fixture
@@ -97,6 +99,8 @@ def world():
         theme=f.theme(name="Housing"),
         users=users,
         model=f.commitment(jurisdiction=elsewhere, title="County eviction defence"),
+        public_indicator=f.indicator(draft, name="Families housed"),
+        milestone=f.milestone(draft),
     )
 
 
@@ -208,6 +212,21 @@ WRITES = {
     "add_milestone": (
         lambda w: reverse("staff:milestone-create", args=[w.draft.pk]),
         lambda w: {"title": "Hearing", "due_on": "2022-05-01"},
+        EDITORS,
+    ),
+    "delete_indicator": (
+        lambda w: reverse("staff:indicator-delete", args=[w.draft.pk, w.indicator.pk]),
+        lambda w: {},
+        EDITORS,
+    ),
+    "delete_public_indicator": (
+        lambda w: reverse("staff:indicator-delete", args=[w.draft.pk, w.public_indicator.pk]),
+        lambda w: {},
+        CURATORS,
+    ),
+    "delete_milestone": (
+        lambda w: reverse("staff:milestone-delete", args=[w.draft.pk, w.milestone.pk]),
+        lambda w: {},
         EDITORS,
     ),
     "approve_indicator": (
@@ -364,6 +383,8 @@ def test_the_matrix_covers_every_write_url_of_the_staff_screens():
         "measurement-edit",
         "indicator-decide",
         "measurement-decide",
+        "indicator-delete",
+        "milestone-delete",
         # Its dry run writes nothing: tests/test_progress_spreadsheet.py checks every role.
         "spreadsheet",
     }

@@ -231,3 +231,13 @@ def has_unsent_progress(commitment) -> bool:
             indicator__commitment=commitment, publication__in=unsent
         ).exists()
     )
+
+
+def ever_published_indicators(commitment) -> set[int]:
+    """Ids of the commitment's indicators that have ever been public (their history holds
+    a published version), in one query."""
+    return set(
+        Indicator.history.filter(
+            commitment_id=commitment.pk, publication=Publication.PUBLISHED
+        ).values_list("id", flat=True)
+    )
