@@ -22,6 +22,7 @@ from jurisdictions.models import (
     Membership,
     Milestone,
     NetworkMembership,
+    PeerDigestFollow,
     ProgressUpdate,
 )
 from jurisdictions.moderation import review_state, submission_state, update_state
@@ -229,6 +230,13 @@ WRITES = {
         lambda w: {},
         EDITORS,
     ),
+    # Members of a jurisdiction, each for their own account only; a curator without a
+    # jurisdiction has no recommendations to follow.
+    "peer_digest_on": (
+        lambda w: reverse("staff:peer-digest"),
+        lambda w: {"digest": "on"},
+        {"editor_here", "editor_elsewhere", "manager"},
+    ),
     "approve_indicator": (
         lambda w: reverse("staff:indicator-decide", args=[w.indicator.pk]),
         lambda w: {"decision": "approve", "state": submission_state(w.indicator)},
@@ -298,6 +306,7 @@ def snapshot():
         (Invitation, []),
         (Jurisdiction, []),
         (NetworkMembership, []),
+        (PeerDigestFollow, []),
         (Recommendation, ["updated_at", "search_vector"]),
         (Theme, []),
     ]
@@ -385,6 +394,7 @@ def test_the_matrix_covers_every_write_url_of_the_staff_screens():
         "measurement-decide",
         "indicator-delete",
         "milestone-delete",
+        "peer-digest",
         # Its dry run writes nothing: tests/test_progress_spreadsheet.py checks every role.
         "spreadsheet",
     }
