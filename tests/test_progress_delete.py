@@ -52,7 +52,8 @@ def test_staff_delete_an_indicator_that_was_never_public_with_its_measurements(
 ):
     page = client.get(reverse("staff:commitment", args=[scene["shelter"].pk])).content.decode()
     assert "delete “Caseworkers hired”" in page
-    assert "delete “Families in shelter beds”" not in page  # public: a curator's to delete
+    assert "delete “Families in shelter beds”" not in page
+    assert "has been public: a curator can delete it" in page
 
     response = client.post(_indicator_url(scene, "draft"))
 
