@@ -342,3 +342,33 @@ def test_only_the_jurisdictions_managers_and_curators_upload_further_sheets(clie
     assert _upload(client, content).status_code == expected
     assert client.get(csv_url).status_code == expected
     assert Indicator.objects.count() == 2 and CommitmentLink.objects.count() == 1
+
+
+def test_a_record_changed_while_the_apply_runs_rolls_the_whole_file_back(client, scene):
+    """The last guard: the apply locks each row and compares versions once more."""
+    from jurisdictions.commitment_import import PlanOutdated, apply_plan, plan_upload
+
+    content = _save(_edit_as_a_person(_download(client), scene))
+    plan = plan_upload(content, "pittsburgh.xlsx", scene["place"])
+    assert plan.ok
+    # A colleague saves the link after the plan was made, before it is written.
+    CommitmentLink.objects.filter(pk=scene["link"].pk).update(version=5)
+    before = (Indicator.objects.count(), Measurement.objects.count())
+
+    with pytest.raises(PlanOutdated):
+        apply_plan(plan, scene["place"], scene["manager"], keep_public=False)
+
+    assert (Indicator.objects.count(), Measurement.objects.count()) == before
+    assert Indicator.objects.get(pk=scene["beds"].pk).target_value == Decimal(300)
+    assert CommitmentLink.objects.count() == 1
+
+
+def test_the_same_check_applies_once(client, scene):
+    response = _upload(client, _save(_edit_as_a_person(_download(client), scene)))
+
+    assert _apply(client, response).status_code == 302
+    again = _apply(client, response)
+
+    assert again.status_code == 302
+    assert Indicator.objects.filter(name="Nights families spent unsheltered").count() == 1
+    assert Measurement.objects.count() == 2
