@@ -23,6 +23,7 @@ from recommendations.models import Recommendation
 from .models import Commitment, CommitmentLink, Publication
 from .progress.forms import IndicatorForm, MeasurementForm
 from .progress.models import Indicator, Measurement
+from .upload_plan import MAX_ROWS, PlanOutdated, RowPlan
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,7 @@ class _Records:
 
 
 def plan_sheet(plan, sheet: Sheet, title: str, header, body, jurisdiction, records=None):
-    """Adds the sheet's rows and errors to ``plan`` (commitment_import.UploadPlan)."""
-    from .commitment_import import MAX_ROWS
+    """Adds the sheet's rows and errors to ``plan`` (upload_plan.UploadPlan)."""
 
     def error(row, column, reason):
         plan.errors.append((title, row, column, reason))
@@ -197,8 +197,6 @@ def plan_sheet(plan, sheet: Sheet, title: str, header, body, jurisdiction, recor
 
 
 def _plan_row(sheet, number, values, records, recommendations, seen, error):
-    from .commitment_import import RowPlan
-
     jurisdiction = records.jurisdiction
     existing = None
     raw_id = values.get(sheet.id_column, "").strip()
@@ -385,9 +383,7 @@ def apply_rows(plan, user, reason, *, keep_public, touched: set[int]):
     """Writes the further sheets' rows of ``plan``, inside the caller's transaction.
     ``touched`` holds the commitments already saved by this upload; a link change saves
     each other commitment once more (version and review), as the commitment page does.
-    Raises commitment_import.PlanOutdated if a record changed after the dry run."""
-    from .commitment_import import PlanOutdated
-
+    Raises upload_plan.PlanOutdated if a record changed after the dry run."""
     counts = {"created": 0, "changed": 0}
     rows = [r for r in plan.rows if r.values is not None and r.action in {"create", "change"}]
     for model, sheet in ((Indicator, INDICATORS), (Measurement, MEASUREMENTS)):
@@ -437,8 +433,6 @@ def apply_rows(plan, user, reason, *, keep_public, touched: set[int]):
 
 
 def _locked(model, rows):
-    from .commitment_import import PlanOutdated
-
     pks = [r.record.pk for r in rows]
     locked = {obj.pk: obj for obj in model.objects.select_for_update().filter(pk__in=pks)}
     if len(locked) != len(pks):
