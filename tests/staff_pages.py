@@ -8,7 +8,9 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from jurisdictions import peer_digest
 from jurisdictions.models import Invitation
+from recommendations.absolute_urls import base_url
 from recommendations.models import CalendarEntry, ImportRun
 from tests import factories as f
 
@@ -52,7 +54,9 @@ def build_staff_scene() -> StaffScene:
         submitted, name="Voucher holders turned away, as reported to the commission"
     )
     f.measurement(indicator, publication="submitted")
-    f.milestone(submitted, title="First enforcement report to the council")
+    milestone = f.milestone(submitted, title="First enforcement report to the council")
+    unsent = f.indicator(submitted, name="Complaints settled within 90 days", publication="draft")
+    f.measurement(unsent, publication="draft")
     draft = f.commitment(
         jurisdiction=pittsburgh, title="Fair housing ordinance", publication="draft"
     )
@@ -92,6 +96,7 @@ def build_staff_scene() -> StaffScene:
             "": [
                 reverse("account_login"),
                 reverse("staff:accept-invitation", args=[INVITATION_TOKEN]),
+                peer_digest.settings_url(manager.pk).removeprefix(base_url()),
             ],
             MANAGER: [
                 reverse("staff:home"),
@@ -107,6 +112,8 @@ def build_staff_scene() -> StaffScene:
                 reverse("staff:indicator-create", args=[submitted.pk]),
                 reverse("staff:measurement-create", args=[indicator.pk]),
                 reverse("staff:milestone-create", args=[submitted.pk]),
+                reverse("staff:indicator-delete", args=[submitted.pk, unsent.pk]),
+                reverse("staff:milestone-delete", args=[submitted.pk, milestone.pk]),
             ],
             CURATOR: [
                 reverse("staff:home"),

@@ -22,6 +22,7 @@ from jurisdictions.models import (
     Membership,
     Milestone,
     NetworkMembership,
+    PeerDigestFollow,
     ProgressUpdate,
 )
 from jurisdictions.moderation import review_state, submission_state, update_state
@@ -54,6 +55,8 @@ class World:
     users: dict
     model: Commitment  # published elsewhere, for "Adopt a similar commitment"
     calendar_entry: CalendarEntry
+    public_indicator: Indicator  # has been public: only curators delete it
+    milestone: Milestone
 
 
 @pytest.fixture
@@ -101,6 +104,8 @@ def world():
         calendar_entry=CalendarEntry.objects.create(
             review=rec.review, kind="stakeholder_deadline", starts_on=date(2025, 4, 14)
         ),
+        public_indicator=f.indicator(draft, name="Families housed"),
+        milestone=f.milestone(draft),
     )
 
 
@@ -214,6 +219,28 @@ WRITES = {
         lambda w: {"title": "Hearing", "due_on": "2022-05-01"},
         EDITORS,
     ),
+    "delete_indicator": (
+        lambda w: reverse("staff:indicator-delete", args=[w.draft.pk, w.indicator.pk]),
+        lambda w: {},
+        EDITORS,
+    ),
+    "delete_public_indicator": (
+        lambda w: reverse("staff:indicator-delete", args=[w.draft.pk, w.public_indicator.pk]),
+        lambda w: {},
+        CURATORS,
+    ),
+    "delete_milestone": (
+        lambda w: reverse("staff:milestone-delete", args=[w.draft.pk, w.milestone.pk]),
+        lambda w: {},
+        EDITORS,
+    ),
+    # Members of a jurisdiction, each for their own account only; a curator without a
+    # jurisdiction has no recommendations to follow.
+    "peer_digest_on": (
+        lambda w: reverse("staff:peer-digest"),
+        lambda w: {"digest": "on"},
+        {"editor_here", "editor_elsewhere", "manager"},
+    ),
     "approve_indicator": (
         lambda w: reverse("staff:indicator-decide", args=[w.indicator.pk]),
         lambda w: {"decision": "approve", "state": submission_state(w.indicator)},
@@ -306,6 +333,7 @@ def snapshot():
         (Invitation, []),
         (Jurisdiction, []),
         (NetworkMembership, []),
+        (PeerDigestFollow, []),
         (Recommendation, ["updated_at", "search_vector"]),
         (Theme, []),
         (CalendarEntry, []),
@@ -396,6 +424,9 @@ def test_the_matrix_covers_every_write_url_of_the_staff_screens():
         "measurement-edit",
         "indicator-decide",
         "measurement-decide",
+        "indicator-delete",
+        "milestone-delete",
+        "peer-digest",
         # Its dry run writes nothing: tests/test_progress_spreadsheet.py checks every role.
         "spreadsheet",
     }

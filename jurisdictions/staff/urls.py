@@ -1,12 +1,23 @@
 from django.urls import path
 
 from ..progress.urls import urlpatterns as progress_urlpatterns
-from . import adopt, bulk_import, commitments, curation, dashboard, members, merge, review
+from . import (
+    adopt,
+    bulk_import,
+    commitments,
+    curation,
+    dashboard,
+    members,
+    merge,
+    peer_digest,
+    review,
+)
 
 app_name = "staff"
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    path("peer-digest/", peer_digest.switch, name="peer-digest"),
     path("jurisdictions/<slug:slug>/", dashboard.jurisdiction_dashboard, name="jurisdiction"),
     path(
         "jurisdictions/<slug:slug>/commitments/new/",
