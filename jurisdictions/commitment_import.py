@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.db import transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recommendations.models import Theme
 
@@ -27,23 +30,46 @@ MAX_ROWS = 2000
 
 # (column, required, what to put there) — shown on the import screen and in the template.
 COLUMNS = [
-    ("title", True, "Short name of the commitment, up to 300 characters."),
+    ("title", True, gettext_lazy("Short name of the commitment, up to 300 characters.")),
     (
         "kind",
         True,
-        "One of: " + ", ".join(Commitment.Kind.values) + ".",
+        format_lazy(gettext_lazy("One of: {values}."), values=", ".join(Commitment.Kind.values)),
     ),
-    ("status", False, "One of: " + ", ".join(Commitment.Status.values) + ". Default: adopted."),
-    ("instrument_ref", False, "The jurisdiction's own number, e.g. Ordinance 34-2016."),
-    ("summary", False, "What it does, in a few plain sentences (up to 5000 characters)."),
-    ("adopted_on", False, "Date in the form YYYY-MM-DD."),
-    ("target_date", False, "Date in the form YYYY-MM-DD, not before adopted_on."),
-    ("responsible_office", False, "Department or office in charge."),
-    ("source_url", False, "Link to the official text, starting with http:// or https://."),
-    ("themes", False, "Theme slugs separated by semicolons; leave empty if unsure."),
+    (
+        "status",
+        False,
+        format_lazy(
+            gettext_lazy("One of: {values}. Default: adopted."),
+            values=", ".join(Commitment.Status.values),
+        ),
+    ),
+    (
+        "instrument_ref",
+        False,
+        gettext_lazy("The jurisdiction's own number, e.g. Ordinance 34-2016."),
+    ),
+    (
+        "summary",
+        False,
+        gettext_lazy("What it does, in a few plain sentences (up to 5000 characters)."),
+    ),
+    ("adopted_on", False, gettext_lazy("Date in the form YYYY-MM-DD.")),
+    ("target_date", False, gettext_lazy("Date in the form YYYY-MM-DD, not before adopted_on.")),
+    ("responsible_office", False, gettext_lazy("Department or office in charge.")),
+    (
+        "source_url",
+        False,
+        gettext_lazy("Link to the official text, starting with http:// or https://."),
+    ),
+    (
+        "themes",
+        False,
+        gettext_lazy("Theme slugs separated by semicolons; leave empty if unsure."),
+    ),
 ]
-COLUMN_NAMES = [name for name, _, _ in COLUMNS]
-REQUIRED = {name for name, required, _ in COLUMNS if required}
+COLUMN_NAMES = [name for name, *__ in COLUMNS]
+REQUIRED = {name for name, required, __ in COLUMNS if required}
 
 EXAMPLE_ROW = {
     "title": "Fair housing ordinance",
@@ -81,7 +107,7 @@ def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        message = "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
+        message = _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
         raise ValueError(message) from None
 
 
@@ -123,7 +149,9 @@ def _rows(reader, result):
         except csv.Error as exc:
             # DictReader.line_num is only updated after a good row; ask the inner reader.
             line = reader.reader.line_num
-            result.errors.append((line, f"The CSV cannot be read from this line on: {exc}."))
+            result.errors.append(
+                (line, _("The CSV cannot be read from this line on: %(error)s.") % {"error": exc})
+            )
             return
         yield row
 
@@ -131,7 +159,7 @@ def _rows(reader, result):
 def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
     result = ImportResult()
     if len(raw) > MAX_BYTES:
-        result.errors.append((0, "The file is larger than 2 MB. Split it into smaller files."))
+        result.errors.append((0, _("The file is larger than 2 MB. Split it into smaller files.")))
         return result
     try:
         text = _decode(raw)
@@ -145,9 +173,13 @@ def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
     unknown = [h for h in header if h not in COLUMN_NAMES]
     if missing or unknown:
         if missing:
-            result.errors.append((1, "Missing column(s): " + ", ".join(sorted(missing)) + "."))
+            result.errors.append(
+                (1, _("Missing column(s): %(columns)s.") % {"columns": ", ".join(sorted(missing))})
+            )
         if unknown:
-            result.errors.append((1, "Unknown column(s): " + ", ".join(unknown) + "."))
+            result.errors.append(
+                (1, _("Unknown column(s): %(columns)s.") % {"columns": ", ".join(unknown)})
+            )
         return result
     reader.fieldnames = header
 
@@ -156,10 +188,12 @@ def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
     for row in _rows(reader, result):
         line = reader.line_num
         if len(forms) >= MAX_ROWS:
-            result.errors.append((line, f"More than {MAX_ROWS} rows; split the file."))
+            result.errors.append(
+                (line, _("More than %(count)s rows; split the file.") % {"count": MAX_ROWS})
+            )
             return result
         if None in row:
-            result.errors.append((line, "This row has more cells than the header."))
+            result.errors.append((line, _("This row has more cells than the header.")))
             continue
         values = {k: (v or "").strip() for k, v in row.items()}
         if not any(values.values()):
@@ -174,10 +208,12 @@ def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
         form.theme_ids = [themes[s] for s in theme_slugs if s in themes]
         problems = []
         if unknown_themes:
-            problems.append("themes: unknown theme(s) " + ", ".join(unknown_themes))
+            problems.append(
+                _("themes: unknown theme(s) %(themes)s") % {"themes": ", ".join(unknown_themes)}
+            )
         if not form.is_valid():
             for name, errors in form.errors.items():
-                label = name if name != "__all__" else "row"
+                label = name if name != "__all__" else _("row")
                 problems.extend(f"{label}: {e}" for e in errors)
         if problems:
             result.errors.append((line, "; ".join(problems)))
@@ -185,7 +221,7 @@ def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
             forms.append(form)
 
     if not forms and not result.errors:
-        result.errors.append((0, "The file has no rows under the header."))
+        result.errors.append((0, _("The file has no rows under the header.")))
     if result.errors:
         return result
 
@@ -285,10 +321,12 @@ def read_table(raw: bytes, filename: str) -> tuple[list[str], list[tuple[int, li
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
                 unpacked = sum(member.file_size for member in archive.infolist())
             if unpacked > XLSX_MAX_UNPACKED:
-                raise ValueError("The spreadsheet unpacks to more than 20 MB; split it.")
+                raise ValueError(_("The spreadsheet unpacks to more than 20 MB; split it."))
             book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         except (zipfile.BadZipFile, OSError, KeyError) as exc:
-            raise ValueError(f"The file is not an Excel workbook (.xlsx): {exc}.") from None
+            raise ValueError(
+                _("The file is not an Excel workbook (.xlsx): %(error)s.") % {"error": exc}
+            ) from None
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         header = [_plain(cell) for cell in next(rows, ())]
@@ -300,7 +338,10 @@ def read_table(raw: bytes, filename: str) -> tuple[list[str], list[tuple[int, li
         header = [h.strip() for h in next(reader, [])]
         body = [(reader.line_num, [restore(c) for c in cells]) for cells in reader]
     except csv.Error as exc:
-        raise ValueError(f"The CSV cannot be read from line {reader.line_num} on: {exc}.") from None
+        raise ValueError(
+            _("The CSV cannot be read from line %(line)s on: %(error)s.")
+            % {"line": reader.line_num, "error": exc}
+        ) from None
     return header, body
 
 
@@ -308,7 +349,7 @@ def plan_upload(raw: bytes, filename: str, jurisdiction) -> UploadPlan:
     """What applying the file would do; writes nothing."""
     plan = UploadPlan(filename=filename)
     if len(raw) > MAX_BYTES:
-        plan.errors.append((0, "", "The file is larger than 2 MB. Split it into smaller files."))
+        plan.errors.append((0, "", _("The file is larger than 2 MB. Split it into smaller files.")))
         return plan
     try:
         header, body = read_table(raw, filename)
@@ -320,9 +361,9 @@ def plan_upload(raw: bytes, filename: str, jurisdiction) -> UploadPlan:
     missing = sorted(REQUIRED - set(header))
     if unknown or missing:
         if missing:
-            plan.errors.append((1, ", ".join(missing), "Missing column(s)."))
+            plan.errors.append((1, ", ".join(missing), _("Missing column(s).")))
         if unknown:
-            plan.errors.append((1, ", ".join(unknown), "Unknown column(s)."))
+            plan.errors.append((1, ", ".join(unknown), _("Unknown column(s).")))
         return plan
     existing = {
         c.pk: c
@@ -333,7 +374,9 @@ def plan_upload(raw: bytes, filename: str, jurisdiction) -> UploadPlan:
     seen_ids = set()
     for number, cells in body:
         if len(plan.rows) + len(plan.errors) >= MAX_ROWS:
-            plan.errors.append((number, "", f"More than {MAX_ROWS} rows; split the file."))
+            plan.errors.append(
+                (number, "", _("More than %(count)s rows; split the file.") % {"count": MAX_ROWS})
+            )
             break
         values = dict(zip(header, cells, strict=False))
         values.pop("", None)
@@ -341,7 +384,7 @@ def plan_upload(raw: bytes, filename: str, jurisdiction) -> UploadPlan:
             continue  # a blank row
         _plan_row(plan, number, values, jurisdiction, existing, themes, slugs, seen_ids)
     if not plan.rows and not plan.errors:
-        plan.errors.append((0, "", "The file has no rows under the header."))
+        plan.errors.append((0, "", _("The file has no rows under the header.")))
     return plan
 
 
@@ -358,11 +401,20 @@ def _plan_row(plan, number, values, jurisdiction, existing, themes, slugs, seen_
         pk = _number(values["id"])
         commitment = existing.get(pk)
         if commitment is None:
-            message = f"No commitment number {values['id']} belongs to {jurisdiction}."
+            message = _("No commitment number %(number)s belongs to %(jurisdiction)s.") % {
+                "number": values["id"],
+                "jurisdiction": jurisdiction,
+            }
             plan.errors.append((number, "id", message))
             return
         if pk in seen_ids:
-            plan.errors.append((number, "id", f"Commitment {pk} appears twice in the file."))
+            plan.errors.append(
+                (
+                    number,
+                    "id",
+                    _("Commitment %(number)s appears twice in the file.") % {"number": pk},
+                )
+            )
             return
         seen_ids.add(pk)
     data = {name: values.get(name, "") for name in COLUMN_NAMES if name != "themes"}
@@ -381,7 +433,13 @@ def _plan_row(plan, number, values, jurisdiction, existing, themes, slugs, seen_
     theme_slugs = [s.strip() for s in values.get("themes", "").split(";") if s.strip()]
     unknown_themes = [s for s in theme_slugs if s not in themes]
     if unknown_themes:
-        problems.append((number, "themes", "Unknown theme(s): " + ", ".join(unknown_themes)))
+        problems.append(
+            (
+                number,
+                "themes",
+                _("Unknown theme(s): %(themes)s") % {"themes": ", ".join(unknown_themes)},
+            )
+        )
     if problems:
         plan.errors.extend(problems)
         return
@@ -556,7 +614,7 @@ def export_xlsx(jurisdiction) -> bytes:
 def export_csv(jurisdiction) -> str:
     from recommendations.csv_cells import neutralise_row
 
-    rows, _, _ = export_rows(jurisdiction)
+    rows, *__ = export_rows(jurisdiction)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(ROUND_TRIP_ORDER)

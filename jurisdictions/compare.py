@@ -6,6 +6,7 @@ the others has."""
 from django import forms
 from django.db.models import Count, Max
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from recommendations.models import Recommendation
 
@@ -58,7 +59,7 @@ class CompareForm(forms.Form):
                 "No jurisdiction is called " + ", ".join(f"“{v[:60]}”" for v in unknown) + "."
             )
         if len(self.places) < MIN_PLACES:
-            raise forms.ValidationError("Those names are one jurisdiction: choose another.")
+            raise forms.ValidationError(_("Those names are one jurisdiction: choose another."))
         return {}
 
 

@@ -13,14 +13,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..publication import Publication
 
 
 class Direction(models.TextChoices):
-    UP = "up", "Up is good"
-    DOWN = "down", "Down is good"
+    UP = "up", _("Up is good")
+    DOWN = "down", _("Down is good")
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,9 @@ class Indicator(models.Model):
         "jurisdictions.Commitment", on_delete=models.CASCADE, related_name="indicators"
     )
     name = models.CharField(
-        max_length=200, help_text="What is measured, e.g. “Households on the waiting list”."
+        max_length=200, help_text=_("What is measured, e.g. “Households on the waiting list”.")
     )
-    unit = models.CharField(max_length=40, blank=True, help_text="e.g. households, %, tonnes.")
+    unit = models.CharField(max_length=40, blank=True, help_text=_("e.g. households, %, tonnes."))
     direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.UP)
     baseline_value = models.DecimalField(max_digits=18, decimal_places=4)
     baseline_date = models.DateField()
@@ -159,10 +160,10 @@ class Indicator(models.Model):
 
 class Measurement(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
-    measured_on = models.DateField("date", help_text="The date the value describes.")
+    measured_on = models.DateField(_("date"), help_text=_("The date the value describes."))
     value = models.DecimalField(max_digits=18, decimal_places=4)
     source_url = models.URLField(
-        "source URL", max_length=1000, help_text="A public page that gives the number."
+        _("source URL"), max_length=1000, help_text=_("A public page that gives the number.")
     )
     publication = models.CharField(
         max_length=10, choices=Publication.choices, default=Publication.DRAFT
@@ -200,8 +201,8 @@ class Milestone(models.Model):
         "jurisdictions.Commitment", on_delete=models.CASCADE, related_name="milestones"
     )
     title = models.CharField(max_length=200)
-    due_on = models.DateField("due date")
-    done_on = models.DateField("done on", null=True, blank=True)
+    due_on = models.DateField(_("due date"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
 
     history = HistoricalRecords()
 

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..commitment_import import (
     COLUMNS,
@@ -43,7 +45,15 @@ def commitment_import(request, slug):
     if request.method == "POST" and form.is_valid():
         result = import_commitments(form.cleaned_data["file"].read(), jurisdiction, request.user)
         if result.ok:
-            messages.success(request, f"Imported {len(result.created)} commitments as drafts.")
+            messages.success(
+                request,
+                ngettext(
+                    "Imported %(count)s commitment as a draft.",
+                    "Imported %(count)s commitments as drafts.",
+                    len(result.created),
+                )
+                % {"count": len(result.created)},
+            )
             return redirect("staff:jurisdiction", slug=slug)
         errors = result.errors
     context = {"form": form, "jurisdiction": jurisdiction, "columns": COLUMNS, "errors": errors}
@@ -59,8 +69,8 @@ def _managed(request, slug):
     jurisdiction = get_jurisdiction_for_edit(request.user, slug)
     if not can_manage_jurisdiction(request.user, jurisdiction):
         raise RoleRequired(
-            f"manager of {jurisdiction.name}",
-            "Ask your jurisdiction's manager to make the change, or to make you a manager.",
+            _("manager of %(jurisdiction)s") % {"jurisdiction": jurisdiction.name},
+            _("Ask your jurisdiction's manager to make the change, or to make you a manager."),
         )
     return jurisdiction
 
@@ -68,7 +78,7 @@ def _managed(request, slug):
 @staff_only
 def spreadsheet_download(request, slug, fmt):
     if fmt not in {"xlsx", "csv"}:
-        raise Http404("Download the commitments as .xlsx or .csv.")
+        raise Http404(_("Download the commitments as .xlsx or .csv."))
     jurisdiction = _managed(request, slug)
     name = f"{jurisdiction.slug}-commitments"
     if fmt == "xlsx":
@@ -98,7 +108,7 @@ def spreadsheet_upload(request, slug):
     if token:
         kept = cache.get(_cache_key(request, jurisdiction, token[:64]))
         if kept is None:
-            messages.error(request, "That upload is no longer kept: upload the file again.")
+            messages.error(request, _("That upload is no longer kept: upload the file again."))
             return redirect("staff:spreadsheet", slug=slug)
         raw, filename = kept
         plan = plan_upload(raw, filename, jurisdiction)
@@ -110,16 +120,25 @@ def spreadsheet_upload(request, slug):
             except PlanOutdated:
                 messages.error(
                     request,
-                    "A commitment in the file was saved by someone else since the check: "
-                    "nothing was applied. Check the file again.",
+                    _(
+                        "A commitment in the file was saved by someone else since the check: "
+                        "nothing was applied. Check the file again."
+                    ),
                 )
             else:
                 cache.delete(_cache_key(request, jurisdiction, token[:64]))
                 skipped = len(plan.of("conflict"))
                 messages.success(
                     request,
-                    f"Applied: {counts['created']} created, {counts['changed']} changed"
-                    + (f", {skipped} conflicting rows left as they are." if skipped else "."),
+                    (
+                        _(
+                            "Applied: %(created)s created, %(changed)s changed, %(skipped)s "
+                            "conflicting rows left as they are."
+                        )
+                        if skipped
+                        else _("Applied: %(created)s created, %(changed)s changed.")
+                    )
+                    % {**counts, "skipped": skipped},
                 )
                 return redirect("staff:jurisdiction", slug=slug)
         context.update(plan=plan, token=token)
