@@ -5,6 +5,8 @@ import us
 from django.contrib.postgres.search import SearchRank
 from django.db import connection
 from django.db.models import Count, F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recommendations.filters import MAX_QUERY_LENGTH, FacetedFilterSet, search_query, theme_options
 from recommendations.models import Theme
@@ -42,49 +44,62 @@ class JurisdictionFilter(django_filters.FilterSet):
 
 
 COMMITMENT_SORTS = [
-    ("relevance", "Relevance (with a search)"),
-    ("newest", "Newest adopted first"),
-    ("oldest", "Oldest adopted first"),
-    ("title", "Title"),
-    ("jurisdiction", "Jurisdiction"),
+    ("relevance", gettext_lazy("Relevance (with a search)")),
+    ("newest", gettext_lazy("Newest adopted first")),
+    ("oldest", gettext_lazy("Oldest adopted first")),
+    ("title", gettext_lazy("Title")),
+    ("jurisdiction", gettext_lazy("Jurisdiction")),
 ]
 
 
 class CommitmentFilter(FacetedFilterSet):
     q = django_filters.CharFilter(
-        label="Search title and summary", method="filter_q", max_length=MAX_QUERY_LENGTH
+        label=gettext_lazy("Search title and summary"),
+        method="filter_q",
+        max_length=MAX_QUERY_LENGTH,
     )
     jurisdiction = django_filters.ModelMultipleChoiceFilter(
         distinct=False,
         field_name="jurisdiction__slug",
         queryset=Jurisdiction.objects.all(),
         to_field_name="slug",
+        label=gettext_lazy("Jurisdiction"),
     )
     state = django_filters.MultipleChoiceFilter(
-        distinct=False, field_name="jurisdiction__state_code", label="State", choices=state_choices
+        distinct=False,
+        field_name="jurisdiction__state_code",
+        label=gettext_lazy("State"),
+        choices=state_choices,
     )
     kind = django_filters.MultipleChoiceFilter(
-        distinct=False, label="Kind of instrument", choices=CommitmentKind.choices
+        distinct=False, label=gettext_lazy("Kind of instrument"), choices=CommitmentKind.choices
     )
-    status = django_filters.MultipleChoiceFilter(distinct=False, choices=CommitmentStatus.choices)
+    status = django_filters.MultipleChoiceFilter(
+        distinct=False, label=gettext_lazy("Status"), choices=CommitmentStatus.choices
+    )
     theme = django_filters.ModelMultipleChoiceFilter(
-        distinct=False, queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme"
+        distinct=False,
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        method="filter_theme",
+        label=gettext_lazy("Theme"),
     )
     network = django_filters.ModelMultipleChoiceFilter(
+        label=gettext_lazy("Network"),
         distinct=False,
         queryset=Network.objects.all(),
         to_field_name="slug",
         method="filter_network",
     )
     year = django_filters.NumberFilter(
-        label="Year adopted",
+        label=gettext_lazy("Year adopted"),
         field_name="adopted_on",
         lookup_expr="year",
         min_value=1900,
         max_value=2100,
     )
     sort = django_filters.ChoiceFilter(
-        label="Sort by", choices=COMMITMENT_SORTS, method="filter_noop"
+        label=gettext_lazy("Sort by"), choices=COMMITMENT_SORTS, method="filter_noop"
     )
 
     class Meta:
@@ -191,7 +206,7 @@ def _theme_facet(filterset):
     )
     return {
         "name": "theme",
-        "label": "Theme",
+        "label": _("Theme"),
         "active": bool(selected),
         "grouped": len(groups) > 1,
         "options": options,
@@ -222,10 +237,10 @@ def commitment_facets(filterset) -> list[dict]:
     the other active filters, and the filters chosen by a select or a link, listed only so
     their chips can name them."""
     return [
-        _facet(filterset, "status", "Status", "status", CommitmentStatus.choices),
-        _facet(filterset, "kind", "Kind of instrument", "kind", CommitmentKind.choices),
+        _facet(filterset, "status", _("Status"), "status", CommitmentStatus.choices),
+        _facet(filterset, "kind", _("Kind of instrument"), "kind", CommitmentKind.choices),
         _theme_facet(filterset),
-        _chosen_facet(filterset, "state", "State", state_choices()),
-        _chosen_facet(filterset, "jurisdiction", "Jurisdiction", None),
-        _chosen_facet(filterset, "network", "Network", None),
+        _chosen_facet(filterset, "state", _("State"), state_choices()),
+        _chosen_facet(filterset, "jurisdiction", _("Jurisdiction"), None),
+        _chosen_facet(filterset, "network", _("Network"), None),
     ]

@@ -103,7 +103,7 @@ class Jurisdiction(models.Model):
 
     def clean(self):
         if self.parent_id and self.parent_id == self.pk:
-            raise ValidationError({"parent": "A jurisdiction cannot be its own parent."})
+            raise ValidationError({"parent": _("A jurisdiction cannot be its own parent.")})
 
 
 class NetworkKind(models.TextChoices):
@@ -343,7 +343,7 @@ class Commitment(models.Model):
                 condition=Q(adopted_on__isnull=True)
                 | Q(target_date__isnull=True)
                 | Q(target_date__gte=F("adopted_on")),
-                violation_error_message="The target date cannot be before the adoption date.",
+                violation_error_message=_("The target date cannot be before the adoption date."),
             ),
         ]
         indexes = [
@@ -370,7 +370,7 @@ class Commitment(models.Model):
     def clean(self):
         if self.adopted_on and self.target_date and self.target_date < self.adopted_on:
             raise ValidationError(
-                {"target_date": "The target date cannot be before the adoption date."}
+                {"target_date": _("The target date cannot be before the adoption date.")}
             )
 
     def status_on(self, day):

@@ -198,7 +198,7 @@ def commitment_list(request):
         "filterset": filterset,
         "page_obj": page,
         "facets": facets,
-        "chips": chips(params, facets, {"q": "Search", "year": "Year adopted"}),
+        "chips": chips(params, facets, {"q": _("Search"), "year": _("Year adopted")}),
         "states": state_choices(),
         "selected_states": set(params.getlist("state")),
         "sorts": COMMITMENT_SORTS,

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -135,6 +136,8 @@ def import_list(request):
                     "dry_run": data["dry_run"],
                     "states": data["states"],
                     "skip_non_upr": data["skip_non_upr"],
+                    # The worker writes the row-level messages in the curator's language.
+                    "language": translation.get_language() or settings.LANGUAGE_CODE,
                 },
                 user=request.user,
             )

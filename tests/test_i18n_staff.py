@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,6 +27,7 @@ from jurisdictions.reports.document import assemble
 from jurisdictions.reports.models import Report
 from jurisdictions.reports.wordcount import count_words
 from jurisdictions.tasks import send_digests
+from recommendations.models import ImportRun
 from tests import factories as f
 from tests.staff_pages import CURATOR, MANAGER, build_staff_scene
 
@@ -428,3 +430,35 @@ def test_the_builder_defaults_to_the_page_language_and_a_saved_report_keeps_its_
     assert 'value="es" lang="es" selected' in page and "Resumen" in page
     english = client.post(reverse("reports:new"), post).content.decode()
     assert 'value="en" lang="en" selected' in english and "Summary" in english
+
+
+# --- Imports ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_import_uploaded_from_a_spanish_page_reports_its_rows_in_spanish(
+    client, curator, reference_data, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    name = "upr_info_bad_rows.csv"
+    data = (Path(__file__).parent / "data" / name).read_bytes()
+    with translation.override("es"):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("imports:list"),
+                {"file": SimpleUploadedFile(name, data), "states": "USA"},
+            )
+        run = ImportRun.objects.get()
+        assert run.options["language"] == "es"
+        page = visible_text(client.get(run.get_absolute_url()).content.decode())
+    assert "No se cambió nada." in page
+    assert "Estado desconocido 'Atlantis'; nombres conocidos más parecidos:" in page
+    assert "Filas con problemas" in page
+    # The same file uploaded from an English page reports in English.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("imports:list"), {"file": SimpleUploadedFile(name, data), "states": "USA"}
+        )
+    english = ImportRun.objects.order_by("-pk").first()
+    text = visible_text(client.get(english.get_absolute_url()).content.decode())
+    assert "Unknown state 'Atlantis'; closest known names:" in text

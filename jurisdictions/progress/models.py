@@ -112,13 +112,15 @@ class Indicator(models.Model):
                 name="jurisdictions_indicator_target_follows_direction",
                 condition=Q(direction="up", target_value__gt=F("baseline_value"))
                 | Q(direction="down", target_value__lt=F("baseline_value")),
-                violation_error_message="The target must be above the baseline when up is "
-                "good, and below it when down is good.",
+                violation_error_message=_(
+                    "The target must be above the baseline when up is "
+                    "good, and below it when down is good."
+                ),
             ),
             models.CheckConstraint(
                 name="jurisdictions_indicator_dates_in_order",
                 condition=Q(target_date__gt=F("baseline_date")),
-                violation_error_message="The target date must come after the baseline date.",
+                violation_error_message=_("The target date must come after the baseline date."),
             ),
         ]
 
@@ -129,11 +131,15 @@ class Indicator(models.Model):
         errors = {}
         if None not in (self.baseline_value, self.target_value):
             if self.direction == Direction.UP and self.target_value <= self.baseline_value:
-                errors["target_value"] = "When up is good, the target must be above the baseline."
+                errors["target_value"] = _(
+                    "When up is good, the target must be above the baseline."
+                )
             if self.direction == Direction.DOWN and self.target_value >= self.baseline_value:
-                errors["target_value"] = "When down is good, the target must be below the baseline."
+                errors["target_value"] = _(
+                    "When down is good, the target must be below the baseline."
+                )
         if self.baseline_date and self.target_date and self.target_date <= self.baseline_date:
-            errors["target_date"] = "The target date must come after the baseline date."
+            errors["target_date"] = _("The target date must come after the baseline date.")
         if errors:
             raise ValidationError(errors)
 
