@@ -462,3 +462,22 @@ def test_an_import_uploaded_from_a_spanish_page_reports_its_rows_in_spanish(
     english = ImportRun.objects.order_by("-pk").first()
     text = visible_text(client.get(english.get_absolute_url()).content.decode())
     assert "Unknown state 'Atlantis'; closest known names:" in text
+
+
+# --- Admin -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_admin_names_this_projects_apps_and_labels_in_spanish(client):
+    from django.apps import apps
+
+    from jurisdictions.models import Commitment, DigestDelivery
+
+    client.force_login(f.user(is_staff=True, is_superuser=True))
+    with translation.override("es"):
+        assert str(apps.get_app_config("jurisdictions").verbose_name) == "Jurisdicciones"
+        assert str(DigestDelivery._meta.verbose_name_plural) == "envíos de resúmenes"
+        assert str(Commitment._meta.get_field("source_url").verbose_name) == "URL de la fuente"
+        index = client.get(reverse("admin:index")).content.decode()
+        assert "Jurisdicciones" in index and "Recomendaciones" in index
+    assert str(apps.get_app_config("jurisdictions").verbose_name) == "Jurisdictions"

@@ -393,7 +393,7 @@ def summary_blocks(recs, state, jurisdiction=None, by_rec=None) -> list[Block]:
         Block("para", runs=[Run(covers % words)]),
         Block(
             "table",
-            label=_("Recommendations by %(response)s") % {"response": state.response_label},
+            label=state.response_caption,
             headers=[state.response_label, recommendations],
             rows=[[str(label), responses.get(key, 0)] for key, label in Response.choices],
         ),

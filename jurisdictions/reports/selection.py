@@ -191,6 +191,13 @@ class State:
         return _("the United States") if self.iso3 == HOME_STATE else self.name
 
     @property
+    def response_caption(self) -> str:
+        """ "Recommendations by US response": the summary table's caption."""
+        if self.iso3 == HOME_STATE:
+            return _("Recommendations by US response")
+        return _("Recommendations by Response of %(state)s") % {"state": self.name}
+
+    @property
     def response_label(self) -> str:
         """ "US response", "Response of Cuba"."""
         if self.iso3 == HOME_STATE:
