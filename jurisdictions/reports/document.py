@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from recommendations.absolute_urls import base_url
 from recommendations.models import LocalStatus, Recommendation, Response, Theme
@@ -405,7 +405,7 @@ def summary_blocks(recs, state, jurisdiction=None, by_rec=None) -> list[Block]:
 OWN_ACTION_LABELS = {
     LocalStatus.NONE: gettext_lazy("No published action"),
     LocalStatus.ADDRESSED: gettext_lazy("Addressed"),
-    LocalStatus.IMPLEMENTED: gettext_lazy("Implemented"),
+    LocalStatus.IMPLEMENTED: pgettext_lazy("a recommendation", "Implemented"),
     LocalStatus.CONTESTED: gettext_lazy("Contested (contradicted or rolled back)"),
 }
 
