@@ -481,3 +481,15 @@ def test_the_admin_names_this_projects_apps_and_labels_in_spanish(client):
         index = client.get(reverse("admin:index")).content.decode()
         assert "Jurisdicciones" in index and "Recomendaciones" in index
     assert str(apps.get_app_config("jurisdictions").verbose_name) == "Jurisdictions"
+
+
+@pytest.mark.django_db
+def test_password_reset_mail_asked_on_a_spanish_page_is_in_spanish(client):
+    """allauth writes it, in its own Spanish; nothing of ours overrides its templates."""
+    f.user(email="editora@pittsburgh.example")
+    with translation.override("es"):
+        client.post(reverse("account_reset_password"), {"email": "editora@pittsburgh.example"})
+    message = mail.outbox[-1]
+    assert message.to == ["editora@pittsburgh.example"]
+    assert "contraseña" in message.subject.lower() + message.body.lower()
+    assert "password" not in message.body.lower().replace("/password/", "")
