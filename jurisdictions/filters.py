@@ -63,7 +63,6 @@ class CommitmentFilter(FacetedFilterSet):
         field_name="jurisdiction__slug",
         queryset=Jurisdiction.objects.all(),
         to_field_name="slug",
-        label=gettext_lazy("Jurisdiction"),
     )
     state = django_filters.MultipleChoiceFilter(
         distinct=False,
@@ -74,18 +73,14 @@ class CommitmentFilter(FacetedFilterSet):
     kind = django_filters.MultipleChoiceFilter(
         distinct=False, label=gettext_lazy("Kind of instrument"), choices=CommitmentKind.choices
     )
-    status = django_filters.MultipleChoiceFilter(
-        distinct=False, label=gettext_lazy("Status"), choices=CommitmentStatus.choices
-    )
+    status = django_filters.MultipleChoiceFilter(distinct=False, choices=CommitmentStatus.choices)
     theme = django_filters.ModelMultipleChoiceFilter(
         distinct=False,
         queryset=Theme.objects.all(),
         to_field_name="slug",
         method="filter_theme",
-        label=gettext_lazy("Theme"),
     )
     network = django_filters.ModelMultipleChoiceFilter(
-        label=gettext_lazy("Network"),
         distinct=False,
         queryset=Network.objects.all(),
         to_field_name="slug",
@@ -172,7 +167,8 @@ def _facet(filterset, name, label, field, choices):
         "options": [
             {
                 "value": value,
-                "label": text,
+                # Choice labels are translated lazily; a facet holds the text, for JSON.
+                "label": str(text),
                 "count": counts.get(value, 0),
                 "selected": value in selected,
             }
@@ -218,7 +214,7 @@ def _chosen_facet(filterset, name, label, choices):
     chosen = filterset.form.cleaned_data.get(name) or []
     if choices is not None:
         names = dict(choices)
-        options = [(value, names.get(value, value)) for value in chosen]
+        options = [(value, str(names.get(value, value))) for value in chosen]
     else:
         options = [(obj.slug, str(obj)) for obj in chosen]
     return {
