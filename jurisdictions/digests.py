@@ -175,16 +175,13 @@ def _subscriber_digests(now: datetime, period: date, counts: dict) -> None:
             if items:
                 for commitment in items:
                     commitment.is_new = (commitment.published_at or commitment.created_at) > since
-                sections.append(
-                    {
-                        "subscription": subscription,
-                        "items": items,
-                        "unsubscribe_url": unsubscribe_url(subscription),
-                    }
-                )
+                sections.append({"subscription": subscription, "items": items})
         if not sections:
             continue
         with translation.override(subscriptions[-1].language):
+            # Made here, so that its links open the pages in the digest's language.
+            for section in sections:
+                section["unsubscribe_url"] = unsubscribe_url(section["subscription"])
             _subscriber_digest(email, subscriptions, sections, now, period, counts)
 
 

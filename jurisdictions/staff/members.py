@@ -68,9 +68,12 @@ def invite(request, slug):
 
 
 def _send_invitation(request, invitation):
-    link = request.build_absolute_uri(reverse("staff:accept-invitation", args=[invitation.token]))
-    # In the language the inviter chose for them, whatever the inviter's page is in.
+    # In the language the inviter chose for them, whatever the inviter's page is in; the
+    # link too opens the page in that language.
     with translation.override(invitation.language):
+        link = request.build_absolute_uri(
+            reverse("staff:accept-invitation", args=[invitation.token])
+        )
         send_mail(
             subject=_("You are invited to keep %(jurisdiction)s's records on UPR Tracker")
             % {"jurisdiction": invitation.jurisdiction.name},
