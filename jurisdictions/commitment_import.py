@@ -22,6 +22,7 @@ from recommendations.models import Theme
 
 from .forms import CSV_MAX_BYTES, MAX_TEXT, CommitmentForm
 from .models import Commitment, Publication
+from .progress.forms import INDICATOR_FIELDS
 
 BATCH = 500
 
@@ -568,18 +569,7 @@ def export_rows(jurisdiction):
 
 
 ROUND_TRIP_ORDER = ["id", "version", *COMPARED, "themes"]
-INDICATOR_COLUMNS = [
-    "commitment_id",
-    "indicator_id",
-    "name",
-    "unit",
-    "direction",
-    "baseline_value",
-    "baseline_date",
-    "target_value",
-    "target_date",
-    "publication",
-]
+INDICATOR_COLUMNS = ["commitment_id", "indicator_id", *INDICATOR_FIELDS, "publication"]
 LINK_COLUMNS = ["commitment_id", "recommendation", "relation", "rationale"]
 
 

@@ -9,18 +9,22 @@ from .models import Indicator, Measurement, Milestone
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+# What staff write about an indicator: the form's fields, and the spreadsheet's columns.
+INDICATOR_FIELDS = [
+    "name",
+    "unit",
+    "direction",
+    "baseline_value",
+    "baseline_date",
+    "target_value",
+    "target_date",
+]
+
+
 class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
-        fields = [
-            "name",
-            "unit",
-            "direction",
-            "baseline_value",
-            "baseline_date",
-            "target_value",
-            "target_date",
-        ]
+        fields = INDICATOR_FIELDS
         labels = {
             "name": _("Name"),
             "unit": _("Unit"),
