@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.db import IntegrityError, transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recommendations.models import Theme
 
@@ -34,23 +37,46 @@ MAX_BYTES = CSV_MAX_BYTES
 
 # (column, required, what to put there) — shown on the import screen and in the template.
 COLUMNS = [
-    ("title", True, "Short name of the commitment, up to 300 characters."),
+    ("title", True, gettext_lazy("Short name of the commitment, up to 300 characters.")),
     (
         "kind",
         True,
-        "One of: " + ", ".join(Commitment.Kind.values) + ".",
+        format_lazy(gettext_lazy("One of: {values}."), values=", ".join(Commitment.Kind.values)),
     ),
-    ("status", False, "One of: " + ", ".join(Commitment.Status.values) + ". Default: adopted."),
-    ("instrument_ref", False, "The jurisdiction's own number, e.g. Ordinance 34-2016."),
-    ("summary", False, "What it does, in a few plain sentences (up to 5000 characters)."),
-    ("adopted_on", False, "Date in the form YYYY-MM-DD."),
-    ("target_date", False, "Date in the form YYYY-MM-DD, not before adopted_on."),
-    ("responsible_office", False, "Department or office in charge."),
-    ("source_url", False, "Link to the official text, starting with http:// or https://."),
-    ("themes", False, "Theme slugs separated by semicolons; leave empty if unsure."),
+    (
+        "status",
+        False,
+        format_lazy(
+            gettext_lazy("One of: {values}. Default: adopted."),
+            values=", ".join(Commitment.Status.values),
+        ),
+    ),
+    (
+        "instrument_ref",
+        False,
+        gettext_lazy("The jurisdiction's own number, e.g. Ordinance 34-2016."),
+    ),
+    (
+        "summary",
+        False,
+        gettext_lazy("What it does, in a few plain sentences (up to 5000 characters)."),
+    ),
+    ("adopted_on", False, gettext_lazy("Date in the form YYYY-MM-DD.")),
+    ("target_date", False, gettext_lazy("Date in the form YYYY-MM-DD, not before adopted_on.")),
+    ("responsible_office", False, gettext_lazy("Department or office in charge.")),
+    (
+        "source_url",
+        False,
+        gettext_lazy("Link to the official text, starting with http:// or https://."),
+    ),
+    (
+        "themes",
+        False,
+        gettext_lazy("Theme slugs separated by semicolons; leave empty if unsure."),
+    ),
 ]
-COLUMN_NAMES = [name for name, _, _ in COLUMNS]
-REQUIRED = {name for name, required, _ in COLUMNS if required}
+COLUMN_NAMES = [name for name, *__ in COLUMNS]
+REQUIRED = {name for name, required, __ in COLUMNS if required}
 
 EXAMPLE_ROW = {
     "title": "Fair housing ordinance",
@@ -88,7 +114,7 @@ def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        message = "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
+        message = _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
         raise ValueError(message) from None
 
 
@@ -130,7 +156,9 @@ def _rows(reader, result):
         except csv.Error as exc:
             # DictReader.line_num is only updated after a good row; ask the inner reader.
             line = reader.reader.line_num
-            result.errors.append((line, f"The CSV cannot be read from this line on: {exc}."))
+            result.errors.append(
+                (line, _("The CSV cannot be read from this line on: %(error)s.") % {"error": exc})
+            )
             return
         yield row
 
@@ -138,7 +166,7 @@ def _rows(reader, result):
 def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
     result = ImportResult()
     if len(raw) > MAX_BYTES:
-        result.errors.append((0, "The file is larger than 2 MB. Split it into smaller files."))
+        result.errors.append((0, _("The file is larger than 2 MB. Split it into smaller files.")))
         return result
     try:
         text = _decode(raw)
@@ -152,9 +180,13 @@ def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
     unknown = [h for h in header if h not in COLUMN_NAMES]
     if missing or unknown:
         if missing:
-            result.errors.append((1, "Missing column(s): " + ", ".join(sorted(missing)) + "."))
+            result.errors.append(
+                (1, _("Missing column(s): %(columns)s.") % {"columns": ", ".join(sorted(missing))})
+            )
         if unknown:
-            result.errors.append((1, "Unknown column(s): " + ", ".join(unknown) + "."))
+            result.errors.append(
+                (1, _("Unknown column(s): %(columns)s.") % {"columns": ", ".join(unknown)})
+            )
         return result
     reader.fieldnames = header
 
@@ -163,10 +195,12 @@ def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
     for row in _rows(reader, result):
         line = reader.line_num
         if len(forms) >= MAX_ROWS:
-            result.errors.append((line, f"More than {MAX_ROWS} rows; split the file."))
+            result.errors.append(
+                (line, _("More than %(count)s rows; split the file.") % {"count": MAX_ROWS})
+            )
             return result
         if None in row:
-            result.errors.append((line, "This row has more cells than the header."))
+            result.errors.append((line, _("This row has more cells than the header.")))
             continue
         values = {k: (v or "").strip() for k, v in row.items()}
         if not any(values.values()):
@@ -181,10 +215,12 @@ def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
         form.theme_ids = [themes[s] for s in theme_slugs if s in themes]
         problems = []
         if unknown_themes:
-            problems.append("themes: unknown theme(s) " + ", ".join(unknown_themes))
+            problems.append(
+                _("themes: unknown theme(s) %(themes)s") % {"themes": ", ".join(unknown_themes)}
+            )
         if not form.is_valid():
             for name, errors in form.errors.items():
-                label = name if name != "__all__" else "row"
+                label = name if name != "__all__" else _("row")
                 problems.extend(f"{label}: {e}" for e in errors)
         if problems:
             result.errors.append((line, "; ".join(problems)))
@@ -192,7 +228,7 @@ def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
             forms.append(form)
 
     if not forms and not result.errors:
-        result.errors.append((0, "The file has no rows under the header."))
+        result.errors.append((0, _("The file has no rows under the header.")))
     if result.errors:
         return result
 
@@ -264,10 +300,12 @@ def read_tables(raw: bytes, filename: str) -> list[tuple[str, list[str], list]]:
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
                 unpacked = sum(member.file_size for member in archive.infolist())
             if unpacked > XLSX_MAX_UNPACKED:
-                raise ValueError("The spreadsheet unpacks to more than 20 MB; split it.")
+                raise ValueError(_("The spreadsheet unpacks to more than 20 MB; split it."))
             book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         except (zipfile.BadZipFile, OSError, KeyError) as exc:
-            raise ValueError(f"The file is not an Excel workbook (.xlsx): {exc}.") from None
+            raise ValueError(
+                _("The file is not an Excel workbook (.xlsx): %(error)s.") % {"error": exc}
+            ) from None
         tables = []
         for sheet in book.worksheets:
             rows = sheet.iter_rows(values_only=True)
@@ -282,7 +320,10 @@ def read_tables(raw: bytes, filename: str) -> list[tuple[str, list[str], list]]:
         header = [h.strip() for h in next(reader, [])]
         body = [(reader.line_num, [restore(c) for c in cells]) for cells in reader]
     except csv.Error as exc:
-        raise ValueError(f"The CSV cannot be read from line {reader.line_num} on: {exc}.") from None
+        raise ValueError(
+            _("The CSV cannot be read from line %(line)s on: %(error)s.")
+            % {"line": reader.line_num, "error": exc}
+        ) from None
     further = sheets.sheet_of([h.lower() for h in header])
     return [(further.title if further else COMMITMENTS_SHEET, header, body)]
 
@@ -292,7 +333,7 @@ def plan_upload(raw: bytes, filename: str, jurisdiction) -> UploadPlan:
     plan = UploadPlan(filename=filename)
     if len(raw) > MAX_BYTES:
         plan.errors.append(
-            ("", 0, "", "The file is larger than 2 MB. Split it into smaller files.")
+            ("", 0, "", _("The file is larger than 2 MB. Split it into smaller files."))
         )
         return plan
     try:
@@ -315,7 +356,7 @@ def plan_upload(raw: bytes, filename: str, jurisdiction) -> UploadPlan:
         else:
             _plan_commitments(plan, title, header, body, jurisdiction)
     if not plan.rows and not plan.errors:
-        plan.errors.append(("", 0, "", "The file has no rows under the header."))
+        plan.errors.append(("", 0, "", _("The file has no rows under the header.")))
     return plan
 
 
@@ -324,9 +365,9 @@ def _plan_commitments(plan, title, header, body, jurisdiction):
     missing = sorted(REQUIRED - set(header))
     if unknown or missing:
         if missing:
-            plan.errors.append((title, 1, ", ".join(missing), "Missing column(s)."))
+            plan.errors.append((title, 1, ", ".join(missing), _("Missing column(s).")))
         if unknown:
-            plan.errors.append((title, 1, ", ".join(unknown), "Unknown column(s)."))
+            plan.errors.append((title, 1, ", ".join(unknown), _("Unknown column(s).")))
         return
     existing = {
         c.pk: c
@@ -338,7 +379,14 @@ def _plan_commitments(plan, title, header, body, jurisdiction):
     planned = 0
     for number, cells in body:
         if planned >= MAX_ROWS:
-            plan.errors.append((title, number, "", f"More than {MAX_ROWS} rows; split the file."))
+            plan.errors.append(
+                (
+                    title,
+                    number,
+                    "",
+                    _("More than %(count)s rows; split the file.") % {"count": MAX_ROWS},
+                )
+            )
             break
         values = dict(zip(header, cells, strict=False))
         values.pop("", None)
@@ -365,11 +413,20 @@ def _plan_row(plan, number, values, jurisdiction, existing, themes, slugs, seen_
         pk = _number(values["id"])
         commitment = existing.get(pk)
         if commitment is None:
-            message = f"No commitment number {values['id']} belongs to {jurisdiction}."
+            message = _("No commitment number %(number)s belongs to %(jurisdiction)s.") % {
+                "number": values["id"],
+                "jurisdiction": jurisdiction,
+            }
             plan.errors.append((number, "id", message))
             return
         if pk in seen_ids:
-            plan.errors.append((number, "id", f"Commitment {pk} appears twice in the file."))
+            plan.errors.append(
+                (
+                    number,
+                    "id",
+                    _("Commitment %(number)s appears twice in the file.") % {"number": pk},
+                )
+            )
             return
         seen_ids.add(pk)
     data = {name: values.get(name, "") for name in COLUMN_NAMES if name != "themes"}
@@ -388,7 +445,13 @@ def _plan_row(plan, number, values, jurisdiction, existing, themes, slugs, seen_
     theme_slugs = [s.strip() for s in values.get("themes", "").split(";") if s.strip()]
     unknown_themes = [s for s in theme_slugs if s not in themes]
     if unknown_themes:
-        problems.append((number, "themes", "Unknown theme(s): " + ", ".join(unknown_themes)))
+        problems.append(
+            (
+                number,
+                "themes",
+                _("Unknown theme(s): %(themes)s") % {"themes": ", ".join(unknown_themes)},
+            )
+        )
     if problems:
         plan.errors.extend(problems)
         return

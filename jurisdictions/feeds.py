@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 
 from recommendations.models import Theme
 
@@ -34,8 +35,13 @@ class PlainTextAtom1Feed(Atom1Feed):
 
 class CommitmentFeed(Feed):
     feed_type = PlainTextAtom1Feed
-    title = "UPR Tracker: new and updated commitments"
-    subtitle = "Published state and local commitments answering UN UPR recommendations."
+
+    # Methods, not attributes: the titles are translated into the request's language.
+    def title(self, obj=None):
+        return _("UPR Tracker: new and updated commitments")
+
+    def subtitle(self, obj=None):
+        return _("Published state and local commitments answering UN UPR recommendations.")
 
     def link(self, obj=None):
         return reverse("jurisdictions:commitment-list")
@@ -74,7 +80,7 @@ class JurisdictionCommitmentFeed(CommitmentFeed):
         return get_object_or_404(Jurisdiction, slug=slug)
 
     def title(self, obj):
-        return plain(f"UPR Tracker: commitments of {obj}")
+        return plain(_("UPR Tracker: commitments of %(jurisdiction)s") % {"jurisdiction": obj})
 
     def link(self, obj):
         return obj.get_absolute_url()
@@ -91,7 +97,7 @@ class ThemeCommitmentFeed(CommitmentFeed):
         return get_object_or_404(Theme, slug=slug)
 
     def title(self, obj):
-        return plain(f"UPR Tracker: commitments on {obj.name}")
+        return plain(_("UPR Tracker: commitments on %(theme)s") % {"theme": obj.name})
 
     def link(self, obj):
         return obj.get_absolute_url()

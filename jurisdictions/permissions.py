@@ -6,6 +6,7 @@ can do everything a curator can. Everyone else reads published records only.
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from recommendations.permissions import (
     CURATORS_GROUP,
@@ -144,13 +145,13 @@ def role_label(user, jurisdiction=None, memberships=None) -> str:
     ``memberships`` is an optional pre-loaded list of that user's Membership rows.
     """
     if user is None:
-        return "Data import"
+        return _("Data import")
     if user.is_superuser:
-        return "Administrator"
+        return _("Administrator")
     if memberships is None:
         memberships = list(Membership.objects.filter(user=user).select_related("jurisdiction"))
     if is_curator(user):
-        return "Curator"
+        return _("Curator")
     chosen = None
     for membership in memberships:
         if jurisdiction is not None and membership.jurisdiction_id == jurisdiction.pk:
@@ -158,5 +159,5 @@ def role_label(user, jurisdiction=None, memberships=None) -> str:
             break
         chosen = chosen or membership
     if chosen is None:
-        return "Staff"
+        return _("Staff")
     return f"{chosen.get_role_display()}, {chosen.jurisdiction.name}"

@@ -57,14 +57,14 @@ class Country(models.Model):
     Kind = CountryKind
 
     # ISO 3166-1 alpha-3; groups get codes from the user-assigned X.. range.
-    iso3 = models.CharField("ISO code", max_length=3, unique=True)
+    iso3 = models.CharField(_("ISO code"), max_length=3, unique=True)
     name = models.CharField(max_length=120, unique=True)
     formal_name = models.CharField(max_length=200, blank=True)
     aliases = models.JSONField(
-        default=list, blank=True, help_text="Other spellings used by data sources."
+        default=list, blank=True, help_text=_("Other spellings used by data sources.")
     )
     region = models.CharField(
-        "regional group", max_length=16, choices=RegionalGroup.choices, blank=True
+        _("regional group"), max_length=16, choices=RegionalGroup.choices, blank=True
     )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STATE)
 
@@ -72,7 +72,7 @@ class Country(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "countries"
+        verbose_name_plural = _("countries")
         constraints = [
             models.CheckConstraint(
                 name="recommendations_country_kind_valid",
@@ -159,16 +159,16 @@ class Review(models.Model):
         Country, on_delete=models.PROTECT, related_name="reviews"
     )
     cycle = models.PositiveSmallIntegerField()
-    wg_session = models.PositiveSmallIntegerField("Working Group session", null=True, blank=True)
+    wg_session = models.PositiveSmallIntegerField(_("Working Group session"), null=True, blank=True)
     review_date = models.DateField(null=True, blank=True)
     report_symbol = models.CharField(
-        "WG report symbol", max_length=40, blank=True, help_text="For example A/HRC/46/15."
+        _("WG report symbol"), max_length=40, blank=True, help_text=_("For example A/HRC/46/15.")
     )
     response_symbol = models.CharField(
-        "response addendum symbol",
+        _("response addendum symbol"),
         max_length=40,
         blank=True,
-        help_text="For example A/HRC/46/15/Add.1.",
+        help_text=_("For example A/HRC/46/15/Add.1."),
     )
     response_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
@@ -377,7 +377,7 @@ class Theme(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     related = models.ManyToManyField(
-        "self", blank=True, help_text="Equivalent or overlapping themes in other vocabularies."
+        "self", blank=True, help_text=_("Equivalent or overlapping themes in other vocabularies.")
     )
     description = models.TextField(blank=True)
     # Other words for the subject ("capital punishment" for Death penalty): a search that
@@ -386,8 +386,10 @@ class Theme(models.Model):
         models.CharField(max_length=100),
         default=list,
         blank=True,
-        help_text="Other words for this theme, separated by commas. A search for one of "
-        "them offers the theme.",
+        help_text=_(
+            "Other words for this theme, separated by commas. A search for one of "
+            "them offers the theme."
+        ),
     )
 
     objects = ThemeQuerySet.as_manager()
@@ -463,7 +465,7 @@ class SdgGoal(models.Model):
 
 class SdgTarget(models.Model):
     goal = models.ForeignKey(SdgGoal, on_delete=models.CASCADE, related_name="targets")
-    code = models.CharField(max_length=8, unique=True, help_text="For example 16.3 or 1.a.")
+    code = models.CharField(max_length=8, unique=True, help_text=_("For example 16.3 or 1.a."))
     title = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -589,7 +591,7 @@ class Recommendation(models.Model):
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="recommendations")
     paragraph = models.CharField(
-        max_length=16, blank=True, help_text="Paragraph in the WG report, e.g. 26.49."
+        max_length=16, blank=True, help_text=_("Paragraph in the WG report, e.g. 26.49.")
     )
     text = models.TextField()
     recommending_countries = models.ManyToManyField(
@@ -605,8 +607,8 @@ class Recommendation(models.Model):
         AffectedGroup, related_name="recommendations", blank=True
     )
     sdg_targets = models.ManyToManyField(SdgTarget, related_name="recommendations", blank=True)
-    uhri_id = models.UUIDField("UHRI annotation id", null=True, blank=True, unique=True)
-    upr_info_key = models.CharField("UPR Info key", max_length=64, blank=True)
+    uhri_id = models.UUIDField(_("UHRI annotation id"), null=True, blank=True, unique=True)
+    upr_info_key = models.CharField(_("UPR Info key"), max_length=64, blank=True)
     # The permanent public identifier (public_ids.py): "USA-3-26.49", the state under
     # review, the cycle and the paragraph of the Working Group report as they were when
     # the record was first written. Never changed afterwards, carried by the native export
@@ -620,11 +622,11 @@ class Recommendation(models.Model):
         default="",
         blank=True,
         editable=False,
-        help_text="Permanent; for example USA-3-26.49.",
+        help_text=_("Permanent; for example USA-3-26.49."),
     )
     # UHRI also lists treaty-body and special-procedure recommendations; empty means the UPR.
     body = models.CharField(
-        "recommending body", max_length=120, blank=True, help_text="Empty for the UPR."
+        _("recommending body"), max_length=120, blank=True, help_text=_("Empty for the UPR.")
     )
     # Fields a curator corrected by hand; imports leave them alone (importers/merge.py). The
     # database default keeps set-based INSERTs (benchmark data, tests) valid.
@@ -920,7 +922,7 @@ class UpstreamSource(models.Model):
     format = models.CharField(max_length=10, choices=Format.choices, blank=True)
     enabled = models.BooleanField(default=True)
     etag = models.CharField(max_length=300, blank=True, editable=False)
-    last_hash = models.CharField("SHA-256 of the last import", max_length=64, blank=True)
+    last_hash = models.CharField(_("SHA-256 of the last import"), max_length=64, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True, editable=False)
 
@@ -969,8 +971,8 @@ class ImportRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     file_name = models.CharField(max_length=255)
-    file_path = models.CharField("stored file", max_length=500)
-    format = models.CharField(max_length=10, blank=True, help_text="Empty: detected.")
+    file_path = models.CharField(_("stored file"), max_length=500)
+    format = models.CharField(max_length=10, blank=True, help_text=_("Empty: detected."))
     options = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     rows_total = models.PositiveIntegerField(default=0)
@@ -979,8 +981,8 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
-    errors = models.PositiveIntegerField("invalid rows", default=0)
-    report = models.JSONField(default=dict, blank=True, help_text="Error rows and warnings.")
+    errors = models.PositiveIntegerField(_("invalid rows"), default=0)
+    report = models.JSONField(default=dict, blank=True, help_text=_("Error rows and warnings."))
     # Starts of this run; more than one means a worker died during it (tasks.run_import).
     attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -260,7 +260,9 @@ FETCH_ALLOW_LOOPBACK = False
 # Opt in now to Django 6's https default for scheme-less URLs typed into forms.
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

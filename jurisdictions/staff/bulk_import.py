@@ -7,7 +7,8 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import sheets
 from ..commitment_import import (
@@ -45,7 +46,15 @@ def commitment_import(request, slug):
     if request.method == "POST" and form.is_valid():
         result = import_commitments(form.cleaned_data["file"].read(), jurisdiction, request.user)
         if result.ok:
-            messages.success(request, f"Imported {len(result.created)} commitments as drafts.")
+            messages.success(
+                request,
+                ngettext(
+                    "Imported %(count)s commitment as a draft.",
+                    "Imported %(count)s commitments as drafts.",
+                    len(result.created),
+                )
+                % {"count": len(result.created)},
+            )
             return redirect("staff:jurisdiction", slug=slug)
         errors = result.errors
     context = {"form": form, "jurisdiction": jurisdiction, "columns": COLUMNS, "errors": errors}
@@ -61,18 +70,18 @@ def _managed(request, slug):
     jurisdiction = get_jurisdiction_for_edit(request.user, slug)
     if not can_manage_jurisdiction(request.user, jurisdiction):
         raise RoleRequired(
-            f"manager of {jurisdiction.name}",
-            "Ask your jurisdiction's manager to make the change, or to make you a manager.",
+            _("manager of %(jurisdiction)s") % {"jurisdiction": jurisdiction.name},
+            _("Ask your jurisdiction's manager to make the change, or to make you a manager."),
         )
     return jurisdiction
 
 
 @staff_only
 def spreadsheet_download(request, slug, fmt):
-    sheet_key, _, fmt = fmt.rpartition(".")  # "csv", or "indicators.csv" for one sheet
+    sheet_key, __, fmt = fmt.rpartition(".")  # "csv", or "indicators.csv" for one sheet
     sheet = sheets.BY_KEY.get(sheet_key)
     if fmt not in {"xlsx", "csv"} or (sheet_key and (sheet is None or fmt != "csv")):
-        raise Http404("Download the commitments as .xlsx or .csv.")
+        raise Http404(_("Download the commitments as .xlsx or .csv."))
     jurisdiction = _managed(request, slug)
     name = f"{jurisdiction.slug}-{sheet.key if sheet else 'commitments'}"
     if fmt == "xlsx":
@@ -138,7 +147,7 @@ def _apply_kept(request, jurisdiction, token, context):
         # manager read, so show the new check and ask again.
         messages.error(
             request,
-            gettext(
+            _(
                 "Something in the file was saved by someone else since the check: "
                 "nothing was applied. Read the check again below."
             ),
@@ -153,7 +162,7 @@ def _apply_kept(request, jurisdiction, token, context):
         return render(request, "manage/spreadsheet.html", context, status=409)
     if plan.ok:
         if not cache.delete(key):
-            messages.info(request, gettext("This file has already been applied."))
+            messages.info(request, _("This file has already been applied."))
             return redirect("staff:jurisdiction", slug=jurisdiction.slug)
         try:
             counts = apply_plan(
@@ -176,7 +185,7 @@ def _apply_kept(request, jurisdiction, token, context):
             if any(r.sheet_key != "commitments" for r in plan.rows if r.action != "unchanged"):
                 messages.info(
                     request,
-                    gettext(
+                    _(
                         "New and changed indicators and measurements are drafts, and a "
                         "changed link takes a public commitment back to review: submit "
                         "each commitment for review from its page."

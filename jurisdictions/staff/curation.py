@@ -22,7 +22,7 @@ def recommendation_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         form.save()
         recommendation.mark_curated(form.changed_data)
-        messages.success(request, "Recommendation saved.")
+        messages.success(request, _("Recommendation saved."))
         return redirect(recommendation.get_absolute_url())
     return render(
         request, "manage/recommendation_form.html", {"form": form, "object": recommendation}
@@ -41,7 +41,7 @@ def theme_edit(request, pk=None):
     form = ThemeForm(request.POST or None, instance=theme)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Theme saved.")
+        messages.success(request, _("Theme saved."))
         return redirect("staff:themes")
     return render(request, "manage/theme_form.html", {"form": form, "object": theme})
 

@@ -266,7 +266,7 @@ class _ReviewWriter:
     def _update(self, updates):
         when, user = self.when, self.user
         for batch in _chunks(list(updates.items())):
-            objs = Recommendation.objects.in_bulk([pk for pk, _ in batch])
+            objs = Recommendation.objects.in_bulk([pk for pk, __ in batch])
             # Bulk-created records have no history yet: record their state before the first
             # change, so the history shows what the change replaced.
             recorded = set(
@@ -342,7 +342,7 @@ def _derived(known: dict, review, *, native: bool) -> dict:
 def _reviews(drafts, ref, fmt, *, dry_run, user=None) -> dict:
     """Reviews by (ISO3, cycle); missing ones are created (unsaved on a dry run)."""
     wanted = _review_values(drafts)
-    state_ids = {ref.country_ids[state] for state, _ in wanted}
+    state_ids = {ref.country_ids[state] for state, __ in wanted}
     iso3_of = {pk: iso3 for iso3, pk in ref.country_ids.items()}
     found = {
         (iso3_of[r.state_under_review_id], r.cycle): r
