@@ -61,6 +61,9 @@ MIDDLEWARE = [
     # Before CommonMiddleware, as django-cors-headers asks; it acts only on /api/.
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware, as Django asks: the language comes from the
+    # /es/ prefix, then the language cookie, then Accept-Language.
+    "upr_tracker.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -87,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jurisdictions.reports.basket.context",
+                "upr_tracker.language.languages",
             ],
         },
     },
@@ -254,7 +258,12 @@ FETCH_ALLOW_LOOPBACK = False
 # Opt in now to Django 6's https default for scheme-less URLs typed into forms.
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
-LANGUAGE_CODE = "en-us"
+# English at today's addresses, Spanish under /es/ (see "Languages" in README.md).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django's own date and number formats per language, with the few this project changes.
+FORMAT_MODULE_PATH = ["upr_tracker.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
