@@ -305,7 +305,8 @@ def theme_options() -> list[tuple[str, str, str, str]]:
     for slug, name, vocabulary in rows:
         full = f"{name} ({VOCABULARY_SHORT.get(vocabulary, vocabulary)})"
         label = full if uses[name.casefold()] > 1 else name
-        options.append((slug, label, VOCABULARY_GROUPS.get(vocabulary, vocabulary), full))
+        group = str(VOCABULARY_GROUPS.get(vocabulary, vocabulary))  # in the request's language
+        options.append((slug, label, group, full))
     return options
 
 
@@ -402,9 +403,10 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
                     {
                         "index": index,
                         "value": value,
-                        "label": text,
-                        "group": group,
-                        "chip": chip or text,
+                        # Plain strings in the request's language (the API writes them).
+                        "label": str(text),
+                        "group": str(group) if group is not None else None,
+                        "chip": str(chip or text),
                         "count": counts.get(value, 0),
                         "selected": value in selected[name],
                     }

@@ -65,7 +65,8 @@ class ImportForm(forms.Form):
         if upload.size > limit * 1024 * 1024:
             raise forms.ValidationError(
                 _("The file is {size} MB; the limit is {limit} MB.").format(
-                    size=number_format(upload.size / (1024 * 1024), decimal_pos=1), limit=limit
+                    size=number_format(round(upload.size / (1024 * 1024), 1), decimal_pos=1),
+                    limit=limit,
                 )
             )
         if Path(upload.name).suffix.lower() == ".xlsx":

@@ -24,7 +24,9 @@ def has_twin(path_info: str) -> bool:
     """Whether the page at this (unprefixed or prefixed) address exists in both languages."""
     if translation.get_language_from_path(path_info):
         return True
-    return is_valid_path(f"/{PREFIXED}{path_info}")
+    # The /es/ prefix matches only while Spanish is active, whatever this thread ran before.
+    with translation.override(PREFIXED):
+        return is_valid_path(f"/{PREFIXED}{path_info}")
 
 
 def unprefixed(path_info: str) -> str:
