@@ -145,7 +145,7 @@ def test_public_pages_in_spanish_have_no_english_interface(live_server, cat):
                 continue
             page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
             problems += check(page, path, data, axe)
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def test_staff_pages_in_spanish_have_no_english_interface(live_server, staff_scene):
@@ -167,7 +167,7 @@ def test_staff_pages_in_spanish_have_no_english_interface(live_server, staff_sce
                     problems.append(f"{spanish}: status {response.status}")
                     continue
                 problems += check(page, spanish, data, axe)
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1280px"])
