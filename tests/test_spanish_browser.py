@@ -20,14 +20,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
-# Words an English interface is made of and Spanish never uses as words of its own.
+# Words an English interface is made of and Spanish never uses as words of its own
+# ("local", "no" and "final" are Spanish too).
 ENGLISH = set(
     """the and of with from this that these those your you its their which what when
     search filter filters next previous first last page pages download downloads
     recommendation recommendations commitment commitments jurisdiction jurisdictions
     review reviews theme themes country countries state states status kind sort apply
     clear remove show all none yet not found published adopted implemented proposed
-    stalled repealed supported noted pending response responses local action report
+    stalled repealed supported noted pending response responses action report
     reports basket sign email follow history changes edit save delete cancel submit
     title summary target progress update updates evidence milestone milestones
     indicator indicators draft review queue import imports manage settings add back

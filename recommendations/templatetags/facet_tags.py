@@ -33,5 +33,6 @@ def facet_options(facet, options=None) -> str:
             "</label></li>"
         )
     if not items:
-        items.append(f'<li class="option empty">{escape(gettext("No values yet."))}</li>')
+        none = gettext("No values yet.")
+        items.append(f'<li class="option empty">{escape(none)}</li>')
     return mark_safe("\n".join(items))  # every value above is escaped
