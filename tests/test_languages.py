@@ -155,3 +155,13 @@ def test_indicator_numbers_follow_the_language():
         assert template.render(context) == "1,234.5 1,234.5 people"
     with translation.override("es"):
         assert template.render(context) == "1\xa0234,5 1\xa0234,5 people"
+
+
+def test_signing_in_and_out_from_a_spanish_page_stays_in_spanish(client):
+    asked = client.get("/es/manage/")
+    assert asked.status_code == 302
+    assert asked["Location"].startswith("/es/accounts/login/?next=/es/manage/")
+    client.force_login(factories.user(email="reader@example.org"))
+    out = client.post("/es/accounts/logout/")
+    assert out.status_code == 302
+    assert out["Location"] == "/es/"

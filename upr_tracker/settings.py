@@ -227,7 +227,8 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "staff:home"
-ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# A name, not a path: resolved in the language of the page signing out.
+ACCOUNT_LOGOUT_REDIRECT_URL = "recommendations:home"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
