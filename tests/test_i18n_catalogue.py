@@ -64,3 +64,62 @@ def test_spanish_has_two_plural_forms_as_the_catalogue_says(po):
     with translation.override("es"):
         assert translation.ngettext("{n} result", "{n} results", 1) == "{n} resultado"
         assert translation.ngettext("{n} result", "{n} results", 0) == "{n} resultados"
+
+
+# What the code marks must be in the catalogue: a string marked after the last
+# `make messages` (or inside an f-string, where xgettext never looks) shows in English.
+ROOT = Path(settings.BASE_DIR)
+SINGULAR = {"_", "gettext", "gettext_lazy", "gettext_noop"}
+WITH_CONTEXT = {"pgettext", "pgettext_lazy"}
+PLURAL = {"ngettext", "ngettext_lazy"}
+TRANSLATE_TAG = re.compile(
+    r"""\{%\s*(?:translate|trans)\s+(["'])(.*?)\1(?:\s+context\s+(["'])(.*?)\3)?"""
+)
+
+
+def marked_in_python(source: str) -> set:
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+        texts = [a.value if isinstance(a, ast.Constant) else None for a in node.args[:2]]
+        if name in SINGULAR and isinstance(texts[0], str):
+            found.add((None, texts[0], None))
+        elif name in WITH_CONTEXT and len(texts) == 2 and None not in texts:
+            found.add((texts[0], texts[1], None))
+        elif name in PLURAL and len(texts) == 2 and None not in texts:
+            found.add((None, texts[0], texts[1]))
+    return found
+
+
+def marked_in_template(source: str) -> set:
+    return {
+        (match[3] or None, match[1], None) for match in TRANSLATE_TAG.findall(source) if match[1]
+    }
+
+
+SOURCES = sorted(
+    [p for p in (ROOT / "templates").rglob("*") if p.suffix in (".html", ".txt")]
+    + [
+        p
+        for app in ("recommendations", "jurisdictions", "api", "upr_tracker")
+        for p in (ROOT / app).rglob("*.py")
+        if "migrations" not in p.parts
+    ]
+)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_marked_string_is_in_the_catalogue(po, path):
+    source = path.read_text()
+    marked = marked_in_python(source) if path.suffix == ".py" else marked_in_template(source)
+    known = set(entries(po))
+    assert sorted(marked - known, key=str) == []
+
+
+def test_the_catalogue_check_sees_calls_inside_f_strings():
+    source = "x = f\"<li>{gettext('Hidden from xgettext')}</li>\""
+    assert marked_in_python(source) == {(None, "Hidden from xgettext", None)}
