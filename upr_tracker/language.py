@@ -94,13 +94,16 @@ class LanguageMiddleware(LocaleMiddleware):
 
 
 def remember(response, language: str) -> None:
+    # As Django's own set_language view writes it.
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
         path=settings.LANGUAGE_COOKIE_PATH,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
 
 
