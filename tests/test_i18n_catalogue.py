@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from tests.test_i18n_marked import PYTHON, TEMPLATES
+
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 COMPILED = CATALOGUE.with_suffix(".mo")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w*\}|%%")
@@ -101,15 +103,7 @@ def marked_in_template(source: str) -> set:
     }
 
 
-SOURCES = sorted(
-    [p for p in (ROOT / "templates").rglob("*") if p.suffix in (".html", ".txt")]
-    + [
-        p
-        for app in ("recommendations", "jurisdictions", "api", "upr_tracker")
-        for p in (ROOT / app).rglob("*.py")
-        if "migrations" not in p.parts
-    ]
-)
+SOURCES = TEMPLATES + PYTHON
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))

@@ -13,18 +13,30 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.template.base import Lexer, TokenType
 
 ROOT = Path(settings.BASE_DIR)
-TEMPLATES = sorted(
-    p for p in (ROOT / "templates").rglob("*") if p.suffix in (".html", ".txt") and p.is_file()
+# This project's apps (not the installed packages'), and the project package itself.
+PROJECT_APPS = sorted(
+    {
+        Path(app.path)
+        for app in apps.get_app_configs()
+        if Path(app.path).is_relative_to(ROOT) and "site-packages" not in Path(app.path).parts
+    }
+    | {ROOT / "upr_tracker"}
 )
-PYTHON_APPS = ["recommendations", "jurisdictions", "api", "upr_tracker"]
+TEMPLATES = sorted(
+    p
+    for folder in [ROOT / "templates", *(app / "templates" for app in PROJECT_APPS)]
+    for p in folder.rglob("*")
+    if p.suffix in (".html", ".txt") and p.is_file()
+)
 PYTHON = sorted(
     p
-    for app in PYTHON_APPS
-    for p in (ROOT / app).rglob("*.py")
+    for app in PROJECT_APPS
+    for p in app.rglob("*.py")
     # Migrations freeze old labels; commands talk to operators in a terminal.
     if "migrations" not in p.parts and "management" not in p.parts
 )
