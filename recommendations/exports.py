@@ -197,7 +197,8 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
     }
     groups = dict(AffectedGroup.objects.values_list("pk", "name"))
     acting = native.acting_names()
-    local_labels = dict(Recommendation.LocalStatus.choices)
+    # Plain strings, in the language of the request (English for the bulk files).
+    local_labels = {value: str(label) for value, label in Recommendation.LocalStatus.choices}
     reviews = {
         r.pk: (
             r.state_under_review.iso3,

@@ -97,19 +97,25 @@ class RecommendationFilter(FacetedFilterSet):
     # first use and caches it on the class's filter, so a label read before a queryset was
     # bound (the API schema does) left later forms without one.
     cycle = django_filters.MultipleChoiceFilter(
-        distinct=False, label="Review cycle", field_name="review__cycle", choices=CYCLES
+        distinct=False,
+        label=gettext_lazy("Review cycle"),
+        field_name="review__cycle",
+        choices=CYCLES,
     )
     # Plain choices rather than a model field: ids are checked against the list, so a
     # number too big for the database column is a form error, not a database error.
     review = django_filters.MultipleChoiceFilter(
-        distinct=False, label="Review", choices=lambda: review_choices(), method="filter_review"
+        distinct=False,
+        label=gettext_lazy("Review"),
+        choices=lambda: review_choices(),
+        method="filter_review",
     )
     response = django_filters.MultipleChoiceFilter(
-        distinct=False, label="Response", choices=Response.choices
+        distinct=False, label=gettext_lazy("Response"), choices=Response.choices
     )
     theme = django_filters.ModelMultipleChoiceFilter(
         distinct=False,
-        label="Theme",
+        label=gettext_lazy("Theme"),
         queryset=Theme.objects.all(),
         to_field_name="slug",
         method="filter_theme",

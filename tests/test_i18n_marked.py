@@ -45,6 +45,7 @@ PYTHON = sorted(
 # two letters in a row is English someone forgot to mark.
 ALLOWED = re.compile(
     r"UPR Tracker|UPR Info|UHRI|OpenAPI|BibTeX|CSL-JSON|CSV|JSON|RIS|PDF|Word|Atom|API"
+    r"|CC BY 4\.0|SHA-256|manifest\.json"  # a licence, a checksum, a file name
     r"|English|Español"  # each language's name in that language (the switcher)
 )
 LETTERS = re.compile(r"[A-Za-z]{2,}")
