@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium_page
+from tests.browser import chromium_page, sign_in
 from tests.test_accessibility import public_pages
+from tests.test_staff_pages_browser import check as fits_and_passes_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,32 +53,25 @@ OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clie
 def data_texts() -> list[str]:
     """Every text the pages can show from the database, longest first, with the shortened
     forms the templates print (truncatewords)."""
-    from jurisdictions.models import Commitment, Jurisdiction, Network, ProgressUpdate
-    from recommendations.models import (
-        AffectedGroup,
-        Country,
-        Recommendation,
-        Review,
-        SdgGoal,
-        Theme,
-    )
+    from jurisdictions import models as local
+    from recommendations import models as un
 
     texts = set()
     for model, fields in [
-        (Recommendation, ["text", "response_note"]),
-        (Country, ["name"]),
-        (Theme, ["name", "description"]),
-        (AffectedGroup, ["name"]),
-        (SdgGoal, ["title"]),
-        (Review, ["notes"]),
-        (Jurisdiction, ["name"]),
-        (Commitment, ["title", "summary", "responsible_office", "instrument_ref"]),
-        (ProgressUpdate, ["summary"]),
-        (Network, ["name"]),
+        (un.Recommendation, ["text", "response_note"]),
+        (un.Country, ["name"]),
+        (un.Theme, ["name", "description"]),
+        (un.AffectedGroup, ["name"]),
+        (un.SdgGoal, ["title"]),
+        (un.Review, ["notes"]),
+        (local.Jurisdiction, ["name"]),
+        (local.Commitment, ["title", "summary", "responsible_office", "instrument_ref"]),
+        (local.ProgressUpdate, ["summary"]),
+        (local.Network, ["name"]),
     ]:
         for row in model.objects.values_list(*fields):
             texts.update(value for value in row if value)
-    texts.update(str(j) for j in Jurisdiction.objects.all())
+    texts.update(str(j) for j in local.Jurisdiction.objects.all())
     for text in list(texts):
         words = text.split()
         for n in (20, 25, 30, 40):
@@ -100,18 +94,10 @@ def english_words(page, data: list[str], asked: str) -> list[str]:
 
 
 def check(page, path, data, axe) -> list[str]:
-    problems = []
+    """English words, then the staff walk's checks: overflow, serious axe violations."""
     found = english_words(page, data, path.partition("?")[2])
-    if found:
-        problems.append(f"{path}: English {found}")
-    overflow = page.evaluate(OVERFLOW)
-    if overflow > 1:
-        problems.append(f"{path}: {overflow} px wider than the screen")
-    for violation in axe.run(page).response["violations"]:
-        if violation["impact"] in {"serious", "critical"}:
-            targets = [node["target"] for node in violation["nodes"][:3]]
-            problems.append(f"{path}: {violation['id']} {violation['help']} {targets}")
-    return problems
+    problems = [f"{path}: English {found}"] if found else []
+    return problems + fits_and_passes_axe(page, path, axe)
 
 
 @pytest.fixture
@@ -121,14 +107,6 @@ def cat(transactional_db):
 
     seed_jurisdictions()
     return build_catalogue()
-
-
-def sign_in_spanish(page, base, email, password):
-    page.goto(base + "/es/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_public_pages_in_spanish_have_no_english_interface(live_server, cat):
@@ -160,7 +138,7 @@ def test_staff_pages_in_spanish_have_no_english_interface(live_server, staff_sce
     for email, paths in staff_scene.pages.items():
         with chromium_page(viewport=PHONE, locale="es-MX") as page:
             if email:
-                sign_in_spanish(page, live_server.url, email, PASSWORD)
+                sign_in(page, live_server.url + "/es", email, PASSWORD)
             for path in paths:
                 spanish = path if path.startswith("/es/") else "/es" + path
                 response = page.goto(live_server.url + spanish)
