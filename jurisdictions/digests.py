@@ -1,5 +1,6 @@
 """Weekly digests: staff hear about their overdue and stale commitments, subscribers about
-new and changed published commitments on what they follow.
+new and changed published commitments on what they follow, and staff who asked for it
+about other places' new commitments on the recommendations they answer (peer_digest.py).
 
 Each digest is first written as a DigestDelivery row, unique per recipient, kind and week,
 so running the job twice writes nothing new; sending claims the row by a conditional
@@ -20,6 +21,7 @@ from django.utils.translation import ngettext
 
 from recommendations.absolute_urls import base_url
 
+from . import peer_digest
 from .models import Commitment, DigestDelivery, Membership, Subscription
 from .progress.reminders import overdue_milestones, unmeasured_indicators
 
@@ -202,6 +204,7 @@ def prepare_digests(now: datetime) -> dict:
     counts = {"staff": 0, "subscriber": 0}
     _staff_digests(period, counts)
     _subscriber_digests(now, period, counts)
+    counts["peer"] = peer_digest.prepare(now, period)
     return counts
 
 

@@ -2,12 +2,12 @@
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import transaction
 
 from recommendations.fetch import validate_public_url
 from recommendations.filters import theme_options
-from recommendations.models import Recommendation, Theme
+from recommendations.models import HOME_STATE, CalendarEntry, Recommendation, Review, Theme
 from recommendations.recurrence import refresh_recommended_again
 
 from .models import Commitment, CommitmentLink, Membership, ProgressUpdate, Publication
@@ -375,6 +375,25 @@ class ThemeForm(forms.ModelForm):
         if commit:
             theme.save()
         return theme
+
+
+class CalendarEntryForm(forms.ModelForm):
+    class Meta:
+        model = CalendarEntry
+        fields = ["review", "kind", "starts_on", "ends_on", "title", "note"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The public calendar follows the United States' reviews (CalendarEntry.for_calendar).
+        self.fields["review"].queryset = Review.objects.filter(
+            state_under_review__iso3=HOME_STATE
+        ).select_related("state_under_review")
+        self.fields["note"].widget.attrs["maxlength"] = MAX_TEXT
+        self.fields["note"].validators.append(MaxLengthValidator(MAX_TEXT))
 
 
 # The largest commitment CSV; commitment_import checks the same on the bytes it is given.

@@ -510,6 +510,9 @@ class CommitmentLink(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped when the spreadsheet upload changes the relation or rationale, so a row edited
+    # from an older download is caught.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
     objects = CommitmentLinkQuerySet.as_manager()
@@ -798,6 +801,7 @@ class Subscription(models.Model):
 class DigestKind(models.TextChoices):
     STAFF = "staff", "Staff: overdue and stale commitments"
     SUBSCRIBER = "subscriber", "Subscriber: new and changed commitments"
+    PEER = "peer", "Staff: new commitments elsewhere on the recommendations they answer"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -861,6 +865,23 @@ class StaffDigestOptOut(models.Model):
 
     def __str__(self):
         return f"No staff digest for {self.user}"
+
+
+class PeerDigestFollow(models.Model):
+    """A staff member who asked, on the staff home, for the weekly peer digest: commitments
+    other jurisdictions published on the recommendations their own jurisdictions answer
+    (peer_digest.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="peer_digest"
+    )
+    # The next digest lists commitments first published after this moment: the opt-in,
+    # then the end of the last digest sent.
+    since = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Peer digest for {self.user}"
 
 
 # Reports live in their own package; importing them here registers them with this app.

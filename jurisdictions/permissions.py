@@ -17,6 +17,7 @@ from recommendations.permissions import (
 )
 
 from .models import Commitment, Jurisdiction, Membership, Publication
+from .progress.models import ever_published_indicators
 
 __all__ = ["CURATORS_GROUP", "RoleRequired", "is_admin", "is_curator", "make_curator"]
 
@@ -109,6 +110,17 @@ def can_delete_commitment(user, commitment) -> bool:
         Publication.DRAFT,
         Publication.REJECTED,
     }
+
+
+def can_delete_indicator(user, indicator, ever_published: set[int] | None = None) -> bool:
+    """As for commitments: staff delete an indicator that was never public (its
+    measurements go with it); curators delete any. ``ever_published`` is
+    progress.models.ever_published_indicators() of its commitment, when already read."""
+    if is_curator(user):
+        return True
+    if ever_published is None:
+        ever_published = ever_published_indicators(indicator.commitment)
+    return indicator.pk not in ever_published
 
 
 def get_jurisdiction_for_edit(user, slug):

@@ -9,7 +9,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -178,6 +178,9 @@ class Review(models.Model):
     # than a count of the review's numbered records per insert.
     public_numbers = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
+    # The change history of the review's dates, status and notes: the UPR calendar's
+    # events of a review take their SEQUENCE and LAST-MODIFIED from it (ical.with_revision).
+    history = HistoricalRecords(excluded_fields=["public_numbers"])
     objects = ReviewQuerySet.as_manager()
 
     class Meta:
@@ -227,6 +230,109 @@ class Review(models.Model):
                     )
                 }
             )
+
+
+class CalendarEntryKind(models.TextChoices):
+    """Dates of a review's cycle that the Review itself does not hold. Its session and
+    its response are the review's own fields (review_date, wg_session, response_date):
+    the calendar reads them there, so they have no kind here."""
+
+    STAKEHOLDER_DEADLINE = "stakeholder_deadline", _("Deadline for stakeholder submissions")
+    NATIONAL_REPORT = "national_report", _("National report due")
+    MIDTERM_REPORT = "midterm_report", _("Mid-term report due")
+    OTHER = "other", _("Other date")
+
+
+class CalendarEntryQuerySet(models.QuerySet):
+    def for_calendar(self):
+        """Entries of the reviews of the state the site follows, in date order, with
+        their review (the feed's summaries name the cycle)."""
+        return (
+            self.filter(review__state_under_review__iso3=HOME_STATE)
+            .select_related("review__state_under_review")
+            .order_by("starts_on", "kind", "pk")
+        )
+
+
+class CalendarEntry(models.Model):
+    """A date of a review's cycle that curators keep for the public UPR calendar
+    (/calendar/upr.ics) and that the review does not hold: the deadlines before the
+    session and the mid-term report after it. Its change history gives the feed's
+    SEQUENCE."""
+
+    Kind = CalendarEntryKind
+
+    review = models.ForeignKey(
+        Review,
+        on_delete=models.CASCADE,
+        related_name="calendar_entries",
+        verbose_name=_("review"),
+        help_text=_("The review and cycle the date belongs to."),
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    starts_on = models.DateField(_("date"))
+    ends_on = models.DateField(
+        _("last day"),
+        null=True,
+        blank=True,
+        help_text=_("For a date that spans several days; else leave empty."),
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Leave empty to use the kind and the cycle, e.g. “National report due, UPR cycle 4”."
+        ),
+    )
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        help_text=_("Shown with the date: its source, or that it is planned or approximate."),
+    )
+
+    history = HistoricalRecords()
+    objects = CalendarEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on", "kind", "id"]
+        verbose_name = _("calendar entry")
+        verbose_name_plural = _("calendar entries")
+        constraints = [
+            models.CheckConstraint(
+                name="recommendations_calendarentry_kind_valid",
+                condition=Q(kind__in=CalendarEntryKind.values),
+            ),
+            models.CheckConstraint(
+                name="recommendations_calendarentry_days_in_order",
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                violation_error_message=_("The last day cannot come before the first."),
+            ),
+            # A cycle has one national report, one mid-term report... of a review; any
+            # number of other dates. The demo seed upserts on it.
+            models.UniqueConstraint(
+                fields=["review", "kind"],
+                condition=~Q(kind=CalendarEntryKind.OTHER),
+                name="recommendations_calendarentry_one_per_kind",
+                violation_error_message=_("This review already has a date of this kind."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.summary} ({self.starts_on})"
+
+    @property
+    def summary(self) -> str:
+        if self.title:
+            return self.title
+        return _("%(kind)s, UPR cycle %(cycle)s") % {
+            "kind": self.get_kind_display(),
+            "cycle": self.review.cycle,
+        }
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The last day cannot come before the first.")})
 
 
 class Vocabulary(models.TextChoices):

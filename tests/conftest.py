@@ -166,6 +166,17 @@ def editor(client, pittsburgh):
 
 
 @pytest.fixture
+def manager(client, pittsburgh):
+    """A manager of Pittsburgh, signed in on `client`."""
+    from tests import factories as f
+
+    person = f.user(email="manager@pittsburgh.example")
+    f.membership(person, pittsburgh, role="manager")
+    client.force_login(person)
+    return person
+
+
+@pytest.fixture
 def curator(client):
     """A curator, signed in on `client`."""
     from tests import factories as f

@@ -92,6 +92,8 @@ class Indicator(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped on every change, so a spreadsheet row edited from an older download is caught.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
     objects = IndicatorQuerySet.as_manager()
@@ -172,6 +174,8 @@ class Measurement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped on every change, as Indicator.version.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -226,4 +230,14 @@ def has_unsent_progress(commitment) -> bool:
         or Measurement.objects.filter(
             indicator__commitment=commitment, publication__in=unsent
         ).exists()
+    )
+
+
+def ever_published_indicators(commitment) -> set[int]:
+    """Ids of the commitment's indicators that have ever been public (their history holds
+    a published version), in one query."""
+    return set(
+        Indicator.history.filter(
+            commitment_id=commitment.pk, publication=Publication.PUBLISHED
+        ).values_list("id", flat=True)
     )

@@ -1,12 +1,14 @@
 """What a local implementation report adds about progress over time, as plain data that
 reports/document.py turns into its blocks: the roll-up, each commitment's status at the
-last US review and now, and its indicators with the source of their latest measurement.
+last US review and now, the timeline of adoptions, milestones and target dates, and its
+indicators with the source of their latest measurement.
 Only published records."""
 
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext
 
 from recommendations.models import Review
 
@@ -65,6 +67,9 @@ def progress_section(jurisdiction) -> ProgressSection | None:
                 ],
             )
         )
+    timeline = timeline_table(published, today)
+    if timeline.rows:
+        section.tables.append(timeline)
     indicators = (
         Indicator.objects.filter(commitment__in=published)
         .with_public_measurements()
@@ -73,6 +78,31 @@ def progress_section(jurisdiction) -> ProgressSection | None:
     )
     section.sentences = [indicator_sentence(indicator) for indicator in indicators]
     return section
+
+
+def timeline_table(published, today) -> Table:
+    """The jurisdiction page's time axis as a table a report can print: each published
+    commitment's adoption, milestones and target date, in date order. Two queries."""
+    events = []
+    for c in published.prefetch_related("milestones").only("title", "adopted_on", "target_date"):
+        if c.adopted_on:
+            events.append((c.adopted_on, c.title, gettext("Adopted")))
+        for m in c.milestones.all():
+            if m.done_on:
+                what = gettext("Milestone done: %(title)s") % {"title": m.title}
+            elif m.due_on < today:
+                what = gettext("Milestone overdue: %(title)s") % {"title": m.title}
+            else:
+                what = gettext("Milestone due: %(title)s") % {"title": m.title}
+            events.append((m.done_on or m.due_on, c.title, what))
+        if c.target_date:
+            events.append((c.target_date, c.title, gettext("Target date")))
+    events.sort(key=lambda event: (event[0], event[1]))
+    return Table(
+        gettext("Timeline: adoptions, milestones and target dates"),
+        [gettext("Date"), gettext("Commitment"), gettext("Event")],
+        [[_day(day), title, what] for day, title, what in events],
+    )
 
 
 def indicator_sentence(indicator) -> tuple[str, str]:

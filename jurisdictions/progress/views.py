@@ -5,16 +5,28 @@ commitment, approved or returned)."""
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from .. import freshness, moderation
 from ..forms import ReviewDecisionForm
 from ..models import Commitment, Publication
-from ..permissions import editable_commitments, get_commitment_for_edit
+from ..permissions import (
+    RoleRequired,
+    can_delete_indicator,
+    editable_commitments,
+    get_commitment_for_edit,
+    is_curator,
+)
 from ..staff.access import curator_only, editor_touch, staff_only
 from ..staff.review import OUTDATED
 from .forms import IndicatorForm, MeasurementForm, MilestoneForm
-from .models import Indicator, Measurement, Milestone
+from .models import (
+    Indicator,
+    Measurement,
+    Milestone,
+    ever_published_indicators,
+)
 
 
 def _page(request, form, commitment, heading, button):
@@ -37,8 +49,10 @@ def _save_draft(request, form, **fields):
         setattr(record, name, value)
     if record.pk is None:
         record.author = request.user
-    elif record.publication == Publication.PUBLISHED:
-        messages.warning(request, "It is off the public page until a curator approves it.")
+    else:
+        record.version += 1
+        if record.publication == Publication.PUBLISHED:
+            messages.warning(request, "It is off the public page until a curator approves it.")
     record.publication = Publication.DRAFT
     record.save()
     return record
@@ -145,3 +159,76 @@ def indicator_decide(request, pk):
 @require_POST
 def measurement_decide(request, pk):
     return _decide(request, Measurement, pk)
+
+
+# --- Deleting ------------------------------------------------------------------------
+# As for commitments: staff delete what never went public, curators delete anything. The
+# history keeps every deleted record (django-simple-history writes a deletion entry with
+# the person and the reason), so a deletion can be traced and undone by an administrator.
+
+
+def _deletable_indicator(request, pk, indicator_pk):
+    commitment = get_commitment_for_edit(request.user, pk)
+    indicator = get_object_or_404(Indicator, pk=indicator_pk, commitment=commitment)
+    if not can_delete_indicator(request.user, indicator):
+        raise RoleRequired(
+            "curator",
+            gettext(
+                "This indicator has been public: ask a curator to delete it, or edit it instead."
+            ),
+        )
+    return commitment, indicator
+
+
+@staff_only
+def indicator_delete(request, pk, indicator_pk):
+    commitment, indicator = _deletable_indicator(request, pk, indicator_pk)
+    measurements = list(indicator.measurements.all())
+    if request.method == "POST":
+        was_public = indicator.pk in ever_published_indicators(commitment)
+        with transaction.atomic():
+            # One by one, so each measurement's deletion is in the history with a reason.
+            for measurement in measurements:
+                measurement._change_reason = gettext("Deleted with its indicator")
+                measurement.delete()
+            indicator._change_reason = gettext("Deleted by staff")
+            indicator.delete()
+            if was_public:
+                freshness.refresh_after_publication(commitment.pk)
+        messages.success(
+            request, gettext("Deleted “%(name)s” and its measurements.") % {"name": indicator.name}
+        )
+        return redirect("staff:commitment", pk=pk)
+    context = {
+        "commitment": commitment,
+        "jurisdiction": commitment.jurisdiction,
+        "indicator": indicator,
+        "measurements": measurements,
+        "published": sum(m.publication == Publication.PUBLISHED for m in measurements),
+    }
+    return render(request, "manage/indicator_delete.html", context)
+
+
+@staff_only
+def milestone_delete(request, pk, milestone_pk):
+    """Milestones are part of the commitment's record: deleting one takes a public
+    commitment back to review when staff do it, as editing one does."""
+    commitment = get_commitment_for_edit(request.user, pk)
+    milestone = get_object_or_404(Milestone, pk=milestone_pk, commitment=commitment)
+    if request.method == "POST":
+        with transaction.atomic():
+            milestone._change_reason = gettext("Deleted by staff")
+            milestone.delete()
+            _touch(request, commitment)
+        messages.success(
+            request, gettext("Deleted the milestone “%(title)s”.") % {"title": milestone.title}
+        )
+        return redirect("staff:commitment", pk=pk)
+    context = {
+        "commitment": commitment,
+        "jurisdiction": commitment.jurisdiction,
+        "milestone": milestone,
+        "goes_to_review": commitment.publication == Publication.PUBLISHED
+        and not is_curator(request.user),
+    }
+    return render(request, "manage/milestone_delete.html", context)

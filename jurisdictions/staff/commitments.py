@@ -24,7 +24,7 @@ from ..permissions import (
     get_jurisdiction_for_edit,
     is_curator,
 )
-from ..progress.models import has_unsent_progress
+from ..progress.models import ever_published_indicators, has_unsent_progress
 from .access import editor_touch, staff_only
 
 
@@ -73,6 +73,7 @@ def commitment_detail(request, pk):
         or has_unsent_progress(commitment),
         "indicators": commitment.indicators.prefetch_related("measurements"),
         "milestones": commitment.milestones.all(),
+        "public_indicators": ever_published_indicators(commitment),
         "ever_published": ever_published,
         "is_curator": is_curator(request.user),
     }
