@@ -22,11 +22,11 @@ from .schema import SEARCH_CONFIG
 
 
 class RegionalGroup(models.TextChoices):
-    AFRICAN = "african", "African Group"
-    ASIA_PACIFIC = "asia_pacific", "Asia-Pacific Group"
-    EEG = "eeg", "Eastern European Group"
-    GRULAC = "grulac", "Latin American and Caribbean Group"
-    WEOG = "weog", "Western European and Others Group"
+    AFRICAN = "african", _("African Group")
+    ASIA_PACIFIC = "asia_pacific", _("Asia-Pacific Group")
+    EEG = "eeg", _("Eastern European Group")
+    GRULAC = "grulac", _("Latin American and Caribbean Group")
+    WEOG = "weog", _("Western European and Others Group")
 
 
 class CountryQuerySet(models.QuerySet):
@@ -46,9 +46,9 @@ def normalise_name(name: str) -> str:
 
 
 class CountryKind(models.TextChoices):
-    STATE = "state", "UN member state"
-    OBSERVER = "observer", "Observer"
-    GROUP = "group", "Group of states"
+    STATE = "state", _("UN member state")
+    OBSERVER = "observer", _("Observer")
+    GROUP = "group", _("Group of states")
 
 
 class Country(models.Model):
@@ -127,10 +127,10 @@ def cycle_for_session(session: int) -> int:
 
 
 class ReviewStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    HELD = "held", "Held, response pending"
-    RESPONDED = "responded", "Responded"
-    POSTPONED = "postponed", "Postponed"
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held, response pending")
+    RESPONDED = "responded", _("Responded")
+    POSTPONED = "postponed", _("Postponed")
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -213,14 +213,21 @@ class Review(models.Model):
     @property
     def cycle_label(self) -> str:
         """ "Cycle 3 (2020)": the cycle with the year this state was reviewed in it."""
-        return f"Cycle {self.cycle} ({self.year})" if self.year else f"Cycle {self.cycle}"
+        if self.year:
+            return _("Cycle {n} ({year})").format(n=self.cycle, year=self.year)
+        return _("Cycle {n}").format(n=self.cycle)
 
     def clean(self):
         if self.wg_session and cycle_for_session(self.wg_session) != self.cycle:
             raise ValidationError(
                 {
-                    "wg_session": f"Session {self.wg_session} belongs to cycle "
-                    f"{cycle_for_session(self.wg_session)}, not cycle {self.cycle}."
+                    "wg_session": _(
+                        "Session {session} belongs to cycle {right}, not cycle {cycle}."
+                    ).format(
+                        session=self.wg_session,
+                        right=cycle_for_session(self.wg_session),
+                        cycle=self.cycle,
+                    )
                 }
             )
 
@@ -329,9 +336,9 @@ class CalendarEntry(models.Model):
 
 
 class Vocabulary(models.TextChoices):
-    UPR_INFO = "upr_info", "UPR Info issue"
-    UHRI = "uhri", "UHRI theme"
-    PROJECT = "project", "UPR Tracker theme"
+    UPR_INFO = "upr_info", _("UPR Info issue")
+    UHRI = "uhri", _("UHRI theme")
+    PROJECT = "project", _("UPR Tracker theme")
 
 
 class ThemeQuerySet(models.QuerySet):
@@ -420,10 +427,10 @@ class Theme(models.Model):
 
     def clean(self):
         if self.parent_id and self.parent.vocabulary != self.vocabulary:
-            raise ValidationError({"parent": "A parent theme must be from the same vocabulary."})
+            raise ValidationError({"parent": _("A parent theme must be from the same vocabulary.")})
         if self.pk and self.parent_id and self.pk in self.ancestor_ids(self.parent_id):
             # A loop would make a theme cover itself and its own ancestors.
-            raise ValidationError({"parent": "A theme cannot be placed under itself."})
+            raise ValidationError({"parent": _("A theme cannot be placed under itself.")})
 
     @staticmethod
     def ancestor_ids(theme_id: int) -> list[int]:
@@ -533,32 +540,32 @@ class RecommendationQuerySet(models.QuerySet):
 
 
 class Response(models.TextChoices):
-    SUPPORTED = "supported", "Supported"
-    SUPPORTED_IN_PART = "supported_in_part", "Supported in part"
-    NOTED = "noted", "Noted"
-    PENDING = "pending", "Pending"
+    SUPPORTED = "supported", _("Supported")
+    SUPPORTED_IN_PART = "supported_in_part", _("Supported in part")
+    NOTED = "noted", _("Noted")
+    PENDING = "pending", _("Pending")
 
 
 class ActionCategory(models.IntegerChoices):
-    MINIMAL = 1, "1 – minimal action"
-    CONTINUING = 2, "2 – continuing action"
-    CONSIDERING = 3, "3 – considering action"
-    GENERAL = 4, "4 – general action"
-    SPECIFIC = 5, "5 – specific action"
+    MINIMAL = 1, _("1 – minimal action")
+    CONTINUING = 2, _("2 – continuing action")
+    CONSIDERING = 3, _("3 – considering action")
+    GENERAL = 4, _("4 – general action")
+    SPECIFIC = 5, _("5 – specific action")
 
 
 class LocalStatus(models.TextChoices):
     """The words for local action, on every page, facet, report and export: a published
     commitment contests it, else one implements it, else one addresses it, else none."""
 
-    NONE = "none", "No local action yet"
-    ADDRESSED = "addressed", "Addressed locally"
-    IMPLEMENTED = "implemented", "Implemented locally"
-    CONTESTED = "contested", "Contested locally"
+    NONE = "none", _("No local action yet")
+    ADDRESSED = "addressed", _("Addressed locally")
+    IMPLEMENTED = "implemented", _("Implemented locally")
+    CONTESTED = "contested", _("Contested locally")
 
 
 # The local-action filter's value for any status but "none", in the same words.
-ANY_LOCAL_ACTION = ("any", "Any local action")
+ANY_LOCAL_ACTION = ("any", _("Any local action"))
 
 
 # Columns the database keeps (the triggers of schema.py, the status refresh): history skips
@@ -861,12 +868,12 @@ class FacetIndex(models.Model):
 
 
 class TaskOutcome(models.TextChoices):
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped (another run held the lock)"
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped (another run held the lock)")
     # Not done: the lock was busy and the task is queued to try again.
-    DEFERRED = "deferred", "Deferred (lock busy, will try again)"
+    DEFERRED = "deferred", _("Deferred (lock busy, will try again)")
 
 
 class TaskRun(models.Model):
@@ -907,9 +914,9 @@ class TaskRun(models.Model):
 
 
 class UpstreamFormat(models.TextChoices):
-    AUTO = "", "Detect from the file"
-    UHRI = "uhri", "UHRI export"
-    UPR_INFO = "upr_info", "UPR Info export"
+    AUTO = "", _("Detect from the file")
+    UHRI = "uhri", _("UHRI export")
+    UPR_INFO = "upr_info", _("UPR Info export")
 
 
 class UpstreamSource(models.Model):
@@ -940,10 +947,10 @@ class UpstreamSource(models.Model):
 
 
 class ImportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
 
 
 class ImportRunQuerySet(models.QuerySet):
