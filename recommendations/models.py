@@ -623,7 +623,7 @@ class Recommendation(models.Model):
     # Empty on insert means "derive it": a database trigger (schema.py) fills it for every
     # writer, importer, admin, seed or raw SQL alike.
     public_id = PublicIdField(
-        "public identifier",
+        _("public identifier"),
         max_length=40,
         unique=True,
         default="",

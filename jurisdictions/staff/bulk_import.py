@@ -138,7 +138,7 @@ def _apply_kept(request, jurisdiction, token, context):
     key = _cache_key(request, jurisdiction, token)
     kept = cache.get(key)
     if kept is None:
-        messages.error(request, "That upload is no longer kept: upload the file again.")
+        messages.error(request, _("That upload is no longer kept: upload the file again."))
         return redirect("staff:spreadsheet", slug=jurisdiction.slug)
     raw, filename, checked = kept
     plan = plan_upload(raw, filename, jurisdiction)
@@ -172,15 +172,24 @@ def _apply_kept(request, jurisdiction, token, context):
             cache.set(key, kept, UPLOAD_KEEP_SECONDS)
             messages.error(
                 request,
-                "A commitment in the file was saved by someone else since the check: "
-                "nothing was applied. Check the file again.",
+                _(
+                    "A commitment in the file was saved by someone else since the check: "
+                    "nothing was applied. Check the file again."
+                ),
             )
         else:
             skipped = len(plan.of("conflict"))
             messages.success(
                 request,
-                f"Applied: {counts['created']} created, {counts['changed']} changed"
-                + (f", {skipped} conflicting rows left as they are." if skipped else "."),
+                (
+                    _(
+                        "Applied: %(created)s created, %(changed)s changed, %(skipped)s "
+                        "conflicting rows left as they are."
+                    )
+                    if skipped
+                    else _("Applied: %(created)s created, %(changed)s changed.")
+                )
+                % {**counts, "skipped": skipped},
             )
             if any(r.sheet_key != "commitments" for r in plan.rows if r.action != "unchanged"):
                 messages.info(
