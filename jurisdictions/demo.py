@@ -26,6 +26,8 @@ from .models import (
 )
 
 DATA = Path(__file__).parent / "demo_data" / "local_actions.json"
+# Spanish titles and summaries of a few demo commitments and their updates, in our words.
+SPANISH = Path(__file__).parent / "demo_data" / "local_actions_es.json"
 
 
 def _date(value):
@@ -122,6 +124,7 @@ def seed_local_actions(path: Path = DATA) -> dict[str, int]:
                     "publication": Publication.PUBLISHED,
                 },
             )
+    seed_spanish()
     return {
         "jurisdictions": Jurisdiction.objects.count(),
         "networks": Network.objects.count(),
@@ -129,3 +132,19 @@ def seed_local_actions(path: Path = DATA) -> dict[str, int]:
         "links": CommitmentLink.objects.count(),
         "progress updates": ProgressUpdate.objects.count(),
     }
+
+
+def seed_spanish(path: Path = SPANISH) -> None:
+    """Fills Spanish fields that are still empty; what staff wrote since stays."""
+    for row in json.loads(path.read_text(encoding="utf-8"))["commitments"]:
+        commitment = Commitment.objects.get(
+            jurisdiction__slug=row["jurisdiction"], title=row["title"]
+        )
+        Commitment.objects.filter(pk=commitment.pk, title_es="").update(title_es=row["title_es"])
+        Commitment.objects.filter(pk=commitment.pk, summary_es="").update(
+            summary_es=row["summary_es"]
+        )
+        for upd in row.get("updates", []):
+            ProgressUpdate.objects.filter(
+                commitment=commitment, reported_on=_date(upd["reported_on"]), summary_es=""
+            ).update(summary_es=upd["summary_es"])

@@ -18,10 +18,12 @@ from django.db.models import F, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from recommendations.bilingual import Bilingual
 from recommendations.models import Recommendation, Theme
-from recommendations.schema import SEARCH_CONFIG
+from recommendations.schema import SEARCH_CONFIG, SPANISH_SEARCH_CONFIG
 
 from .arrays import Overlaps
 from .publication import Publication
@@ -241,7 +243,7 @@ class CommitmentStatus(models.TextChoices):
     REPEALED = "repealed", "Repealed"
 
 
-class Commitment(models.Model):
+class Commitment(Bilingual, models.Model):
     Kind = CommitmentKind
 
     Status = CommitmentStatus
@@ -258,6 +260,9 @@ class Commitment(models.Model):
         help_text="The number the jurisdiction gave it, e.g. “Ordinance 34-2016”.",
     )
     summary = models.TextField(blank=True, help_text="What it does, in a few plain sentences.")
+    # The Spanish versions staff may add (recommendations/bilingual.py chooses which shows).
+    title_es = models.CharField(_("title in Spanish"), max_length=300, blank=True)
+    summary_es = models.TextField(_("summary in Spanish"), blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ADOPTED)
     adopted_on = models.DateField(null=True, blank=True)
     target_date = models.DateField(
@@ -311,9 +316,22 @@ class Commitment(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # The Spanish title and summary with Spanish stemming (recommendations.text_search).
+    search_vector_es = models.GeneratedField(
+        expression=SearchVector("title_es", weight="A", config=SPANISH_SEARCH_CONFIG)
+        + SearchVector("summary_es", weight="B", config=SPANISH_SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     history = HistoricalRecords(
-        excluded_fields=["search_vector", "is_overdue", "is_stale", "updated_at"]
+        excluded_fields=[
+            "search_vector",
+            "search_vector_es",
+            "is_overdue",
+            "is_stale",
+            "updated_at",
+        ]
     )
     objects = CommitmentQuerySet.as_manager()
 
@@ -353,6 +371,7 @@ class Commitment(models.Model):
             ),
             # ?q= on /commitments/
             GinIndex(fields=["search_vector"], name="jurisdictions_com_search"),
+            GinIndex(fields=["search_vector_es"], name="jurisdictions_com_search_es"),
         ]
 
     def __str__(self):
@@ -522,7 +541,7 @@ class CommitmentLink(models.Model):
         return f"{self.commitment} {self.get_relation_display().lower()} {self.recommendation}"
 
 
-class ProgressUpdate(models.Model):
+class ProgressUpdate(Bilingual, models.Model):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="updates")
     reported_on = models.DateField()
     status = models.CharField(
@@ -533,6 +552,7 @@ class ProgressUpdate(models.Model):
         help_text="Leave empty if the status did not change.",
     )
     summary = models.TextField("what happened")
+    summary_es = models.TextField(_("what happened, in Spanish"), blank=True)
     evidence_url = models.URLField("evidence URL", max_length=1000, blank=True)
     publication = models.CharField(
         max_length=10, choices=Publication.choices, default=Publication.DRAFT

@@ -91,7 +91,7 @@ def jurisdiction_detail(request, slug):
             )
         )
         .filter(rank__lte=COMMITMENTS_PER_STATUS)
-        .only("id", "jurisdiction_id", "title", "kind", "status", "adopted_on")
+        .only("id", "jurisdiction_id", "title", "title_es", "kind", "status", "adopted_on")
         .order_by("status", F("adopted_on").desc(nulls_last=True), "title")
     )
     totals = dict(published.values_list("status").annotate(n=Count("id")).order_by())
@@ -108,7 +108,7 @@ def jurisdiction_detail(request, slug):
         ),
         "recommendations": _with_urls(
             Recommendation.objects.filter(id__in=answered)
-            .defer("search_vector")
+            .defer("search_vector", "search_vector_es")
             .select_related("review")
             .order_by("review_id", "id")[:20]
         ),

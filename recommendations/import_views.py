@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .importers import readers
@@ -33,6 +34,10 @@ class ImportForm(forms.Form):
             ("uhri", "UHRI export"),
             ("native", "UPR Tracker export (CSV or JSON)"),
             ("un_report", "UN report table (one row per paragraph)"),
+            (
+                "un_spanish",
+                _("UN report table in Spanish (adds the Spanish text to recorded paragraphs)"),
+            ),
         ],
         required=False,
     )

@@ -88,6 +88,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "jurisdictions.reports.basket.context",
             ],
+            # {% localized obj "field" %}: content in the visitor's language, on every page.
+            "builtins": ["recommendations.templatetags.bilingual"],
         },
     },
 ]

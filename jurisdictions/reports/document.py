@@ -151,7 +151,7 @@ def default_title(selection, state: State, jurisdiction=None) -> str:
     if kind == ReportKind.BRIEFING:
         themes = selection.params.getlist("theme")
         theme = Theme.objects.filter(slug=themes[0]).first() if len(themes) == 1 else None
-        subject = f"{theme.name}: " if theme else ""
+        subject = f"{theme.localized('name').text}: " if theme else ""
         return f"Briefing: {subject}UPR recommendations to {state.the_name} and local action"
     return f"Stakeholder submission on {state.the_name}: implementation of UPR recommendations"
 
@@ -191,7 +191,7 @@ def load(ids: list[int], jurisdiction=None):
         Recommendation.objects.filter(id__in=ids)
         .select_related("review__state_under_review")
         .prefetch_related("recommending_countries")
-        .defer("search_vector")
+        .defer("search_vector", "search_vector_es")
         .order_by("review_id", "id")
     )
     links = CommitmentLink.objects.filter(
@@ -201,7 +201,7 @@ def load(ids: list[int], jurisdiction=None):
         links = links.filter(commitment__jurisdiction=jurisdiction)
     links = list(
         links.select_related("commitment__jurisdiction")
-        .defer("commitment__search_vector")
+        .defer("commitment__search_vector", "commitment__search_vector_es")
         .order_by("commitment__jurisdiction__name", "commitment__title", "commitment_id")
     )
     by_rec = defaultdict(list)
@@ -361,7 +361,7 @@ def commitment_overview(jurisdiction, notes) -> list[Block]:
     commitments = (
         Commitment.objects.published()
         .filter(jurisdiction=jurisdiction)
-        .defer("search_vector")
+        .defer("search_vector", "search_vector_es")
         .select_related("modelled_on__jurisdiction")
         .order_by("-adopted_on", "title")
     )
@@ -370,7 +370,9 @@ def commitment_overview(jurisdiction, notes) -> list[Block]:
         runs = [Run(commitment_sentence(commitment))]
         model = commitment.modelled_on
         if model is not None and model.publication == Publication.PUBLISHED:
-            runs.append(Run(f" Modelled on {model.jurisdiction}'s “{model.title}”."))
+            runs.append(
+                Run(f" Modelled on {model.jurisdiction}'s “{model.localized('title').noted()}”.")
+            )
         if commitment.source_url:
             runs.append(notes.ref(commitment.source_url))
         blocks.append(Block("para", runs=runs, numbered=True))
@@ -391,7 +393,7 @@ def progress_blocks(jurisdiction, notes) -> list[Block]:
 
 
 def commitment_sentence(commitment) -> str:
-    name = commitment.title
+    name = commitment.localized("title").noted()
     if commitment.instrument_ref:
         name += f" ({commitment.instrument_ref})"
     parts = [
@@ -413,7 +415,7 @@ def recommendation_blocks(rec, links, updates, notes, assessment, *, state, site
             "para",
             numbered=True,
             runs=[
-                Run(f"“{rec.text}”", italic=True),
+                Run(f"“{rec.localized('text').noted()}”", italic=True),
                 Run(
                     f" Recommended by {states or 'an unrecorded state'}. "
                     f"{state.response_label}: {rec.get_response_display().lower()}."
@@ -467,7 +469,7 @@ def link_runs(link, updates, notes, site) -> list[Run]:
     commitment = link.commitment
     runs = [
         Run(f"{commitment.jurisdiction}: "),
-        Run(commitment.title, url=site + commitment.get_absolute_url()),
+        Run(commitment.localized("title").noted(), url=site + commitment.get_absolute_url()),
     ]
     if commitment.instrument_ref:
         runs.append(Run(f" ({commitment.instrument_ref})"))
@@ -487,7 +489,7 @@ def link_runs(link, updates, notes, site) -> list[Run]:
         runs.append(
             Run(
                 f" Latest progress update ({nice_date(latest.reported_on)}): "
-                f"{' '.join(latest.summary.split())}"
+                f"{' '.join(latest.localized('summary').noted().split())}"
             )
         )
     for update in updates:
