@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from recommendations.fetch import validate_public_url
 from recommendations.filters import theme_options
@@ -60,6 +61,8 @@ class CommitmentForm(forms.ModelForm):
             "instrument_ref",
             "status",
             "summary",
+            "title_es",
+            "summary_es",
             "adopted_on",
             "target_date",
             "responsible_office",
@@ -81,19 +84,23 @@ class CommitmentForm(forms.ModelForm):
             "target_date": "Leave empty if no deadline was set. Cannot be before adoption.",
             "responsible_office": "The department or office that carries it out.",
             "themes": "Optional. Tick every theme it works on; type to narrow the list.",
+            "title_es": _("Optional. Shown to visitors reading in Spanish."),
+            "summary_es": _("Optional. Shown to visitors reading in Spanish."),
         }
         widgets = {
             "adopted_on": forms.DateInput(attrs={"type": "date"}),
             "target_date": forms.DateInput(attrs={"type": "date"}),
             "summary": forms.Textarea(attrs={"rows": 5}),
+            "summary_es": forms.Textarea(attrs={"rows": 5}),
             "themes": forms.CheckboxSelectMultiple,
         }
         field_classes = {"source_url": HttpURLField, "themes": ModelMultipleChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["summary"].max_length = MAX_TEXT
-        self.fields["summary"].widget.attrs["maxlength"] = MAX_TEXT
+        for name in ("summary", "summary_es"):
+            self.fields[name].max_length = MAX_TEXT
+            self.fields[name].widget.attrs["maxlength"] = MAX_TEXT
         self.fields["themes"].queryset = Theme.objects.order_by("vocabulary", "name")
         self.fields["kind"].initial = Commitment.Kind.POLICY
         if self.instance.pk and not self.is_bound:
@@ -106,7 +113,7 @@ class CommitmentForm(forms.ModelForm):
         ticked = {str(v) for v in self["themes"].value() or []}
         ids = dict(Theme.objects.values_list("slug", "pk"))
         groups: dict[str, list] = {}
-        for slug, label, group, _ in theme_options():
+        for slug, label, group, _full in theme_options():
             pk = str(ids[slug])
             groups.setdefault(group, []).append((pk, label, pk in ticked))
         return list(groups.items())
@@ -192,24 +199,27 @@ class LinkForm(forms.Form):
 class ProgressUpdateForm(forms.ModelForm):
     class Meta:
         model = ProgressUpdate
-        fields = ["reported_on", "status", "summary", "evidence_url"]
+        fields = ["reported_on", "status", "summary", "summary_es", "evidence_url"]
         labels = {"reported_on": "Date", "summary": "What happened"}
         help_texts = {
             "reported_on": "When it happened (or when you checked).",
             "summary": "A few sentences a resident can follow.",
+            "summary_es": _("Optional. Shown to visitors reading in Spanish."),
             "evidence_url": "A public page that shows it: minutes, a report, a press release.",
         }
         widgets = {
             "reported_on": forms.DateInput(attrs={"type": "date"}),
             "summary": forms.Textarea(attrs={"rows": 4}),
+            "summary_es": forms.Textarea(attrs={"rows": 4}),
         }
         field_classes = {"evidence_url": HttpURLField}
 
     def __init__(self, *args, commitment=None, **kwargs):
         self.commitment = commitment
         super().__init__(*args, **kwargs)
-        self.fields["summary"].max_length = MAX_TEXT
-        self.fields["summary"].widget.attrs["maxlength"] = MAX_TEXT
+        for name in ("summary", "summary_es"):
+            self.fields[name].max_length = MAX_TEXT
+            self.fields[name].widget.attrs["maxlength"] = MAX_TEXT
 
     def clean_summary(self):
         summary = self.cleaned_data.get("summary", "")

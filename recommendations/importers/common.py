@@ -110,6 +110,9 @@ class Draft:
     cycle: int
     wg_session: int | None
     text: str
+    # Only this site's own export carries the Spanish text; the UN's Spanish table writes
+    # it through spanish.py.
+    text_es: str = ""
     response: str = Response.PENDING
     paragraph: str = ""
     action_category: int | None = None

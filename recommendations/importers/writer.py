@@ -34,6 +34,7 @@ BATCH = 1000
 CREATE_FIELDS = (
     "paragraph",
     "text",
+    "text_es",
     "response",
     "response_note",
     "action_category",
