@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from recommendations.bilingual import Bilingual
-from recommendations.models import Recommendation, Theme
-from recommendations.schema import SEARCH_CONFIG, SPANISH_SEARCH_CONFIG
+from recommendations.models import Recommendation, Theme, spanish_search_vector
+from recommendations.schema import SEARCH_CONFIG
 
 from .arrays import Overlaps
 from .publication import Publication
@@ -318,8 +318,7 @@ class Commitment(Bilingual, models.Model):
     )
     # The Spanish title and summary with Spanish stemming (recommendations.text_search).
     search_vector_es = models.GeneratedField(
-        expression=SearchVector("title_es", weight="A", config=SPANISH_SEARCH_CONFIG)
-        + SearchVector("summary_es", weight="B", config=SPANISH_SEARCH_CONFIG),
+        expression=spanish_search_vector(("title_es", "A"), ("summary_es", "B")),
         output_field=SearchVectorField(),
         db_persist=True,
     )

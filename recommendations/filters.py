@@ -29,6 +29,7 @@ from .models import (
     Theme,
     search_query,
     search_rank,
+    spanish_search_query,
 )
 from .schema import SEARCH_CONFIG, SPANISH_SEARCH_CONFIG
 
@@ -239,7 +240,7 @@ class RecommendationFilter(FacetedFilterSet):
                 headline=SearchHeadline("text", search_query(q), config=SEARCH_CONFIG, **marks),
                 headline_es=SearchHeadline(
                     "text_es",
-                    search_query(q, SPANISH_SEARCH_CONFIG),
+                    spanish_search_query(q),
                     config=SPANISH_SEARCH_CONFIG,
                     **marks,
                 ),

@@ -24,7 +24,7 @@ from . import sessions
 from .bilingual import Bilingual
 from .citations import cite
 from .country_names import CountryNames
-from .schema import SEARCH_CONFIG, SPANISH_SEARCH_CONFIG
+from .schema import SEARCH_CONFIG, SPANISH_CONFIGS
 
 
 class RegionalGroup(models.TextChoices):
@@ -392,15 +392,27 @@ def search_query(q: str, config: str = SEARCH_CONFIG) -> SearchQuery:
 # English text with English stemming or the Spanish text with Spanish stemming, both
 # unaccented. Two vectors rather than one mixed: "-children" must exclude an English text
 # with "children" even though the Spanish stemmer would make the word "childr".
+def spanish_search_query(q: str) -> SearchQuery:
+    first, second = SPANISH_CONFIGS
+    return search_query(q, first) | search_query(q, second)
+
+
+def spanish_search_vector(*fields) -> SearchVector:
+    """The Spanish vector over `fields` ((name, weight) pairs), in both configurations."""
+    vectors = [SearchVector(f, weight=w, config=c) for c in SPANISH_CONFIGS for f, w in fields]
+    combined = vectors[0]
+    for vector in vectors[1:]:
+        combined = combined + vector
+    return combined
+
+
 def text_search(q: str) -> Q:
-    return Q(search_vector=search_query(q)) | Q(
-        search_vector_es=search_query(q, SPANISH_SEARCH_CONFIG)
-    )
+    return Q(search_vector=search_query(q)) | Q(search_vector_es=spanish_search_query(q))
 
 
 def search_rank(q: str):
     return SearchRank(F("search_vector"), search_query(q)) + SearchRank(
-        F("search_vector_es"), search_query(q, SPANISH_SEARCH_CONFIG)
+        F("search_vector_es"), spanish_search_query(q)
     )
 
 
@@ -566,7 +578,7 @@ class Recommendation(Bilingual, models.Model):
         db_persist=True,
     )
     search_vector_es = models.GeneratedField(
-        expression=SearchVector("text_es", config=SPANISH_SEARCH_CONFIG),
+        expression=spanish_search_vector(("text_es", None)),
         output_field=SearchVectorField(),
         db_persist=True,
     )

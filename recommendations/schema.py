@@ -27,6 +27,11 @@ TABLE = "recommendations_recommendation"
 
 SEARCH_CONFIG = "upr_english"
 SPANISH_SEARCH_CONFIG = "upr_spanish"
+# Spanish text is indexed and searched through both upr_spanish and the stock Spanish
+# configuration: the stemmer reads accents, so unaccenting first keeps "ejecución" apart
+# from "ejecuciones", while the stock one, which finds the two alike, keeps "niños" apart
+# from a search typed as "ninos". Together a word matches if either way matches.
+SPANISH_CONFIGS = (SPANISH_SEARCH_CONFIG, "spanish")
 SEARCH_CONFIGS = [
     SearchConfig(SEARCH_CONFIG, "pg_catalog.english", ("unaccent", "english_stem")),
     SearchConfig(SPANISH_SEARCH_CONFIG, "pg_catalog.spanish", ("unaccent", "spanish_stem")),

@@ -1,4 +1,5 @@
-"""Spanish versions of the content, and a search vector over them (upr_spanish)."""
+"""Spanish versions of the content, and a search vector over them (upr_spanish and the
+stock spanish configuration)."""
 
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
@@ -56,7 +57,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='commitment',
             name='search_vector_es',
-            field=models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector('title_es', config='upr_spanish', weight='A'), '||', django.contrib.postgres.search.SearchVector('summary_es', config='upr_spanish', weight='B'), django.contrib.postgres.search.SearchConfig('upr_spanish')), output_field=django.contrib.postgres.search.SearchVectorField()),
+            field=models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector('title_es', config='upr_spanish', weight='A'), '||', django.contrib.postgres.search.SearchVector('summary_es', config='upr_spanish', weight='B'), django.contrib.postgres.search.SearchConfig('upr_spanish')), '||', django.contrib.postgres.search.SearchVector('title_es', config='spanish', weight='A'), django.contrib.postgres.search.SearchConfig('upr_spanish')), '||', django.contrib.postgres.search.SearchVector('summary_es', config='spanish', weight='B'), django.contrib.postgres.search.SearchConfig('upr_spanish')), output_field=django.contrib.postgres.search.SearchVectorField()),
         ),
         migrations.AddIndex(
             model_name='commitment',

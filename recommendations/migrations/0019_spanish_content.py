@@ -1,4 +1,5 @@
-"""Spanish versions of the content, and a search vector over them (upr_spanish)."""
+"""Spanish versions of the content, and a search vector over them (upr_spanish and the
+stock spanish configuration)."""
 
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
@@ -38,7 +39,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='recommendation',
             name='search_vector_es',
-            field=models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.SearchVector('text_es', config='upr_spanish'), output_field=django.contrib.postgres.search.SearchVectorField()),
+            field=models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector('text_es', config='upr_spanish', weight=None), '||', django.contrib.postgres.search.SearchVector('text_es', config='spanish', weight=None), django.contrib.postgres.search.SearchConfig('upr_spanish')), output_field=django.contrib.postgres.search.SearchVectorField()),
         ),
         migrations.AddIndex(
             model_name='recommendation',
