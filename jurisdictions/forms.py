@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -101,6 +101,7 @@ class CommitmentForm(forms.ModelForm):
         for name in ("summary", "summary_es"):
             self.fields[name].max_length = MAX_TEXT
             self.fields[name].widget.attrs["maxlength"] = MAX_TEXT
+        self.fields["summary_es"].validators.append(MaxLengthValidator(MAX_TEXT))
         self.fields["themes"].queryset = Theme.objects.order_by("vocabulary", "name")
         self.fields["kind"].initial = Commitment.Kind.POLICY
         if self.instance.pk and not self.is_bound:
@@ -220,6 +221,7 @@ class ProgressUpdateForm(forms.ModelForm):
         for name in ("summary", "summary_es"):
             self.fields[name].max_length = MAX_TEXT
             self.fields[name].widget.attrs["maxlength"] = MAX_TEXT
+        self.fields["summary_es"].validators.append(MaxLengthValidator(MAX_TEXT))
 
     def clean_summary(self):
         summary = self.cleaned_data.get("summary", "")
