@@ -348,7 +348,16 @@ class AcceptInvitationForm(forms.Form):
 class RecommendationEditForm(forms.ModelForm):
     class Meta:
         model = Recommendation
-        fields = ["paragraph", "text", "response", "response_note", "action_category", "themes"]
+        fields = [
+            "paragraph",
+            "text",
+            "text_es",
+            "response",
+            "response_note",
+            "action_category",
+            "themes",
+        ]
+        help_texts = {"text_es": _("The UN's Spanish text, usually from the Spanish report table.")}
         widgets = {"themes": forms.SelectMultiple(attrs={"size": 8})}
         field_classes = {"themes": ModelMultipleChoiceField}
 
@@ -378,7 +387,8 @@ class RecommendationEditForm(forms.ModelForm):
 class ThemeForm(forms.ModelForm):
     class Meta:
         model = Theme
-        fields = ["vocabulary", "name", "parent", "description", "synonyms"]
+        fields = ["vocabulary", "name", "name_es", "parent", "description", "synonyms"]
+        help_texts = {"name_es": _("Optional. Shown to visitors reading in Spanish.")}
 
     def save(self, commit=True):
         theme = super().save(commit=False)

@@ -213,3 +213,41 @@ def test_no_one_but_a_curator_may_upload_it(
         assert "login" in response.url
     assert not ImportRun.objects.exists()
     assert set(texts().values()) == {""}
+
+
+def test_a_curator_corrects_the_spanish_text_on_the_form_and_the_import_keeps_it(
+    client, curator, english
+):
+    rec = Recommendation.objects.get(paragraph="26.178")
+    url = reverse("staff:recommendation-edit", args=[rec.pk])
+    data = {
+        "paragraph": rec.paragraph,
+        "text": rec.text,
+        "response": rec.response,
+        "themes": [t.pk for t in rec.themes.all()],
+    }
+
+    response = client.post(url, {**data, "text_es": "Seguir trabajando por la abolición."})
+
+    assert response.status_code == 302
+    rec.refresh_from_db()
+    assert rec.curated_fields == ["text_es"]
+    assert import_file(SPANISH, format="un_spanish").ok
+    rec.refresh_from_db()
+    assert rec.text_es == "Seguir trabajando por la abolición."
+
+
+def test_staff_who_are_not_curators_cannot_set_the_spanish_text(client, english):
+    person = factories.user()
+    factories.membership(person, factories.jurisdiction())
+    client.force_login(person)
+    rec = Recommendation.objects.get(paragraph="26.178")
+
+    response = client.post(
+        reverse("staff:recommendation-edit", args=[rec.pk]),
+        {"paragraph": rec.paragraph, "text": rec.text, "response": rec.response, "text_es": "X"},
+    )
+
+    assert response.status_code == 403
+    rec.refresh_from_db()
+    assert rec.text_es == ""

@@ -313,3 +313,24 @@ def test_the_demo_has_spanish_content_and_a_second_seed_changes_nothing():
     assert list(Commitment.objects.values_list("pk", "title_es", "summary_es", "updated_at")) == (
         snapshot
     )
+
+
+def test_a_curator_names_a_theme_in_spanish_and_staff_cannot(client, curator, scene):
+    theme = Theme.objects.get(name="Right to life")
+    data = {"vocabulary": "uhri", "name": "Right to life", "name_es": "Derecho a la vida"}
+
+    response = client.post(reverse("staff:theme-edit", args=[theme.pk]), data)
+
+    assert response.status_code == 302
+    theme.refresh_from_db()
+    assert theme.name_es == "Derecho a la vida"
+
+    person = f.user()
+    f.membership(person, f.jurisdiction())
+    client.force_login(person)
+    response = client.post(
+        reverse("staff:theme-edit", args=[theme.pk]), {**data, "name_es": "Otro nombre"}
+    )
+    assert response.status_code == 403
+    theme.refresh_from_db()
+    assert theme.name_es == "Derecho a la vida"
