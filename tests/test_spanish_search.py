@@ -169,3 +169,12 @@ def test_a_missing_unaccent_extension_is_reported(monkeypatch):
     )
     monkeypatch.setattr(schema, "SEARCH_CONFIGS", [*schema.SEARCH_CONFIGS[:1], missing])
     assert dbschema.drift() == ["extension no_such_ext is missing"]
+
+
+@pytest.mark.parametrize("q", ["Pena de muerte", "pena de muerte", "pená de muerte"])
+def test_a_search_for_a_theme_spanish_name_offers_the_theme(client, content, q):
+    theme = factories.theme(vocabulary="uhri", name="Death penalty", name_es="Pena de muerte")
+
+    response = client.get("/recommendations/", {"q": q})
+
+    assert [offer["theme"] for offer in response.context["hints"]["themes"]] == [theme]
