@@ -33,15 +33,18 @@ run: install
 	@trap 'DEBUG=$(DEBUG_RUN) $(PY) manage.py migrate --check >/dev/null 2>&1' INT TERM EXIT; \
 	  DEBUG=$(DEBUG_RUN) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# One test process per core (pytest-xdist); each has its own test database and Redis keys.
+TEST_PROCESSES ?= auto
+
 test: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 # The fast set: no browser, Redis/worker or junk-walk tests (the `slow` marker); no lint.
 test-fast: install-dev
-	$(PY) -m pytest -m "not slow" --durations=15 $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile -m "not slow" --durations=15 $(PYTEST_ARGS)
 
 lint: install-dev
 	$(PY) -m ruff check --fix .

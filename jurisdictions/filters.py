@@ -30,7 +30,9 @@ class JurisdictionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Name", field_name="name", lookup_expr="icontains", max_length=MAX_QUERY_LENGTH
     )
-    kind = django_filters.MultipleChoiceFilter(distinct=False, choices=JurisdictionKind.choices)
+    kind = django_filters.MultipleChoiceFilter(
+        distinct=False, label="Kind", choices=JurisdictionKind.choices
+    )
     state = django_filters.MultipleChoiceFilter(
         distinct=False, field_name="state_code", label="State", choices=state_choices
     )
@@ -56,6 +58,7 @@ class CommitmentFilter(FacetedFilterSet):
     jurisdiction = django_filters.ModelMultipleChoiceFilter(
         distinct=False,
         field_name="jurisdiction__slug",
+        label="Jurisdiction slug",
         queryset=Jurisdiction.objects.all(),
         to_field_name="slug",
     )
@@ -65,12 +68,20 @@ class CommitmentFilter(FacetedFilterSet):
     kind = django_filters.MultipleChoiceFilter(
         distinct=False, label="Kind of instrument", choices=CommitmentKind.choices
     )
-    status = django_filters.MultipleChoiceFilter(distinct=False, choices=CommitmentStatus.choices)
+    status = django_filters.MultipleChoiceFilter(
+        distinct=False, label="Status", choices=CommitmentStatus.choices
+    )
+    # Labels named here, not derived by django-filter (recommendations/filters.py says why).
     theme = django_filters.ModelMultipleChoiceFilter(
-        distinct=False, queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme"
+        distinct=False,
+        label="Theme",
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        method="filter_theme",
     )
     network = django_filters.ModelMultipleChoiceFilter(
         distinct=False,
+        label="Network",
         queryset=Network.objects.all(),
         to_field_name="slug",
         method="filter_network",

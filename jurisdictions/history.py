@@ -5,6 +5,7 @@ and the links and progress updates that were public; drafts and rejected edits n
 appear. People are shown by role and jurisdiction, never by name or email.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from .models import Commitment, CommitmentLink, Membership, ProgressUpdate, Publication
+from .moderation import APPROVED_REASON, STATUS_FROM_UPDATE
 from .permissions import role_label
 
 COMMITMENT_FIELDS = [
@@ -116,12 +118,31 @@ def public_link_changes(link_records, versions, *, include_first=False):
     return changes
 
 
+def _authors(records, update_authors: dict[int, int]) -> dict[int, int]:
+    """Whose change each published version shows, by history id. A curator's approval
+    publishes what staff wrote, so it is credited to the last person who changed the
+    commitment before the decision; a status taken from an approved progress update is
+    credited to that update's author. Anything else is its own saver's."""
+    authors = {}
+    last_staff_change = None
+    for record in records:
+        reason = record.history_change_reason or ""
+        if record.publication != Publication.PUBLISHED:
+            last_staff_change = record.history_user_id
+            continue
+        author = record.history_user_id
+        if reason.startswith(STATUS_FROM_UPDATE):
+            found = re.search(r"no\. (\d+)", reason)
+            author = update_authors.get(int(found.group(1)), author) if found else author
+        elif reason == APPROVED_REASON and last_staff_change:
+            author = last_staff_change
+        authors[record.history_id] = author
+    return authors
+
+
 def commitment_history(commitment: Commitment) -> list[Entry]:
-    published = list(
-        commitment.history.filter(publication=Publication.PUBLISHED).order_by(
-            "history_date", "history_id"
-        )
-    )
+    records = list(commitment.history.order_by("history_date", "history_id"))
+    published = [r for r in records if r.publication == Publication.PUBLISHED]
     first_published = published[0].history_date if published else timezone.now()
     links = list(
         CommitmentLink.history.filter(commitment_id=commitment.pk)
@@ -135,10 +156,19 @@ def commitment_history(commitment: Commitment) -> list[Entry]:
             history_date__gte=first_published,
         ).order_by("history_date")
     )
+    authors = _authors(records, {u.id: u.author_id for u in updates if u.author_id})
     label = _labeller(
-        [r.history_user_id for r in [*published, *links, *updates]], commitment.jurisdiction
+        [*authors.values(), *(r.history_user_id for r in links), *(u.author_id for u in updates)],
+        commitment.jurisdiction,
     )
-    entries = _record_entries(published, Commitment, COMMITMENT_FIELDS, label, "Published")
+    entries = _record_entries(
+        published,
+        Commitment,
+        COMMITMENT_FIELDS,
+        label,
+        "Published",
+        author=lambda record: authors[record.history_id],
+    )
     if published and published[0].modelled_on_id:
         model = Commitment.objects.filter(pk=published[0].modelled_on_id).first()
         if model is not None:
@@ -158,7 +188,8 @@ def commitment_history(commitment: Commitment) -> list[Entry]:
         entries.append(
             Entry(
                 record.history_date,
-                label(record.history_user_id),
+                # Its writer, not the curator whose approval saved this version.
+                label(record.author_id or record.history_user_id),
                 f"Progress update of {record.reported_on:%Y-%m-%d} published",
             )
         )
@@ -166,18 +197,20 @@ def commitment_history(commitment: Commitment) -> list[Entry]:
     return entries
 
 
-def _record_entries(records, model, fields, label, first_verb: str) -> list[Entry]:
+def _record_entries(
+    records, model, fields, label, first_verb: str, author=lambda r: r.history_user_id
+) -> list[Entry]:
     """One entry for the first record, then one per record that changed a shown field."""
     entries = []
     previous = None
     for record in records:
         if previous is None:
-            entries.append(Entry(record.history_date, label(record.history_user_id), first_verb))
+            entries.append(Entry(record.history_date, label(author(record)), first_verb))
         else:
             changes = _field_changes(model, fields, previous, record)
             if changes:
                 entries.append(
-                    Entry(record.history_date, label(record.history_user_id), "Changed", changes)
+                    Entry(record.history_date, label(author(record)), "Changed", changes)
                 )
         previous = record
     return entries

@@ -27,6 +27,10 @@ from .models import (
 
 STALE_AFTER = timedelta(days=365)
 STATUS_FROM_UPDATE = "Status from an approved progress update"
+# The change reason of a curator's approval; public history credits such a version to
+# the staff member whose change it published (jurisdictions/history.py).
+APPROVED_REASON = "Approved by a curator"
+RETURNED_REASON = "Returned by a curator"
 OPEN_STATUSES = [
     Commitment.Status.PROPOSED,
     Commitment.Status.ADOPTED,
@@ -104,8 +108,18 @@ def review_state(commitment: Commitment, *, lock: bool = False) -> str:
         sorted(commitment.themes.values_list("pk", flat=True)),
         sorted(links.values_list("pk", "recommendation_id", "relation", "rationale")),
         sorted(commitment.milestones.values_list("pk", "title", "due_on", "done_on")),
+        # The progress updates submitted with it: one decision covers them too.
+        sorted((u.pk, update_state(u)) for u in submitted_with(commitment)),
     ]
     return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
+
+
+def submitted_with(commitment: Commitment):
+    """The progress updates waiting for review with their commitment; the commitment's
+    review page shows them and its decision applies to them as well."""
+    return commitment.updates.filter(publication=Publication.SUBMITTED).order_by(
+        "reported_on", "pk"
+    )
 
 
 def update_state(update: ProgressUpdate) -> str:
@@ -176,51 +190,66 @@ def _decide(model, pk: int, publication: str, note: str, reason: str, seen: dict
 
 
 def approve_commitment(commitment: Commitment, user, note: str = "", *, seen: dict) -> None:
+    """Publish a commitment and the progress updates submitted with it (the digest in
+    ``seen`` covers them, so the curator approved what the page showed)."""
     with transaction.atomic():
-        _decide(
-            Commitment, commitment.pk, Publication.PUBLISHED, note, "Approved by a curator", seen
-        )
+        _decide(Commitment, commitment.pk, Publication.PUBLISHED, note, APPROVED_REASON, seen)
+        for update in submitted_with(commitment).select_for_update():
+            _apply(update, Publication.PUBLISHED, note, APPROVED_REASON)
 
 
 def reject_commitment(commitment: Commitment, user, reason: str, *, seen: dict) -> None:
+    """Return a commitment, and the updates submitted with it, with the curator's reason."""
     with transaction.atomic():
-        _decide(
-            Commitment, commitment.pk, Publication.REJECTED, reason, "Returned by a curator", seen
-        )
+        _decide(Commitment, commitment.pk, Publication.REJECTED, reason, RETURNED_REASON, seen)
+        for update in submitted_with(commitment).select_for_update():
+            _apply(update, Publication.REJECTED, reason, RETURNED_REASON)
+
+
+def _apply(update: ProgressUpdate, publication: str, note: str, reason: str) -> None:
+    update.publication = publication
+    update.review_note = note
+    update._change_reason = reason
+    update.save()
+    if publication == Publication.PUBLISHED:
+        _take_status(update)
+
+
+def _take_status(update: ProgressUpdate) -> None:
+    """A new status a published update reports becomes the commitment's status."""
+    if not update.status:
+        return
+    commitment = Commitment.objects.select_for_update().get(pk=update.commitment_id)
+    if commitment.status != update.status:
+        commitment.status = update.status
+        commitment.version = commitment.version + 1
+        # The update's number lets the status history cite its evidence.
+        commitment._change_reason = f"{STATUS_FROM_UPDATE} (no. {update.pk})"
+        commitment.save()
 
 
 def approve_update(update: ProgressUpdate, user, note: str = "", *, seen: dict) -> None:
     """Publish a progress update; a new status it reports becomes the commitment's status."""
     with transaction.atomic():
-        locked = _decide(
-            ProgressUpdate, update.pk, Publication.PUBLISHED, note, "Approved by a curator", seen
+        _take_status(
+            _decide(ProgressUpdate, update.pk, Publication.PUBLISHED, note, APPROVED_REASON, seen)
         )
-        if locked.status:
-            commitment = Commitment.objects.select_for_update().get(pk=locked.commitment_id)
-            if commitment.status != locked.status:
-                commitment.status = locked.status
-                commitment.version = commitment.version + 1
-                # The update's number lets the status history cite its evidence.
-                commitment._change_reason = f"{STATUS_FROM_UPDATE} (no. {locked.pk})"
-                commitment.save()
 
 
 def reject_update(update: ProgressUpdate, user, reason: str, *, seen: dict) -> None:
     with transaction.atomic():
-        _decide(
-            ProgressUpdate, update.pk, Publication.REJECTED, reason, "Returned by a curator", seen
-        )
+        _decide(ProgressUpdate, update.pk, Publication.REJECTED, reason, RETURNED_REASON, seen)
 
 
 def approve_submission(obj, user, note: str = "", *, seen: dict) -> None:
     """Publish an indicator or a measurement."""
     with transaction.atomic():
-        _decide(type(obj), obj.pk, Publication.PUBLISHED, note, "Approved by a curator", seen)
+        _decide(type(obj), obj.pk, Publication.PUBLISHED, note, APPROVED_REASON, seen)
 
 
 def reject_submission(obj, user, reason: str, *, seen: dict) -> None:
     with transaction.atomic():
-        _decide(type(obj), obj.pk, Publication.REJECTED, reason, "Returned by a curator", seen)
+        _decide(type(obj), obj.pk, Publication.REJECTED, reason, RETURNED_REASON, seen)
 
 
 def progress_queue():
@@ -248,10 +277,13 @@ def _submitted(model, related: str):
 
 
 def review_queue():
-    """Submitted commitments and updates, oldest submission first."""
+    """Submitted commitments and updates, oldest submission first. An update submitted
+    with its commitment is decided on the commitment's page, so it is not listed apart."""
     return (
         _submitted(Commitment, "jurisdiction"),
-        _submitted(ProgressUpdate, "commitment__jurisdiction"),
+        _submitted(ProgressUpdate, "commitment__jurisdiction").exclude(
+            commitment__publication=Publication.SUBMITTED
+        ),
     )
 
 

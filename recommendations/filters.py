@@ -92,17 +92,26 @@ class RecommendationFilter(FacetedFilterSet):
         choices=lambda: under_review_choices(),
         method="filter_under_review",
     )
+    # Every filter names its label: django-filter otherwise derives it from the model on
+    # first use and caches it on the class's filter, so a label read before a queryset was
+    # bound (the API schema does) left later forms without one.
     cycle = django_filters.MultipleChoiceFilter(
-        distinct=False, field_name="review__cycle", choices=CYCLES
+        distinct=False, label="Review cycle", field_name="review__cycle", choices=CYCLES
     )
     # Plain choices rather than a model field: ids are checked against the list, so a
     # number too big for the database column is a form error, not a database error.
     review = django_filters.MultipleChoiceFilter(
-        distinct=False, choices=lambda: review_choices(), method="filter_review"
+        distinct=False, label="Review", choices=lambda: review_choices(), method="filter_review"
     )
-    response = django_filters.MultipleChoiceFilter(distinct=False, choices=Response.choices)
+    response = django_filters.MultipleChoiceFilter(
+        distinct=False, label="Response", choices=Response.choices
+    )
     theme = django_filters.ModelMultipleChoiceFilter(
-        distinct=False, queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme"
+        distinct=False,
+        label="Theme",
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        method="filter_theme",
     )
     group = django_filters.ModelMultipleChoiceFilter(
         distinct=False,

@@ -225,7 +225,8 @@ def test_the_public_history_shows_roles_not_emails(client, pittsburgh):
     page = client.get(reverse("history:commitment", args=[commitment.pk])).content.decode()
     rec_page = client.get(reverse("history:recommendation", args=[rec.pk])).content.decode()
 
-    assert "Curator" in page
+    # The curator only approved: both versions are credited to the editor who wrote them.
+    assert "Curator" not in page
     assert "Editor, Pittsburgh" in page
     assert "Fair housing ordinance" in page
     assert "Linked to" in page
@@ -246,3 +247,61 @@ def test_history_is_recorded_for_links_and_updates(pittsburgh):
         CommitmentLink.history.filter(id=link_id).values_list("history_type", flat=True)
     ) == ["-", "+"]
     assert ProgressUpdate.history.filter(id=update.pk).count() == 1
+
+
+def test_one_decision_publishes_a_commitment_and_the_update_submitted_with_it(
+    client, curator, pittsburgh
+):
+    commitment = f.commitment(jurisdiction=pittsburgh, status="adopted", publication="submitted")
+    f.theme(vocabulary="upr_info", name="Right to water").commitments.add(commitment)
+    update = f.update(
+        commitment, status="in_progress", summary="Meters installed.", publication="submitted"
+    )
+
+    page = client.get(reverse("staff:review-commitment", args=[commitment.pk]))
+    text = page.content.decode()
+    assert "Right to water" in text and "Meters installed." in text
+    queue = client.get(reverse("staff:review-queue")).context
+    assert list(queue["commitments"]) == [commitment]
+    assert list(queue["updates"]) == []  # decided on the commitment's page
+
+    seen = {"version": commitment.version, "state": review_state(commitment)}
+    client.post(
+        reverse("staff:review-commitment-decide", args=[commitment.pk]),
+        {"decision": "approve", **seen},
+    )
+    commitment.refresh_from_db()
+    update.refresh_from_db()
+    assert (commitment.publication, update.publication) == ("published", "published")
+    assert commitment.status == "in_progress"
+
+
+def test_an_update_changed_after_the_page_opened_blocks_the_decision(client, curator, pittsburgh):
+    commitment = f.commitment(jurisdiction=pittsburgh, publication="submitted")
+    update = f.update(commitment, summary="Draft wording.", publication="submitted")
+    seen = {"version": commitment.version, "state": review_state(commitment)}
+    update.summary = "Different wording the curator has not read."
+    update.save()
+
+    client.post(
+        reverse("staff:review-commitment-decide", args=[commitment.pk]),
+        {"decision": "approve", **seen},
+    )
+    commitment.refresh_from_db()
+    update.refresh_from_db()
+    assert (commitment.publication, update.publication) == ("submitted", "submitted")
+
+
+def test_returning_a_commitment_returns_its_submitted_update_with_the_reason(
+    client, curator, pittsburgh
+):
+    commitment = f.commitment(jurisdiction=pittsburgh, publication="submitted")
+    update = f.update(commitment, publication="submitted")
+    seen = {"version": commitment.version, "state": review_state(commitment)}
+    client.post(
+        reverse("staff:review-commitment-decide", args=[commitment.pk]),
+        {"decision": "reject", "reason": "Add the ordinance number.", **seen},
+    )
+    update.refresh_from_db()
+    assert update.publication == "rejected"
+    assert update.review_note == "Add the ordinance number."

@@ -86,3 +86,54 @@ def test_changes_in_review_appear_only_as_the_approved_version_shows_them(client
     ]
     assert not any("Fund legal aid" in what or "26.3" in what for what in shown)
     assert entries(client, "recommendation", tried.pk) == ["Recorded"]
+
+
+def test_changes_a_curator_approved_are_credited_to_the_staff_who_made_them(client, pittsburgh):
+    """A manager's edit and an editor's progress update reach the public through a
+    curator's approval; the history names the manager and the editor, not "Curator"."""
+    from jurisdictions.moderation import review_state, update_state
+
+    manager, editor = f.user(), f.user()
+    f.membership(manager, pittsburgh, role="manager")
+    f.membership(editor, pittsburgh, role="editor")
+    curator = f.curator()
+    plan = f.commitment(jurisdiction=pittsburgh, title="Water plan", status="adopted")
+
+    def approve(name, obj, **seen):
+        client.force_login(curator)
+        obj.refresh_from_db()
+        client.post(reverse(f"staff:{name}", args=[obj.pk]), {"decision": "approve", **seen})
+
+    client.force_login(manager)
+    plan.refresh_from_db()
+    edit = {
+        "title": "Water affordability plan",
+        "kind": plan.kind,
+        "status": "in_progress",
+        "adopted_on": plan.adopted_on or "",
+    }
+    client.post(reverse("staff:commitment-edit", args=[plan.pk]), {**edit, "version": plan.version})
+    client.post(reverse("staff:commitment-submit", args=[plan.pk]))
+    plan.refresh_from_db()
+    approve("review-commitment-decide", plan, version=plan.version, state=review_state(plan))
+
+    client.force_login(editor)
+    client.post(
+        reverse("staff:update-create", args=[plan.pk]),
+        {"reported_on": "2026-10-01", "status": "implemented", "summary": "Rates capped."},
+    )
+    client.post(reverse("staff:commitment-submit", args=[plan.pk]))
+    update = plan.updates.get()
+    approve("review-update-decide", update, state=update_state(update))
+    plan.refresh_from_db()
+    assert plan.status == "implemented" and plan.title == "Water affordability plan"
+
+    client.logout()
+    shown = client.get(reverse("history:commitment", args=[plan.pk])).context["entries"]
+    by_change = {
+        (entry.what, tuple(label for label, _, _ in entry.changes)): entry.who for entry in shown
+    }
+    assert by_change[("Changed", ("Title", "Status"))] == "Manager, Pittsburgh"
+    assert by_change[("Changed", ("Status",))] == "Editor, Pittsburgh"
+    assert by_change[("Progress update of 2026-10-01 published", ())] == "Editor, Pittsburgh"
+    assert all(entry.who != "Curator" for entry in shown)

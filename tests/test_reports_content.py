@@ -11,6 +11,7 @@ import pytest
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from jurisdictions.reports.models import Report
 from tests import factories
 from tests.test_reports_documents import CITATIONS
 
@@ -241,3 +242,20 @@ def test_saved_reports_are_linked_for_people_signed_in(client, report_data):
     client.force_login(factories.user(email="someone@example.org"))
     nav = client.get("/recommendations/").content.decode()
     assert '<a href="/reports/">Saved reports</a>' in nav
+
+
+def test_a_saved_report_keeps_the_state_under_review_chosen_in_the_builder(
+    client, report_data, cuban
+):
+    person = factories.user()
+    factories.membership(person, report_data.boston)
+    client.force_login(person)
+    client.post(
+        "/reports/new/",
+        {"kind": "submission", "under_review": "all", "state": "CUB", "action": "save"},
+    )
+    report = Report.objects.get()
+    assert report.state == "CUB"
+    document = client.get(f"/reports/{report.token}/").context["document"]
+    assert document.state.iso3 == "CUB"
+    assert document.citations == ["A/HRC/39/16, para. 24.1"]

@@ -33,6 +33,7 @@ SPEC_FIELDS = [
     "word_limit",
     "query",
     "recommendation_ids",
+    "state",
     "title",
     "organisations",
     "introduction",
@@ -57,6 +58,9 @@ class Report(models.Model):
     word_limit = models.CharField(max_length=12, choices=Limit.choices, default=Limit.NONE)
     query = models.TextField(blank=True, help_text="The /recommendations/ filter parameters.")
     recommendation_ids = models.JSONField(default=list, blank=True)
+    # The state under review chosen in the builder when the selection spans several
+    # (ISO 3166 alpha-3); empty lets the builder choose as it does for a new report.
+    state = models.CharField(max_length=3, blank=True)
     title = models.CharField(max_length=300)
     organisations = models.CharField(max_length=500, blank=True)
     introduction = models.TextField(blank=True)
@@ -106,6 +110,7 @@ class Report(models.Model):
             "query": self.query,
             # An empty list means "no hand-picked set": the filters alone select.
             "ids": list(self.recommendation_ids) or None,
+            "state": self.state,
             "title": self.title,
             "organisations": self.organisations,
             "introduction": self.introduction,
@@ -117,6 +122,7 @@ class Report(models.Model):
         self.word_limit = spec["limit"]
         self.query = spec["query"]
         self.recommendation_ids = spec["ids"] or []
+        self.state = spec.get("state", "")
         self.title = spec["title"]
         self.organisations = spec["organisations"]
         self.introduction = spec["introduction"]

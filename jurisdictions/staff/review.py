@@ -41,7 +41,8 @@ def review_commitment(request, pk):
         "ever_published": ever_published,
         "diff": diff,
         "links": commitment.links.select_related("recommendation__review"),
-        "updates": commitment.updates.all(),
+        "themes": commitment.themes.order_by("name"),
+        "updates": moderation.submitted_with(commitment),
         "milestones": commitment.milestones.all(),
         "form": ReviewDecisionForm(
             initial={"version": commitment.version, "state": moderation.review_state(commitment)}
