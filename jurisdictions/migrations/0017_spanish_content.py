@@ -16,7 +16,7 @@ def setup(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jurisdictions', '0015_ocd_division'),
+        ('jurisdictions', '0016_report_state'),
         ('recommendations', '0019_spanish_content'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
