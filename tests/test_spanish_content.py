@@ -334,3 +334,13 @@ def test_a_curator_names_a_theme_in_spanish_and_staff_cannot(client, curator, sc
     assert response.status_code == 403
     theme.refresh_from_db()
     assert theme.name_es == "Derecho a la vida"
+
+
+def test_the_public_history_shows_a_change_of_the_spanish_text(client, scene):
+    commitment = scene["commitment"]
+    commitment.title_es = "Moratoria de todas las ejecuciones"
+    commitment.save()
+
+    html = html_of(client.get(reverse("history:commitment", args=[commitment.pk])))
+
+    assert "Moratoria de todas las ejecuciones" in html

@@ -60,8 +60,14 @@ def progress_section(jurisdiction) -> ProgressSection | None:
                 f"Status at the review of {when} and now",
                 ["Commitment", f"As of {when}", "Now"],
                 [
-                    [c.title, labels.get(then.get(c.pk), "Not yet published"), labels[c.status]]
-                    for c in published.order_by("-adopted_on", "title").only("title", "status")
+                    [
+                        c.localized("title").noted(),
+                        labels.get(then.get(c.pk), "Not yet published"),
+                        labels[c.status],
+                    ]
+                    for c in published.order_by("-adopted_on", "title").only(
+                        "title", "title_es", "status"
+                    )
                 ],
             )
         )
