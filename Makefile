@@ -57,6 +57,7 @@ bench: install-dev
 	$(PY) bench/commitment_import.py
 	$(PY) bench/pages.py $(BENCH_PAGES_ARGS)
 	$(PY) bench/reports.py $(BENCH_PAGES_ARGS)
+	$(PY) bench/bulk.py $(BENCH_BULK_ARGS)
 
 worker: install
 	DEBUG=$(DEBUG_RUN) $(VENV)/bin/celery -A upr_tracker worker -Q celery --loglevel=INFO

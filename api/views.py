@@ -19,7 +19,6 @@ from jurisdictions.models import (
     CommitmentLink,
     Jurisdiction,
     ProgressUpdate,
-    Publication,
 )
 from recommendations import facets as facet_counting
 from recommendations.filters import CountryFilter, RecommendationFilter, facet_counts
@@ -258,9 +257,7 @@ class ProgressUpdateViewSet(ReadOnlyApi):
     modified_field = "created_at"
 
     def get_queryset(self):
-        return ProgressUpdate.objects.filter(
-            publication=Publication.PUBLISHED, commitment__in=Commitment.objects.published()
-        )
+        return ProgressUpdate.objects.published()
 
 
 class LinkViewSet(ReadOnlyApi):
@@ -269,6 +266,4 @@ class LinkViewSet(ReadOnlyApi):
     serializer_class = serializers.LinkSerializer
 
     def get_queryset(self):
-        return CommitmentLink.objects.filter(
-            commitment__in=Commitment.objects.published()
-        ).select_related("recommendation")
+        return CommitmentLink.objects.published().select_related("recommendation")

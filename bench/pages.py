@@ -279,29 +279,12 @@ def main():
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     ensure_database(url, args.regenerate)
     setup_django(url)
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
     from recommendations.models import Recommendation
 
-    call_command("migrate", verbosity=0, interactive=False)
-    have = Recommendation.objects.count()
-    if have < args.recommendations:
-        if have:
-            raise SystemExit(
-                f"The benchmark database holds {have} recommendations, fewer than asked for; "
-                "run again with --regenerate."
-            )
-        print("Generating data (this runs once per database) ...", flush=True)
-        start = time.perf_counter()
-        call_command(
-            "generate_benchmark_data",
-            recommendations=args.recommendations,
-            commitments=args.commitments,
-            jurisdictions=args.jurisdictions,
-        )
-        print(f"generated in {time.perf_counter() - start:.0f} s", flush=True)
+    fill(args)
 
     # Autovacuum is off on the benchmark machine; a deployed server's would have run. Index-
     # only scans and the planner's estimates need both the visibility map and statistics.
@@ -326,6 +309,32 @@ def main():
     if not args.skip_load:
         varied_load(url, args)
     print(f"\nMachine load (1, 5, 15 min): {os.getloadavg()}")
+
+
+def fill(args):
+    """Migrates, then generates the data set `args` asks for unless the database holds it
+    (once per database; --regenerate starts again)."""
+    from django.core.management import call_command
+
+    from recommendations.models import Recommendation
+
+    call_command("migrate", verbosity=0, interactive=False)
+    have = Recommendation.objects.count()
+    if have < args.recommendations:
+        if have:
+            raise SystemExit(
+                f"The benchmark database holds {have} recommendations, fewer than asked for; "
+                "run again with --regenerate."
+            )
+        print("Generating data (this runs once per database) ...", flush=True)
+        start = time.perf_counter()
+        call_command(
+            "generate_benchmark_data",
+            recommendations=args.recommendations,
+            commitments=args.commitments,
+            jurisdictions=args.jurisdictions,
+        )
+        print(f"generated in {time.perf_counter() - start:.0f} s", flush=True)
 
 
 def facet_index_figures():

@@ -504,6 +504,13 @@ class Relation(models.TextChoices):
     ROLLS_BACK = "rolls_back", "Rolls back"
 
 
+class CommitmentLinkQuerySet(models.QuerySet):
+    def published(self):
+        """Links of published commitments: what the API, the bulk files and the widgets
+        show."""
+        return self.filter(commitment__publication=Publication.PUBLISHED)
+
+
 class CommitmentLink(models.Model):
     Relation = Relation
 
@@ -523,6 +530,7 @@ class CommitmentLink(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = CommitmentLinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["commitment", "recommendation"]
@@ -538,6 +546,14 @@ class CommitmentLink(models.Model):
 
     def __str__(self):
         return f"{self.commitment} {self.get_relation_display().lower()} {self.recommendation}"
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def published(self):
+        """Published updates of published commitments, the only ones shown publicly."""
+        return self.filter(
+            publication=Publication.PUBLISHED, commitment__publication=Publication.PUBLISHED
+        )
 
 
 class ProgressUpdate(Bilingual, models.Model):
@@ -567,6 +583,7 @@ class ProgressUpdate(Bilingual, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-reported_on", "-id"]

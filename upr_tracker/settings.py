@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "recommendations",
     "jurisdictions",
     "api",
+    "opendata",
+    "embeds",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jurisdictions.tasks.check_evidence_links",
         "schedule": crontab(hour=4, minute=0, day_of_week="sunday"),
     },
+    "daily-bulk-data": {
+        "task": "opendata.tasks.build_bulk_data",
+        "schedule": crontab(hour=2, minute=45),
+    },
     "weekly-digests": {
         "task": "jurisdictions.tasks.send_digests",
         "schedule": crontab(hour=7, minute=0, day_of_week="monday"),
@@ -279,6 +285,12 @@ MEDIA_URL = "media/"
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 50, minimum=1)
 IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 200, minimum=1)
 IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30, minimum=1)
+# The daily bulk files (opendata/): where each day's set is written, how many days are
+# kept, and who publishes them (named in the data.json catalogue).
+OPEN_DATA_DIR = Path(env_str("OPEN_DATA_DIR", str(MEDIA_ROOT / "opendata")))
+OPEN_DATA_RETENTION_DAYS = env_int("OPEN_DATA_RETENTION_DAYS", 30, minimum=1)
+OPEN_DATA_PUBLISHER = env_str("OPEN_DATA_PUBLISHER", "UPR Tracker")
+OPEN_DATA_CONTACT_EMAIL = env_str("OPEN_DATA_CONTACT_EMAIL", "")
 
 # Production hardening follows DEBUG so that `check --deploy` is clean when DEBUG is off.
 # X-Forwarded-* headers come from whoever sends the request; they are believed only when

@@ -31,6 +31,8 @@ urlpatterns = [
     path("manage/api-keys/<str:prefix>/revoke/", api_keys.key_revoke, name="api-key-revoke"),
     path("manage/", include("jurisdictions.staff.urls")),
     path("reports/", include("jurisdictions.reports.urls")),
+    path("", include("opendata.urls")),
+    path("", include("embeds.urls")),
     path("", include("jurisdictions.history_urls")),
     path("", include("recommendations.urls")),
     path("", include("jurisdictions.urls")),

@@ -1,0 +1,120 @@
+"""The widgets in Chromium as another website shows them: framed inside a page served from
+another port, with JavaScript off, 320 px wide; each free of serious or critical axe
+violations and no wider than its frame. And a framed full page stays blank."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browse_data import build_catalogue
+from tests.browser import chromium_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/upr-embed-shots"))
+
+
+@pytest.fixture
+def cat(transactional_db):
+    return build_catalogue()
+
+
+def _host_page(frames: list[tuple[str, str, int]]) -> bytes:
+    body = "".join(
+        f'<h2>{title}</h2><iframe src="{src}" title="{title}" width="320" height="{height}">'
+        "</iframe>"
+        for title, src, height in frames
+    )
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>A city site</title>'
+        f"</head><body><main><h1>Our human rights work</h1>{body}</main></body></html>"
+    ).encode()
+
+
+def test_each_widget_works_framed_on_another_site_at_320_px(live_server, server, cat):
+    from axe_playwright_python.sync_playwright import Axe
+
+    base = live_server.url
+    widgets = {
+        "jurisdiction": (f"{base}/embed/jurisdictions/{cat.pittsburgh.slug}/", 360),
+        "recommendation": (f"{base}/embed/r/{cat.abolish.public_id}/", 380),
+        "theme": (f"{base}/embed/themes/{cat.death.slug}/", 420),
+    }
+    server.routes["/host.html"] = (
+        200,
+        _host_page([(name, src, h) for name, (src, h) in widgets.items()]),
+        {"Content-Type": "text/html; charset=utf-8"},
+    )
+    server.routes["/framing-a-page.html"] = (
+        200,
+        _host_page([("page", f"{base}{cat.pittsburgh.get_absolute_url()}", 300)]),
+        {"Content-Type": "text/html; charset=utf-8"},
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    axe = Axe()
+    with chromium_page(viewport={"width": 360, "height": 1400}, java_script_enabled=False) as page:
+        page.goto(server.url("/host.html"))
+        page.wait_for_load_state("load")
+        for name, (src, _) in widgets.items():
+            frame = next(f for f in page.frames if f.url == src)
+            heading = frame.locator("h1").inner_text()
+            assert heading, name
+            scroll, inner = frame.evaluate(
+                "[document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            assert inner == 320 and scroll <= inner, f"{name}: {scroll} px in a {inner} px frame"
+        page.screenshot(path=str(SHOTS / "host-320.png"), full_page=True)
+        expected = {
+            "jurisdiction": "Resolution against capital punishment",
+            "recommendation": "Pittsburgh",
+            "theme": "Pittsburgh",
+        }
+        for name, text in expected.items():
+            frame = next(f for f in page.frames if f.url == widgets[name][0])
+            assert text in frame.locator("main").inner_text(), name
+        # Everything else refuses to be framed: Chromium shows its error page instead.
+        page.goto(server.url("/framing-a-page.html"))
+        page.wait_for_load_state("load")
+        framed = page.frames[1]
+        assert "Published commitments of" not in framed.content()
+        assert not framed.url.startswith(base)
+
+    with chromium_page(viewport={"width": 320, "height": 600}, java_script_enabled=True) as page:
+        for name, (src, _) in widgets.items():
+            page.goto(src)
+            results = axe.run(page)
+            problems = [
+                f"{v['id']}: {v['help']}"
+                for v in results.response["violations"]
+                if v["impact"] in {"serious", "critical"}
+            ]
+            assert problems == [], name
+            page.screenshot(path=str(SHOTS / f"{name}-320.png"), full_page=True)
+
+
+def test_the_data_page_is_axe_clean_and_fits_a_phone(live_server, settings, tmp_path, cat):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from opendata import bulk
+
+    settings.OPEN_DATA_DIR = tmp_path / "opendata"
+    bulk.build()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with chromium_page(viewport={"width": 320, "height": 700}) as page:
+        for path, name in (("/data/", "data"), (cat.pittsburgh.get_absolute_url(), "page")):
+            page.goto(live_server.url + path)
+            if name == "page":
+                page.locator("details.embed-this summary").click()
+            results = Axe().run(page)
+            problems = [
+                f"{v['id']}: {v['help']}"
+                for v in results.response["violations"]
+                if v["impact"] in {"serious", "critical"}
+            ]
+            assert problems == [], path
+            scroll, inner = page.evaluate(
+                "[document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            assert scroll <= inner, f"{path}: {scroll} px wide"
+            page.screenshot(path=str(SHOTS / f"{name}-320.png"), full_page=True)
