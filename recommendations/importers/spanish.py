@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import Recommendation
 from .common import table_rows
@@ -50,11 +51,11 @@ def parse(rows, header: list[str], opts) -> dict:
     for line, cells in table_rows(rows, header, opts):
         symbol, paragraph, text = (cell(cells, k) for k in REQUIRED)
         if not symbol:
-            problems.error(line, col("document symbol"), "The document symbol is missing.")
+            problems.error(line, col("document symbol"), _("The document symbol is missing."))
         if not paragraph:
-            problems.error(line, col("paragraph"), "The paragraph number is missing.")
+            problems.error(line, col("paragraph"), _("The paragraph number is missing."))
         if not text:
-            problems.error(line, col("text"), "The Spanish text is missing.")
+            problems.error(line, col("text"), _("The Spanish text is missing."))
         if not (symbol and paragraph and text):
             continue
         if symbol not in stored:
@@ -64,15 +65,21 @@ def parse(rows, header: list[str], opts) -> dict:
             problems.error(
                 line,
                 col("paragraph"),
-                f"No recommendation in the database has paragraph {paragraph} of {symbol}: "
-                "import the English table first (the Spanish table only adds text).",
+                _(
+                    "No recommendation in the database has paragraph %(paragraph)s of "
+                    "%(symbol)s: import the English table first (the Spanish table only adds "
+                    "text)."
+                )
+                % {"paragraph": paragraph, "symbol": symbol},
             )
             continue
         if not opts.take(match["state"]):
             continue
         if match["id"] in found:
             problems.error(
-                line, col("paragraph"), f"Same paragraph as line {found[match['id']].line}."
+                line,
+                col("paragraph"),
+                _("Same paragraph as line %(line)s.") % {"line": found[match["id"]].line},
             )
             continue
         found[match["id"]] = SpanishText(
@@ -107,7 +114,7 @@ def write(found: dict, report, problems, *, user, dry_run):
         state = report.state(row.state)
         if row.curated and row.text != row.current:
             problems.warning(
-                row.line, "text", "A curator corrected this Spanish text by hand; it is kept."
+                row.line, "text", _("A curator corrected this Spanish text by hand; it is kept.")
             )
             outcome = "unchanged"
         elif row.text == row.current:
