@@ -344,3 +344,13 @@ def test_the_public_history_shows_a_change_of_the_spanish_text(client, scene):
     html = html_of(client.get(reverse("history:commitment", args=[commitment.pk])))
 
     assert "Moratoria de todas las ejecuciones" in html
+
+
+def test_the_embedded_widgets_show_the_spanish_text(spanish_visitor, scene):
+    rec = scene["translated"]
+    page = html_of(spanish_visitor.get(f"/embed/r/{rec.public_id}/", follow=True))
+    assert SPANISH_TEXT in page
+    assert "Moratoria de las ejecuciones" in page
+
+    page = html_of(spanish_visitor.get(f"/embed/themes/{scene['theme'].slug}/", follow=True))
+    assert "Pena de muerte" in page
