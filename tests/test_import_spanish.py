@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from recommendations.importers.pipeline import import_file
-from recommendations.models import ImportRun, Recommendation
+from recommendations.models import ImportRun, Recommendation, Theme
 from tests import factories
 from tests.shared_exports import SHARED, shared_files
 
@@ -251,3 +251,40 @@ def test_staff_who_are_not_curators_cannot_set_the_spanish_text(client, english)
     assert response.status_code == 403
     rec.refresh_from_db()
     assert rec.text_es == ""
+
+
+def test_the_spanish_theme_column_names_the_records_uhri_theme(english):
+    report = import_file(SPANISH, format="un_spanish")
+
+    assert report.ok
+    spanish = dict(Theme.objects.filter(vocabulary="uhri").values_list("name", "name_es"))
+    assert spanish["Death penalty"] == "Pena de muerte"
+    assert spanish["Ratification of & accession to international instruments"] == (
+        "Ratificación de instrumentos internacionales y adhesión a ellos"
+    )
+
+
+def test_a_theme_given_two_spanish_names_keeps_its_own_and_a_named_one_is_kept(english, tmp_path):
+    death = Theme.objects.get(vocabulary="uhri", name="Death penalty")
+    path = tmp_path / "themes_es.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["document_symbol", "paragraph", "primary_theme", "text"])
+        writer.writerow(["A/HRC/46/15", "26.178", "Pena de muerte", "Abolir la pena de muerte"])
+        writer.writerow(["A/HRC/46/15", "26.179", "Pena capital", "Una moratoria"])
+        writer.writerow(["A/HRC/46/15", "26.1", "Tratados", "Ratificar los tratados"])
+    ratification = Theme.objects.get(
+        vocabulary="uhri", name="Ratification of & accession to international instruments"
+    )
+    ratification.name_es = "Ratificación de tratados"
+    ratification.save()
+
+    report = import_file(path, format="un_spanish")
+
+    assert report.ok
+    assert [w["line"] for w in report.warnings] == [2]
+    assert "different Spanish names" in report.warnings[0]["message"]
+    death.refresh_from_db()
+    ratification.refresh_from_db()
+    assert death.name_es == ""
+    assert ratification.name_es == "Ratificación de tratados"

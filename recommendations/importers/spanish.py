@@ -7,6 +7,11 @@ field is touched. A row that matches no record is an error of that row, so that,
 every import, nothing is written until every row can be (pipeline.py). A text a curator
 corrected by hand (text_es in curated_fields) is kept, with a warning. A second run of
 the same file finds every text already in place and changes nothing.
+
+The optional `primary_theme` column, the UN Human Rights Index theme in Spanish, names a
+theme in Spanish where the record carries exactly one UHRI theme whose Spanish name is
+still empty; a file that gives one theme two Spanish names names it with neither, and
+says so.
 """
 
 from dataclasses import dataclass
@@ -16,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Recommendation
+from ..models import Recommendation, Theme, Vocabulary
 from .common import table_rows
 from .readers import column_index
 from .writer import IMPORT_LOCK, _chunks, save_changes
@@ -31,6 +36,8 @@ class SpanishText:
     text: str
     current: str
     curated: bool
+    theme: int | None = None  # the record's one UHRI theme, if it has exactly one
+    theme_es: str = ""
 
 
 def parse(rows, header: list[str], opts) -> dict:
@@ -47,6 +54,7 @@ def parse(rows, header: list[str], opts) -> dict:
         return f"{header[position]} (column {position + 1})"
 
     stored: dict[str, dict] = {}  # document symbol -> {paragraph: row}, read once per symbol
+    uhri = set(Theme.objects.filter(vocabulary=Vocabulary.UHRI).values_list("pk", flat=True))
     found: dict[int, SpanishText] = {}
     for line, cells in table_rows(rows, header, opts):
         symbol, paragraph, text = (cell(cells, k) for k in REQUIRED)
@@ -89,6 +97,10 @@ def parse(rows, header: list[str], opts) -> dict:
             current=match["text_es"],
             curated="text_es" in match["curated_fields"],
         )
+        themes = [pk for pk in match["theme_ids"] if pk in uhri]
+        theme_es = cell(cells, "primary theme")[:200]
+        if len(themes) == 1 and theme_es:
+            found[match["id"]].theme, found[match["id"]].theme_es = themes[0], theme_es
     return found
 
 
@@ -96,7 +108,7 @@ def _recommendations_of(symbol: str) -> dict:
     rows = (
         Recommendation.objects.filter(review__report_symbol=symbol)
         .exclude(paragraph="")
-        .values("id", "paragraph", "text_es", "curated_fields")
+        .values("id", "paragraph", "text_es", "curated_fields", "theme_ids")
         .annotate(state=F("review__state_under_review__iso3"))
     )
     return {row["paragraph"]: row for row in rows}
@@ -127,3 +139,22 @@ def write(found: dict, report, problems, *, user, dry_run):
     when = timezone.now()
     for batch in _chunks(list(changes.items())):
         save_changes(dict(batch), user=user, when=when)
+    _name_themes(found, problems)
+
+
+def _name_themes(found: dict, problems):
+    names: dict[int, dict[str, int]] = {}  # theme id -> {Spanish name: first line}
+    for row in found.values():
+        if row.theme is not None:
+            names.setdefault(row.theme, {}).setdefault(row.theme_es, row.line)
+    for theme, spellings in names.items():
+        if len(spellings) > 1:
+            lines = ", ".join(str(line) for line in sorted(spellings.values()))
+            problems.warning(
+                min(spellings.values()),
+                "primary_theme",
+                _("Lines %(lines)s give one theme different Spanish names; it keeps its own.")
+                % {"lines": lines},
+            )
+            continue
+        Theme.objects.filter(pk=theme, name_es="").update(name_es=next(iter(spellings)))
