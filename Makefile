@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DEBUG_RUN := $(if $(DEBUG),$(DEBUG),1)
 
-.PHONY: run test test-fast install install-dev lint format bench worker report-worker beat clean
+.PHONY: run test test-fast install install-dev lint format bench worker report-worker beat clean messages compilemessages
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,3 +71,11 @@ beat: install
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache
+
+# The Spanish catalogue (README, "Languages"): collect the marked strings into
+# locale/es/LC_MESSAGES/django.po, then, once translated, compile django.mo (both committed).
+messages: install
+	DEBUG=$(DEBUG_RUN) $(PY) manage.py makemessages -l es --no-location --no-obsolete
+
+compilemessages: install
+	DEBUG=$(DEBUG_RUN) $(PY) manage.py compilemessages --ignore=.venv

@@ -6,6 +6,7 @@
 `parameter` is present when one query parameter (or header) is at fault."""
 
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -59,7 +60,7 @@ def exception_handler(exc, context):
 
 def not_found(request, *args, **kwargs):
     """Any address under /api/ that names nothing."""
-    return JsonResponse(body(404, "No API endpoint at this address."), status=404)
+    return JsonResponse(body(404, _("No API endpoint at this address.")), status=404)
 
 
 def page_not_found(request, exception):

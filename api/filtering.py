@@ -6,6 +6,7 @@ are not UTF-8 are a 400 naming the parameter, where the page quietly ignores the
 
 from urllib.parse import unquote_to_bytes
 
+from django.utils.translation import gettext
 from django_filters.rest_framework import DjangoFilterBackend
 
 from recommendations.listing import clean_params
@@ -33,9 +34,11 @@ def check_raw_query(request) -> None:
             value_bytes.decode("utf-8")
         except UnicodeDecodeError as exc:
             label = name_bytes.decode("utf-8", "replace")
-            raise ParameterError(label, "The value is not valid UTF-8.") from exc
+            raise ParameterError(label, gettext("The value is not valid UTF-8.")) from exc
         if b"\x00" in name_bytes or b"\x00" in value_bytes:
-            raise ParameterError(label.replace("\x00", ""), "NUL characters are not allowed.")
+            raise ParameterError(
+                label.replace("\x00", ""), gettext("NUL characters are not allowed.")
+            )
 
 
 def allowed_parameters(view) -> set[str]:
@@ -52,7 +55,10 @@ def check_parameters(request, view) -> None:
     for name in request.query_params:
         if name not in allowed:
             raise ParameterError(
-                name, f"Unknown parameter. This list takes: {', '.join(sorted(allowed))}."
+                name,
+                gettext("Unknown parameter. This list takes: {names}.").format(
+                    names=", ".join(sorted(allowed))
+                ),
             )
 
 

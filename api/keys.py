@@ -5,6 +5,8 @@ so a lost key is revoked and a new one issued."""
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from rest_framework_api_key.models import APIKey
 
@@ -13,10 +15,12 @@ from recommendations.import_views import curator_required
 
 class KeyForm(forms.Form):
     name = forms.CharField(
-        label="Who it is for",
+        label=_("Who it is for"),
         max_length=50,
-        help_text="A person or organisation and a way to reach them, e.g. "
-        "“City Herald data desk, data@herald.example”.",
+        help_text=_(
+            "A person or organisation and a way to reach them, e.g. "
+            "“City Herald data desk, data@herald.example”."
+        ),
     )
 
 
@@ -38,5 +42,7 @@ def key_revoke(request, prefix):
     if not key.revoked:
         key.revoked = True
         key.save(update_fields=["revoked"])
-        messages.success(request, f"The key for {key.name} no longer works.")
+        messages.success(
+            request, gettext("The key for {name} no longer works.").format(name=key.name)
+        )
     return redirect("api-keys")

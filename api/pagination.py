@@ -4,12 +4,13 @@ while a client walks the list neither repeat nor shift the pages it has not read
 from base64 import b64decode
 from urllib.parse import parse_qs
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.pagination import CursorPagination
 
 from .errors import ParameterError
 
 MAX_PAGE_SIZE = 100
-BAD_CURSOR = "This cursor is not one the API gave."
+BAD_CURSOR = _("This cursor is not one the API gave.")
 
 
 def _has_cursor_fields(encoded: str) -> bool:

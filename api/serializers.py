@@ -2,6 +2,7 @@
 slugs, SDG codes, public identifiers), never by database ids, so a client's stored
 references survive a re-import."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from jurisdictions.models import Commitment, CommitmentLink, Jurisdiction, ProgressUpdate
@@ -62,7 +63,7 @@ class RecommendationSerializer(serializers.Serializer):
     """Built from the row and its facet arrays, mapped to codes through small tables the
     view reads once per request (context["names"]): no query per row."""
 
-    id = serializers.CharField(source="public_id", help_text="Permanent, e.g. USA-3-26.49.")
+    id = serializers.CharField(source="public_id", help_text=_("Permanent, e.g. USA-3-26.49."))
     url = serializers.SerializerMethodField()
     state_under_review = serializers.CharField(source="review.state_under_review.iso3")
     cycle = serializers.IntegerField(source="review.cycle")
@@ -108,7 +109,7 @@ class RecommendationSerializer(serializers.Serializer):
 
 class JurisdictionSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    geoid = serializers.CharField(help_text="Census GEOID; empty where none exists.")
+    geoid = serializers.CharField(help_text=_("Census GEOID; empty where none exists."))
     url = serializers.SerializerMethodField()
 
     class Meta:

@@ -8,6 +8,7 @@ revoked is refused (401) rather than quietly served at the anonymous rate, so it
 learns at once."""
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 from rest_framework.throttling import BaseThrottle
 from rest_framework_api_key.models import APIKey
@@ -31,7 +32,7 @@ def api_key(request):
             except APIKey.DoesNotExist:
                 found = None
             if found is None or found.revoked or found.has_expired:
-                raise InvalidKey("Authorization", "This API key is unknown or was revoked.")
+                raise InvalidKey("Authorization", _("This API key is unknown or was revoked."))
         request._upr_api_key = found
     return request._upr_api_key
 

@@ -7,6 +7,7 @@ import hashlib
 
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -64,7 +65,7 @@ class ReadOnlyApi(viewsets.ReadOnlyModelViewSet):
             check_raw_query(request)
             if request.query_params:
                 name = next(iter(request.query_params))
-                raise ParameterError(name, "A single record takes no parameters.")
+                raise ParameterError(name, _("A single record takes no parameters."))
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
@@ -100,7 +101,7 @@ class ReadOnlyApi(viewsets.ReadOnlyModelViewSet):
             return False
         if raw.lower() in {"1", "true", "yes"}:
             return True
-        raise ParameterError("facets", "Say true or false.")
+        raise ParameterError("facets", _("Say true or false."))
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

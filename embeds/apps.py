@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EmbedsConfig(AppConfig):
     name = "embeds"
-    verbose_name = "Embeddable widgets"
+    verbose_name = _("Embeddable widgets")

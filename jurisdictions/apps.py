@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class JurisdictionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "jurisdictions"
+    verbose_name = _("Jurisdictions")
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save

@@ -13,37 +13,70 @@ import io
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recommendations.models import Theme
 
+from . import sheets
 from .forms import CSV_MAX_BYTES, MAX_TEXT, CommitmentForm
 from .models import Commitment, Publication
+from .upload_plan import (
+    COMMITMENTS_SHEET,
+    MAX_ROWS,
+    PlanOutdated,
+    RowPlan,
+    UploadPlan,
+)
 
 BATCH = 500
 
 MAX_BYTES = CSV_MAX_BYTES
-MAX_ROWS = 2000
 
 # (column, required, what to put there) — shown on the import screen and in the template.
 COLUMNS = [
-    ("title", True, "Short name of the commitment, up to 300 characters."),
+    ("title", True, gettext_lazy("Short name of the commitment, up to 300 characters.")),
     (
         "kind",
         True,
-        "One of: " + ", ".join(Commitment.Kind.values) + ".",
+        format_lazy(gettext_lazy("One of: {values}."), values=", ".join(Commitment.Kind.values)),
     ),
-    ("status", False, "One of: " + ", ".join(Commitment.Status.values) + ". Default: adopted."),
-    ("instrument_ref", False, "The jurisdiction's own number, e.g. Ordinance 34-2016."),
-    ("summary", False, "What it does, in a few plain sentences (up to 5000 characters)."),
-    ("adopted_on", False, "Date in the form YYYY-MM-DD."),
-    ("target_date", False, "Date in the form YYYY-MM-DD, not before adopted_on."),
-    ("responsible_office", False, "Department or office in charge."),
-    ("source_url", False, "Link to the official text, starting with http:// or https://."),
-    ("themes", False, "Theme slugs separated by semicolons; leave empty if unsure."),
+    (
+        "status",
+        False,
+        format_lazy(
+            gettext_lazy("One of: {values}. Default: adopted."),
+            values=", ".join(Commitment.Status.values),
+        ),
+    ),
+    (
+        "instrument_ref",
+        False,
+        gettext_lazy("The jurisdiction's own number, e.g. Ordinance 34-2016."),
+    ),
+    (
+        "summary",
+        False,
+        gettext_lazy("What it does, in a few plain sentences (up to 5000 characters)."),
+    ),
+    ("adopted_on", False, gettext_lazy("Date in the form YYYY-MM-DD.")),
+    ("target_date", False, gettext_lazy("Date in the form YYYY-MM-DD, not before adopted_on.")),
+    ("responsible_office", False, gettext_lazy("Department or office in charge.")),
+    (
+        "source_url",
+        False,
+        gettext_lazy("Link to the official text, starting with http:// or https://."),
+    ),
+    (
+        "themes",
+        False,
+        gettext_lazy("Theme slugs separated by semicolons; leave empty if unsure."),
+    ),
 ]
-COLUMN_NAMES = [name for name, _, _ in COLUMNS]
-REQUIRED = {name for name, required, _ in COLUMNS if required}
+COLUMN_NAMES = [name for name, *__ in COLUMNS]
+REQUIRED = {name for name, required, __ in COLUMNS if required}
 
 EXAMPLE_ROW = {
     "title": "Fair housing ordinance",
@@ -81,7 +114,7 @@ def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        message = "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
+        message = _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
         raise ValueError(message) from None
 
 
@@ -123,7 +156,9 @@ def _rows(reader, result):
         except csv.Error as exc:
             # DictReader.line_num is only updated after a good row; ask the inner reader.
             line = reader.reader.line_num
-            result.errors.append((line, f"The CSV cannot be read from this line on: {exc}."))
+            result.errors.append(
+                (line, _("The CSV cannot be read from this line on: %(error)s.") % {"error": exc})
+            )
             return
         yield row
 
@@ -131,7 +166,7 @@ def _rows(reader, result):
 def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
     result = ImportResult()
     if len(raw) > MAX_BYTES:
-        result.errors.append((0, "The file is larger than 2 MB. Split it into smaller files."))
+        result.errors.append((0, _("The file is larger than 2 MB. Split it into smaller files.")))
         return result
     try:
         text = _decode(raw)
@@ -145,9 +180,13 @@ def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
     unknown = [h for h in header if h not in COLUMN_NAMES]
     if missing or unknown:
         if missing:
-            result.errors.append((1, "Missing column(s): " + ", ".join(sorted(missing)) + "."))
+            result.errors.append(
+                (1, _("Missing column(s): %(columns)s.") % {"columns": ", ".join(sorted(missing))})
+            )
         if unknown:
-            result.errors.append((1, "Unknown column(s): " + ", ".join(unknown) + "."))
+            result.errors.append(
+                (1, _("Unknown column(s): %(columns)s.") % {"columns": ", ".join(unknown)})
+            )
         return result
     reader.fieldnames = header
 
@@ -156,10 +195,12 @@ def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
     for row in _rows(reader, result):
         line = reader.line_num
         if len(forms) >= MAX_ROWS:
-            result.errors.append((line, f"More than {MAX_ROWS} rows; split the file."))
+            result.errors.append(
+                (line, _("More than %(count)s rows; split the file.") % {"count": MAX_ROWS})
+            )
             return result
         if None in row:
-            result.errors.append((line, "This row has more cells than the header."))
+            result.errors.append((line, _("This row has more cells than the header.")))
             continue
         values = {k: (v or "").strip() for k, v in row.items()}
         if not any(values.values()):
@@ -174,10 +215,12 @@ def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
         form.theme_ids = [themes[s] for s in theme_slugs if s in themes]
         problems = []
         if unknown_themes:
-            problems.append("themes: unknown theme(s) " + ", ".join(unknown_themes))
+            problems.append(
+                _("themes: unknown theme(s) %(themes)s") % {"themes": ", ".join(unknown_themes)}
+            )
         if not form.is_valid():
             for name, errors in form.errors.items():
-                label = name if name != "__all__" else "row"
+                label = name if name != "__all__" else _("row")
                 problems.extend(f"{label}: {e}" for e in errors)
         if problems:
             result.errors.append((line, "; ".join(problems)))
@@ -185,7 +228,7 @@ def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
             forms.append(form)
 
     if not forms and not result.errors:
-        result.errors.append((0, "The file has no rows under the header."))
+        result.errors.append((0, _("The file has no rows under the header.")))
     if result.errors:
         return result
 
@@ -214,46 +257,17 @@ def import_commitments(raw: bytes, jurisdiction, user) -> ImportResult:
 
 
 # --- The spreadsheet round trip -------------------------------------------------------
-# A manager downloads the jurisdiction's commitments (with their indicators and links as
-# further sheets, for reference), edits them, and uploads the file: rows with an id change
-# that commitment, rows without one create a draft. The upload is first planned (a dry
-# run: created, changed field by field, unchanged, conflicts, errors by row and column),
-# then applied in one transaction. Each row carries the version it was downloaded at: a
-# commitment saved since then is shown as a conflict and never overwritten.
+# A manager downloads the jurisdiction's commitments (with their indicators, measurements
+# and links as further sheets, planned and applied by sheets.py), edits them, and uploads
+# the file: rows with an id change that commitment, rows without one create a draft.
+# The upload is first planned (a dry run: created, changed field by field, unchanged,
+# conflicts, errors by sheet, row and column), then applied in one transaction. Each row
+# carries the version it was downloaded at: a record saved since then is shown as a
+# conflict and never overwritten.
 
 ROUND_TRIP_COLUMNS = ["id", "version", *COLUMN_NAMES]
-ACTIONS = ["create", "change", "unchanged", "conflict"]
 COMPARED = [name for name in COLUMN_NAMES if name != "themes"]
 XLSX_MAX_UNPACKED = 20 * 1024 * 1024
-
-
-@dataclass
-class RowPlan:
-    row: int
-    action: str  # create, change, unchanged, conflict
-    commitment: Commitment | None = None
-    form: object = None
-    theme_ids: list[int] = field(default_factory=list)
-    changes: list[tuple[str, str, str]] = field(default_factory=list)  # field, old, new
-    title: str = ""
-
-
-@dataclass
-class UploadPlan:
-    filename: str
-    rows: list[RowPlan] = field(default_factory=list)
-    errors: list[tuple[int, str, str]] = field(default_factory=list)  # row, column, reason
-
-    def of(self, action):
-        return [r for r in self.rows if r.action == action]
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {action: len(self.of(action)) for action in ACTIONS}
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _plain(value) -> str:
@@ -271,9 +285,10 @@ def _plain(value) -> str:
     return str(value).strip()
 
 
-def read_table(raw: bytes, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """(header, [(row number, cells)]) of the first sheet of an .xlsx or of a CSV file;
-    raises ValueError with a message for a file that cannot be read."""
+def read_tables(raw: bytes, filename: str) -> list[tuple[str, list[str], list]]:
+    """[(sheet title, header, [(row number, cells)])] of every sheet of an .xlsx, or of
+    a CSV file (titled by the sheet its header belongs to); raises ValueError with a
+    message for a file that cannot be read."""
     from recommendations.csv_cells import restore
 
     if filename.lower().endswith(".xlsx"):
@@ -285,45 +300,75 @@ def read_table(raw: bytes, filename: str) -> tuple[list[str], list[tuple[int, li
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
                 unpacked = sum(member.file_size for member in archive.infolist())
             if unpacked > XLSX_MAX_UNPACKED:
-                raise ValueError("The spreadsheet unpacks to more than 20 MB; split it.")
+                raise ValueError(_("The spreadsheet unpacks to more than 20 MB; split it."))
             book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         except (zipfile.BadZipFile, OSError, KeyError) as exc:
-            raise ValueError(f"The file is not an Excel workbook (.xlsx): {exc}.") from None
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [_plain(cell) for cell in next(rows, ())]
-        body = [(n, [_plain(cell) for cell in cells]) for n, cells in enumerate(rows, start=2)]
+            raise ValueError(
+                _("The file is not an Excel workbook (.xlsx): %(error)s.") % {"error": exc}
+            ) from None
+        tables = []
+        for sheet in book.worksheets:
+            rows = sheet.iter_rows(values_only=True)
+            header = [_plain(cell) for cell in next(rows, ())]
+            body = [(n, [_plain(c) for c in cells]) for n, cells in enumerate(rows, start=2)]
+            if any(header) or any(any(cells) for _, cells in body):
+                tables.append((sheet.title, header, body))
         book.close()
-        return header, body
+        return tables
     reader = csv.reader(io.StringIO(_decode(raw), newline=""))
     try:
         header = [h.strip() for h in next(reader, [])]
         body = [(reader.line_num, [restore(c) for c in cells]) for cells in reader]
     except csv.Error as exc:
-        raise ValueError(f"The CSV cannot be read from line {reader.line_num} on: {exc}.") from None
-    return header, body
+        raise ValueError(
+            _("The CSV cannot be read from line %(line)s on: %(error)s.")
+            % {"line": reader.line_num, "error": exc}
+        ) from None
+    further = sheets.sheet_of([h.lower() for h in header])
+    return [(further.title if further else COMMITMENTS_SHEET, header, body)]
 
 
 def plan_upload(raw: bytes, filename: str, jurisdiction) -> UploadPlan:
     """What applying the file would do; writes nothing."""
     plan = UploadPlan(filename=filename)
     if len(raw) > MAX_BYTES:
-        plan.errors.append((0, "", "The file is larger than 2 MB. Split it into smaller files."))
+        plan.errors.append(
+            ("", 0, "", _("The file is larger than 2 MB. Split it into smaller files."))
+        )
         return plan
     try:
-        header, body = read_table(raw, filename)
+        tables = read_tables(raw, filename)
     except ValueError as exc:
-        plan.errors.append((0, "", str(exc)))
+        plan.errors.append(("", 0, "", str(exc)))
         return plan
-    header = [h.strip().lower() for h in header]
+    kinds = set()
+    for title, header, body in tables:
+        header = [h.strip().lower() for h in header]
+        further = sheets.sheet_of(header)
+        kind = further.key if further else "commitments"
+        if kind in kinds:
+            message = "A second sheet of the same kind; keep one of them."
+            plan.errors.append((title, 1, "", message))
+            continue
+        kinds.add(kind)
+        if further:
+            sheets.plan_sheet(plan, further, title, header, body, jurisdiction)
+        else:
+            _plan_commitments(plan, title, header, body, jurisdiction)
+    if not plan.rows and not plan.errors:
+        plan.errors.append(("", 0, "", _("The file has no rows under the header.")))
+    return plan
+
+
+def _plan_commitments(plan, title, header, body, jurisdiction):
     unknown = [h for h in header if h and h not in ROUND_TRIP_COLUMNS]
     missing = sorted(REQUIRED - set(header))
     if unknown or missing:
         if missing:
-            plan.errors.append((1, ", ".join(missing), "Missing column(s)."))
+            plan.errors.append((title, 1, ", ".join(missing), _("Missing column(s).")))
         if unknown:
-            plan.errors.append((1, ", ".join(unknown), "Unknown column(s)."))
-        return plan
+            plan.errors.append((title, 1, ", ".join(unknown), _("Unknown column(s).")))
+        return
     existing = {
         c.pk: c
         for c in Commitment.objects.filter(jurisdiction=jurisdiction).prefetch_related("themes")
@@ -331,18 +376,28 @@ def plan_upload(raw: bytes, filename: str, jurisdiction) -> UploadPlan:
     themes = dict(Theme.objects.values_list("slug", "pk"))
     slugs = {pk: slug for slug, pk in themes.items()}
     seen_ids = set()
+    planned = 0
     for number, cells in body:
-        if len(plan.rows) + len(plan.errors) >= MAX_ROWS:
-            plan.errors.append((number, "", f"More than {MAX_ROWS} rows; split the file."))
+        if planned >= MAX_ROWS:
+            plan.errors.append(
+                (
+                    title,
+                    number,
+                    "",
+                    _("More than %(count)s rows; split the file.") % {"count": MAX_ROWS},
+                )
+            )
             break
         values = dict(zip(header, cells, strict=False))
         values.pop("", None)
         if not any(values.values()):
             continue  # a blank row
+        planned += 1
+        before = len(plan.errors)
         _plan_row(plan, number, values, jurisdiction, existing, themes, slugs, seen_ids)
-    if not plan.rows and not plan.errors:
-        plan.errors.append((0, "", "The file has no rows under the header."))
-    return plan
+        plan.errors[before:] = [(title, *e) for e in plan.errors[before:]]
+        if plan.rows and plan.rows[-1].row == number and plan.rows[-1].sheet_key == "commitments":
+            plan.rows[-1].sheet = title
 
 
 def _number(value: str):
@@ -358,11 +413,20 @@ def _plan_row(plan, number, values, jurisdiction, existing, themes, slugs, seen_
         pk = _number(values["id"])
         commitment = existing.get(pk)
         if commitment is None:
-            message = f"No commitment number {values['id']} belongs to {jurisdiction}."
+            message = _("No commitment number %(number)s belongs to %(jurisdiction)s.") % {
+                "number": values["id"],
+                "jurisdiction": jurisdiction,
+            }
             plan.errors.append((number, "id", message))
             return
         if pk in seen_ids:
-            plan.errors.append((number, "id", f"Commitment {pk} appears twice in the file."))
+            plan.errors.append(
+                (
+                    number,
+                    "id",
+                    _("Commitment %(number)s appears twice in the file.") % {"number": pk},
+                )
+            )
             return
         seen_ids.add(pk)
     data = {name: values.get(name, "") for name in COLUMN_NAMES if name != "themes"}
@@ -381,7 +445,13 @@ def _plan_row(plan, number, values, jurisdiction, existing, themes, slugs, seen_
     theme_slugs = [s.strip() for s in values.get("themes", "").split(";") if s.strip()]
     unknown_themes = [s for s in theme_slugs if s not in themes]
     if unknown_themes:
-        problems.append((number, "themes", "Unknown theme(s): " + ", ".join(unknown_themes)))
+        problems.append(
+            (
+                number,
+                "themes",
+                _("Unknown theme(s): %(themes)s") % {"themes": ", ".join(unknown_themes)},
+            )
+        )
     if problems:
         plan.errors.extend(problems)
         return
@@ -401,14 +471,7 @@ def _plan_row(plan, number, values, jurisdiction, existing, themes, slugs, seen_
     new_themes = sorted(slugs[pk] for pk in row.theme_ids)
     if old_themes != new_themes:
         row.changes.append(("themes", "; ".join(old_themes), "; ".join(new_themes)))
-    version = _number(values.get("version", ""))
-    if not row.changes:
-        row.action = "unchanged"
-    elif version != commitment.version:
-        # Saved by someone else since the download: show it, never overwrite it.
-        row.action = "conflict"
-    else:
-        row.action = "change"
+    row.settle(_number(values.get("version", "")), commitment.version)
     plan.rows.append(row)
 
 
@@ -422,10 +485,6 @@ def _shown(commitment, name) -> str:
     return _text(getattr(commitment, name))
 
 
-class PlanOutdated(Exception):
-    """A commitment changed between the dry run and the apply."""
-
-
 def apply_plan(plan: UploadPlan, jurisdiction, user, *, keep_public: bool) -> dict:
     """Writes the plan in one transaction: creates the new rows as drafts, applies the
     changed rows (a staff change to a public commitment takes it back to draft unless
@@ -434,47 +493,59 @@ def apply_plan(plan: UploadPlan, jurisdiction, user, *, keep_public: bool) -> di
     commitment was saved after the dry run."""
     reason = f"Spreadsheet upload: {plan.filename}"[:100]
     counts = {"created": 0, "changed": 0}
-    with transaction.atomic():
-        changing = plan.of("change")
-        locked = {
-            c.pk: c
-            for c in Commitment.objects.select_for_update().filter(
-                pk__in=[r.commitment.pk for r in changing], jurisdiction=jurisdiction
-            )
-        }
-        for row in changing:
-            current = locked.get(row.commitment.pk)
-            if current is None or current.version != row.commitment.version:
-                raise PlanOutdated
-            for name in COMPARED:
-                setattr(current, name, row.form.cleaned_data[name])
-            if not keep_public and current.publication == Publication.PUBLISHED:
-                current.publication = Publication.DRAFT
-            current.version += 1
-            current._change_reason = reason
-            current.save()
-            current.themes.set(row.theme_ids)
-            counts["changed"] += 1
-        for row in plan.of("create"):
-            commitment = row.form.save(commit=False)
-            commitment.jurisdiction = jurisdiction
-            commitment.created_by = user
-            commitment.publication = Publication.DRAFT
-            commitment._change_reason = reason
-            commitment.save()
-            commitment.themes.set(row.theme_ids)
-            counts["created"] += 1
+    try:
+        with transaction.atomic():
+            _apply(plan, jurisdiction, user, reason, counts, keep_public=keep_public)
+    except IntegrityError:
+        # A link made by someone else between the dry run and now.
+        raise PlanOutdated from None
     return counts
 
 
+def _apply(plan, jurisdiction, user, reason, counts, *, keep_public):
+    changing = plan.of("change", "commitments")
+    locked = {
+        c.pk: c
+        for c in Commitment.objects.select_for_update().filter(
+            pk__in=[r.commitment.pk for r in changing], jurisdiction=jurisdiction
+        )
+    }
+    for row in changing:
+        current = locked.get(row.commitment.pk)
+        if current is None or current.version != row.commitment.version:
+            raise PlanOutdated
+        for name in COMPARED:
+            setattr(current, name, row.form.cleaned_data[name])
+        if not keep_public and current.publication == Publication.PUBLISHED:
+            current.publication = Publication.DRAFT
+        current.version += 1
+        current._change_reason = reason
+        current.save()
+        current.themes.set(row.theme_ids)
+        counts["changed"] += 1
+    touched = set(locked)
+    for row in plan.of("create", "commitments"):
+        commitment = row.form.save(commit=False)
+        commitment.jurisdiction = jurisdiction
+        commitment.created_by = user
+        commitment.publication = Publication.DRAFT
+        commitment._change_reason = reason
+        commitment.save()
+        commitment.themes.set(row.theme_ids)
+        counts["created"] += 1
+    further = sheets.apply_rows(plan, user, reason, keep_public=keep_public, touched=touched)
+    for key, number in further.items():
+        counts[key] += number
+
+
 def export_rows(jurisdiction):
-    """The round trip's commitment rows, then its indicator and link rows (as lists)."""
-    commitments = list(
+    """The round trip's commitment rows (as lists)."""
+    commitments = (
         Commitment.objects.filter(jurisdiction=jurisdiction)
         .prefetch_related("themes")
         .order_by("pk")
     )
-    rows = [
+    return [
         [
             c.pk,
             c.version,
@@ -483,60 +554,20 @@ def export_rows(jurisdiction):
         ]
         for c in commitments
     ]
-    from .models import CommitmentLink, Indicator
-
-    indicators = [
-        [
-            i.commitment_id,
-            i.pk,
-            i.name,
-            i.unit,
-            i.direction,
-            i.baseline_value,
-            i.baseline_date,
-            i.target_value,
-            i.target_date,
-            i.publication,
-        ]
-        for i in Indicator.objects.filter(commitment__jurisdiction=jurisdiction).order_by("pk")
-    ]
-    links = [
-        [link.commitment_id, link.recommendation.citation, link.relation, link.rationale]
-        for link in CommitmentLink.objects.filter(commitment__jurisdiction=jurisdiction)
-        .select_related("recommendation__review")
-        .order_by("commitment_id", "pk")
-    ]
-    return rows, indicators, links
 
 
 ROUND_TRIP_ORDER = ["id", "version", *COMPARED, "themes"]
-INDICATOR_COLUMNS = [
-    "commitment_id",
-    "indicator_id",
-    "name",
-    "unit",
-    "direction",
-    "baseline_value",
-    "baseline_date",
-    "target_value",
-    "target_date",
-    "publication",
-]
-LINK_COLUMNS = ["commitment_id", "recommendation", "relation", "rationale"]
 
 
 def export_xlsx(jurisdiction) -> bytes:
     from openpyxl import Workbook
 
-    rows, indicators, links = export_rows(jurisdiction)
+    tables = [(COMMITMENTS_SHEET, ROUND_TRIP_ORDER, export_rows(jurisdiction))] + [
+        (sheet.title, sheet.columns, sheets.export_rows(sheet, jurisdiction))
+        for sheet in sheets.SHEETS
+    ]
     book = Workbook()
-    for index, (title, header, body) in enumerate(
-        [
-            ("Commitments", ROUND_TRIP_ORDER, rows),
-            ("Indicators (read only)", INDICATOR_COLUMNS, indicators),
-            ("Links (read only)", LINK_COLUMNS, links),
-        ]
-    ):
+    for index, (title, header, body) in enumerate(tables):
         sheet = book.active if index == 0 else book.create_sheet()
         sheet.title = title
         sheet.append(header)
@@ -553,13 +584,17 @@ def export_xlsx(jurisdiction) -> bytes:
     return out.getvalue()
 
 
-def export_csv(jurisdiction) -> str:
+def export_csv(jurisdiction, sheet=None) -> str:
+    """One sheet as CSV: the commitments, or ``sheet`` (one of sheets.SHEETS)."""
     from recommendations.csv_cells import neutralise_row
 
-    rows, _, _ = export_rows(jurisdiction)
+    if sheet is None:
+        header, rows = ROUND_TRIP_ORDER, export_rows(jurisdiction)
+    else:
+        header, rows = sheet.columns, sheets.export_rows(sheet, jurisdiction)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(ROUND_TRIP_ORDER)
+    writer.writerow(header)
     for row in rows:
         writer.writerow(neutralise_row(_text(v) if v is not None else "" for v in row))
     return out.getvalue()

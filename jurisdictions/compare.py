@@ -6,6 +6,7 @@ the others has."""
 from django import forms
 from django.db.models import Count, Max
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from recommendations.models import Recommendation
 
@@ -40,8 +41,11 @@ class CompareForm(forms.Form):
         values = list(dict.fromkeys(self.values))
         if len(values) < MIN_PLACES or len(values) > MAX_PLACES:
             raise forms.ValidationError(
-                f"Choose from {MIN_PLACES} to {MAX_PLACES} different jurisdictions to "
-                f"compare; you gave {len(values)}."
+                _(
+                    "Choose from %(min)s to %(max)s different jurisdictions to compare; you "
+                    "gave %(count)s."
+                )
+                % {"min": MIN_PLACES, "max": MAX_PLACES, "count": len(values)}
             )
         unknown = []
         for value in values:
@@ -55,10 +59,11 @@ class CompareForm(forms.Form):
                 self.places.append(place)
         if unknown:
             raise forms.ValidationError(
-                "No jurisdiction is called " + ", ".join(f"“{v[:60]}”" for v in unknown) + "."
+                _("No jurisdiction is called %(names)s.")
+                % {"names": ", ".join(f"“{v[:60]}”" for v in unknown)}
             )
         if len(self.places) < MIN_PLACES:
-            raise forms.ValidationError("Those names are one jurisdiction: choose another.")
+            raise forms.ValidationError(_("Those names are one jurisdiction: choose another."))
         return {}
 
 

@@ -2,11 +2,13 @@
 
 Idempotent: jurisdictions match on slug, networks on slug, commitments on
 (jurisdiction, title), links on (commitment, recommendation), updates on
-(commitment, date, summary).
+(commitment, date, summary), indicators on (commitment, name), measurements on
+(indicator, date), milestones on (commitment, title).
 """
 
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -24,6 +26,7 @@ from .models import (
     ProgressUpdate,
     Publication,
 )
+from .progress.models import Indicator, Measurement, Milestone
 
 DATA = Path(__file__).parent / "demo_data" / "local_actions.json"
 # Spanish titles and summaries of a few demo commitments and their updates, in our words.
@@ -124,6 +127,7 @@ def seed_local_actions(path: Path = DATA) -> dict[str, int]:
                     "publication": Publication.PUBLISHED,
                 },
             )
+        _seed_progress(commitment, row)
     seed_spanish()
     return {
         "jurisdictions": Jurisdiction.objects.count(),
@@ -131,6 +135,9 @@ def seed_local_actions(path: Path = DATA) -> dict[str, int]:
         "commitments": Commitment.objects.count(),
         "links": CommitmentLink.objects.count(),
         "progress updates": ProgressUpdate.objects.count(),
+        "indicators": Indicator.objects.count(),
+        "measurements": Measurement.objects.count(),
+        "milestones": Milestone.objects.count(),
     }
 
 
@@ -148,3 +155,40 @@ def seed_spanish(path: Path = SPANISH) -> None:
             ProgressUpdate.objects.filter(
                 commitment=commitment, reported_on=_date(upd["reported_on"]), summary_es=""
             ).update(summary_es=upd["summary_es"])
+
+
+def _seed_progress(commitment, row):
+    """A few demo commitments carry indicators with dated measurements and milestones. The
+    figures are illustrative, said so in each indicator's name, and their source links
+    point at example.org, so nobody takes them for official statistics."""
+    for spec in row.get("indicators", []):
+        _upsert(
+            Indicator,
+            {"commitment": commitment, "name": spec["name"]},
+            {
+                "unit": spec["unit"],
+                "direction": spec["direction"],
+                "baseline_value": Decimal(str(spec["baseline_value"])),
+                "baseline_date": _date(spec["baseline_date"]),
+                "target_value": Decimal(str(spec["target_value"])),
+                "target_date": _date(spec["target_date"]),
+                "publication": Publication.PUBLISHED,
+            },
+        )
+        indicator = Indicator.objects.get(commitment=commitment, name=spec["name"])
+        for measured in spec["measurements"]:
+            _upsert(
+                Measurement,
+                {"indicator": indicator, "measured_on": _date(measured["measured_on"])},
+                {
+                    "value": Decimal(str(measured["value"])),
+                    "source_url": measured["source_url"],
+                    "publication": Publication.PUBLISHED,
+                },
+            )
+    for milestone in row.get("milestones", []):
+        _upsert(
+            Milestone,
+            {"commitment": commitment, "title": milestone["title"]},
+            {"due_on": _date(milestone["due_on"]), "done_on": _date(milestone["done_on"])},
+        )

@@ -1,9 +1,14 @@
 """Weekly digests: staff hear about their overdue and stale commitments, subscribers about
-new and changed published commitments on what they follow.
+new and changed published commitments on what they follow, and staff who asked for it
+about other places' new commitments on the recommendations they answer (peer_digest.py).
 
 Each digest is first written as a DigestDelivery row, unique per recipient, kind and week,
 so running the job twice writes nothing new; sending claims the row by a conditional
 UPDATE, so no digest is ever sent twice.
+
+Every mail is written in its recipient's language: the one a subscriber used to subscribe
+(their latest subscription's), the one a staff member was invited in (their latest
+membership's).
 """
 
 from datetime import date, datetime, timedelta
@@ -15,11 +20,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from recommendations.absolute_urls import base_url
 
+from . import peer_digest
 from .models import Commitment, DigestDelivery, Membership, Subscription
 from .progress.reminders import overdue_milestones, unmeasured_indicators
 
@@ -88,60 +95,71 @@ def changed_commitments(subscription: Subscription, since: datetime):
     )
 
 
+def subject(what: str) -> str:
+    return _("UPR Tracker: %(what)s") % {"what": what}
+
+
 def _staff_digests(period: date, counts: dict) -> None:
     members = (
         Membership.objects.filter(user__is_active=True, user__staff_digest_opt_out__isnull=True)
         .exclude(user__email="")
-        .values_list("user__email", "user_id", "jurisdiction_id")
-        .order_by("user__email")
+        .values_list("user__email", "user_id", "jurisdiction_id", "language")
+        .order_by("user__email", "created_at", "pk")
     )
     jurisdictions_of: dict[str, set[int]] = {}
     user_of: dict[str, int] = {}
-    for email, user_id, jurisdiction_id in members:
+    language_of: dict[str, str] = {}
+    for email, user_id, jurisdiction_id, language in members:
         jurisdictions_of.setdefault(email.lower(), set()).add(jurisdiction_id)
         user_of[email.lower()] = user_id
+        language_of[email.lower()] = language  # the latest membership's
     for email, jurisdiction_ids in jurisdictions_of.items():
         if DigestDelivery.objects.filter(email=email, kind="staff", period=period).exists():
             continue
-        flagged = list(
-            Commitment.objects.filter(jurisdiction__in=jurisdiction_ids)
-            .exclude(publication="rejected")
-            .filter(Q(is_overdue=True) | Q(is_stale=True))
-            .select_related("jurisdiction")
-            .order_by("jurisdiction__name", "target_date", "title")
-        )
-        today = timezone.localdate()
-        milestones = list(overdue_milestones(jurisdiction_ids, today))
-        indicators = list(unmeasured_indicators(jurisdiction_ids, today))
-        if not (flagged or milestones or indicators):
-            continue
-        n = len(flagged) + len(milestones) + len(indicators)
-        opt_out_url = staff_digest_settings_url(user_of[email])
-        body = render_to_string(
-            "email/digest_staff.txt",
-            {
-                "overdue": [c for c in flagged if c.is_overdue],
-                "stale": [c for c in flagged if c.is_stale],
-                "milestones": milestones,
-                "indicators": indicators,
-                "site_url": base_url(),
-                "period": period,
-                "opt_out_url": opt_out_url,
-            },
-        )
-        _, created = DigestDelivery.objects.get_or_create(
-            email=email,
-            kind=DigestDelivery.Kind.STAFF,
-            period=period,
-            defaults={
-                "subject": "UPR Tracker: "
-                + ngettext("%(n)d item needs an update", "%(n)d items need an update", n)
-                % {"n": n},
-                "body": body,
-                "unsubscribe_url": opt_out_url,
-            },
-        )
-        counts["staff"] += created
+        with translation.override(language_of[email]):
+            _staff_digest(email, jurisdiction_ids, user_of[email], period, counts)
+
+
+def _staff_digest(email: str, jurisdiction_ids, user_id: int, period: date, counts: dict):
+    flagged = list(
+        Commitment.objects.filter(jurisdiction__in=jurisdiction_ids)
+        .exclude(publication="rejected")
+        .filter(Q(is_overdue=True) | Q(is_stale=True))
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__name", "target_date", "title")
+    )
+    today = timezone.localdate()
+    milestones = list(overdue_milestones(jurisdiction_ids, today))
+    indicators = list(unmeasured_indicators(jurisdiction_ids, today))
+    if not (flagged or milestones or indicators):
+        return
+    n = len(flagged) + len(milestones) + len(indicators)
+    opt_out_url = staff_digest_settings_url(user_id)
+    body = render_to_string(
+        "email/digest_staff.txt",
+        {
+            "overdue": [c for c in flagged if c.is_overdue],
+            "stale": [c for c in flagged if c.is_stale],
+            "milestones": milestones,
+            "indicators": indicators,
+            "site_url": base_url(),
+            "period": period,
+            "opt_out_url": opt_out_url,
+        },
+    )
+    __, created = DigestDelivery.objects.get_or_create(
+        email=email,
+        kind=DigestDelivery.Kind.STAFF,
+        period=period,
+        defaults={
+            "subject": subject(
+                ngettext("%(n)d item needs an update", "%(n)d items need an update", n) % {"n": n}
+            ),
+            "body": body,
+            "unsubscribe_url": opt_out_url,
+        },
+    )
+    counts["staff"] += created
 
 
 def _subscriber_digests(now: datetime, period: date, counts: dict) -> None:
@@ -159,42 +177,45 @@ def _subscriber_digests(now: datetime, period: date, counts: dict) -> None:
             if items:
                 for commitment in items:
                     commitment.is_new = (commitment.published_at or commitment.created_at) > since
-                sections.append(
-                    {
-                        "subscription": subscription,
-                        "items": items,
-                        "unsubscribe_url": unsubscribe_url(subscription),
-                    }
-                )
+                sections.append({"subscription": subscription, "items": items})
         if not sections:
             continue
-        body = render_to_string(
-            "email/digest_subscriber.txt",
-            {"sections": sections, "site_url": base_url(), "period": period},
-        )
-        total = sum(len(s["items"]) for s in sections)
-        with transaction.atomic():
-            _, created = DigestDelivery.objects.get_or_create(
-                email=email,
-                kind=DigestDelivery.Kind.SUBSCRIBER,
-                period=period,
-                defaults={
-                    "subject": "UPR Tracker: "
-                    + ngettext(
+        with translation.override(subscriptions[-1].language):
+            # Made here, so that its links open the pages in the digest's language.
+            for section in sections:
+                section["unsubscribe_url"] = unsubscribe_url(section["subscription"])
+            _subscriber_digest(email, subscriptions, sections, now, period, counts)
+
+
+def _subscriber_digest(email, subscriptions, sections, now, period, counts):
+    body = render_to_string(
+        "email/digest_subscriber.txt",
+        {"sections": sections, "site_url": base_url(), "period": period},
+    )
+    total = sum(len(s["items"]) for s in sections)
+    with transaction.atomic():
+        __, created = DigestDelivery.objects.get_or_create(
+            email=email,
+            kind=DigestDelivery.Kind.SUBSCRIBER,
+            period=period,
+            defaults={
+                "subject": subject(
+                    ngettext(
                         "%(n)d new or changed commitment",
                         "%(n)d new or changed commitments",
                         total,
                     )
-                    % {"n": total},
-                    "body": body,
-                },
+                    % {"n": total}
+                ),
+                "body": body,
+            },
+        )
+        if created:
+            # The next digest starts where this one ends.
+            Subscription.objects.filter(pk__in=[s.pk for s in subscriptions]).update(
+                last_sent_at=now
             )
-            if created:
-                # The next digest starts where this one ends.
-                Subscription.objects.filter(pk__in=[s.pk for s in subscriptions]).update(
-                    last_sent_at=now
-                )
-        counts["subscriber"] += created
+    counts["subscriber"] += created
 
 
 def prepare_digests(now: datetime) -> dict:
@@ -202,6 +223,7 @@ def prepare_digests(now: datetime) -> dict:
     counts = {"staff": 0, "subscriber": 0}
     _staff_digests(period, counts)
     _subscriber_digests(now, period, counts)
+    counts["peer"] = peer_digest.prepare(now, period)
     return counts
 
 
@@ -260,6 +282,12 @@ def send_confirmation(subscription_id: int, base: str | None = None) -> bool:
     )
     if subscription is None:
         return False
+    with translation.override(subscription.language):
+        _send_confirmation(subscription, base)
+    return True
+
+
+def _send_confirmation(subscription: Subscription, base: str | None) -> None:
     body = render_to_string(
         "email/confirm_subscription.txt",
         {
@@ -270,10 +298,9 @@ def send_confirmation(subscription_id: int, base: str | None = None) -> bool:
         },
     )
     EmailMessage(
-        subject="Confirm your UPR Tracker subscription",
+        subject=_("Confirm your UPR Tracker subscription"),
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[subscription.email],
         headers={"List-Unsubscribe": f"<{unsubscribe_url(subscription, base)}>"},
     ).send()
-    return True

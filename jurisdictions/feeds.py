@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 
 from recommendations.models import Theme
 
@@ -36,8 +37,13 @@ class PlainTextAtom1Feed(Atom1Feed):
 
 class CommitmentFeed(Feed):
     feed_type = PlainTextAtom1Feed
-    title = "UPR Tracker: new and updated commitments"
-    subtitle = "Published state and local commitments answering UN UPR recommendations."
+
+    # Methods, not attributes: the titles are translated into the request's language.
+    def title(self, obj=None):
+        return _("UPR Tracker: new and updated commitments")
+
+    def subtitle(self, obj=None):
+        return _("Published state and local commitments answering UN UPR recommendations.")
 
     def link(self, obj=None):
         return reverse("jurisdictions:commitment-list")
@@ -77,7 +83,7 @@ class JurisdictionCommitmentFeed(CommitmentFeed):
         return get_object_or_404(Jurisdiction, slug=slug)
 
     def title(self, obj):
-        return plain(f"UPR Tracker: commitments of {obj}")
+        return plain(_("UPR Tracker: commitments of %(jurisdiction)s") % {"jurisdiction": obj})
 
     def link(self, obj):
         return obj.get_absolute_url()
@@ -94,7 +100,9 @@ class ThemeCommitmentFeed(CommitmentFeed):
         return get_object_or_404(Theme, slug=slug)
 
     def title(self, obj):
-        return plain(f"UPR Tracker: commitments on {obj.localized('name').text}")
+        return plain(
+            _("UPR Tracker: commitments on %(theme)s") % {"theme": obj.localized("name").text}
+        )
 
     def link(self, obj):
         return obj.get_absolute_url()

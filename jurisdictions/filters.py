@@ -4,6 +4,8 @@ import django_filters
 import us
 from django.db import connection
 from django.db.models import Count, F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recommendations.filters import MAX_QUERY_LENGTH, FacetedFilterSet, theme_options
 from recommendations.models import Theme, search_rank, text_search
@@ -28,13 +30,16 @@ def state_choices():
 
 class JurisdictionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Name", field_name="name", lookup_expr="icontains", max_length=MAX_QUERY_LENGTH
+        label=gettext_lazy("Name"),
+        field_name="name",
+        lookup_expr="icontains",
+        max_length=MAX_QUERY_LENGTH,
     )
     kind = django_filters.MultipleChoiceFilter(
-        distinct=False, label="Kind", choices=JurisdictionKind.choices
+        distinct=False, label=gettext_lazy("Kind"), choices=JurisdictionKind.choices
     )
     state = django_filters.MultipleChoiceFilter(
-        distinct=False, field_name="state_code", label="State", choices=state_choices
+        distinct=False, field_name="state_code", label=gettext_lazy("State"), choices=state_choices
     )
 
     class Meta:
@@ -43,58 +48,63 @@ class JurisdictionFilter(django_filters.FilterSet):
 
 
 COMMITMENT_SORTS = [
-    ("relevance", "Relevance (with a search)"),
-    ("newest", "Newest adopted first"),
-    ("oldest", "Oldest adopted first"),
-    ("title", "Title"),
-    ("jurisdiction", "Jurisdiction"),
+    ("relevance", gettext_lazy("Relevance (with a search)")),
+    ("newest", gettext_lazy("Newest adopted first")),
+    ("oldest", gettext_lazy("Oldest adopted first")),
+    ("title", gettext_lazy("Title")),
+    ("jurisdiction", gettext_lazy("Jurisdiction")),
 ]
 
 
 class CommitmentFilter(FacetedFilterSet):
     q = django_filters.CharFilter(
-        label="Search title and summary", method="filter_q", max_length=MAX_QUERY_LENGTH
+        label=gettext_lazy("Search title and summary"),
+        method="filter_q",
+        max_length=MAX_QUERY_LENGTH,
     )
     jurisdiction = django_filters.ModelMultipleChoiceFilter(
         distinct=False,
         field_name="jurisdiction__slug",
-        label="Jurisdiction slug",
+        label=gettext_lazy("Jurisdiction slug"),
         queryset=Jurisdiction.objects.all(),
         to_field_name="slug",
     )
     state = django_filters.MultipleChoiceFilter(
-        distinct=False, field_name="jurisdiction__state_code", label="State", choices=state_choices
+        distinct=False,
+        field_name="jurisdiction__state_code",
+        label=gettext_lazy("State"),
+        choices=state_choices,
     )
     kind = django_filters.MultipleChoiceFilter(
-        distinct=False, label="Kind of instrument", choices=CommitmentKind.choices
+        distinct=False, label=gettext_lazy("Kind of instrument"), choices=CommitmentKind.choices
     )
     status = django_filters.MultipleChoiceFilter(
-        distinct=False, label="Status", choices=CommitmentStatus.choices
+        distinct=False, label=gettext_lazy("Status"), choices=CommitmentStatus.choices
     )
     # Labels named here, not derived by django-filter (recommendations/filters.py says why).
     theme = django_filters.ModelMultipleChoiceFilter(
         distinct=False,
-        label="Theme",
+        label=gettext_lazy("Theme"),
         queryset=Theme.objects.all(),
         to_field_name="slug",
         method="filter_theme",
     )
     network = django_filters.ModelMultipleChoiceFilter(
         distinct=False,
-        label="Network",
+        label=gettext_lazy("Network"),
         queryset=Network.objects.all(),
         to_field_name="slug",
         method="filter_network",
     )
     year = django_filters.NumberFilter(
-        label="Year adopted",
+        label=gettext_lazy("Year adopted"),
         field_name="adopted_on",
         lookup_expr="year",
         min_value=1900,
         max_value=2100,
     )
     sort = django_filters.ChoiceFilter(
-        label="Sort by", choices=COMMITMENT_SORTS, method="filter_noop"
+        label=gettext_lazy("Sort by"), choices=COMMITMENT_SORTS, method="filter_noop"
     )
 
     class Meta:
@@ -168,7 +178,8 @@ def _facet(filterset, name, label, field, choices):
         "options": [
             {
                 "value": value,
-                "label": text,
+                # Choice labels are translated lazily; a facet holds the text, for JSON.
+                "label": str(text),
                 "count": counts.get(value, 0),
                 "selected": value in selected,
             }
@@ -202,7 +213,7 @@ def _theme_facet(filterset):
     )
     return {
         "name": "theme",
-        "label": "Theme",
+        "label": _("Theme"),
         "active": bool(selected),
         "grouped": len(groups) > 1,
         "options": options,
@@ -214,7 +225,7 @@ def _chosen_facet(filterset, name, label, choices):
     chosen = filterset.form.cleaned_data.get(name) or []
     if choices is not None:
         names = dict(choices)
-        options = [(value, names.get(value, value)) for value in chosen]
+        options = [(value, str(names.get(value, value))) for value in chosen]
     else:
         options = [(obj.slug, str(obj)) for obj in chosen]
     return {
@@ -233,10 +244,10 @@ def commitment_facets(filterset) -> list[dict]:
     the other active filters, and the filters chosen by a select or a link, listed only so
     their chips can name them."""
     return [
-        _facet(filterset, "status", "Status", "status", CommitmentStatus.choices),
-        _facet(filterset, "kind", "Kind of instrument", "kind", CommitmentKind.choices),
+        _facet(filterset, "status", _("Status"), "status", CommitmentStatus.choices),
+        _facet(filterset, "kind", _("Kind of instrument"), "kind", CommitmentKind.choices),
         _theme_facet(filterset),
-        _chosen_facet(filterset, "state", "State", state_choices()),
-        _chosen_facet(filterset, "jurisdiction", "Jurisdiction", None),
-        _chosen_facet(filterset, "network", "Network", None),
+        _chosen_facet(filterset, "state", _("State"), state_choices()),
+        _chosen_facet(filterset, "jurisdiction", _("Jurisdiction"), None),
+        _chosen_facet(filterset, "network", _("Network"), None),
     ]

@@ -1,6 +1,7 @@
 """Staff forms. Each refuses bad input with a message on the field it concerns."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import transaction
@@ -8,15 +9,23 @@ from django.utils.translation import gettext_lazy as _
 
 from recommendations.fetch import validate_public_url
 from recommendations.filters import theme_options
-from recommendations.models import Recommendation, Theme
+from recommendations.models import HOME_STATE, CalendarEntry, Recommendation, Review, Theme
 from recommendations.recurrence import refresh_recommended_again
 
-from .models import Commitment, CommitmentLink, Membership, ProgressUpdate, Publication
+from .models import (
+    Commitment,
+    CommitmentLink,
+    Membership,
+    ProgressUpdate,
+    Publication,
+    site_language,
+)
 
 # Generous for real summaries, small enough to refuse pasted documents.
 MAX_TEXT = 5000
 http_url = URLValidator(
-    schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
+    schemes=["http", "https"],
+    message=_("Enter a web address starting with http:// or https://."),
 )
 
 
@@ -70,20 +79,25 @@ class CommitmentForm(forms.ModelForm):
             "themes",
         ]
         labels = {
-            "title": "Title",
-            "kind": "What kind of act is it?",
-            "adopted_on": "Adopted on",
-            "target_date": "Target date",
-            "responsible_office": "Office in charge",
+            "title": _("Title"),
+            "kind": _("What kind of act is it?"),
+            "instrument_ref": _("Instrument ref"),
+            "status": _("Status"),
+            "summary": _("Summary"),
+            "adopted_on": _("Adopted on"),
+            "target_date": _("Target date"),
+            "responsible_office": _("Office in charge"),
+            "source_url": _("Source URL"),
+            "themes": _("Themes"),
         }
         help_texts = {
-            "title": "A short name a resident would recognise, e.g. “Fair housing ordinance”.",
-            "kind": "Pick the closest; “Policy” fits most administrative decisions.",
-            "status": "Where it stands today. You can record progress later.",
-            "adopted_on": "The day it was passed, signed or announced.",
-            "target_date": "Leave empty if no deadline was set. Cannot be before adoption.",
-            "responsible_office": "The department or office that carries it out.",
-            "themes": "Optional. Tick every theme it works on; type to narrow the list.",
+            "title": _("A short name a resident would recognise, e.g. “Fair housing ordinance”."),
+            "kind": _("Pick the closest; “Policy” fits most administrative decisions."),
+            "status": _("Where it stands today. You can record progress later."),
+            "adopted_on": _("The day it was passed, signed or announced."),
+            "target_date": _("Leave empty if no deadline was set. Cannot be before adoption."),
+            "responsible_office": _("The department or office that carries it out."),
+            "themes": _("Optional. Tick every theme it works on; type to narrow the list."),
             "title_es": _("Optional. Shown to visitors reading in Spanish."),
             "summary_es": _("Optional. Shown to visitors reading in Spanish."),
         }
@@ -114,7 +128,7 @@ class CommitmentForm(forms.ModelForm):
         ticked = {str(v) for v in self["themes"].value() or []}
         ids = dict(Theme.objects.values_list("slug", "pk"))
         groups: dict[str, list] = {}
-        for slug, label, group, _full in theme_options():
+        for slug, label, group, _chip in theme_options():
             pk = str(ids[slug])
             groups.setdefault(group, []).append((pk, label, pk in ticked))
         return list(groups.items())
@@ -153,31 +167,36 @@ class CommitmentForm(forms.ModelForm):
     def clean_summary(self):
         summary = self.cleaned_data.get("summary", "")
         if len(summary) > MAX_TEXT:
-            raise forms.ValidationError(f"Keep the summary under {MAX_TEXT} characters.")
+            raise forms.ValidationError(
+                _("Keep the summary under %(count)s characters.") % {"count": MAX_TEXT}
+            )
         return summary
 
     def clean(self):
         cleaned = super().clean()
         adopted, target = cleaned.get("adopted_on"), cleaned.get("target_date")
         if adopted and target and target < adopted:
-            self.add_error("target_date", "The target date cannot be before the adoption date.")
+            self.add_error("target_date", _("The target date cannot be before the adoption date."))
         return cleaned
 
 
 class LinkForm(forms.Form):
     recommendation = forms.IntegerField(
-        label="Recommendation number",
+        label=_("Recommendation number"),
         min_value=1,
-        help_text="The number shown next to the recommendation.",
+        help_text=_("The number shown next to the recommendation."),
     )
     relation = forms.ChoiceField(
-        choices=CommitmentLink.Relation.choices, initial=CommitmentLink.Relation.PARTIAL
+        label=_("Relation"),
+        choices=CommitmentLink.Relation.choices,
+        initial=CommitmentLink.Relation.PARTIAL,
     )
     rationale = forms.CharField(
+        label=_("Rationale"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One or two sentences on why this commitment answers it.",
+        help_text=_("One or two sentences on why this commitment answers it."),
     )
 
     def __init__(self, *args, commitment=None, **kwargs):
@@ -188,12 +207,14 @@ class LinkForm(forms.Form):
         pk = self.cleaned_data["recommendation"]
         rec = Recommendation.objects.filter(pk=pk).first()
         if rec is None:
-            raise forms.ValidationError(f"There is no recommendation number {pk}.")
+            raise forms.ValidationError(
+                _("There is no recommendation number %(number)s.") % {"number": pk}
+            )
         if (
             self.commitment is not None
             and self.commitment.links.filter(recommendation=rec).exists()
         ):
-            raise forms.ValidationError("This recommendation is already linked.")
+            raise forms.ValidationError(_("This recommendation is already linked."))
         return rec
 
 
@@ -201,12 +222,17 @@ class ProgressUpdateForm(forms.ModelForm):
     class Meta:
         model = ProgressUpdate
         fields = ["reported_on", "status", "summary", "summary_es", "evidence_url"]
-        labels = {"reported_on": "Date", "summary": "What happened"}
+        labels = {
+            "reported_on": _("Date"),
+            "status": _("Status"),
+            "summary": _("What happened"),
+            "evidence_url": _("Evidence URL"),
+        }
         help_texts = {
-            "reported_on": "When it happened (or when you checked).",
-            "summary": "A few sentences a resident can follow.",
+            "reported_on": _("When it happened (or when you checked)."),
+            "summary": _("A few sentences a resident can follow."),
             "summary_es": _("Optional. Shown to visitors reading in Spanish."),
-            "evidence_url": "A public page that shows it: minutes, a report, a press release.",
+            "evidence_url": _("A public page that shows it: minutes, a report, a press release."),
         }
         widgets = {
             "reported_on": forms.DateInput(attrs={"type": "date"}),
@@ -226,23 +252,26 @@ class ProgressUpdateForm(forms.ModelForm):
     def clean_summary(self):
         summary = self.cleaned_data.get("summary", "")
         if len(summary) > MAX_TEXT:
-            raise forms.ValidationError(f"Keep this under {MAX_TEXT} characters.")
+            raise forms.ValidationError(
+                _("Keep this under %(count)s characters.") % {"count": MAX_TEXT}
+            )
         return summary
 
     def clean_reported_on(self):
         reported = self.cleaned_data["reported_on"]
         adopted = self.commitment.adopted_on if self.commitment else None
         if adopted and reported < adopted:
-            raise forms.ValidationError("The date cannot be before the commitment was adopted.")
+            raise forms.ValidationError(_("The date cannot be before the commitment was adopted."))
         return reported
 
 
 class ReviewDecisionForm(forms.Form):
     reason = forms.CharField(
+        label=_("Reason"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown to the staff member. Required when returning a submission.",
+        help_text=_("Shown to the staff member. Required when returning a submission."),
     )
     # What the curator's page showed (moderation.review_state); a decision on anything
     # else is refused.
@@ -258,12 +287,14 @@ class MergeForm(forms.Form):
     a number, a jurisdiction's slug, or an exact name."""
 
     survivor = forms.CharField(
+        label=_("Survivor"),
         max_length=220,
-        error_messages={"required": "Pick the record to keep."},
+        error_messages={"required": _("Pick the record to keep.")},
     )
     duplicate = forms.CharField(
+        label=_("Duplicate"),
         max_length=220,
-        error_messages={"required": "Pick the duplicate to fold into it."},
+        error_messages={"required": _("Pick the duplicate to fold into it.")},
     )
 
     def __init__(self, *args, model=None, **kwargs):
@@ -279,13 +310,14 @@ class MergeForm(forms.Form):
             by_name = list(self.model.objects.filter(**{f"{name}__iexact": value})[:2])
             if len(by_name) > 1:
                 raise forms.ValidationError(
-                    f"More than one record is called “{value}”: pick one from the list."
+                    _("More than one record is called “%(value)s”: pick one from the list.")
+                    % {"value": value}
                 )
             obj = by_name[0] if by_name else None
             if obj is None and hasattr(self.model, "slug"):
                 obj = self.model.objects.filter(slug=value).first()
         if obj is None:
-            raise forms.ValidationError(f"There is no record “{value}”.")
+            raise forms.ValidationError(_("There is no record “%(value)s”.") % {"value": value})
         return obj
 
     def clean_survivor(self):
@@ -298,31 +330,41 @@ class MergeForm(forms.Form):
         cleaned = super().clean()
         survivor, duplicate = cleaned.get("survivor"), cleaned.get("duplicate")
         if survivor and duplicate and survivor.pk == duplicate.pk:
-            self.add_error("duplicate", "Pick two different records.")
+            self.add_error("duplicate", _("Pick two different records."))
         return cleaned
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(max_length=254)
-    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.EDITOR)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.EDITOR
+    )
+    # The invitation, and later the staff digest, are written in this language.
+    language = forms.ChoiceField(
+        label=_("Language of their email"), choices=settings.LANGUAGES, required=False
+    )
 
     def __init__(self, *args, roles=(), jurisdiction=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.jurisdiction = jurisdiction
         self.fields["role"].choices = [c for c in Membership.Role.choices if c[0] in roles]
+        self.fields["language"].initial = site_language()
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or site_language()
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if Membership.objects.filter(
             jurisdiction=self.jurisdiction, user__email__iexact=email
         ).exists():
-            raise forms.ValidationError("This person is already a member.")
+            raise forms.ValidationError(_("This person is already a member."))
         return email
 
 
 class AcceptInvitationForm(forms.Form):
-    password1 = forms.CharField(label="Choose a password", widget=forms.PasswordInput)
-    password2 = forms.CharField(label="Type it again", widget=forms.PasswordInput)
+    password1 = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("Type it again"), widget=forms.PasswordInput)
 
     def __init__(self, *args, email="", **kwargs):
         self.email = email
@@ -335,7 +377,7 @@ class AcceptInvitationForm(forms.Form):
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", _("The two passwords differ."))
         elif p1:
             user = get_user_model()(email=self.email, username=self.email)
             try:
@@ -357,6 +399,14 @@ class RecommendationEditForm(forms.ModelForm):
             "action_category",
             "themes",
         ]
+        labels = {
+            "paragraph": _("Paragraph"),
+            "text": _("Text"),
+            "response": _("Response"),
+            "response_note": _("Response note"),
+            "action_category": _("Action category"),
+            "themes": _("Themes"),
+        }
         help_texts = {"text_es": _("The UN's Spanish text, usually from the Spanish report table.")}
         widgets = {"themes": forms.SelectMultiple(attrs={"size": 8})}
         field_classes = {"themes": ModelMultipleChoiceField}
@@ -388,6 +438,13 @@ class ThemeForm(forms.ModelForm):
     class Meta:
         model = Theme
         fields = ["vocabulary", "name", "name_es", "parent", "description", "synonyms"]
+        labels = {
+            "vocabulary": _("Vocabulary"),
+            "name": _("Name"),
+            "parent": _("Parent"),
+            "description": _("Description"),
+            "synonyms": _("Synonyms"),
+        }
         help_texts = {"name_es": _("Optional. Shown to visitors reading in Spanish.")}
 
     def save(self, commit=True):
@@ -399,14 +456,33 @@ class ThemeForm(forms.ModelForm):
         return theme
 
 
+class CalendarEntryForm(forms.ModelForm):
+    class Meta:
+        model = CalendarEntry
+        fields = ["review", "kind", "starts_on", "ends_on", "title", "note"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The public calendar follows the United States' reviews (CalendarEntry.for_calendar).
+        self.fields["review"].queryset = Review.objects.filter(
+            state_under_review__iso3=HOME_STATE
+        ).select_related("state_under_review")
+        self.fields["note"].widget.attrs["maxlength"] = MAX_TEXT
+        self.fields["note"].validators.append(MaxLengthValidator(MAX_TEXT))
+
+
 # The largest commitment CSV; commitment_import checks the same on the bytes it is given.
 CSV_MAX_BYTES = 2 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="UTF-8 CSV with the columns described below, at most 2 MB.",
+        label=_("CSV file"),
+        help_text=_("UTF-8 CSV with the columns described below, at most 2 MB."),
     )
 
     def clean_file(self):
@@ -414,20 +490,20 @@ class ImportForm(forms.Form):
         # Checked on the stored upload's size, before a byte of it is read into memory.
         if upload.size > CSV_MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is {upload.size / (1024 * 1024):.1f} MB; the limit is 2 MB. "
-                "Split it into smaller files."
+                _("The file is %(size).1f MB; the limit is 2 MB. Split it into smaller files.")
+                % {"size": upload.size / (1024 * 1024)}
             )
         return upload
 
 
 class SpreadsheetForm(ImportForm):
     file = forms.FileField(
-        label="Edited file",
-        help_text="The .xlsx or .csv file you downloaded here, edited; at most 2 MB.",
+        label=_("Edited file"),
+        help_text=_("The .xlsx or .csv file you downloaded here, edited; at most 2 MB."),
     )
 
     def clean_file(self):
         upload = super().clean_file()
         if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError("Upload an Excel workbook (.xlsx) or a CSV file.")
+            raise forms.ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file."))
         return upload

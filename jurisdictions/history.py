@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Commitment, CommitmentLink, Membership, ProgressUpdate, Publication
 from .moderation import APPROVED_REASON, STATUS_FROM_UPDATE
@@ -149,6 +150,13 @@ def _authors(records, update_authors: dict[int, int]) -> dict[int, int]:
     return authors
 
 
+def link_change(verb: str, what: str) -> str:
+    """A link change as the history says it; `verb` is public_link_changes' marker."""
+    if verb == "Linked to":
+        return _("Linked to %(what)s") % {"what": what}
+    return _("Unlinked from %(what)s") % {"what": what}
+
+
 def commitment_history(commitment: Commitment) -> list[Entry]:
     records = list(commitment.history.order_by("history_date", "history_id"))
     published = [r for r in records if r.publication == Publication.PUBLISHED]
@@ -175,20 +183,23 @@ def commitment_history(commitment: Commitment) -> list[Entry]:
         Commitment,
         COMMITMENT_FIELDS,
         label,
-        "Published",
+        _("Published"),
         author=lambda record: authors[record.history_id],
     )
     if published and published[0].modelled_on_id:
         model = Commitment.objects.filter(pk=published[0].modelled_on_id).first()
         if model is not None:
-            entries[0].what = f"Published, modelled on {model.jurisdiction}'s “{model.title}”"
+            entries[0].what = _("Published, modelled on %(jurisdiction)s's “%(title)s”") % {
+                "jurisdiction": model.jurisdiction,
+                "title": model.title,
+            }
     versions = [record.history_date for record in published]
     for verb, record, when in public_link_changes(links, versions):
         try:
             citation = record.recommendation.citation
         except Exception:  # the recommendation itself was removed later
-            citation = "a recommendation since removed"
-        entries.append(Entry(when, label(record.history_user_id), f"{verb} {citation}"))
+            citation = _("a recommendation since removed")
+        entries.append(Entry(when, label(record.history_user_id), link_change(verb, citation)))
     seen_updates = set()
     for record in updates:
         if record.id in seen_updates:
@@ -199,7 +210,8 @@ def commitment_history(commitment: Commitment) -> list[Entry]:
                 record.history_date,
                 # Its writer, not the curator whose approval saved this version.
                 label(record.author_id or record.history_user_id),
-                f"Progress update of {record.reported_on:%Y-%m-%d} published",
+                _("Progress update of %(date)s published")
+                % {"date": f"{record.reported_on:%Y-%m-%d}"},
             )
         )
     entries.sort(key=lambda e: e.when, reverse=True)
@@ -219,7 +231,7 @@ def _record_entries(
             changes = _field_changes(model, fields, previous, record)
             if changes:
                 entries.append(
-                    Entry(record.history_date, label(author(record)), "Changed", changes)
+                    Entry(record.history_date, label(author(record)), _("Changed"), changes)
                 )
         previous = record
     return entries
@@ -254,13 +266,13 @@ def recommendation_history(recommendation) -> list[Entry]:
         )
     ]
     label = _labeller([r.history_user_id for r in [*records, *links]])
-    entries = _record_entries(records, model, RECOMMENDATION_FIELDS, label, "Recorded")
+    entries = _record_entries(records, model, RECOMMENDATION_FIELDS, label, _("Recorded"))
     for verb, record, when in changes:
         entries.append(
             Entry(
                 when,
                 label(record.history_user_id),
-                f"{verb} {record.commitment.title} ({record.commitment.jurisdiction})",
+                link_change(verb, f"{record.commitment.title} ({record.commitment.jurisdiction})"),
             )
         )
     entries.sort(key=lambda e: e.when, reverse=True)

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import F, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -30,13 +30,13 @@ from .publication import Publication
 
 
 class JurisdictionKind(models.TextChoices):
-    FEDERAL = "federal", "Federal"
-    STATE = "state", "State"
-    TERRITORY = "territory", "Territory"
-    COUNTY = "county", "County"
-    CITY = "city", "City or town"
-    TRIBAL = "tribal", "Tribal nation"
-    SPECIAL = "special", "Special district"
+    FEDERAL = "federal", _("Federal")
+    STATE = "state", _("State")
+    TERRITORY = "territory", _("Territory")
+    COUNTY = "county", _("County")
+    CITY = "city", _("City or town")
+    TRIBAL = "tribal", _("Tribal nation")
+    SPECIAL = "special", _("Special district")
 
 
 class Jurisdiction(models.Model):
@@ -51,17 +51,17 @@ class Jurisdiction(models.Model):
     # The Census GEOID: the FIPS code of a state (2 digits) or county (5), the place code
     # of a city (7); "US" for the federal level; empty where none exists (tribal nations,
     # special districts). The API and exports call it geoid.
-    fips = models.CharField("Census GEOID (FIPS)", max_length=12, blank=True)
+    fips = models.CharField(_("Census GEOID (FIPS)"), max_length=12, blank=True)
     # The Open Civic Data division identifier, e.g. ocd-division/country:us/state:pa, which
     # other civic data (Open States, Cicero) key on; empty where none is known.
     ocd_id = models.CharField(
-        "Open Civic Data division id",
+        _("Open Civic Data division id"),
         max_length=200,
         blank=True,
-        help_text="For example ocd-division/country:us/state:pa/place:pittsburgh.",
+        help_text=_("For example ocd-division/country:us/state:pa/place:pittsburgh."),
     )
     state_code = models.CharField(
-        max_length=2, blank=True, help_text="USPS code of the state or territory it lies in."
+        max_length=2, blank=True, help_text=_("USPS code of the state or territory it lies in.")
     )
     website = models.URLField(blank=True)
 
@@ -104,14 +104,14 @@ class Jurisdiction(models.Model):
 
     def clean(self):
         if self.parent_id and self.parent_id == self.pk:
-            raise ValidationError({"parent": "A jurisdiction cannot be its own parent."})
+            raise ValidationError({"parent": _("A jurisdiction cannot be its own parent.")})
 
 
 class NetworkKind(models.TextChoices):
-    NETWORK = "network", "Network"
-    CAMPAIGN = "campaign", "Campaign"
-    PLEDGE = "pledge", "Joint pledge"
-    REVIEW = "review", "Voluntary review"
+    NETWORK = "network", _("Network")
+    CAMPAIGN = "campaign", _("Campaign")
+    PLEDGE = "pledge", _("Joint pledge")
+    REVIEW = "review", _("Voluntary review")
 
 
 class Network(models.Model):
@@ -222,25 +222,25 @@ class CommitmentQuerySet(models.QuerySet):
 
 
 class CommitmentKind(models.TextChoices):
-    ORDINANCE = "ordinance", "Ordinance"
-    RESOLUTION = "resolution", "Resolution"
-    EXECUTIVE_ORDER = "executive_order", "Executive order"
-    LAW = "law", "Law"
-    BUDGET = "budget", "Budget"
-    PROGRAM = "program", "Program"
-    POLICY = "policy", "Policy"
-    PLEDGE = "pledge", "Pledge"
-    PROCLAMATION = "proclamation", "Proclamation"
-    REPORT = "report", "Report"
+    ORDINANCE = "ordinance", _("Ordinance")
+    RESOLUTION = "resolution", _("Resolution")
+    EXECUTIVE_ORDER = "executive_order", _("Executive order")
+    LAW = "law", _("Law")
+    BUDGET = "budget", _("Budget")
+    PROGRAM = "program", _("Program")
+    POLICY = "policy", _("Policy")
+    PLEDGE = "pledge", _("Pledge")
+    PROCLAMATION = "proclamation", _("Proclamation")
+    REPORT = "report", _("Report")
 
 
 class CommitmentStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    ADOPTED = "adopted", "Adopted"
-    IN_PROGRESS = "in_progress", "In progress"
-    IMPLEMENTED = "implemented", "Implemented"
-    STALLED = "stalled", "Stalled"
-    REPEALED = "repealed", "Repealed"
+    PROPOSED = "proposed", _("Proposed")
+    ADOPTED = "adopted", _("Adopted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    IMPLEMENTED = "implemented", _("Implemented")
+    STALLED = "stalled", _("Stalled")
+    REPEALED = "repealed", _("Repealed")
 
 
 class Commitment(Bilingual, models.Model):
@@ -254,23 +254,28 @@ class Commitment(Bilingual, models.Model):
     title = models.CharField(max_length=300)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     instrument_ref = models.CharField(
-        "instrument reference",
+        _("instrument reference"),
         max_length=120,
         blank=True,
-        help_text="The number the jurisdiction gave it, e.g. “Ordinance 34-2016”.",
+        help_text=_("The number the jurisdiction gave it, e.g. “Ordinance 34-2016”."),
     )
-    summary = models.TextField(blank=True, help_text="What it does, in a few plain sentences.")
+    summary = models.TextField(blank=True, help_text=_("What it does, in a few plain sentences."))
     # The Spanish versions staff may add (recommendations/bilingual.py chooses which shows).
     title_es = models.CharField(_("title in Spanish"), max_length=300, blank=True)
     summary_es = models.TextField(_("summary in Spanish"), blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ADOPTED)
     adopted_on = models.DateField(null=True, blank=True)
     target_date = models.DateField(
-        null=True, blank=True, help_text="When it is meant to be fully in place, if a date was set."
+        null=True,
+        blank=True,
+        help_text=_("When it is meant to be fully in place, if a date was set."),
     )
     responsible_office = models.CharField(max_length=200, blank=True)
     source_url = models.URLField(
-        "source URL", max_length=1000, blank=True, help_text="The official text or announcement."
+        _("source URL"),
+        max_length=1000,
+        blank=True,
+        help_text=_("The official text or announcement."),
     )
     themes = models.ManyToManyField(Theme, related_name="commitments", blank=True)
     recommendations = models.ManyToManyField(
@@ -290,7 +295,7 @@ class Commitment(Bilingual, models.Model):
     publication = models.CharField(
         max_length=10, choices=Publication.choices, default=Publication.DRAFT
     )
-    review_note = models.TextField(blank=True, help_text="The curator's reason, shown to staff.")
+    review_note = models.TextField(blank=True, help_text=_("The curator's reason, shown to staff."))
     published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -354,7 +359,7 @@ class Commitment(Bilingual, models.Model):
                 condition=Q(adopted_on__isnull=True)
                 | Q(target_date__isnull=True)
                 | Q(target_date__gte=F("adopted_on")),
-                violation_error_message="The target date cannot be before the adoption date.",
+                violation_error_message=_("The target date cannot be before the adoption date."),
             ),
         ]
         indexes = [
@@ -382,7 +387,7 @@ class Commitment(Bilingual, models.Model):
     def clean(self):
         if self.adopted_on and self.target_date and self.target_date < self.adopted_on:
             raise ValidationError(
-                {"target_date": "The target date cannot be before the adoption date."}
+                {"target_date": _("The target date cannot be before the adoption date.")}
             )
 
     def status_on(self, day):
@@ -498,10 +503,10 @@ class ThemeJurisdictionCount(models.Model):
 
 
 class Relation(models.TextChoices):
-    IMPLEMENTS = "implements", "Implements"
-    PARTIAL = "partial", "Partially addresses"
-    CONTRADICTS = "contradicts", "Contradicts"
-    ROLLS_BACK = "rolls_back", "Rolls back"
+    IMPLEMENTS = "implements", _("Implements")
+    PARTIAL = "partial", _("Partially addresses")
+    CONTRADICTS = "contradicts", _("Contradicts")
+    ROLLS_BACK = "rolls_back", _("Rolls back")
 
 
 class CommitmentLinkQuerySet(models.QuerySet):
@@ -519,7 +524,7 @@ class CommitmentLink(models.Model):
         Recommendation, on_delete=models.PROTECT, related_name="commitment_links"
     )
     relation = models.CharField(max_length=12, choices=Relation.choices, default=Relation.PARTIAL)
-    rationale = models.TextField(blank=True, help_text="Why this commitment answers it.")
+    rationale = models.TextField(blank=True, help_text=_("Why this commitment answers it."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -528,6 +533,9 @@ class CommitmentLink(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped when the spreadsheet upload changes the relation or rationale, so a row edited
+    # from an older download is caught.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
     objects = CommitmentLinkQuerySet.as_manager()
@@ -560,15 +568,15 @@ class ProgressUpdate(Bilingual, models.Model):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="updates")
     reported_on = models.DateField()
     status = models.CharField(
-        "new status",
+        _("new status"),
         max_length=12,
         choices=Commitment.Status.choices,
         blank=True,
-        help_text="Leave empty if the status did not change.",
+        help_text=_("Leave empty if the status did not change."),
     )
-    summary = models.TextField("what happened")
+    summary = models.TextField(_("what happened"))
     summary_es = models.TextField(_("what happened, in Spanish"), blank=True)
-    evidence_url = models.URLField("evidence URL", max_length=1000, blank=True)
+    evidence_url = models.URLField(_("evidence URL"), max_length=1000, blank=True)
     publication = models.CharField(
         max_length=10, choices=Publication.choices, default=Publication.DRAFT
     )
@@ -621,7 +629,7 @@ class EvidenceLink(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     consecutive_failures = models.PositiveSmallIntegerField(default=0)
     is_dead = models.BooleanField(
-        default=False, help_text="Failed on two checks in a row; shown to curators and staff."
+        default=False, help_text=_("Failed on two checks in a row; shown to curators and staff.")
     )
 
     objects = EvidenceLinkQuerySet.as_manager()
@@ -636,9 +644,26 @@ class EvidenceLink(models.Model):
         return self.url
 
 
+def site_language(code: str | None = None) -> str:
+    """`code`, by default the active language, as one of settings.LANGUAGES (a regional
+    variant as its language: es-MX is es); English when none fits."""
+    try:
+        return translation.get_supported_language_variant(
+            code or translation.get_language() or settings.LANGUAGE_CODE
+        )
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def mail_language_field():
+    """The language a person's mail is written in: the one they used when they subscribed
+    or were invited (the page's, or the inviter's choice)."""
+    return models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+
+
 class MembershipRole(models.TextChoices):
-    EDITOR = "editor", "Editor"
-    MANAGER = "manager", "Manager"
+    EDITOR = "editor", _("Editor")
+    MANAGER = "manager", _("Manager")
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -659,6 +684,8 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The staff digest's language, from the invitation the member accepted.
+    language = mail_language_field()
 
     objects = MembershipQuerySet.as_manager()
 
@@ -737,6 +764,7 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+    language = mail_language_field()
 
     objects = InvitationQuerySet.as_manager()
 
@@ -782,6 +810,7 @@ class Subscription(models.Model):
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     # End of the window covered by the last digest queued for it; the next one starts here.
     last_sent_at = models.DateTimeField(null=True, blank=True)
+    language = mail_language_field()
 
     objects = SubscriptionQuerySet.as_manager()
 
@@ -815,14 +844,15 @@ class Subscription(models.Model):
 
 
 class DigestKind(models.TextChoices):
-    STAFF = "staff", "Staff: overdue and stale commitments"
-    SUBSCRIBER = "subscriber", "Subscriber: new and changed commitments"
+    STAFF = "staff", _("Staff: overdue and stale commitments")
+    SUBSCRIBER = "subscriber", _("Subscriber: new and changed commitments")
+    PEER = "peer", _("Staff: new commitments elsewhere on the recommendations they answer")
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
 
 
 class DigestDelivery(models.Model):
@@ -837,7 +867,7 @@ class DigestDelivery(models.Model):
 
     email = models.EmailField()
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    period = models.DateField(help_text="Monday of the week the digest belongs to.")
+    period = models.DateField(help_text=_("Monday of the week the digest belongs to."))
     subject = models.CharField(max_length=200)
     body = models.TextField()
     # Sent as the List-Unsubscribe header: mail clients show it as a one-click way out.
@@ -851,7 +881,7 @@ class DigestDelivery(models.Model):
 
     class Meta:
         ordering = ["-period", "email"]
-        verbose_name_plural = "digest deliveries"
+        verbose_name_plural = _("digest deliveries")
         constraints = [
             models.UniqueConstraint(
                 fields=["email", "kind", "period"], name="jurisdictions_digestdelivery_once"
@@ -880,6 +910,23 @@ class StaffDigestOptOut(models.Model):
 
     def __str__(self):
         return f"No staff digest for {self.user}"
+
+
+class PeerDigestFollow(models.Model):
+    """A staff member who asked, on the staff home, for the weekly peer digest: commitments
+    other jurisdictions published on the recommendations their own jurisdictions answer
+    (peer_digest.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="peer_digest"
+    )
+    # The next digest lists commitments first published after this moment: the opt-in,
+    # then the end of the last digest sent.
+    since = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Peer digest for {self.user}"
 
 
 # Reports live in their own package; importing them here registers them with this app.

@@ -6,6 +6,7 @@ can do everything a curator can. Everyone else reads published records only.
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from recommendations.permissions import (
     CURATORS_GROUP,
@@ -17,6 +18,7 @@ from recommendations.permissions import (
 )
 
 from .models import Commitment, Jurisdiction, Membership, Publication
+from .progress.models import ever_published_indicators
 
 __all__ = ["CURATORS_GROUP", "RoleRequired", "is_admin", "is_curator", "make_curator"]
 
@@ -111,6 +113,17 @@ def can_delete_commitment(user, commitment) -> bool:
     }
 
 
+def can_delete_indicator(user, indicator, ever_published: set[int] | None = None) -> bool:
+    """As for commitments: staff delete an indicator that was never public (its
+    measurements go with it); curators delete any. ``ever_published`` is
+    progress.models.ever_published_indicators() of its commitment, when already read."""
+    if is_curator(user):
+        return True
+    if ever_published is None:
+        ever_published = ever_published_indicators(indicator.commitment)
+    return indicator.pk not in ever_published
+
+
 def get_jurisdiction_for_edit(user, slug):
     """The jurisdiction, or 404 for one the user has no rights on (its existence is public,
     but a staff screen for it is not)."""
@@ -132,13 +145,13 @@ def role_label(user, jurisdiction=None, memberships=None) -> str:
     ``memberships`` is an optional pre-loaded list of that user's Membership rows.
     """
     if user is None:
-        return "Data import"
+        return _("Data import")
     if user.is_superuser:
-        return "Administrator"
+        return _("Administrator")
     if memberships is None:
         memberships = list(Membership.objects.filter(user=user).select_related("jurisdiction"))
     if is_curator(user):
-        return "Curator"
+        return _("Curator")
     chosen = None
     for membership in memberships:
         if jurisdiction is not None and membership.jurisdiction_id == jurisdiction.pk:
@@ -146,5 +159,5 @@ def role_label(user, jurisdiction=None, memberships=None) -> str:
             break
         chosen = chosen or membership
     if chosen is None:
-        return "Staff"
+        return _("Staff")
     return f"{chosen.get_role_display()}, {chosen.jurisdiction.name}"

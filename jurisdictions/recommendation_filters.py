@@ -2,6 +2,8 @@
 facet, the jurisdictions with the most published commitments answering the matches."""
 
 import django_filters
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recommendations import native
 from recommendations.filters import RecommendationFilter
@@ -24,11 +26,11 @@ def jurisdiction_facet(filterset, chosen, counts):
         ((slug, name, counts[str(pk)]) for pk, slug, name in names),
         key=lambda row: (-row[2], row[1]),
     )[:FACET_SIZE]
-    options = [(slug, name) for slug, name, _ in rows]
-    shown = {slug for slug, _ in options}
+    options = [(slug, name) for slug, name, __ in rows]
+    shown = {slug for slug, __ in options}
     options += [(j.slug, j.name) for j in chosen or [] if j.slug not in shown]
-    found = {slug: n for slug, _, n in rows}
-    return "Acted on by", options, found, {j.slug for j in chosen or []}
+    found = {slug: n for slug, __, n in rows}
+    return _("Acted on by"), options, found, {j.slug for j in chosen or []}
 
 
 def register():
@@ -36,7 +38,7 @@ def register():
         "jurisdiction",
         django_filters.ModelMultipleChoiceFilter(
             distinct=False,
-            label="Acted on by",
+            label=gettext_lazy("Acted on by"),
             queryset=Jurisdiction.objects.all(),
             to_field_name="slug",
             method="filter_array",

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
@@ -18,7 +20,7 @@ from recommendations.filters import theme_options
 from recommendations.models import Recommendation, Theme
 
 from . import digests
-from .models import Commitment, Jurisdiction, StaffDigestOptOut, Subscription
+from .models import Commitment, Jurisdiction, StaffDigestOptOut, Subscription, site_language
 from .tasks import send_subscription_confirmation
 
 DATALIST_SIZE = 1000
@@ -46,7 +48,7 @@ def find_jurisdiction(text: str) -> Jurisdiction | None:
     """A jurisdiction from what was typed: its name, "Name, ST" or its slug. A name
     shared by several places (Springfield) finds none: the state must be added."""
     text = " ".join(text.split())
-    name, _, code = text.rpartition(", ")
+    name, __, code = text.rpartition(", ")
     matches = Jurisdiction.objects.filter(name__iexact=text)
     if name and len(code) == 2:
         matches = matches | Jurisdiction.objects.filter(name__iexact=name, state_code__iexact=code)
@@ -57,15 +59,19 @@ def find_jurisdiction(text: str) -> Jurisdiction | None:
 
 
 class SubscriptionForm(forms.Form):
-    email = forms.EmailField(label="Your email address")
+    email = forms.EmailField(label=gettext_lazy("Your email address"))
     theme = forms.ModelChoiceField(
-        Theme.objects.all(), to_field_name="slug", required=False, empty_label="—"
+        Theme.objects.all(),
+        label=gettext_lazy("Theme"),
+        to_field_name="slug",
+        required=False,
+        empty_label="—",
     )
     jurisdiction = forms.CharField(
-        label="Jurisdiction",
+        label=gettext_lazy("Jurisdiction"),
         required=False,
         max_length=250,
-        help_text="Type a state, county, city or tribal nation, e.g. Pittsburgh, PA.",
+        help_text=gettext_lazy("Type a state, county, city or tribal nation, e.g. Pittsburgh, PA."),
         widget=forms.TextInput(attrs={"list": "jurisdiction-options", "autocomplete": "off"}),
     )
     # Too many recommendations for a menu: its pages link here with the id filled in.
@@ -87,8 +93,11 @@ class SubscriptionForm(forms.Form):
         place = find_jurisdiction(text)
         if place is None:
             raise forms.ValidationError(
-                f"No single jurisdiction is called “{text}”. Pick one of the names offered "
-                "as you type, e.g. “Pittsburgh, PA”."
+                _(
+                    "No single jurisdiction is called “%(text)s”. Pick one of the names "
+                    "offered as you type, e.g. “Pittsburgh, PA”."
+                )
+                % {"text": text}
             )
         return place
 
@@ -99,7 +108,7 @@ class SubscriptionForm(forms.Form):
         chosen = [name for name in ("theme", "jurisdiction", "recommendation") if cleaned.get(name)]
         if len(chosen) != 1:
             raise forms.ValidationError(
-                "Choose exactly one theme, jurisdiction or recommendation to follow."
+                _("Choose exactly one theme, jurisdiction or recommendation to follow.")
             )
         return cleaned
 
@@ -137,6 +146,8 @@ def subscribe(request):
             "jurisdiction": data["jurisdiction"],
             "recommendation": data["recommendation"],
         }
+        # Its mail is written in the language of the page the form was sent from.
+        language = site_language()
         with transaction.atomic():
             subscription = (
                 Subscription.objects.select_for_update()
@@ -145,12 +156,16 @@ def subscribe(request):
             )
             if subscription is None:
                 subscription = Subscription.objects.create(
-                    email=data["email"], token=secrets.token_urlsafe(32), **target
+                    email=data["email"],
+                    token=secrets.token_urlsafe(32),
+                    language=language,
+                    **target,
                 )
             elif subscription.unsubscribed_at:
                 subscription.unsubscribed_at = None
                 subscription.confirmed_at = None
-                subscription.save(update_fields=["unsubscribed_at", "confirmed_at"])
+                subscription.language = language
+                subscription.save(update_fields=["unsubscribed_at", "confirmed_at", "language"])
             if subscription.confirmed_at is None and _mail_allowed(request, data["email"]):
                 # Mail is sent by the worker once the row is committed, never in this request.
                 send_subscription_confirmation.delay_on_commit(subscription.pk, base_url(request))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import compare, views
+from . import calendars, compare, views
 from .feeds import JurisdictionCommitmentFeed, ThemeCommitmentFeed
 
 app_name = "jurisdictions"
@@ -14,6 +14,11 @@ urlpatterns = [
         "jurisdictions/<slug:slug>/feed/",
         JurisdictionCommitmentFeed(),
         name="jurisdiction-feed",
+    ),
+    path(
+        "jurisdictions/<slug:slug>/calendar.ics",
+        calendars.jurisdiction_feed,
+        name="jurisdiction-calendar",
     ),
     path("commitments/", views.commitment_list, name="commitment-list"),
     path("commitments/export.<str:fmt>", views.commitment_export, name="commitment-export"),

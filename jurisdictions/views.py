@@ -5,6 +5,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from recommendations import cite_formats as rec_citations
 from recommendations import exports
@@ -197,7 +198,7 @@ def commitment_list(request):
         "filterset": filterset,
         "page_obj": page,
         "facets": facets,
-        "chips": chips(params, facets, {"q": "Search", "year": "Year adopted"}),
+        "chips": chips(params, facets, {"q": _("Search"), "year": _("Year adopted")}),
         "states": state_choices(),
         "selected_states": set(params.getlist("state")),
         "sorts": COMMITMENT_SORTS,
@@ -277,7 +278,7 @@ def commitment_export(request, fmt):
 
 def commitment_cite(request, pk, fmt):
     if fmt not in rec_citations.FORMATS:
-        raise Http404("No such citation format.")
+        raise Http404(_("No such citation format."))
     commitment = get_object_or_404(
         Commitment.objects.published().select_related("jurisdiction"), pk=pk
     )

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from recommendations.absolute_urls import base_url
@@ -46,19 +47,19 @@ def data_file(request, name, day=None):
     days = bulk.days()
     if day is None:
         if not days:
-            raise Http404("No bulk files have been built yet.")
+            raise Http404(_("No bulk files have been built yet."))
         day = days[0]
     elif day not in days:
-        raise Http404("No bulk files for that day.")
+        raise Http404(_("No bulk files for that day."))
     manifest = bulk.manifest(day) or {}
     entry = _entry(manifest, name)
     if entry is None:
-        raise Http404("No such file in that set.")
+        raise Http404(_("No such file in that set."))
     path = bulk.data_dir() / day / name
     try:
         stat = path.stat()
     except FileNotFoundError as exc:
-        raise Http404("No such file in that set.") from exc
+        raise Http404(_("No such file in that set.")) from exc
     etag = quote_etag(entry.get("sha256", f"{stat.st_size:x}-{int(stat.st_mtime):x}")[:32])
     modified = int(stat.st_mtime)
     not_modified = get_conditional_response(request, etag=etag, last_modified=modified)

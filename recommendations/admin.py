@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .fetch import validate_public_url
 from .models import (
     AffectedGroup,
+    CalendarEntry,
     Country,
     Recommendation,
     Review,
@@ -25,9 +26,32 @@ class CountryAdmin(admin.ModelAdmin):
     search_fields = ["name", "iso3", "formal_name"]
 
 
+class CalendarEntryInline(admin.TabularInline):
+    model = CalendarEntry
+    extra = 0
+
+
+@admin.register(CalendarEntry)
+class CalendarEntryAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "kind", "starts_on", "ends_on", "review"]
+    list_filter = ["kind", "review__cycle"]
+    list_select_related = ["review__state_under_review"]
+    autocomplete_fields = ["review"]
+
+
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "wg_session", "review_date", "report_symbol", "status"]
+class ReviewAdmin(SimpleHistoryAdmin):
+    # The review's own dates (review_date, wg_session, response_date) are the UPR
+    # calendar's sessions and responses; the inline holds the dates it does not.
+    inlines = [CalendarEntryInline]
+    list_display = [
+        "__str__",
+        "wg_session",
+        "review_date",
+        "response_date",
+        "report_symbol",
+        "status",
+    ]
     list_filter = ["status", "cycle"]
     search_fields = ["state_under_review__name", "report_symbol", "response_symbol"]
     autocomplete_fields = ["state_under_review"]

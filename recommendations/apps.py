@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _install_schema(using, **kwargs):
@@ -21,6 +22,7 @@ def _install_schema(using, **kwargs):
 class RecommendationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "recommendations"
+    verbose_name = _("Recommendations")
 
     def ready(self):
         post_migrate.connect(_install_schema, sender=self)

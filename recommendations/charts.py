@@ -1,6 +1,8 @@
 """The home page's SVG bar chart of recommendations by theme and response, computed as
 plain numbers for the template to draw."""
 
+from django.utils.text import format_lazy
+
 from . import facets
 from .models import Response, Theme
 
@@ -59,7 +61,7 @@ def _bars(rows: list[dict]) -> dict:
                         "x": round(x, 2),
                         "width": max(round(width, 2), 0.5),
                         "colour": colour,
-                        "label": f"{Response(key).label}: {row[key]}",
+                        "label": format_lazy("{}: {}", Response(key).label, row[key]),
                     }
                 )
             x += width

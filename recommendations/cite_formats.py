@@ -9,12 +9,13 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from .templatetags.un_documents import undocs_url
 
 SITE_NAME = "UPR Tracker"
 UPR_AUTHOR = "UN Human Rights Council, Working Group on the Universal Periodic Review"
-LABELS = [("txt", "Plain text"), ("json", "CSL-JSON"), ("bib", "BibTeX"), ("ris", "RIS")]
+LABELS = [("txt", _("Plain text")), ("json", "CSL-JSON"), ("bib", "BibTeX"), ("ris", "RIS")]
 FORMATS = {
     "txt": "text/plain; charset=utf-8",
     "json": "application/vnd.citationstyles.csl+json",

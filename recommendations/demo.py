@@ -11,7 +11,16 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import AffectedGroup, Country, Recommendation, Review, SdgTarget, Theme
+from .models import (
+    AffectedGroup,
+    CalendarEntry,
+    CalendarEntryKind,
+    Country,
+    Recommendation,
+    Review,
+    SdgTarget,
+    Theme,
+)
 from .recurrence import refresh_recommended_again
 from .seed import _upsert
 
@@ -84,6 +93,32 @@ def seed_reviews() -> None:
         )
 
 
+ILLUSTRATIVE = "Illustrative date for the demo, not an official deadline."
+# Dates the public record does not give (DOMAIN facts give the sessions and responses,
+# which the calendar reads from the reviews above): each says so in its note, which the
+# calendar and its feed show.
+ILLUSTRATIVE_DATES = [
+    # cycle, kind, day
+    (3, CalendarEntryKind.MIDTERM_REPORT, date(2023, 3, 15)),
+    (4, CalendarEntryKind.STAKEHOLDER_DEADLINE, date(2025, 4, 14)),
+    (4, CalendarEntryKind.NATIONAL_REPORT, date(2025, 8, 4)),
+]
+
+
+def seed_calendar() -> int:
+    """The UPR calendar's demo dates that no review holds: the illustrative deadlines
+    above. The sessions and responses, and the postponement of the fourth review (its
+    status and notes), come from the reviews themselves. Upserts on (review, kind)."""
+    reviews = {r.cycle: r for r in Review.objects.filter(state_under_review__iso3="USA")}
+    for cycle, kind, day in ILLUSTRATIVE_DATES:
+        _upsert(
+            CalendarEntry,
+            {"review": reviews[cycle], "kind": kind},
+            {"starts_on": day, "ends_on": None, "title": "", "note": ILLUSTRATIVE},
+        )
+    return len(ILLUSTRATIVE_DATES)
+
+
 def _split(value: str, sep: str = ";") -> list[str]:
     return [part.strip() for part in value.split(sep) if part.strip()]
 
@@ -91,6 +126,7 @@ def _split(value: str, sep: str = ";") -> list[str]:
 @transaction.atomic
 def seed_recommendations(path: Path = DATA) -> int:
     seed_reviews()
+    seed_calendar()
     review = Review.objects.get(state_under_review__iso3="USA", cycle=3)
     countries = {c.iso3: c for c in Country.objects.all()}
     uhri = {t.name: t for t in Theme.objects.filter(vocabulary="uhri")}

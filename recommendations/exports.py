@@ -17,6 +17,7 @@ from django.db.models import OuterRef, Value
 from django.db.models.functions import Concat
 from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from . import native
 from .absolute_urls import base_url
@@ -66,7 +67,7 @@ def _json_lines(rows: Iterable[dict]) -> Iterator[str]:
 
 def stream(queryset, to_row: Callable, fields: list[str], fmt: str, name: str):
     if fmt not in FORMATS:
-        raise Http404("Unknown export format.")
+        raise Http404(_("Unknown export format."))
     rows = (to_row(obj) for obj in queryset.iterator(chunk_size=CHUNK_SIZE))
     return _respond(rows, fields, fmt, name)
 
@@ -120,7 +121,7 @@ def recommendations(queryset, fmt: str, base: str | None = None, name: str = "re
     `name` names the file (listing.export_filename)."""
     base = base or base_url()
     if fmt not in FORMATS:
-        raise Http404("Unknown export format.")
+        raise Http404(_("Unknown export format."))
     if fmt == "csv":
         values = _started(_postgres_recommendation_values(queryset, base))
         response = StreamingHttpResponse(
@@ -197,7 +198,8 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
     }
     groups = dict(AffectedGroup.objects.values_list("pk", "name"))
     acting = native.acting_names()
-    local_labels = dict(Recommendation.LocalStatus.choices)
+    # Plain strings, in the language of the request (English for the bulk files).
+    local_labels = {value: str(label) for value, label in Recommendation.LocalStatus.choices}
     reviews = {
         r.pk: (
             r.state_under_review.iso3,

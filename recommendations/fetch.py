@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 from requests_hardened import Config, Manager
 from requests_hardened.ip_filter import InvalidIPAddress
 
@@ -97,8 +98,10 @@ def validate_public_url(value: str) -> None:
         refuse_internal_url(value)
     except UnsafeURL:
         raise ValidationError(
-            "This address points inside a private network. Give the public web address "
-            "of the page.",
+            gettext_lazy(
+                "This address points inside a private network. Give the public web address "
+                "of the page."
+            ),
             code="internal_url",
         ) from None
 

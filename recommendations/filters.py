@@ -10,6 +10,9 @@ import django_filters
 from django.contrib.postgres.search import SearchHeadline
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import facets as facet_counting
 from . import sessions
@@ -34,7 +37,7 @@ from .models import (
 from .schema import SEARCH_CONFIG, SPANISH_SEARCH_CONFIG
 
 # Accepted values; the facet shows only the cycles that hold recommendations, with years.
-CYCLES = [(str(n), f"Cycle {n}") for n in range(1, 21)]
+CYCLES = [(str(n), format_lazy(gettext_lazy("Cycle {n}"), n=n)) for n in range(1, 21)]
 EVERY_STATE = facet_counting.EVERY_STATE
 # Any local action, then each status in LocalStatus's words, "none" last.
 LOCAL_ACTION = [
@@ -43,10 +46,10 @@ LOCAL_ACTION = [
     (LocalStatus.NONE.value, LocalStatus.NONE.label),
 ]
 SORTS = [
-    ("relevance", "Relevance (with a search)"),
-    ("citation", "Citation"),
-    ("response", "Response"),
-    ("local", "Most jurisdictions acting"),
+    ("relevance", gettext_lazy("Relevance (with a search)")),
+    ("citation", gettext_lazy("Citation")),
+    ("response", gettext_lazy("Response")),
+    ("local", gettext_lazy("Most jurisdictions acting")),
 ]
 MAX_QUERY_LENGTH = 300
 
@@ -83,12 +86,12 @@ class FacetedFilterSet(django_filters.FilterSet):
 
 class RecommendationFilter(FacetedFilterSet):
     q = django_filters.CharFilter(
-        label="Search the text", method="filter_q", max_length=MAX_QUERY_LENGTH
+        label=gettext_lazy("Search the text"), method="filter_q", max_length=MAX_QUERY_LENGTH
     )
     # The site follows the United States: without this parameter (or a review), lists show
     # recommendations made to it; "all" shows every state's, as imported.
     under_review = django_filters.ChoiceFilter(
-        label="State under review",
+        label=gettext_lazy("State under review"),
         choices=lambda: under_review_choices(),
         method="filter_under_review",
     )
@@ -96,56 +99,67 @@ class RecommendationFilter(FacetedFilterSet):
     # first use and caches it on the class's filter, so a label read before a queryset was
     # bound (the API schema does) left later forms without one.
     cycle = django_filters.MultipleChoiceFilter(
-        distinct=False, label="Review cycle", field_name="review__cycle", choices=CYCLES
+        distinct=False,
+        label=gettext_lazy("Review cycle"),
+        field_name="review__cycle",
+        choices=CYCLES,
     )
     # Plain choices rather than a model field: ids are checked against the list, so a
     # number too big for the database column is a form error, not a database error.
     review = django_filters.MultipleChoiceFilter(
-        distinct=False, label="Review", choices=lambda: review_choices(), method="filter_review"
+        distinct=False,
+        label=gettext_lazy("Review"),
+        choices=lambda: review_choices(),
+        method="filter_review",
     )
     response = django_filters.MultipleChoiceFilter(
-        distinct=False, label="Response", choices=Response.choices
+        distinct=False, label=gettext_lazy("Response"), choices=Response.choices
     )
     theme = django_filters.ModelMultipleChoiceFilter(
         distinct=False,
-        label="Theme",
+        label=gettext_lazy("Theme"),
         queryset=Theme.objects.all(),
         to_field_name="slug",
         method="filter_theme",
     )
     group = django_filters.ModelMultipleChoiceFilter(
         distinct=False,
-        label="Affected persons",
+        label=gettext_lazy("Affected persons"),
         queryset=AffectedGroup.objects.all(),
         to_field_name="slug",
         method="filter_array",
     )
     sdg = django_filters.MultipleChoiceFilter(
-        distinct=False, label="SDG", choices=lambda: sdg_choices(), method="filter_array"
+        distinct=False,
+        label=gettext_lazy("SDG"),
+        choices=lambda: sdg_choices(),
+        method="filter_array",
     )
     country = django_filters.ModelMultipleChoiceFilter(
         distinct=False,
-        label="Recommending state",
+        label=gettext_lazy("Recommending state"),
         queryset=Country.objects.all(),
         to_field_name="iso3",
         method="filter_array",
     )
     region = django_filters.MultipleChoiceFilter(
         distinct=False,
-        label="Regional group",
+        label=gettext_lazy("Regional group"),
         choices=RegionalGroup.choices,
         method="filter_array",
     )
     action = django_filters.MultipleChoiceFilter(
         distinct=False,
-        label="Action category",
+        label=gettext_lazy("Action category"),
         field_name="action_category",
         choices=[(str(v), label) for v, label in ActionCategory.choices],
     )
     local_action = django_filters.ChoiceFilter(
-        label="Local action", choices=LOCAL_ACTION, method="filter_local_action"
+        label=gettext_lazy("Local action"), choices=LOCAL_ACTION, method="filter_local_action"
     )
-    sort = django_filters.ChoiceFilter(label="Sort by", choices=SORTS, method="filter_noop")
+    sort = django_filters.ChoiceFilter(
+        label=gettext_lazy("Sort by"), choices=SORTS, method="filter_noop"
+    )
 
     class Meta:
         model = Recommendation
@@ -269,7 +283,7 @@ class CountryFilter(django_filters.FilterSet):
     """/countries/: a part of the name (the list is long)."""
 
     q = django_filters.CharFilter(
-        label="Name", field_name="name", lookup_expr="icontains", max_length=100
+        label=gettext_lazy("Name"), field_name="name", lookup_expr="icontains", max_length=100
     )
 
     class Meta:
@@ -287,14 +301,14 @@ def review_choices():
 
 def under_review_choices():
     states = Country.objects.filter(reviews__isnull=False).distinct().order_by("name")
-    return [(EVERY_STATE, "Every state"), *states.values_list("iso3", "name")]
+    return [(EVERY_STATE, _("Every state")), *states.values_list("iso3", "name")]
 
 
 VOCABULARY_SHORT = {"upr_info": "UPR Info", "uhri": "UHRI", "project": "UPR Tracker"}
 VOCABULARY_GROUPS = {
-    "upr_info": "UPR Info issues",
-    "uhri": "UN Human Rights Index themes",
-    "project": "UPR Tracker themes",
+    "upr_info": gettext_lazy("UPR Info issues"),
+    "uhri": gettext_lazy("UN Human Rights Index themes"),
+    "project": gettext_lazy("UPR Tracker themes"),
 }
 
 
@@ -312,7 +326,8 @@ def theme_options() -> list[tuple[str, str, str, str]]:
     for slug, name, vocabulary in rows:
         full = f"{name} ({VOCABULARY_SHORT.get(vocabulary, vocabulary)})"
         label = full if uses[name.casefold()] > 1 else name
-        options.append((slug, label, VOCABULARY_GROUPS.get(vocabulary, vocabulary), full))
+        group = str(VOCABULARY_GROUPS.get(vocabulary, vocabulary))  # in the request's language
+        options.append((slug, label, group, full))
     return options
 
 
@@ -335,10 +350,10 @@ def cycle_labels(state: str | None) -> dict[str, str]:
     labels = {}
     for cycle, found in years.items():
         if not found:
-            labels[str(cycle)] = f"Cycle {cycle}"
+            labels[str(cycle)] = _("Cycle {n}").format(n=cycle)
             continue
         span = f"{min(found)}" if len(found) == 1 else f"{min(found)}–{max(found)}"
-        labels[str(cycle)] = f"Cycle {cycle} ({span})"
+        labels[str(cycle)] = _("Cycle {n} ({years})").format(n=cycle, years=span)
     return labels
 
 
@@ -409,9 +424,10 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
                     {
                         "index": index,
                         "value": value,
-                        "label": text,
-                        "group": group,
-                        "chip": chip or text,
+                        # Plain strings in the request's language (the API writes them).
+                        "label": str(text),
+                        "group": str(group) if group is not None else None,
+                        "chip": str(chip or text),
                         "count": counts.get(value, 0),
                         "selected": value in selected[name],
                     }
@@ -439,7 +455,7 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
     )
     add(
         "under_review",
-        "State under review",
+        _("State under review"),
         states,
         state_counts,
         ordered=True,
@@ -457,37 +473,41 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
         for value, label in CYCLES
         if cycle_counts.get(value) or value in selected["cycle"]
     ]
-    add("cycle", "Cycle", cycles, cycle_counts)
+    add("cycle", _("Cycle"), cycles, cycle_counts)
     add(
         "response",
-        "US response" if state == HOME_STATE else "Response",
+        _("US response") if state == HOME_STATE else _("Response"),
         Response.choices,
         counts["response"],
     )
     add(
         "action",
-        "Action category",
+        _("Action category"),
         [(str(v), label) for v, label in ActionCategory.choices],
         counts["action"],
     )
     local = dict(counts["local_action"])
     local[ANY_LOCAL_ACTION[0]] = sum(local.values()) - local.get(LocalStatus.NONE, 0)
-    add("local_action", "Local action", LOCAL_ACTION, local, radio=True, ordered=True)
+    add("local_action", _("Local action"), LOCAL_ACTION, local, radio=True, ordered=True)
 
     themes = theme_options()
     theme_counts = by_key("theme", Theme.objects.values_list("pk", "slug"))
-    add("theme", "Theme", themes, theme_counts)
+    add("theme", _("Theme"), themes, theme_counts)
 
     group_rows = list(AffectedGroup.objects.values_list("pk", "slug", "name"))
     group_counts = by_key("group", [(pk, slug) for pk, slug, _ in group_rows])
-    add("group", "Affected persons", [(slug, name) for _, slug, name in group_rows], group_counts)
+    add(
+        "group", _("Affected persons"), [(slug, name) for _, slug, name in group_rows], group_counts
+    )
 
     goals = [
         (str(n), f"{n}. {title}") for n, title in SdgGoal.objects.values_list("number", "title")
     ]
-    chosen_targets = [(v, f"Target {v}") for v in sorted(selected["sdg"]) if "." in v]
-    add("sdg", "Sustainable Development Goal", goals + chosen_targets, counts["sdg"])
-    add("region", "Recommender's regional group", RegionalGroup.choices, counts["region"])
+    chosen_targets = [
+        (v, _("Target {code}").format(code=v)) for v in sorted(selected["sdg"]) if "." in v
+    ]
+    add("sdg", _("Sustainable Development Goal"), goals + chosen_targets, counts["sdg"])
+    add("region", _("Recommender's regional group"), RegionalGroup.choices, counts["region"])
 
     country_rows = list(
         Country.objects.filter(kind=Country.Kind.STATE).values_list("pk", "iso3", "name")
@@ -495,7 +515,7 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
     country_counts = by_key("country", [(pk, iso3) for pk, iso3, _ in country_rows])
     add(
         "country",
-        "Recommending state",
+        _("Recommending state"),
         [(iso3, name) for _, iso3, name in country_rows],
         country_counts,
     )
@@ -508,7 +528,7 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
             pk__in=[int(v) for v in selected["review"]]
         )
     ]
-    add("review", "Review", reviews, counts["review"], hidden=not selected["review"])
+    add("review", _("Review"), reviews, counts["review"], hidden=not selected["review"])
 
     for name, facet in RecommendationFilter.extra_facets.items():
         label, options, found, chosen = facet(filterset, data.get(name), counts[name])

@@ -11,7 +11,9 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext_lazy as _
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from .importers import readers
@@ -25,18 +27,24 @@ ALLOWED_SUFFIXES = {".csv", ".xlsx", ".xls", ".json"}
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        help_text="A UPR Info or UHRI export, a UN report table, or this site's own export."
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "A UPR Info or UHRI export, a UN report table, or this site's own export."
+        ),
     )
     format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
         choices=[
-            ("", "Detect from the file"),
-            ("upr_info", "UPR Info export"),
-            ("uhri", "UHRI export"),
-            ("native", "UPR Tracker export (CSV or JSON)"),
-            ("un_report", "UN report table (one row per paragraph)"),
+            ("", gettext_lazy("Detect from the file")),
+            ("upr_info", gettext_lazy("UPR Info export")),
+            ("uhri", gettext_lazy("UHRI export")),
+            ("native", gettext_lazy("UPR Tracker export (CSV or JSON)")),
+            ("un_report", gettext_lazy("UN report table (one row per paragraph)")),
             (
                 "un_spanish",
-                _("UN report table in Spanish (adds the Spanish text to recorded paragraphs)"),
+                gettext_lazy(
+                    "UN report table in Spanish (adds the Spanish text to recorded paragraphs)"
+                ),
             ),
         ],
         required=False,
@@ -44,27 +52,32 @@ class ImportForm(forms.Form):
     states = forms.CharField(
         required=False,
         initial="USA",
-        label="States under review",
-        help_text="ISO codes separated by spaces. Rows about other states are skipped.",
+        label=gettext_lazy("States under review"),
+        help_text=gettext_lazy(
+            "ISO codes separated by spaces. Rows about other states are skipped."
+        ),
     )
     all_states = forms.BooleanField(
         required=False,
-        label="Import every state under review in the file instead",
+        label=gettext_lazy("Import every state under review in the file instead"),
     )
     skip_non_upr = forms.BooleanField(
         required=False,
-        label="Skip treaty-body and special-procedure rows (UHRI)",
+        label=gettext_lazy("Skip treaty-body and special-procedure rows (UHRI)"),
     )
-    dry_run = forms.BooleanField(required=False, label="Dry run: check and count, change nothing")
+    dry_run = forms.BooleanField(
+        required=False, label=gettext_lazy("Dry run: check and count, change nothing")
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
-            raise forms.ValidationError("Upload a .csv, .xlsx, .xls or .json file.")
+            raise forms.ValidationError(_("Upload a .csv, .xlsx, .xls or .json file."))
         limit = settings.IMPORT_MAX_UPLOAD_MB
         if upload.size > limit * 1024 * 1024:
             raise forms.ValidationError(
-                f"The file is {upload.size / (1024 * 1024):.1f} MB; the limit is {limit} MB."
+                _("The file is %(size).1f MB; the limit is %(limit)s MB.")
+                % {"size": upload.size / (1024 * 1024), "limit": limit}
             )
         if Path(upload.name).suffix.lower() == ".xlsx":
             try:
@@ -78,7 +91,7 @@ class ImportForm(forms.Form):
         codes = self.cleaned_data["states"].replace(",", " ").upper().split()
         bad = [code for code in codes if len(code) != 3 or not code.isalpha()]
         if bad:
-            raise forms.ValidationError(f"Not ISO codes: {', '.join(bad)}.")
+            raise forms.ValidationError(_("Not ISO codes: %(codes)s.") % {"codes": ", ".join(bad)})
         return codes
 
     def clean(self):
@@ -86,7 +99,7 @@ class ImportForm(forms.Form):
         if data.get("all_states"):
             data["states"] = []
         elif "states" in data and not data["states"]:
-            self.add_error("states", "Name a state under review, or tick every state.")
+            self.add_error("states", _("Name a state under review, or tick every state."))
         return data
 
 
@@ -129,6 +142,8 @@ def import_list(request):
                     "dry_run": data["dry_run"],
                     "states": data["states"],
                     "skip_non_upr": data["skip_non_upr"],
+                    # The worker writes the row-level messages in the curator's language.
+                    "language": translation.get_language() or settings.LANGUAGE_CODE,
                 },
                 user=request.user,
             )
@@ -143,7 +158,9 @@ class AliasForm(forms.Form):
 
     spelling = forms.CharField(max_length=200, widget=forms.HiddenInput)
     country = forms.ModelChoiceField(
-        queryset=Country.objects.all(), to_field_name="iso3", label="is another name for"
+        queryset=Country.objects.all(),
+        to_field_name="iso3",
+        label=gettext_lazy("is another name for"),
     )
 
 
@@ -188,12 +205,16 @@ def add_alias(request, pk):
     run = get_object_or_404(ImportRun, pk=pk)
     form = AliasForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose the state this spelling names.")
+        messages.error(request, _("Choose the state this spelling names."))
     elif form.cleaned_data["country"].add_alias(form.cleaned_data["spelling"]):
         country, spelling = form.cleaned_data["country"], form.cleaned_data["spelling"]
-        messages.success(request, f"“{spelling}” now names {country}. Run the file again.")
+        messages.success(
+            request,
+            _("“%(spelling)s” now names %(country)s. Run the file again.")
+            % {"spelling": spelling, "country": country},
+        )
     else:
-        messages.info(request, "That spelling was known already.")
+        messages.info(request, _("That spelling was known already."))
     return redirect(run)
 
 
@@ -203,7 +224,7 @@ def rerun(request, pk):
     """The same stored file, with the same options, as a new import."""
     old = get_object_or_404(ImportRun, pk=pk)
     if not old.file_path or not Path(old.file_path).exists():
-        messages.error(request, "The file was deleted after the retention period; upload it.")
+        messages.error(request, _("The file was deleted after the retention period; upload it."))
         return redirect(old)
     with transaction.atomic():
         run = ImportRun.objects.start(

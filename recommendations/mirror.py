@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from . import facets
 from .filters import cycle_labels
@@ -131,7 +132,8 @@ def theme_context(theme) -> dict:
         "mirror": {
             "total": sum(per_cycle.values()),
             "cycles": [
-                (labels.get(c, f"Cycle {c}"), per_cycle[c]) for c in sorted(per_cycle, key=int)
+                (labels.get(c, _("Cycle {n}").format(n=c)), per_cycle[c])
+                for c in sorted(per_cycle, key=int)
             ],
             "examples": examples,
             "url": list_url(t.slug for t in covered),
@@ -221,7 +223,7 @@ def mirror(request):
     labels = cycle_labels(None)
     context = {
         "rows": rows,
-        "cycles": [labels.get(c, f"Cycle {c}") for c in cycles],
+        "cycles": [labels.get(c, _("Cycle {n}").format(n=c)) for c in cycles],
         "all_url": list_url([]),
         "total": facets.counts_of("under_review", under_review=facets.EVERY_STATE, country=[us.pk])
         if us

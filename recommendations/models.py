@@ -28,11 +28,11 @@ from .schema import SEARCH_CONFIG, SPANISH_CONFIGS
 
 
 class RegionalGroup(models.TextChoices):
-    AFRICAN = "african", "African Group"
-    ASIA_PACIFIC = "asia_pacific", "Asia-Pacific Group"
-    EEG = "eeg", "Eastern European Group"
-    GRULAC = "grulac", "Latin American and Caribbean Group"
-    WEOG = "weog", "Western European and Others Group"
+    AFRICAN = "african", _("African Group")
+    ASIA_PACIFIC = "asia_pacific", _("Asia-Pacific Group")
+    EEG = "eeg", _("Eastern European Group")
+    GRULAC = "grulac", _("Latin American and Caribbean Group")
+    WEOG = "weog", _("Western European and Others Group")
 
 
 class CountryQuerySet(models.QuerySet):
@@ -52,9 +52,9 @@ def normalise_name(name: str) -> str:
 
 
 class CountryKind(models.TextChoices):
-    STATE = "state", "UN member state"
-    OBSERVER = "observer", "Observer"
-    GROUP = "group", "Group of states"
+    STATE = "state", _("UN member state")
+    OBSERVER = "observer", _("Observer")
+    GROUP = "group", _("Group of states")
 
 
 class Country(models.Model):
@@ -63,14 +63,14 @@ class Country(models.Model):
     Kind = CountryKind
 
     # ISO 3166-1 alpha-3; groups get codes from the user-assigned X.. range.
-    iso3 = models.CharField("ISO code", max_length=3, unique=True)
+    iso3 = models.CharField(_("ISO code"), max_length=3, unique=True)
     name = models.CharField(max_length=120, unique=True)
     formal_name = models.CharField(max_length=200, blank=True)
     aliases = models.JSONField(
-        default=list, blank=True, help_text="Other spellings used by data sources."
+        default=list, blank=True, help_text=_("Other spellings used by data sources.")
     )
     region = models.CharField(
-        "regional group", max_length=16, choices=RegionalGroup.choices, blank=True
+        _("regional group"), max_length=16, choices=RegionalGroup.choices, blank=True
     )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STATE)
 
@@ -78,7 +78,7 @@ class Country(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "countries"
+        verbose_name_plural = _("countries")
         constraints = [
             models.CheckConstraint(
                 name="recommendations_country_kind_valid",
@@ -133,10 +133,10 @@ def cycle_for_session(session: int) -> int:
 
 
 class ReviewStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    HELD = "held", "Held, response pending"
-    RESPONDED = "responded", "Responded"
-    POSTPONED = "postponed", "Postponed"
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held, response pending")
+    RESPONDED = "responded", _("Responded")
+    POSTPONED = "postponed", _("Postponed")
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -165,16 +165,16 @@ class Review(models.Model):
         Country, on_delete=models.PROTECT, related_name="reviews"
     )
     cycle = models.PositiveSmallIntegerField()
-    wg_session = models.PositiveSmallIntegerField("Working Group session", null=True, blank=True)
+    wg_session = models.PositiveSmallIntegerField(_("Working Group session"), null=True, blank=True)
     review_date = models.DateField(null=True, blank=True)
     report_symbol = models.CharField(
-        "WG report symbol", max_length=40, blank=True, help_text="For example A/HRC/46/15."
+        _("WG report symbol"), max_length=40, blank=True, help_text=_("For example A/HRC/46/15.")
     )
     response_symbol = models.CharField(
-        "response addendum symbol",
+        _("response addendum symbol"),
         max_length=40,
         blank=True,
-        help_text="For example A/HRC/46/15/Add.1.",
+        help_text=_("For example A/HRC/46/15/Add.1."),
     )
     response_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
@@ -184,6 +184,9 @@ class Review(models.Model):
     # than a count of the review's numbered records per insert.
     public_numbers = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
+    # The change history of the review's dates, status and notes: the UPR calendar's
+    # events of a review take their SEQUENCE and LAST-MODIFIED from it (ical.with_revision).
+    history = HistoricalRecords(excluded_fields=["public_numbers"])
     objects = ReviewQuerySet.as_manager()
 
     class Meta:
@@ -216,22 +219,132 @@ class Review(models.Model):
     @property
     def cycle_label(self) -> str:
         """ "Cycle 3 (2020)": the cycle with the year this state was reviewed in it."""
-        return f"Cycle {self.cycle} ({self.year})" if self.year else f"Cycle {self.cycle}"
+        if self.year:
+            return _("Cycle {n} ({year})").format(n=self.cycle, year=self.year)
+        return _("Cycle {n}").format(n=self.cycle)
 
     def clean(self):
         if self.wg_session and cycle_for_session(self.wg_session) != self.cycle:
             raise ValidationError(
                 {
-                    "wg_session": f"Session {self.wg_session} belongs to cycle "
-                    f"{cycle_for_session(self.wg_session)}, not cycle {self.cycle}."
+                    "wg_session": _(
+                        "Session {session} belongs to cycle {right}, not cycle {cycle}."
+                    ).format(
+                        session=self.wg_session,
+                        right=cycle_for_session(self.wg_session),
+                        cycle=self.cycle,
+                    )
                 }
             )
 
 
+class CalendarEntryKind(models.TextChoices):
+    """Dates of a review's cycle that the Review itself does not hold. Its session and
+    its response are the review's own fields (review_date, wg_session, response_date):
+    the calendar reads them there, so they have no kind here."""
+
+    STAKEHOLDER_DEADLINE = "stakeholder_deadline", _("Deadline for stakeholder submissions")
+    NATIONAL_REPORT = "national_report", _("National report due")
+    MIDTERM_REPORT = "midterm_report", _("Mid-term report due")
+    OTHER = "other", _("Other date")
+
+
+class CalendarEntryQuerySet(models.QuerySet):
+    def for_calendar(self):
+        """Entries of the reviews of the state the site follows, in date order, with
+        their review (the feed's summaries name the cycle)."""
+        return (
+            self.filter(review__state_under_review__iso3=HOME_STATE)
+            .select_related("review__state_under_review")
+            .order_by("starts_on", "kind", "pk")
+        )
+
+
+class CalendarEntry(models.Model):
+    """A date of a review's cycle that curators keep for the public UPR calendar
+    (/calendar/upr.ics) and that the review does not hold: the deadlines before the
+    session and the mid-term report after it. Its change history gives the feed's
+    SEQUENCE."""
+
+    Kind = CalendarEntryKind
+
+    review = models.ForeignKey(
+        Review,
+        on_delete=models.CASCADE,
+        related_name="calendar_entries",
+        verbose_name=_("review"),
+        help_text=_("The review and cycle the date belongs to."),
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    starts_on = models.DateField(_("date"))
+    ends_on = models.DateField(
+        _("last day"),
+        null=True,
+        blank=True,
+        help_text=_("For a date that spans several days; else leave empty."),
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Leave empty to use the kind and the cycle, e.g. “National report due, UPR cycle 4”."
+        ),
+    )
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        help_text=_("Shown with the date: its source, or that it is planned or approximate."),
+    )
+
+    history = HistoricalRecords()
+    objects = CalendarEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on", "kind", "id"]
+        verbose_name = _("calendar entry")
+        verbose_name_plural = _("calendar entries")
+        constraints = [
+            models.CheckConstraint(
+                name="recommendations_calendarentry_kind_valid",
+                condition=Q(kind__in=CalendarEntryKind.values),
+            ),
+            models.CheckConstraint(
+                name="recommendations_calendarentry_days_in_order",
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                violation_error_message=_("The last day cannot come before the first."),
+            ),
+            # A cycle has one national report, one mid-term report... of a review; any
+            # number of other dates. The demo seed upserts on it.
+            models.UniqueConstraint(
+                fields=["review", "kind"],
+                condition=~Q(kind=CalendarEntryKind.OTHER),
+                name="recommendations_calendarentry_one_per_kind",
+                violation_error_message=_("This review already has a date of this kind."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.summary} ({self.starts_on})"
+
+    @property
+    def summary(self) -> str:
+        if self.title:
+            return self.title
+        return _("%(kind)s, UPR cycle %(cycle)s") % {
+            "kind": self.get_kind_display(),
+            "cycle": self.review.cycle,
+        }
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The last day cannot come before the first.")})
+
+
 class Vocabulary(models.TextChoices):
-    UPR_INFO = "upr_info", "UPR Info issue"
-    UHRI = "uhri", "UHRI theme"
-    PROJECT = "project", "UPR Tracker theme"
+    UPR_INFO = "upr_info", _("UPR Info issue")
+    UHRI = "uhri", _("UHRI theme")
+    PROJECT = "project", _("UPR Tracker theme")
 
 
 class ThemeQuerySet(models.QuerySet):
@@ -279,7 +392,7 @@ class Theme(Bilingual, models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     related = models.ManyToManyField(
-        "self", blank=True, help_text="Equivalent or overlapping themes in other vocabularies."
+        "self", blank=True, help_text=_("Equivalent or overlapping themes in other vocabularies.")
     )
     description = models.TextField(blank=True)
     # Other words for the subject ("capital punishment" for Death penalty): a search that
@@ -288,8 +401,10 @@ class Theme(Bilingual, models.Model):
         models.CharField(max_length=100),
         default=list,
         blank=True,
-        help_text="Other words for this theme, separated by commas. A search for one of "
-        "them offers the theme.",
+        help_text=_(
+            "Other words for this theme, separated by commas. A search for one of "
+            "them offers the theme."
+        ),
     )
 
     objects = ThemeQuerySet.as_manager()
@@ -320,10 +435,10 @@ class Theme(Bilingual, models.Model):
 
     def clean(self):
         if self.parent_id and self.parent.vocabulary != self.vocabulary:
-            raise ValidationError({"parent": "A parent theme must be from the same vocabulary."})
+            raise ValidationError({"parent": _("A parent theme must be from the same vocabulary.")})
         if self.pk and self.parent_id and self.pk in self.ancestor_ids(self.parent_id):
             # A loop would make a theme cover itself and its own ancestors.
-            raise ValidationError({"parent": "A theme cannot be placed under itself."})
+            raise ValidationError({"parent": _("A theme cannot be placed under itself.")})
 
     @staticmethod
     def ancestor_ids(theme_id: int) -> list[int]:
@@ -365,7 +480,7 @@ class SdgGoal(models.Model):
 
 class SdgTarget(models.Model):
     goal = models.ForeignKey(SdgGoal, on_delete=models.CASCADE, related_name="targets")
-    code = models.CharField(max_length=8, unique=True, help_text="For example 16.3 or 1.a.")
+    code = models.CharField(max_length=8, unique=True, help_text=_("For example 16.3 or 1.a."))
     title = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -462,32 +577,32 @@ class RecommendationQuerySet(models.QuerySet):
 
 
 class Response(models.TextChoices):
-    SUPPORTED = "supported", "Supported"
-    SUPPORTED_IN_PART = "supported_in_part", "Supported in part"
-    NOTED = "noted", "Noted"
-    PENDING = "pending", "Pending"
+    SUPPORTED = "supported", _("Supported")
+    SUPPORTED_IN_PART = "supported_in_part", _("Supported in part")
+    NOTED = "noted", _("Noted")
+    PENDING = "pending", _("Pending")
 
 
 class ActionCategory(models.IntegerChoices):
-    MINIMAL = 1, "1 – minimal action"
-    CONTINUING = 2, "2 – continuing action"
-    CONSIDERING = 3, "3 – considering action"
-    GENERAL = 4, "4 – general action"
-    SPECIFIC = 5, "5 – specific action"
+    MINIMAL = 1, _("1 – minimal action")
+    CONTINUING = 2, _("2 – continuing action")
+    CONSIDERING = 3, _("3 – considering action")
+    GENERAL = 4, _("4 – general action")
+    SPECIFIC = 5, _("5 – specific action")
 
 
 class LocalStatus(models.TextChoices):
     """The words for local action, on every page, facet, report and export: a published
     commitment contests it, else one implements it, else one addresses it, else none."""
 
-    NONE = "none", "No local action yet"
-    ADDRESSED = "addressed", "Addressed locally"
-    IMPLEMENTED = "implemented", "Implemented locally"
-    CONTESTED = "contested", "Contested locally"
+    NONE = "none", _("No local action yet")
+    ADDRESSED = "addressed", _("Addressed locally")
+    IMPLEMENTED = "implemented", _("Implemented locally")
+    CONTESTED = "contested", _("Contested locally")
 
 
 # The local-action filter's value for any status but "none", in the same words.
-ANY_LOCAL_ACTION = ("any", "Any local action")
+ANY_LOCAL_ACTION = ("any", _("Any local action"))
 
 
 # Columns the database keeps (the triggers of schema.py, the status refresh): history skips
@@ -520,7 +635,7 @@ class Recommendation(Bilingual, models.Model):
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="recommendations")
     paragraph = models.CharField(
-        max_length=16, blank=True, help_text="Paragraph in the WG report, e.g. 26.49."
+        max_length=16, blank=True, help_text=_("Paragraph in the WG report, e.g. 26.49.")
     )
     text = models.TextField()
     # The UN's Spanish text (the Spanish report table, importers/spanish.py); importers of
@@ -539,8 +654,8 @@ class Recommendation(Bilingual, models.Model):
         AffectedGroup, related_name="recommendations", blank=True
     )
     sdg_targets = models.ManyToManyField(SdgTarget, related_name="recommendations", blank=True)
-    uhri_id = models.UUIDField("UHRI annotation id", null=True, blank=True, unique=True)
-    upr_info_key = models.CharField("UPR Info key", max_length=64, blank=True)
+    uhri_id = models.UUIDField(_("UHRI annotation id"), null=True, blank=True, unique=True)
+    upr_info_key = models.CharField(_("UPR Info key"), max_length=64, blank=True)
     # The permanent public identifier (public_ids.py): "USA-3-26.49", the state under
     # review, the cycle and the paragraph of the Working Group report as they were when
     # the record was first written. Never changed afterwards, carried by the native export
@@ -554,11 +669,11 @@ class Recommendation(Bilingual, models.Model):
         default="",
         blank=True,
         editable=False,
-        help_text="Permanent; for example USA-3-26.49.",
+        help_text=_("Permanent; for example USA-3-26.49."),
     )
     # UHRI also lists treaty-body and special-procedure recommendations; empty means the UPR.
     body = models.CharField(
-        "recommending body", max_length=120, blank=True, help_text="Empty for the UPR."
+        _("recommending body"), max_length=120, blank=True, help_text=_("Empty for the UPR.")
     )
     # Fields a curator corrected by hand; imports leave them alone (importers/merge.py). The
     # database default keeps set-based INSERTs (benchmark data, tests) valid.
@@ -806,12 +921,12 @@ class FacetIndex(models.Model):
 
 
 class TaskOutcome(models.TextChoices):
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped (another run held the lock)"
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped (another run held the lock)")
     # Not done: the lock was busy and the task is queued to try again.
-    DEFERRED = "deferred", "Deferred (lock busy, will try again)"
+    DEFERRED = "deferred", _("Deferred (lock busy, will try again)")
 
 
 class TaskRun(models.Model):
@@ -852,9 +967,9 @@ class TaskRun(models.Model):
 
 
 class UpstreamFormat(models.TextChoices):
-    AUTO = "", "Detect from the file"
-    UHRI = "uhri", "UHRI export"
-    UPR_INFO = "upr_info", "UPR Info export"
+    AUTO = "", _("Detect from the file")
+    UHRI = "uhri", _("UHRI export")
+    UPR_INFO = "upr_info", _("UPR Info export")
 
 
 class UpstreamSource(models.Model):
@@ -867,7 +982,7 @@ class UpstreamSource(models.Model):
     format = models.CharField(max_length=10, choices=Format.choices, blank=True)
     enabled = models.BooleanField(default=True)
     etag = models.CharField(max_length=300, blank=True, editable=False)
-    last_hash = models.CharField("SHA-256 of the last import", max_length=64, blank=True)
+    last_hash = models.CharField(_("SHA-256 of the last import"), max_length=64, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True, editable=False)
 
@@ -885,10 +1000,10 @@ class UpstreamSource(models.Model):
 
 
 class ImportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
 
 
 class ImportRunQuerySet(models.QuerySet):
@@ -916,8 +1031,8 @@ class ImportRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     file_name = models.CharField(max_length=255)
-    file_path = models.CharField("stored file", max_length=500)
-    format = models.CharField(max_length=10, blank=True, help_text="Empty: detected.")
+    file_path = models.CharField(_("stored file"), max_length=500)
+    format = models.CharField(max_length=10, blank=True, help_text=_("Empty: detected."))
     options = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     rows_total = models.PositiveIntegerField(default=0)
@@ -926,8 +1041,8 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
-    errors = models.PositiveIntegerField("invalid rows", default=0)
-    report = models.JSONField(default=dict, blank=True, help_text="Error rows and warnings.")
+    errors = models.PositiveIntegerField(_("invalid rows"), default=0)
+    report = models.JSONField(default=dict, blank=True, help_text=_("Error rows and warnings."))
     # Starts of this run; more than one means a worker died during it (tasks.run_import).
     attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import mirror, views
+from . import calendars, mirror, views
 
 app_name = "recommendations"
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
     path("countries/", views.country_index, name="country-list"),
     path("reviews/", views.review_index, name="review-list"),
+    path("calendar/", calendars.calendar_page, name="calendar"),
+    path("calendar/upr.ics", calendars.upr_feed, name="calendar-feed"),
     path("countries/<str:iso3>/", views.country_detail, name="country-detail"),
     path("reviews/<int:pk>/", views.review_detail, name="review-detail"),
 ]

@@ -9,6 +9,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from . import cite_formats, exports, facets, panels, search_hints
 from .absolute_urls import base_url
@@ -69,7 +71,7 @@ def recommendation_list(request):
         "page_obj": page,
         "facets": facets,
         "facets_html": facets_html,
-        "chips": chips(params, facets, {"q": "Search"}),
+        "chips": chips(params, facets, {"q": _("Search")}),
         "query": filterset.query_text,
         "sort": filterset.sort_key,
         "sorts": [(k, v) for k, v in filterset.filters["sort"].extra["choices"]],
@@ -93,7 +95,9 @@ def cached_facets(filterset, params) -> tuple[list[dict], str]:
     size (FACET_CACHE_MAX_BYTES), and Redis evicts the least recently used (README,
     "Cache")."""
     digest = hashlib.sha256(filter_state(filterset).encode()).hexdigest()
-    key = f"facets:v4:{cache.get(FACET_GENERATION_KEY, 0)}:{digest}"
+    # The labels and markup are in the page's language.
+    language = get_language()
+    key = f"facets:v4:{language}:{cache.get(FACET_GENERATION_KEY, 0)}:{digest}"
     packed = cache.get(key)
     if packed is not None:
         facets, html = pickle.loads(zlib.decompress(packed))
@@ -149,7 +153,7 @@ def recommendation_export(request, fmt):
 
 def recommendation_cite(request, public_id, fmt):
     if fmt not in cite_formats.FORMATS:
-        raise Http404("No such citation format.")
+        raise Http404(_("No such citation format."))
     recommendation = get_object_or_404(
         Recommendation.objects.select_related("review__state_under_review"), public_id=public_id
     )
@@ -246,7 +250,7 @@ def country_index(request):
 
 def country_detail(request, iso3):
     if not (len(iso3) == 3 and iso3.isascii() and iso3.isalpha()):
-        raise Http404("Not a country code.")
+        raise Http404(_("Not a country code."))
     country = get_object_or_404(Country, iso3=iso3.upper())
     params = clean_params(request.GET)
     # What it recommended to the United States; its recommendations to other states and

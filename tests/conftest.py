@@ -84,6 +84,18 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _english_to_start_with():
+    # A request leaves its language active in the thread (a streamed download still needs
+    # it after the view returns): a test that asked for a page under /es/ must not leave
+    # the next one reversing /es/ addresses.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_stray_sessions(django_db_setup, django_db_blocker):
     """Worker subprocesses (one is killed on purpose) can leave PostgreSQL sessions on
@@ -149,6 +161,17 @@ def editor(client, pittsburgh):
 
     person = f.user(email="editor@pittsburgh.example")
     f.membership(person, pittsburgh)
+    client.force_login(person)
+    return person
+
+
+@pytest.fixture
+def manager(client, pittsburgh):
+    """A manager of Pittsburgh, signed in on `client`."""
+    from tests import factories as f
+
+    person = f.user(email="manager@pittsburgh.example")
+    f.membership(person, pittsburgh, role="manager")
     client.force_login(person)
     return person
 

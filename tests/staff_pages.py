@@ -8,8 +8,10 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from jurisdictions import peer_digest
 from jurisdictions.models import Invitation
-from recommendations.models import ImportRun
+from recommendations.absolute_urls import base_url
+from recommendations.models import CalendarEntry, ImportRun
 from tests import factories as f
 
 PASSWORD = "fair-housing-in-2024!"
@@ -52,9 +54,17 @@ def build_staff_scene() -> StaffScene:
         submitted, name="Voucher holders turned away, as reported to the commission"
     )
     f.measurement(indicator, publication="submitted")
-    f.milestone(submitted, title="First enforcement report to the council")
+    milestone = f.milestone(submitted, title="First enforcement report to the council")
+    unsent = f.indicator(submitted, name="Complaints settled within 90 days", publication="draft")
+    f.measurement(unsent, publication="draft")
     draft = f.commitment(
         jurisdiction=pittsburgh, title="Fair housing ordinance", publication="draft"
+    )
+    deadline = CalendarEntry.objects.create(
+        review=housing.review,
+        kind="stakeholder_deadline",
+        starts_on=timezone.localdate() + timedelta(days=90),
+        note="Illustrative date for the staff pages.",
     )
     f.commitment(jurisdiction=pittsburgh, title="Fair housing ordinance (duplicate)")
     Invitation.objects.create(
@@ -86,6 +96,7 @@ def build_staff_scene() -> StaffScene:
             "": [
                 reverse("account_login"),
                 reverse("staff:accept-invitation", args=[INVITATION_TOKEN]),
+                peer_digest.settings_url(manager.pk).removeprefix(base_url()),
             ],
             MANAGER: [
                 reverse("staff:home"),
@@ -101,6 +112,8 @@ def build_staff_scene() -> StaffScene:
                 reverse("staff:indicator-create", args=[submitted.pk]),
                 reverse("staff:measurement-create", args=[indicator.pk]),
                 reverse("staff:milestone-create", args=[submitted.pk]),
+                reverse("staff:indicator-delete", args=[submitted.pk, unsent.pk]),
+                reverse("staff:milestone-delete", args=[submitted.pk, milestone.pk]),
             ],
             CURATOR: [
                 reverse("staff:home"),
@@ -112,6 +125,9 @@ def build_staff_scene() -> StaffScene:
                 reverse("staff:themes"),
                 reverse("staff:theme-create"),
                 reverse("staff:theme-edit", args=[theme.pk]),
+                reverse("staff:calendar"),
+                reverse("staff:calendar-create"),
+                reverse("staff:calendar-edit", args=[deadline.pk]),
                 reverse("imports:list"),
                 reverse("imports:detail", args=[run.pk]),
             ],

@@ -37,6 +37,7 @@ def public_pages(cat):
         "/countries/?q=fr",
         "/countries/FRA/",
         "/reviews/",
+        "/calendar/",
         cat.cycle3.get_absolute_url(),
         "/jurisdictions/",
         "/jurisdictions/?kind=city&state=PA",

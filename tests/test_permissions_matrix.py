@@ -22,10 +22,11 @@ from jurisdictions.models import (
     Membership,
     Milestone,
     NetworkMembership,
+    PeerDigestFollow,
     ProgressUpdate,
 )
 from jurisdictions.moderation import review_state, submission_state, update_state
-from recommendations.models import Recommendation, Theme
+from recommendations.models import CalendarEntry, Recommendation, Theme
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,9 @@ class World:
     theme: Theme
     users: dict
     model: Commitment  # published elsewhere, for "Adopt a similar commitment"
+    calendar_entry: CalendarEntry
+    public_indicator: Indicator  # has been public: only curators delete it
+    milestone: Milestone
 
 
 @pytest.fixture
@@ -97,6 +101,11 @@ def world():
         theme=f.theme(name="Housing"),
         users=users,
         model=f.commitment(jurisdiction=elsewhere, title="County eviction defence"),
+        calendar_entry=CalendarEntry.objects.create(
+            review=rec.review, kind="stakeholder_deadline", starts_on=date(2025, 4, 14)
+        ),
+        public_indicator=f.indicator(draft, name="Families housed"),
+        milestone=f.milestone(draft),
     )
 
 
@@ -210,6 +219,28 @@ WRITES = {
         lambda w: {"title": "Hearing", "due_on": "2022-05-01"},
         EDITORS,
     ),
+    "delete_indicator": (
+        lambda w: reverse("staff:indicator-delete", args=[w.draft.pk, w.indicator.pk]),
+        lambda w: {},
+        EDITORS,
+    ),
+    "delete_public_indicator": (
+        lambda w: reverse("staff:indicator-delete", args=[w.draft.pk, w.public_indicator.pk]),
+        lambda w: {},
+        CURATORS,
+    ),
+    "delete_milestone": (
+        lambda w: reverse("staff:milestone-delete", args=[w.draft.pk, w.milestone.pk]),
+        lambda w: {},
+        EDITORS,
+    ),
+    # Members of a jurisdiction, each for their own account only; a curator without a
+    # jurisdiction has no recommendations to follow.
+    "peer_digest_on": (
+        lambda w: reverse("staff:peer-digest"),
+        lambda w: {"digest": "on"},
+        {"editor_here", "editor_elsewhere", "manager"},
+    ),
     "approve_indicator": (
         lambda w: reverse("staff:indicator-decide", args=[w.indicator.pk]),
         lambda w: {"decision": "approve", "state": submission_state(w.indicator)},
@@ -263,6 +294,29 @@ WRITES = {
         lambda w: {"vocabulary": "project", "name": "Policing"},
         CURATORS,
     ),
+    "add_calendar_date": (
+        lambda w: reverse("staff:calendar-create"),
+        lambda w: {
+            "review": w.calendar_entry.review_id,
+            "kind": "national_report",
+            "starts_on": "2025-08-04",
+        },
+        CURATORS,
+    ),
+    "move_calendar_date": (
+        lambda w: reverse("staff:calendar-edit", args=[w.calendar_entry.pk]),
+        lambda w: {
+            "review": w.calendar_entry.review_id,
+            "kind": "stakeholder_deadline",
+            "starts_on": "2025-04-28",
+        },
+        CURATORS,
+    ),
+    "remove_calendar_date": (
+        lambda w: reverse("staff:calendar-delete", args=[w.calendar_entry.pk]),
+        lambda w: {},
+        CURATORS,
+    ),
 }
 
 
@@ -279,8 +333,10 @@ def snapshot():
         (Invitation, []),
         (Jurisdiction, []),
         (NetworkMembership, []),
+        (PeerDigestFollow, []),
         (Recommendation, ["updated_at", "search_vector"]),
         (Theme, []),
+        (CalendarEntry, []),
     ]
     state = {}
     for model, skip in tables:
@@ -334,6 +390,7 @@ def test_the_matrix_covers_every_write_url_of_the_staff_screens():
         "review-queue",
         "review-commitment",
         "themes",
+        "calendar",
         "accept-invitation",
         "spreadsheet-download",
     }
@@ -356,6 +413,9 @@ def test_the_matrix_covers_every_write_url_of_the_staff_screens():
         "recommendation-edit",
         "theme-create",
         "theme-edit",
+        "calendar-create",
+        "calendar-edit",
+        "calendar-delete",
         "indicator-create",
         "measurement-create",
         "milestone-create",
@@ -364,6 +424,9 @@ def test_the_matrix_covers_every_write_url_of_the_staff_screens():
         "measurement-edit",
         "indicator-decide",
         "measurement-decide",
+        "indicator-delete",
+        "milestone-delete",
+        "peer-digest",
         # Its dry run writes nothing: tests/test_progress_spreadsheet.py checks every role.
         "spreadsheet",
     }

@@ -30,6 +30,10 @@ def test_a_local_report_shows_progress_over_time(client, report_data):
     f.measurement(indicator, value=130, source_url="https://example.org/housing-count")
     f.measurement(indicator, value=999, publication="submitted")
     f.indicator(plan, name="Outreach visits", unit="visits")
+    f.milestone(
+        plan, title="Outreach teams hired", due_on=date(2021, 3, 1), done_on=date(2021, 5, 3)
+    )
+    f.milestone(plan, title="First annual count", due_on=date(2022, 1, 31))
 
     response = client.get("/reports/local.docx?jurisdiction=providence")
 
@@ -37,11 +41,20 @@ def test_a_local_report_shows_progress_over_time(client, report_data):
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert "Progress over time" in headings
     tables = [[[cell.text for cell in row.cells] for row in t.rows] for t in document.tables]
-    assert ["On track", "1", "100%"] in tables[-2]
-    assert tables[-1] == [
+    assert ["On track", "1", "100%"] in tables[-3]
+    assert tables[-2] == [
         ["Commitment", "As of 9 November 2020", "Now"],
         ["Homeless bill of rights", "Adopted", "In progress"],
     ]
+    # The timeline, in date order: the done milestone on the day it was done.
+    assert tables[-1][0] == ["Date", "Commitment", "Event"]
+    events = [row[2] for row in tables[-1][1:]]
+    assert events.index("Milestone done: Outreach teams hired") < events.index(
+        "Milestone overdue: First annual count"
+    )
+    assert ["3 May 2021", "Homeless bill of rights", "Milestone done: Outreach teams hired"] in (
+        tables[-1]
+    )
     text = "\n".join(p.text for p in document.paragraphs)
     # (130 - 40) / (300 - 40) = 34.6%
     assert (

@@ -16,10 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def scene(client):
-    place = f.jurisdiction(name="Pittsburgh", slug="pittsburgh")
-    manager = f.user(email="manager@pittsburgh.example")
-    f.membership(manager, place, role="manager")
+def scene(pittsburgh, manager):
+    place = pittsburgh
     housing = f.theme(name="Housing")
     shelter = f.commitment(
         jurisdiction=place, title="Shelter guarantee", summary="Beds for every family."
@@ -28,7 +26,6 @@ def scene(client):
     water = f.commitment(jurisdiction=place, title="Water affordability", status="in_progress")
     calm = f.commitment(jurisdiction=place, title="Police review board")
     other = f.commitment(jurisdiction=f.jurisdiction(), title="Not Pittsburgh's")
-    client.force_login(manager)
     return {
         "place": place,
         "shelter": shelter,
@@ -131,7 +128,7 @@ def test_errors_are_reported_by_row_and_column_and_nothing_is_kept(client, scene
     response = _upload(client, "\n".join(lines).encode(), name="edited.csv")
 
     assert response.status_code == 400
-    rows = [(r, c) for r, c, _ in response.context["plan"].errors]
+    rows = [(r, c) for _sheet, r, c, _ in response.context["plan"].errors]
     assert rows == [(len(lines) - 1, "id"), (len(lines), "adopted_on")]
     assert "No commitment number" in response.content.decode()
     assert "token" not in response.context

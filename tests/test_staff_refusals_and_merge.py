@@ -10,14 +10,6 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def manager(client, pittsburgh):
-    person = f.user(email="manager@pittsburgh.example")
-    f.membership(person, pittsburgh, role="manager")
-    client.force_login(person)
-    return person
-
-
 @pytest.mark.parametrize(
     "path",
     [

@@ -1,6 +1,7 @@
 """Request checks that every view relies on."""
 
 from django.http import Http404, QueryDict
+from django.utils.translation import gettext as _
 
 
 class RejectNulInPath:
@@ -13,7 +14,7 @@ class RejectNulInPath:
 
     def __call__(self, request):
         if "\x00" in request.path_info:
-            raise Http404("No page has a NUL character in its address.")
+            raise Http404(_("No page has a NUL character in its address."))
         return self.get_response(request)
 
 

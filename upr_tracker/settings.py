@@ -63,6 +63,9 @@ MIDDLEWARE = [
     # Before CommonMiddleware, as django-cors-headers asks; it acts only on /api/.
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware, as Django asks: the language comes from the
+    # /es/ prefix, then the language cookie, then Accept-Language.
+    "upr_tracker.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -89,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jurisdictions.reports.basket.context",
+                "upr_tracker.language.languages",
             ],
             # {% localized obj "field" %}: content in the visitor's language, on every page.
             "builtins": ["recommendations.templatetags.bilingual"],
@@ -231,7 +235,8 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "staff:home"
-ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# A name, not a path: resolved in the language of the page signing out.
+ACCOUNT_LOGOUT_REDIRECT_URL = "recommendations:home"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
@@ -262,7 +267,12 @@ FETCH_ALLOW_LOOPBACK = False
 # Opt in now to Django 6's https default for scheme-less URLs typed into forms.
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
-LANGUAGE_CODE = "en-us"
+# English at today's addresses, Spanish under /es/ (see "Languages" in README.md).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django's own date and number formats per language, with the few this project changes.
+FORMAT_MODULE_PATH = ["upr_tracker.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -300,6 +310,11 @@ if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
+# The visitor's language (upr_tracker/language.py): a year, over HTTPS, not for scripts.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
@@ -19,11 +20,17 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
+# One address per language would make no sense for these: the API answers in JSON (its
+# human-readable errors follow the language cookie or Accept-Language).
 urlpatterns = [
     # Browsers and feed readers ask for /favicon.ico whatever the page says.
     path("favicon.ico", favicon),
-    path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+]
+
+# Every page in English at its usual address and in Spanish under /es/ (upr_tracker/language.py).
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
     path("subscriptions/", include("jurisdictions.subscription_urls")),
     path("accounts/", include("allauth.urls")),
     path("manage/imports/", include("recommendations.import_urls")),
@@ -36,4 +43,5 @@ urlpatterns = [
     path("", include("jurisdictions.history_urls")),
     path("", include("recommendations.urls")),
     path("", include("jurisdictions.urls")),
-]
+    prefix_default_language=False,
+)

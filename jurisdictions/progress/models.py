@@ -13,14 +13,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..publication import Publication
 
 
 class Direction(models.TextChoices):
-    UP = "up", "Up is good"
-    DOWN = "down", "Down is good"
+    UP = "up", _("Up is good")
+    DOWN = "down", _("Down is good")
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,9 @@ class Indicator(models.Model):
         "jurisdictions.Commitment", on_delete=models.CASCADE, related_name="indicators"
     )
     name = models.CharField(
-        max_length=200, help_text="What is measured, e.g. “Households on the waiting list”."
+        max_length=200, help_text=_("What is measured, e.g. “Households on the waiting list”.")
     )
-    unit = models.CharField(max_length=40, blank=True, help_text="e.g. households, %, tonnes.")
+    unit = models.CharField(max_length=40, blank=True, help_text=_("e.g. households, %, tonnes."))
     direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.UP)
     baseline_value = models.DecimalField(max_digits=18, decimal_places=4)
     baseline_date = models.DateField()
@@ -92,6 +93,8 @@ class Indicator(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped on every change, so a spreadsheet row edited from an older download is caught.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
     objects = IndicatorQuerySet.as_manager()
@@ -111,13 +114,15 @@ class Indicator(models.Model):
                 name="jurisdictions_indicator_target_follows_direction",
                 condition=Q(direction="up", target_value__gt=F("baseline_value"))
                 | Q(direction="down", target_value__lt=F("baseline_value")),
-                violation_error_message="The target must be above the baseline when up is "
-                "good, and below it when down is good.",
+                violation_error_message=_(
+                    "The target must be above the baseline when up is "
+                    "good, and below it when down is good."
+                ),
             ),
             models.CheckConstraint(
                 name="jurisdictions_indicator_dates_in_order",
                 condition=Q(target_date__gt=F("baseline_date")),
-                violation_error_message="The target date must come after the baseline date.",
+                violation_error_message=_("The target date must come after the baseline date."),
             ),
         ]
 
@@ -128,11 +133,15 @@ class Indicator(models.Model):
         errors = {}
         if None not in (self.baseline_value, self.target_value):
             if self.direction == Direction.UP and self.target_value <= self.baseline_value:
-                errors["target_value"] = "When up is good, the target must be above the baseline."
+                errors["target_value"] = _(
+                    "When up is good, the target must be above the baseline."
+                )
             if self.direction == Direction.DOWN and self.target_value >= self.baseline_value:
-                errors["target_value"] = "When down is good, the target must be below the baseline."
+                errors["target_value"] = _(
+                    "When down is good, the target must be below the baseline."
+                )
         if self.baseline_date and self.target_date and self.target_date <= self.baseline_date:
-            errors["target_date"] = "The target date must come after the baseline date."
+            errors["target_date"] = _("The target date must come after the baseline date.")
         if errors:
             raise ValidationError(errors)
 
@@ -159,10 +168,10 @@ class Indicator(models.Model):
 
 class Measurement(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
-    measured_on = models.DateField("date", help_text="The date the value describes.")
+    measured_on = models.DateField(_("date"), help_text=_("The date the value describes."))
     value = models.DecimalField(max_digits=18, decimal_places=4)
     source_url = models.URLField(
-        "source URL", max_length=1000, help_text="A public page that gives the number."
+        _("source URL"), max_length=1000, help_text=_("A public page that gives the number.")
     )
     publication = models.CharField(
         max_length=10, choices=Publication.choices, default=Publication.DRAFT
@@ -172,6 +181,8 @@ class Measurement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped on every change, as Indicator.version.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -200,8 +211,8 @@ class Milestone(models.Model):
         "jurisdictions.Commitment", on_delete=models.CASCADE, related_name="milestones"
     )
     title = models.CharField(max_length=200)
-    due_on = models.DateField("due date")
-    done_on = models.DateField("done on", null=True, blank=True)
+    due_on = models.DateField(_("due date"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -226,4 +237,14 @@ def has_unsent_progress(commitment) -> bool:
         or Measurement.objects.filter(
             indicator__commitment=commitment, publication__in=unsent
         ).exists()
+    )
+
+
+def ever_published_indicators(commitment) -> set[int]:
+    """Ids of the commitment's indicators that have ever been public (their history holds
+    a published version), in one query."""
+    return set(
+        Indicator.history.filter(
+            commitment_id=commitment.pk, publication=Publication.PUBLISHED
+        ).values_list("id", flat=True)
     )

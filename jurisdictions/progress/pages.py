@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recommendations import panels
 
@@ -51,10 +52,12 @@ def recommendation_story(recommendation) -> dict:
     review = recommendation.review
     events = []
     if review.review_date:
-        events.append(Event(review.review_date, f"Reviewed: {review}", kind="review"))
+        text = _("Reviewed: %(review)s") % {"review": review}
+        events.append(Event(review.review_date, text, kind="review"))
     if review.response_date and recommendation.response != "pending":
         label = recommendation.get_response_display().lower()
-        events.append(Event(review.response_date, f"Response: {label}", kind="response"))
+        text = _("Response: %(response)s") % {"response": label}
+        events.append(Event(review.response_date, text, kind="response"))
     commitments = list(
         Commitment.objects.published()
         .filter(links__recommendation=recommendation)
@@ -66,12 +69,18 @@ def recommendation_story(recommendation) -> dict:
         where = f"{c.title} ({c.jurisdiction})"
         url = c.get_absolute_url()
         if c.adopted_on:
-            events.append(Event(c.adopted_on, f"Adopted: {where}", url, "adopted"))
+            text = _("Adopted: %(commitment)s") % {"commitment": where}
+            events.append(Event(c.adopted_on, text, url, "adopted"))
         for m in c.milestones.all():
             if m.done_on:
-                events.append(Event(m.done_on, f"Milestone done: {m.title}, {where}", url))
+                text = _("Milestone done: %(milestone)s, %(commitment)s") % {
+                    "milestone": m.title,
+                    "commitment": where,
+                }
+                events.append(Event(m.done_on, text, url))
         if c.target_date:
-            events.append(Event(c.target_date, f"Target date: {where}", url, "target"))
+            text = _("Target date: %(commitment)s") % {"commitment": where}
+            events.append(Event(c.target_date, text, url, "target"))
     updates = (
         ProgressUpdate.objects.filter(
             commitment__in=[c.pk for c in commitments], publication="published"
@@ -80,8 +89,14 @@ def recommendation_story(recommendation) -> dict:
         .order_by("reported_on", "pk")
     )
     for u in updates:
-        status = f" ({u.get_status_display().lower()})" if u.status else ""
-        text = f"Progress{status}: {u.commitment.title} ({u.commitment.jurisdiction})"
+        where = f"{u.commitment.title} ({u.commitment.jurisdiction})"
+        if u.status:
+            text = _("Progress (%(status)s): %(commitment)s") % {
+                "status": u.get_status_display().lower(),
+                "commitment": where,
+            }
+        else:
+            text = _("Progress: %(commitment)s") % {"commitment": where}
         events.append(Event(u.reported_on, text, u.commitment.get_absolute_url(), "update"))
     events.sort(key=lambda e: e.when)
     return {"story": events}

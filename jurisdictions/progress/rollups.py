@@ -16,6 +16,7 @@ from datetime import date
 
 from django.db.models import Case, CharField, Count, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 OPEN = ["proposed", "adopted", "in_progress", "stalled"]
 # The export's columns, as annotate_rollup names them.
@@ -57,9 +58,9 @@ class Rollup:
     @property
     def rows(self) -> list[tuple[str, str, int, int]]:
         """(key, label, count, percent) in reading order, for templates."""
-        labels = [("on_track", "On track"), ("late", "Late"), ("done", "Done")]
+        labels = [("on_track", _("On track")), ("late", _("Late")), ("done", _("Done"))]
         if self.repealed:
-            labels.append(("repealed", "Repealed"))
+            labels.append(("repealed", _("Repealed")))
         return [(key, label, getattr(self, key), self.share(key)) for key, label in labels]
 
 

@@ -22,6 +22,16 @@ urlpatterns = [
         views.measurement_edit,
         name="measurement-edit",
     ),
+    path(
+        "commitments/<int:pk>/indicators/<int:indicator_pk>/delete/",
+        views.indicator_delete,
+        name="indicator-delete",
+    ),
+    path(
+        "commitments/<int:pk>/milestones/<int:milestone_pk>/delete/",
+        views.milestone_delete,
+        name="milestone-delete",
+    ),
     path("commitments/<int:pk>/milestones/new/", views.milestone_edit, name="milestone-create"),
     path(
         "commitments/<int:pk>/milestones/<int:milestone_pk>/",

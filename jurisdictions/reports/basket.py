@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from recommendations.models import Recommendation
 
 SESSION_KEY = "report_basket"
@@ -27,20 +30,35 @@ class Added:
         parts = []
         if self.added:
             parts.append(
-                f"Added {self.added} recommendation{'s' if self.added > 1 else ''} "
-                "to the report basket."
+                ngettext(
+                    "Added %(count)s recommendation to the report basket.",
+                    "Added %(count)s recommendations to the report basket.",
+                    self.added,
+                )
+                % {"count": self.added}
             )
         if self.already:
             parts.append(
-                "Already in the report basket."
-                if self.already == 1
-                else f"{self.already} were already in the report basket."
+                ngettext(
+                    "Already in the report basket.",
+                    "%(count)s were already in the report basket.",
+                    self.already,
+                )
+                % {"count": self.already}
             )
         if self.unknown:
-            parts.append(f"Ignored {self.unknown} unknown id{'s' if self.unknown > 1 else ''}.")
+            parts.append(
+                ngettext(
+                    "Ignored %(count)s unknown id.", "Ignored %(count)s unknown ids.", self.unknown
+                )
+                % {"count": self.unknown}
+            )
         if self.full:
-            parts.append(f"The basket is full ({MAX_ITEMS}); {self.full} not added.")
-        return " ".join(parts) or "Nothing to add."
+            parts.append(
+                _("The basket is full (%(max)s); %(count)s not added.")
+                % {"max": MAX_ITEMS, "count": self.full}
+            )
+        return " ".join(parts) or _("Nothing to add.")
 
 
 def add(request, values) -> Added:

@@ -12,13 +12,15 @@ from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.template.defaultfilters import slugify
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
 from recommendations.absolute_urls import base_url
 from recommendations.filters import RecommendationFilter
 
+from ..models import site_language
 from . import basket
-from .document import assemble, clean_texts
+from .document import assemble, clean_texts, report_language
 from .formats import CONTENT_TYPES, RENDERERS
 from .models import ACTIVE_BUILD, ReportBuild, spec_hash
 from .pdf import PdfUnavailable
@@ -56,6 +58,8 @@ def spec_from_request(request, *, kind=None) -> dict:
         "ids": selection.ids,
         "state": selection.state,
         "base_url": base_url(request),
+        # The builder's choice, else the language of the page it was asked from.
+        "language": report_language(data.get("language") or site_language()),
         "title": title,
         "organisations": data.get("organisations", ""),
         "introduction": data.get("introduction", ""),
@@ -120,7 +124,7 @@ def download(request, spec: dict, fmt: str):
         try:
             return file_response(document, fmt)
         except PdfUnavailable as exc:
-            return refusal(request, "PDF not available", str(exc), status=503)
+            return refusal(request, _("PDF not available"), str(exc), status=503)
     return queue_build(request, spec, fmt, size)
 
 
@@ -141,10 +145,13 @@ def queue_build(request, spec: dict, fmt: str, size: int) -> HttpResponse:
     ):
         return refusal(
             request,
-            "Too many report builds",
-            f"You have started {per_hour} report builds in the last hour, the most one visitor "
-            "may. Download a smaller selection (up to "
-            f"{TASK_THRESHOLD} recommendations is made at once) or come back later.",
+            _("Too many report builds"),
+            _(
+                "You have started %(count)s report builds in the last hour, the most one "
+                "visitor may. Download a smaller selection (up to %(threshold)s "
+                "recommendations is made at once) or come back later."
+            )
+            % {"count": per_hour, "threshold": TASK_THRESHOLD},
             status=429,
         )
     if (
@@ -153,9 +160,11 @@ def queue_build(request, spec: dict, fmt: str, size: int) -> HttpResponse:
     ):
         return refusal(
             request,
-            "The report builder is busy",
-            "Many large reports are being built right now. Nothing was queued; please try "
-            "again in a few minutes.",
+            _("The report builder is busy"),
+            _(
+                "Many large reports are being built right now. Nothing was queued; please try "
+                "again in a few minutes."
+            ),
             status=503,
         )
     from .tasks import build_report

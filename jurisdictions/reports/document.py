@@ -6,7 +6,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from dataclasses import field as _field
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from recommendations.absolute_urls import base_url
 from recommendations.models import LocalStatus, Recommendation, Response, Theme
@@ -25,8 +29,19 @@ from .selection import (
 )
 from .wordcount import count_words
 
-UN_DOCUMENT_URL = "https://docs.un.org/en/{symbol}"
-INTRODUCTION = "Introduction"
+# The UN's document server has every UPR report in English and Spanish (and the other
+# official languages): a report links to the version in its own language.
+UN_DOCUMENT_URL = "https://docs.un.org/{language}/{symbol}"
+
+
+def report_language(value) -> str:
+    """The language a spec asks for, one of the site's; a spec from before reports had one
+    is in English."""
+    return value if value in dict(settings.LANGUAGES) else "en"
+
+
+def introduction_heading() -> str:
+    return _("Introduction")
 
 
 class NothingSelected(Exception):
@@ -84,6 +99,7 @@ class Document:
     # Every state under review of the selection: the builder offers the choice.
     state_options: list[State] = _field(default_factory=list)
     base_url: str = ""
+    language: str = "en"
 
     @property
     def word_count(self) -> int:
@@ -100,7 +116,8 @@ class Document:
 
     @property
     def introduction_heading_words(self) -> int:
-        return count_words(INTRODUCTION)
+        with translation.override(self.language):
+            return count_words(introduction_heading())
 
     @property
     def over_limit(self) -> int:
@@ -133,6 +150,7 @@ def paragraphs_of(text: str) -> list[str]:
 def clean_texts(spec: dict) -> dict:
     return {
         **spec,
+        "language": report_language(spec.get("language")),
         "title": plain_text(spec.get("title", ""), TEXT_LIMITS["title"]),
         "organisations": plain_text(spec.get("organisations", ""), TEXT_LIMITS["organisations"]),
         "introduction": plain_text(spec.get("introduction", ""), TEXT_LIMITS["introduction"]),
@@ -147,22 +165,35 @@ def clean_texts(spec: dict) -> dict:
 def default_title(selection, state: State, jurisdiction=None) -> str:
     kind = selection.kind
     if kind == ReportKind.LOCAL and jurisdiction:
-        return f"{jurisdiction}: local implementation of UPR recommendations"
+        return _("%(jurisdiction)s: local implementation of UPR recommendations") % {
+            "jurisdiction": jurisdiction
+        }
     if kind == ReportKind.BRIEFING:
         themes = selection.params.getlist("theme")
         theme = Theme.objects.filter(slug=themes[0]).first() if len(themes) == 1 else None
-        subject = f"{theme.localized('name').text}: " if theme else ""
-        return f"Briefing: {subject}UPR recommendations to {state.the_name} and local action"
-    return f"Stakeholder submission on {state.the_name}: implementation of UPR recommendations"
+        if theme:
+            return _("Briefing: %(theme)s: UPR recommendations to %(state)s and local action") % {
+                "theme": theme.localized("name").text,
+                "state": state.the_name,
+            }
+        return _("Briefing: UPR recommendations to %(state)s and local action") % {
+            "state": state.the_name
+        }
+    return _("Stakeholder submission on %(state)s: implementation of UPR recommendations") % {
+        "state": state.the_name
+    }
 
 
 def nice_date(value) -> str:
-    return format_date(value, "j F Y") if value else ""
+    # Translators: a date as a report prints it (Django date format characters).
+    return format_date(value, _("j F Y")) if value else ""
 
 
 def official_url(recommendation) -> str:
     symbol = recommendation.review.report_symbol
-    return UN_DOCUMENT_URL.format(symbol=symbol) if symbol else ""
+    if not symbol:
+        return ""
+    return UN_DOCUMENT_URL.format(symbol=symbol, language=translation.get_language() or "en")
 
 
 class _Notes:
@@ -217,22 +248,29 @@ def load(ids: list[int], jurisdiction=None):
 
 
 def assemble(spec: dict, progress=None, limit: int | None = None) -> Document:
-    """The document a spec describes; raises NothingSelected when it would be empty.
-    With a limit, only that many recommendations are laid out (the builder's preview);
-    the summary still counts them all."""
+    """The document a spec describes, in the spec's language; raises NothingSelected when
+    it would be empty. With a limit, only that many recommendations are laid out (the
+    builder's preview); the summary still counts them all."""
     spec = clean_texts(spec)
+    with translation.override(spec["language"]):
+        return _assemble(spec, progress, limit)
+
+
+def _assemble(spec: dict, progress, limit: int | None) -> Document:
     selection = selection_from_spec(spec)
     jurisdiction = None
     if selection.kind == ReportKind.LOCAL:
         jurisdiction = local_jurisdiction(selection)
         if jurisdiction is None:
             raise NothingSelected(
-                "A local implementation report is about one jurisdiction: choose it under "
-                "“Jurisdiction”."
+                _(
+                    "A local implementation report is about one jurisdiction: choose it under "
+                    "“Jurisdiction”."
+                )
             )
     ids, selection_notes = matching_ids(selection)
     if not ids:
-        raise NothingSelected("No recommendation matches this selection, so there is no report.")
+        raise NothingSelected(_("No recommendation matches this selection, so there is no report."))
     ids, state, state_options, state_notes = one_state(ids, selection.state)
     # Links to this site start with the address the report was asked on: the request's
     # (builder.py), which a background build keeps in its spec. SITE_URL wins over both.
@@ -240,26 +278,30 @@ def assemble(spec: dict, progress=None, limit: int | None = None) -> Document:
     recs, by_rec, updates = load(ids, jurisdiction)
     notes = _Notes()
     title = spec["title"] or default_title(selection, state, jurisdiction)
-    blocks = [Block("heading", runs=[Run(INTRODUCTION)], field="introduction")]
+    introduction = introduction_heading()
+    blocks = [Block("heading", runs=[Run(introduction)], field="introduction")]
     intro = paragraphs_of(spec["introduction"])
     blocks.append(
-        Block("text", field="introduction", label="Introduction", paragraphs=intro, numbered=True)
+        Block("text", field="introduction", label=introduction, paragraphs=intro, numbered=True)
     )
     blocks += summary_blocks(recs, state, jurisdiction, by_rec)
     if jurisdiction:
         blocks += commitment_overview(jurisdiction, notes)
-    blocks.append(Block("heading", runs=[Run("Recommendations and their implementation")]))
+    blocks.append(Block("heading", runs=[Run(_("Recommendations and their implementation"))]))
     # The builder's title field starts filled with the default title, so it counts as typed.
     editable = count_words(title) + count_words(spec["organisations"])
     editable += sum(count_words(p) for p in intro)
     # Its heading prints only over a written introduction: words of the field too.
-    editable += count_words(INTRODUCTION) if intro else 0
+    editable += count_words(introduction) if intro else 0
     laid_out = recs if limit is None else recs[:limit]
     if len(laid_out) < len(recs):
         selection_notes.append(
-            f"The preview shows the first {len(laid_out)} of {len(recs)} recommendations, and "
-            f"its word count covers only those; the Word and PDF files hold all {len(recs)} and "
-            "are built in the background, with their progress shown."
+            _(
+                "The preview shows the first %(shown)s of %(total)s recommendations, and its "
+                "word count covers only those; the Word and PDF files hold all %(total)s and "
+                "are built in the background, with their progress shown."
+            )
+            % {"shown": len(laid_out), "total": len(recs)}
         )
     for done, rec in enumerate(laid_out, start=1):
         assessment = paragraphs_of(spec["assessments"].get(str(rec.pk), ""))
@@ -271,7 +313,7 @@ def assemble(spec: dict, progress=None, limit: int | None = None) -> Document:
             progress(done, len(laid_out))
     if jurisdiction:
         blocks += progress_blocks(jurisdiction, notes)
-    kind_label = ReportKind(selection.kind).label
+    kind_label = str(ReportKind(selection.kind).label)
     return Document(
         kind=selection.kind,
         kind_label=kind_label,
@@ -288,6 +330,7 @@ def assemble(spec: dict, progress=None, limit: int | None = None) -> Document:
         state=state,
         state_options=state_options,
         base_url=site,
+        language=spec["language"],
     )
 
 
@@ -308,41 +351,51 @@ def own_status(links) -> str:
 
 def summary_blocks(recs, state, jurisdiction=None, by_rec=None) -> list[Block]:
     responses = Counter(rec.response for rec in recs)
-    scope = f" that {jurisdiction}’s published commitments answer" if jurisdiction else ""
+    recommendations = _("Recommendations")
     if jurisdiction:
         # A local report counts the jurisdiction's own action, not action anywhere.
         local = Counter(own_status(by_rec[rec.pk]) for rec in recs)
         local_table = Block(
             "table",
-            label=f"Recommendations by {jurisdiction}’s action",
-            headers=[f"Action by {jurisdiction}", "Recommendations"],
-            rows=[[label, local.get(key, 0)] for key, label in OWN_ACTION_LABELS.items()],
+            label=_("Recommendations by %(jurisdiction)s’s action")
+            % {"jurisdiction": jurisdiction},
+            headers=[
+                _("Action by %(jurisdiction)s") % {"jurisdiction": jurisdiction},
+                recommendations,
+            ],
+            rows=[[str(label), local.get(key, 0)] for key, label in OWN_ACTION_LABELS.items()],
+        )
+        covers = ngettext(
+            "This report covers %(count)s recommendation made to %(state)s in the Universal "
+            "Periodic Review that %(jurisdiction)s’s published commitments answer.",
+            "This report covers %(count)s recommendations made to %(state)s in the Universal "
+            "Periodic Review that %(jurisdiction)s’s published commitments answer.",
+            len(recs),
         )
     else:
         local = Counter(rec.local_status for rec in recs)
         local_table = Block(
             "table",
-            label="Recommendations by local action",
-            headers=["Local action", "Recommendations"],
-            rows=[[label, local.get(key, 0)] for key, label in LocalStatus.choices],
+            label=_("Recommendations by local action"),
+            headers=[_("Local action"), recommendations],
+            rows=[[str(label), local.get(key, 0)] for key, label in LocalStatus.choices],
         )
+        covers = ngettext(
+            "This report covers %(count)s recommendation made to %(state)s in the Universal "
+            "Periodic Review.",
+            "This report covers %(count)s recommendations made to %(state)s in the Universal "
+            "Periodic Review.",
+            len(recs),
+        )
+    words = {"count": len(recs), "state": state.the_name, "jurisdiction": jurisdiction}
     return [
-        Block("heading", runs=[Run("Summary")]),
-        Block(
-            "para",
-            runs=[
-                Run(
-                    f"This report covers {len(recs)} recommendation"
-                    f"{'s' if len(recs) != 1 else ''} made to {state.the_name} in the "
-                    f"Universal Periodic Review{scope}."
-                )
-            ],
-        ),
+        Block("heading", runs=[Run(_("Summary"))]),
+        Block("para", runs=[Run(covers % words)]),
         Block(
             "table",
-            label=f"Recommendations by {state.response_label}",
-            headers=[state.response_label, "Recommendations"],
-            rows=[[label, responses.get(key, 0)] for key, label in Response.choices],
+            label=state.response_caption,
+            headers=[state.response_label, recommendations],
+            rows=[[str(label), responses.get(key, 0)] for key, label in Response.choices],
         ),
         local_table,
     ]
@@ -350,10 +403,10 @@ def summary_blocks(recs, state, jurisdiction=None, by_rec=None) -> list[Block]:
 
 # One jurisdiction's action on a recommendation (own_status), in words that fit one place.
 OWN_ACTION_LABELS = {
-    LocalStatus.NONE: "No published action",
-    LocalStatus.ADDRESSED: "Addressed",
-    LocalStatus.IMPLEMENTED: "Implemented",
-    LocalStatus.CONTESTED: "Contested (contradicted or rolled back)",
+    LocalStatus.NONE: gettext_lazy("No published action"),
+    LocalStatus.ADDRESSED: gettext_lazy("Addressed"),
+    LocalStatus.IMPLEMENTED: pgettext_lazy("a recommendation", "Implemented"),
+    LocalStatus.CONTESTED: gettext_lazy("Contested (contradicted or rolled back)"),
 }
 
 
@@ -365,13 +418,27 @@ def commitment_overview(jurisdiction, notes) -> list[Block]:
         .select_related("modelled_on__jurisdiction")
         .order_by("-adopted_on", "title")
     )
-    blocks = [Block("heading", runs=[Run(f"Published commitments of {jurisdiction}")])]
+    blocks = [
+        Block(
+            "heading",
+            runs=[
+                Run(_("Published commitments of %(jurisdiction)s") % {"jurisdiction": jurisdiction})
+            ],
+        )
+    ]
     for commitment in commitments:
         runs = [Run(commitment_sentence(commitment))]
         model = commitment.modelled_on
         if model is not None and model.publication == Publication.PUBLISHED:
             runs.append(
-                Run(f" Modelled on {model.jurisdiction}'s “{model.localized('title').noted()}”.")
+                Run(
+                    " "
+                    + _("Modelled on %(jurisdiction)s's “%(title)s”.")
+                    % {
+                        "jurisdiction": model.jurisdiction,
+                        "title": model.localized("title").noted(),
+                    }
+                )
             )
         if commitment.source_url:
             runs.append(notes.ref(commitment.source_url))
@@ -384,7 +451,7 @@ def progress_blocks(jurisdiction, notes) -> list[Block]:
     section = progress_section(jurisdiction)
     if section is None:
         return []
-    blocks = [Block("heading", runs=[Run("Progress over time")])]
+    blocks = [Block("heading", runs=[Run(_("Progress over time"))])]
     for table in section.tables:
         blocks.append(Block("table", label=table.label, headers=table.headers, rows=table.rows))
     for text, url in section.sentences:
@@ -400,11 +467,17 @@ def commitment_sentence(commitment) -> str:
         f"{name}, {commitment.get_kind_display().lower()}: "
         f"{commitment.get_status_display().lower()}"
     ]
-    if commitment.adopted_on:
-        parts.append(f"adopted {nice_date(commitment.adopted_on)}")
-    if commitment.target_date:
-        parts.append(f"target date {nice_date(commitment.target_date)}")
+    parts += dates_of(commitment)
     return "; ".join(parts) + "."
+
+
+def dates_of(commitment) -> list[str]:
+    parts = []
+    if commitment.adopted_on:
+        parts.append(_("adopted %(date)s") % {"date": nice_date(commitment.adopted_on)})
+    if commitment.target_date:
+        parts.append(_("target date %(date)s") % {"date": nice_date(commitment.target_date)})
+    return parts
 
 
 def recommendation_blocks(rec, links, updates, notes, assessment, *, state, site) -> list[Block]:
@@ -417,8 +490,10 @@ def recommendation_blocks(rec, links, updates, notes, assessment, *, state, site
             runs=[
                 Run(f"“{rec.localized('text').noted()}”", italic=True),
                 Run(
-                    f" Recommended by {states or 'an unrecorded state'}. "
-                    f"{state.response_label}: {rec.get_response_display().lower()}."
+                    " "
+                    + _("Recommended by %(states)s.")
+                    % {"states": states or _("an unrecorded state")}
+                    + f" {state.response_label}: {rec.get_response_display().lower()}."
                 ),
             ],
         ),
@@ -426,7 +501,7 @@ def recommendation_blocks(rec, links, updates, notes, assessment, *, state, site
     if not links:
         # A remark, not a point of the submission: it takes no paragraph number.
         blocks.append(
-            Block("para", runs=[Run("No published state or local commitment answers it yet.")])
+            Block("para", runs=[Run(_("No published state or local commitment answers it yet."))])
         )
     for link in links[:MAX_LINKS]:
         blocks.append(
@@ -444,9 +519,12 @@ def recommendation_blocks(rec, links, updates, notes, assessment, *, state, site
                 numbered=True,
                 runs=[
                     Run(
-                        f"{more} more published commitments answer it: see "
-                        if more > 1
-                        else "One more published commitment answers it: see "
+                        ngettext(
+                            "One more published commitment answers it: see ",
+                            "%(count)s more published commitments answer it: see ",
+                            more,
+                        )
+                        % {"count": more}
                     ),
                     Run(rec.citation, url=site + rec.get_absolute_url()),
                     Run("."),
@@ -457,7 +535,7 @@ def recommendation_blocks(rec, links, updates, notes, assessment, *, state, site
         Block(
             "text",
             field=f"assessment-{rec.pk}",
-            label=f"Assessment of {rec.citation}",
+            label=_("Assessment of %(citation)s") % {"citation": rec.citation},
             paragraphs=assessment,
             numbered=True,
         )
@@ -474,13 +552,10 @@ def link_runs(link, updates, notes, site) -> list[Run]:
     if commitment.instrument_ref:
         runs.append(Run(f" ({commitment.instrument_ref})"))
     facts = [
-        f"{link.get_relation_display().lower()} the recommendation",
-        f"status {commitment.get_status_display().lower()}",
+        _("%(relation)s the recommendation") % {"relation": link.get_relation_display().lower()},
+        _("status %(status)s") % {"status": commitment.get_status_display().lower()},
+        *dates_of(commitment),
     ]
-    if commitment.adopted_on:
-        facts.append(f"adopted {nice_date(commitment.adopted_on)}")
-    if commitment.target_date:
-        facts.append(f"target date {nice_date(commitment.target_date)}")
     runs.append(Run(": " + "; ".join(facts) + "."))
     if commitment.source_url:
         runs.append(notes.ref(commitment.source_url))
@@ -488,8 +563,9 @@ def link_runs(link, updates, notes, site) -> list[Run]:
         latest = updates[0]
         runs.append(
             Run(
-                f" Latest progress update ({nice_date(latest.reported_on)}): "
-                f"{' '.join(latest.localized('summary').noted().split())}"
+                " "
+                + _("Latest progress update (%(date)s):") % {"date": nice_date(latest.reported_on)}
+                + f" {' '.join(latest.localized('summary').noted().split())}"
             )
         )
     for update in updates:

@@ -4,6 +4,8 @@ live hyperlinks, and the evidence links as numbered endnotes at the end."""
 
 import io
 
+from django.utils import translation
+from django.utils.translation import gettext as _
 from docx import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -19,9 +21,15 @@ LINK_COLOUR = RGBColor(0x1F, 0x4E, 0x9A)
 
 
 def render_docx(document) -> bytes:
+    with translation.override(document.language):
+        return _render_docx(document)
+
+
+def _render_docx(document) -> bytes:
     word = WordDocument()
     word.core_properties.title = document.title
     word.core_properties.subject = document.kind_label
+    word.core_properties.language = document.language
     style = word.styles["Normal"]
     style.font.name = "Calibri"
     style.font.size = Pt(11)
@@ -46,7 +54,7 @@ def render_docx(document) -> bytes:
             writer.paragraph([Run(block.label)], "Caption")
             _add_table(word, block)
     if document.endnotes:
-        writer.paragraph([Run("Endnotes")], "Heading 1")
+        writer.paragraph([Run(_("Endnotes"))], "Heading 1")
         for number, url in document.endnotes:
             writer.paragraph([Run(f"{number}. "), Run(url, url=url)], "Normal")
     _page_number_footer(word.sections[0])

@@ -10,18 +10,19 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportKind(models.TextChoices):
-    SUBMISSION = "submission", "Stakeholder submission"
-    LOCAL = "local", "Local implementation report"
-    BRIEFING = "briefing", "Briefing"
+    SUBMISSION = "submission", _("Stakeholder submission")
+    LOCAL = "local", _("Local implementation report")
+    BRIEFING = "briefing", _("Briefing")
 
 
 class WordLimit(models.TextChoices):
-    INDIVIDUAL = "individual", "Individual submission (2,815 words)"
-    JOINT = "joint", "Joint submission (5,630 words)"
-    NONE = "none", "No limit"
+    INDIVIDUAL = "individual", _("Individual submission (2,815 words)")
+    JOINT = "joint", _("Joint submission (5,630 words)")
+    NONE = "none", _("No limit")
 
 
 WORD_LIMITS = {WordLimit.INDIVIDUAL: 2815, WordLimit.JOINT: 5630, WordLimit.NONE: None}
@@ -38,6 +39,7 @@ SPEC_FIELDS = [
     "organisations",
     "introduction",
     "assessments",
+    "language",
 ]
 
 
@@ -56,7 +58,7 @@ class Report(models.Model):
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SUBMISSION)
     word_limit = models.CharField(max_length=12, choices=Limit.choices, default=Limit.NONE)
-    query = models.TextField(blank=True, help_text="The /recommendations/ filter parameters.")
+    query = models.TextField(blank=True, help_text=_("The /recommendations/ filter parameters."))
     recommendation_ids = models.JSONField(default=list, blank=True)
     # The state under review chosen in the builder when the selection spans several
     # (ISO 3166 alpha-3); empty lets the builder choose as it does for a new report.
@@ -65,8 +67,10 @@ class Report(models.Model):
     organisations = models.CharField(max_length=500, blank=True)
     introduction = models.TextField(blank=True)
     assessments = models.JSONField(
-        default=dict, blank=True, help_text="Recommendation id to the author's assessment."
+        default=dict, blank=True, help_text=_("Recommendation id to the author's assessment.")
     )
+    # The language the report is written in: its headings, labels and dates.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     # Bumped by every save; a save from a form opened at an older version is refused.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -82,6 +86,10 @@ class Report(models.Model):
             models.CheckConstraint(
                 name="jurisdictions_report_limit_valid",
                 condition=Q(word_limit__in=WordLimit.values),
+            ),
+            models.CheckConstraint(
+                name="jurisdictions_report_language_valid",
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
             ),
         ]
 
@@ -115,6 +123,7 @@ class Report(models.Model):
             "organisations": self.organisations,
             "introduction": self.introduction,
             "assessments": dict(self.assessments),
+            "language": self.language,
         }
 
     def apply_spec(self, spec: dict) -> None:
@@ -127,13 +136,14 @@ class Report(models.Model):
         self.organisations = spec["organisations"]
         self.introduction = spec["introduction"]
         self.assessments = spec["assessments"]
+        self.language = spec.get("language", "en")
 
 
 class BuildStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Building"
-    SUCCEEDED = "succeeded", "Ready"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Building")
+    SUCCEEDED = "succeeded", _("Ready")
+    FAILED = "failed", _("Failed")
 
 
 ACTIVE_BUILD = [BuildStatus.QUEUED, BuildStatus.RUNNING]
@@ -157,7 +167,7 @@ class ReportBuild(models.Model):
     Status = BuildStatus
 
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    spec = models.JSONField(help_text="Kind, selection and texts, as the builder sent them.")
+    spec = models.JSONField(help_text=_("Kind, selection and texts, as the builder sent them."))
     spec_hash = models.CharField(max_length=64, db_index=True, editable=False, default="")
     format = models.CharField(max_length=4, choices=[("docx", "Word"), ("pdf", "PDF")])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

@@ -5,6 +5,8 @@ import logging
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 STYLESHEET = "css/report.css"
 # Font subsetting logs every table it touches at INFO; that is noise in the worker's log.
@@ -13,7 +15,8 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def render_print_html(document, *, for_pdf: bool = False) -> str:
-    return render_to_string("reports/print.html", {"document": document, "for_pdf": for_pdf})
+    with translation.override(document.language):
+        return render_to_string("reports/print.html", {"document": document, "for_pdf": for_pdf})
 
 
 def _no_fetching(url, *args, **kwargs):
@@ -29,8 +32,10 @@ def render_pdf(document) -> bytes:
         from weasyprint import CSS, HTML
     except OSError as exc:
         raise PdfUnavailable(
-            "PDF output needs Pango and HarfBuzz on the server (bin/system-packages lists them); "
-            "the Word file works without them."
+            _(
+                "PDF output needs Pango and HarfBuzz on the server (bin/system-packages lists "
+                "them); the Word file works without them."
+            )
         ) from exc
 
     html = HTML(string=render_print_html(document, for_pdf=True), url_fetcher=_no_fetching)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, replace
 
 from django.db import connection
 from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from recommendations.filters import EVERY_STATE, RecommendationFilter
 from recommendations.listing import clean_params
@@ -26,6 +28,7 @@ REPORT_PARAMS = {
     "state",
     "default_title",
     "drop",
+    "language",
 }
 TEXT_FIELDS = {"title", "organisations", "introduction"}
 IGNORED_LIST_PARAMS = {"page", "sort"}
@@ -66,16 +69,19 @@ def read_selection(data: QueryDict, *, kind: str | None = None, basket=()) -> Se
     notes = []
     kind = kind or data.get("kind") or ReportKind.SUBMISSION
     if kind not in ReportKind.values:
-        notes.append(f"Unknown report kind “{kind}”: made a stakeholder submission instead.")
+        notes.append(
+            _("Unknown report kind “%(kind)s”: made a stakeholder submission instead.")
+            % {"kind": kind}
+        )
         kind = ReportKind.SUBMISSION
     limit = data.get("limit") or default_limit(kind)
     if limit not in WordLimit.values:
-        notes.append(f"Unknown word limit “{limit}”: used the default.")
+        notes.append(_("Unknown word limit “%(limit)s”: used the default.") % {"limit": limit})
         limit = default_limit(kind)
     ids, bad = [], []
     raw_ids = [*data.getlist("ids"), *(basket if data.get("basket") else [])]
     if not raw_ids and data.get("basket"):
-        notes.append("The report basket is empty.")
+        notes.append(_("The report basket is empty."))
     for value in raw_ids:
         text = str(value).strip()
         if text.isdigit() and len(text) < 12:
@@ -85,10 +91,18 @@ def read_selection(data: QueryDict, *, kind: str | None = None, basket=()) -> Se
             bad.append(text)
     if bad:
         notes.append(
-            f"Ignored {len(bad)} malformed recommendation id{'s' if len(bad) > 1 else ''}."
+            ngettext(
+                "Ignored %(count)s malformed recommendation id.",
+                "Ignored %(count)s malformed recommendation ids.",
+                len(bad),
+            )
+            % {"count": len(bad)}
         )
     if len(ids) > MAX_IDS:
-        notes.append(f"Kept the first {MAX_IDS} of {len(ids)} chosen recommendations.")
+        notes.append(
+            _("Kept the first %(kept)s of %(count)s chosen recommendations.")
+            % {"kept": MAX_IDS, "count": len(ids)}
+        )
         ids = ids[:MAX_IDS]
     filters = QueryDict(mutable=True)
     known = set(RecommendationFilter.base_filters)
@@ -98,7 +112,7 @@ def read_selection(data: QueryDict, *, kind: str | None = None, basket=()) -> Se
         if key in IGNORED_LIST_PARAMS:
             continue
         if key not in known:
-            notes.append(f"Ignored the unknown parameter “{key[:40]}”.")
+            notes.append(_("Ignored the unknown parameter “%(name)s”.") % {"name": key[:40]})
             continue
         filters.setlist(key, [v for v in values if v.strip()])
     if raw_ids and not filters.get("under_review") and not filters.get("review"):
@@ -107,7 +121,10 @@ def read_selection(data: QueryDict, *, kind: str | None = None, basket=()) -> Se
         filters["under_review"] = EVERY_STATE
     filterset = RecommendationFilter(filters, queryset=Recommendation.objects.all())
     for name, errors in filterset.errors.items():
-        notes.append(f"Ignored the {name} filter: {' '.join(errors)}")
+        notes.append(
+            _("Ignored the %(name)s filter: %(errors)s")
+            % {"name": name, "errors": " ".join(errors)}
+        )
         filters.pop(name)
     picked = ids if raw_ids or data.get("basket") else None
     state = str(data.get("state", ""))[:3].upper()
@@ -142,12 +159,20 @@ def matching_ids(selection: Selection) -> tuple[list[int], list[str]]:
         unknown = len(missing) - Recommendation.objects.filter(id__in=missing).count()
         if unknown:
             notes.append(
-                f"Ignored {unknown} unknown recommendation id{'s' if unknown > 1 else ''}."
+                ngettext(
+                    "Ignored %(count)s unknown recommendation id.",
+                    "Ignored %(count)s unknown recommendation ids.",
+                    unknown,
+                )
+                % {"count": unknown}
             )
     if len(ids) > MAX_RECOMMENDATIONS:
         notes.append(
-            f"A report holds at most {MAX_RECOMMENDATIONS} recommendations; it has the first "
-            f"{MAX_RECOMMENDATIONS}. Narrow the filters to choose others."
+            _(
+                "A report holds at most %(count)s recommendations; it has the first %(count)s. "
+                "Narrow the filters to choose others."
+            )
+            % {"count": MAX_RECOMMENDATIONS}
         )
         ids = ids[:MAX_RECOMMENDATIONS]
     return ids, notes
@@ -163,12 +188,21 @@ class State:
 
     @property
     def the_name(self) -> str:
-        return "the United States" if self.iso3 == HOME_STATE else self.name
+        return _("the United States") if self.iso3 == HOME_STATE else self.name
+
+    @property
+    def response_caption(self) -> str:
+        """ "Recommendations by US response": the summary table's caption."""
+        if self.iso3 == HOME_STATE:
+            return _("Recommendations by US response")
+        return _("Recommendations by Response of %(state)s") % {"state": self.name}
 
     @property
     def response_label(self) -> str:
         """ "US response", "Response of Cuba"."""
-        return "US response" if self.iso3 == HOME_STATE else f"Response of {self.name}"
+        if self.iso3 == HOME_STATE:
+            return _("US response")
+        return _("Response of %(state)s") % {"state": self.name}
 
 
 def one_state(ids: list[int], wanted: str) -> tuple[list[int], State, list[State], list[str]]:
@@ -189,11 +223,16 @@ def one_state(ids: list[int], wanted: str) -> tuple[list[int], State, list[State
     chosen = states.get(wanted) or options[0]
     others = [s for s in options if s is not chosen]
     left_out = ", ".join(f"{s.name} ({s.count})" for s in others)
-    note = (
-        f"This selection holds recommendations made to {len(options)} states under review. "
-        f"A report is about one: this one covers {chosen.the_name} ({chosen.count}) and "
-        f"leaves out {left_out}. Choose another under “State under review”."
-    )
+    note = _(
+        "This selection holds recommendations made to %(count)s states under review. A "
+        "report is about one: this one covers %(state)s (%(kept)s) and leaves out "
+        "%(left_out)s. Choose another under “State under review”."
+    ) % {
+        "count": len(options),
+        "state": chosen.the_name,
+        "kept": chosen.count,
+        "left_out": left_out,
+    }
     kept = [pk for pk in ids if state_of.get(pk) == chosen.iso3]
     return kept, chosen, options, [note]
 

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from recommendations.jobs import (
     RETRY,
@@ -55,7 +56,7 @@ def build_report(build_id):
 
 
 def _build(build):
-    from .document import NothingSelected, assemble
+    from .document import NothingSelected, assemble, report_language
     from .formats import RENDERERS
 
     def progress(done, total):
@@ -73,7 +74,9 @@ def _build(build):
         return _fail(build.pk, str(exc))
     except Exception as exc:
         logger.exception("Report build %s failed", build.pk)
-        return _fail(build.pk, f"The report could not be built: {exc}")
+        with translation.override(report_language(build.spec.get("language"))):
+            message = _("The report could not be built: %(error)s") % {"error": exc}
+        return _fail(build.pk, message)
     build.file.save(f"{build.token}.{build.format}", ContentFile(body), save=False)
     ReportBuild.objects.filter(pk=build.pk).update(
         file=build.file.name,
@@ -86,10 +89,10 @@ def _build(build):
 
 
 def _stopped(times: int) -> str:
-    return (
-        f"The worker building this report stopped {times} times, so it was not tried again. "
+    return _(
+        "The worker building this report stopped %(count)s times, so it was not tried again. "
         "A smaller selection may build."
-    )
+    ) % {"count": times}
 
 
 def _fail(build_id, message):

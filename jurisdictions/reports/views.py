@@ -1,6 +1,7 @@
 """Report pages: the basket, the builder, stable download URLs, saved reports and the
 progress of background builds. The work is in builder.py and document.py."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from ..permissions import is_curator, is_staff_member
 from . import basket
@@ -33,19 +35,18 @@ def basket_view(request):
     if request.method == "POST":
         if "clear" in request.POST:
             basket.clear(request)
-            note = "The report basket is now empty."
+            note = _("The report basket is now empty.")
         elif "remove" in request.POST:
             basket.remove(request, request.POST.getlist("remove"))
-            note = "Removed from the report basket."
+            note = _("Removed from the report basket.")
         else:
             note = basket.add(request, request.POST.getlist("add")).message()
             mixed = basket.states(request)
             if len(mixed) > 1:
-                note += (
-                    f" The basket holds recommendations made to {len(mixed)} states under "
-                    f"review ({', '.join(mixed)}); a report is about one, and the builder "
-                    "asks which."
-                )
+                note += " " + _(
+                    "The basket holds recommendations made to %(count)s states under review "
+                    "(%(states)s); a report is about one, and the builder asks which."
+                ) % {"count": len(mixed), "states": ", ".join(mixed)}
         if request.headers.get("Accept") == "application/json":
             # report-basket.js changes the button and the count in place.
             return JsonResponse({"count": len(basket.ids(request)), "message": note})
@@ -76,7 +77,7 @@ def saved_by_number(request, pk):
     to its link. Anyone else might be guessing numbers, and learns nothing."""
     report = get_object_or_404(Report, pk=pk)
     if not can_edit(request.user, report):
-        raise Http404("No such report.")
+        raise Http404(_("No such report."))
     return redirect(report)
 
 
@@ -85,7 +86,7 @@ def saved(request, token):
     editable = can_edit(request.user, report)
     if request.method == "POST":
         if not editable:
-            raise PermissionDenied("Only the owner of this report and curators can change it.")
+            raise PermissionDenied(_("Only the owner of this report and curators can change it."))
         return builder_page(request, spec_from_request(request), report=report)
     if editable:
         return builder_page(request, report.spec(), report=report)
@@ -99,11 +100,14 @@ def saved(request, token):
 def delete(request, token):
     report = _visible_report(request, token)
     if not can_edit(request.user, report):
-        raise PermissionDenied("Only the owner of this report and curators can delete it.")
+        raise PermissionDenied(_("Only the owner of this report and curators can delete it."))
     if request.method == "POST":
         title = report.title
         report.delete()
-        messages.success(request, f"Deleted the report “{title}”. Its link no longer works.")
+        messages.success(
+            request,
+            _("Deleted the report “%(title)s”. Its link no longer works.") % {"title": title},
+        )
         return redirect("reports:list")
     return render(request, "reports/delete.html", {"report": report})
 
@@ -158,6 +162,7 @@ def builder_page(request, spec, report, *, conflict=False):
         ],
         "kinds": ReportKind.choices,
         "limits": WordLimit.choices,
+        "languages": settings.LANGUAGES,
         "word_limits": {key: value or "" for key, value in WORD_LIMITS.items()},
         "can_save": is_staff_member(request.user) or (report and can_edit(request.user, report)),
         "what_is_counted": WHAT_IS_COUNTED,
@@ -171,7 +176,7 @@ def save(request, spec, report, document):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if report is None and not is_staff_member(request.user):
-        raise PermissionDenied("Only jurisdiction staff and curators can save reports.")
+        raise PermissionDenied(_("Only jurisdiction staff and curators can save reports."))
     spec = {**clean_texts(spec), "title": document.title}
     if report is None:
         report = Report(owner=request.user)
@@ -180,21 +185,23 @@ def save(request, spec, report, document):
     elif not report.save_over(request.POST.get("version", ""), spec):
         messages.error(
             request,
-            "Someone saved this report after you opened it, so your changes were not saved. "
-            "Your text is still below: copy what you need, then reload the page to see "
-            "theirs.",
+            _(
+                "Someone saved this report after you opened it, so your changes were not "
+                "saved. Your text is still below: copy what you need, then reload the page to "
+                "see theirs."
+            ),
         )
         return builder_page(request, spec, report, conflict=True)
     messages.success(
         request,
-        "Report saved. Anyone with its address can read it; share it with those who should.",
+        _("Report saved. Anyone with its address can read it; share it with those who should."),
     )
     return redirect(report)
 
 
 def stable_download(request, kind, fmt):
     if kind not in ReportKind.values or fmt not in ("docx", "pdf"):
-        raise Http404("No such report.")
+        raise Http404(_("No such report."))
     try:
         return download(request, spec_from_request(request, kind=kind), fmt)
     except NothingSelected as exc:
@@ -204,7 +211,7 @@ def stable_download(request, kind, fmt):
 def saved_download(request, token, fmt):
     report = _visible_report(request, token)
     if fmt not in ("docx", "pdf"):
-        raise Http404("Reports come as .docx or .pdf.")
+        raise Http404(_("Reports come as .docx or .pdf."))
     try:
         return download(request, report.spec(), fmt)
     except NothingSelected as exc:

@@ -3,9 +3,11 @@ characters holding a letter or digit; static/js/report-builder.js counts the sam
 
 import re
 
+from django.utils.translation import gettext_lazy as _
+
 _WORDLIKE = re.compile(r"[^\W_]", re.UNICODE)
 
-WHAT_IS_COUNTED = (
+WHAT_IS_COUNTED = _(
     "Counted: the title, the organisations, the introduction, the headings, each "
     "recommendation with its commitments, and your assessments. Not counted: the summary "
     "tables, the paragraph numbers and the endnotes."

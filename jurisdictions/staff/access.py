@@ -4,6 +4,7 @@ action; every write is a POST."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from ..models import (
     Publication,
@@ -24,8 +25,8 @@ def staff_only(view):
     def wrapped(request, *args, **kwargs):
         if not is_staff_member(request.user):
             raise RoleRequired(
-                "editor or manager of a jurisdiction",
-                "Ask your jurisdiction's manager or a curator to invite you.",
+                _("editor or manager of a jurisdiction"),
+                _("Ask your jurisdiction's manager or a curator to invite you."),
             )
         return view(request, *args, **kwargs)
 

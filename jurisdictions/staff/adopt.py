@@ -6,6 +6,8 @@ is recorded on the new commitment (Commitment.modelled_on) and shown on both pag
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..forms import CommitmentForm
 from ..models import Commitment, CommitmentLink, Jurisdiction, Publication
@@ -37,8 +39,10 @@ def commitment_adopt(request, pk):
     if jurisdiction.pk == model.jurisdiction_id:
         messages.error(
             request,
-            "This commitment is already your jurisdiction's: edit it, or log a new one, "
-            "rather than modelling one on it.",
+            _(
+                "This commitment is already your jurisdiction's: edit it, or log a new one, "
+                "rather than modelling one on it."
+            ),
         )
         context = {"model": model, "choices": [], "curator": is_curator(request.user)}
         return render(request, "manage/commitment_adopt_choose.html", context, status=400)
@@ -65,9 +69,16 @@ def commitment_adopt(request, pk):
             )
         messages.success(
             request,
-            f"Saved as a draft modelled on {model.jurisdiction}'s “{model.title}”, with its "
-            f"{len(links)} link{'s' if len(links) != 1 else ''} to recommendations. Check them, "
-            "add your reasons, then submit it for review.",
+            ngettext(
+                "Saved as a draft modelled on %(jurisdiction)s's “%(title)s”, with its "
+                "%(count)s link to recommendations. Check them, add your reasons, then submit "
+                "it for review.",
+                "Saved as a draft modelled on %(jurisdiction)s's “%(title)s”, with its "
+                "%(count)s links to recommendations. Check them, add your reasons, then submit "
+                "it for review.",
+                len(links),
+            )
+            % {"jurisdiction": model.jurisdiction, "title": model.title, "count": len(links)},
         )
         return redirect("staff:commitment", pk=commitment.pk)
     context = {"form": form, "model": model, "jurisdiction": jurisdiction, "links": links}

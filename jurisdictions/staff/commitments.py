@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import moderation, suggestions
@@ -24,7 +25,7 @@ from ..permissions import (
     get_jurisdiction_for_edit,
     is_curator,
 )
-from ..progress.models import has_unsent_progress
+from ..progress.models import ever_published_indicators, has_unsent_progress
 from .access import editor_touch, staff_only
 
 
@@ -40,7 +41,7 @@ def commitment_create(request, slug):
         commitment.save()
         form.save_m2m()
         messages.success(
-            request, "Saved as a draft. Now link it to the recommendations it answers."
+            request, _("Saved as a draft. Now link it to the recommendations it answers.")
         )
         return redirect("staff:commitment", pk=commitment.pk)
     return render(
@@ -73,6 +74,7 @@ def commitment_detail(request, pk):
         or has_unsent_progress(commitment),
         "indicators": commitment.indicators.prefetch_related("measurements"),
         "milestones": commitment.milestones.all(),
+        "public_indicators": ever_published_indicators(commitment),
         "ever_published": ever_published,
         "is_curator": is_curator(request.user),
     }
@@ -94,9 +96,11 @@ def commitment_edit(request, pk):
         form = form.rebased_on(conflict)
         messages.error(
             request,
-            "Someone else saved this commitment while you were editing. Nothing of "
-            "yours was saved yet: compare the two versions below, adjust your text, "
-            "and save again.",
+            _(
+                "Someone else saved this commitment while you were editing. Nothing of "
+                "yours was saved yet: compare the two versions below, adjust your text, "
+                "and save again."
+            ),
         )
     context = {
         "form": form,
@@ -111,11 +115,13 @@ def _saved_message(request, *, unpublished: bool):
     if unpublished:
         messages.warning(
             request,
-            "Saved. The change takes it off the public site until a curator "
-            "approves it: submit it for review when ready.",
+            _(
+                "Saved. The change takes it off the public site until a curator "
+                "approves it: submit it for review when ready."
+            ),
         )
     else:
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
 
 
 def _conflict_rows(theirs, form):
@@ -144,11 +150,11 @@ def _conflict_rows(theirs, form):
 def commitment_delete(request, pk):
     commitment = get_commitment_for_edit(request.user, pk)
     if not can_delete_commitment(request.user, commitment):
-        raise PermissionDenied("Only drafts can be deleted; ask a curator for published ones.")
+        raise PermissionDenied(_("Only drafts can be deleted; ask a curator for published ones."))
     if request.method == "POST":
         jurisdiction = commitment.jurisdiction
         commitment.delete()
-        messages.success(request, f"Deleted “{commitment.title}”.")
+        messages.success(request, _("Deleted “%(title)s”.") % {"title": commitment.title})
         return redirect("staff:jurisdiction", slug=jurisdiction.slug)
     return render(request, "manage/commitment_delete.html", {"commitment": commitment})
 
@@ -179,10 +185,13 @@ def link_add(request, pk):
                     created_by=request.user,
                 )
         except IntegrityError:
-            messages.error(request, "This recommendation is already linked.")
+            messages.error(request, _("This recommendation is already linked."))
             return redirect("staff:commitment", pk=pk)
         _touch_commitment(request, commitment)
-    messages.success(request, f"Linked to {form.cleaned_data['recommendation'].citation}.")
+    messages.success(
+        request,
+        _("Linked to %(citation)s.") % {"citation": form.cleaned_data["recommendation"].citation},
+    )
     return redirect("staff:commitment", pk=pk)
 
 
@@ -192,7 +201,9 @@ def _touch_commitment(request, commitment):
     locked.version = locked.version + 1
     locked.save()
     if unpublished:
-        messages.warning(request, "It is off the public site until a curator approves the change.")
+        messages.warning(
+            request, _("It is off the public site until a curator approves the change.")
+        )
 
 
 @staff_only
@@ -203,7 +214,7 @@ def link_remove(request, pk, link_pk):
     with transaction.atomic():
         link.delete()
         _touch_commitment(request, commitment)
-    messages.success(request, "Link removed.")
+    messages.success(request, _("Link removed."))
     return redirect("staff:commitment", pk=pk)
 
 
@@ -217,7 +228,7 @@ def update_create(request, pk):
         update.author = request.user
         update.publication = Publication.DRAFT
         update.save()
-        messages.success(request, "Progress update saved. Submit it for review to publish it.")
+        messages.success(request, _("Progress update saved. Submit it for review to publish it."))
         return redirect("staff:commitment", pk=pk)
     return render(
         request,
@@ -232,7 +243,7 @@ def commitment_submit(request, pk):
     commitment = get_commitment_for_edit(request.user, pk)
     count = moderation.submit_commitment(commitment, request.user)
     if count:
-        messages.success(request, "Sent to the curators. You will see their decision here.")
+        messages.success(request, _("Sent to the curators. You will see their decision here."))
     else:
-        messages.info(request, "Nothing new to submit.")
+        messages.info(request, _("Nothing new to submit."))
     return redirect("staff:commitment", pk=pk)

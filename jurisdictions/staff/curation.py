@@ -1,11 +1,14 @@
-"""Curators' edits of recommendations and themes."""
+"""Curators' edits of recommendations, themes and the dates of the UPR calendar."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from recommendations.models import Recommendation, Theme
+from recommendations.models import CalendarEntry, Recommendation, Theme
 
 from ..forms import (
+    CalendarEntryForm,
     RecommendationEditForm,
     ThemeForm,
 )
@@ -19,7 +22,7 @@ def recommendation_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         form.save()
         recommendation.mark_curated(form.changed_data)
-        messages.success(request, "Recommendation saved.")
+        messages.success(request, _("Recommendation saved."))
         return redirect(recommendation.get_absolute_url())
     return render(
         request, "manage/recommendation_form.html", {"form": form, "object": recommendation}
@@ -38,6 +41,32 @@ def theme_edit(request, pk=None):
     form = ThemeForm(request.POST or None, instance=theme)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Theme saved.")
+        messages.success(request, _("Theme saved."))
         return redirect("staff:themes")
     return render(request, "manage/theme_form.html", {"form": form, "object": theme})
+
+
+@curator_only
+def calendar_list(request):
+    entries = CalendarEntry.objects.for_calendar()
+    return render(request, "manage/calendar.html", {"entries": entries})
+
+
+@curator_only
+def calendar_edit(request, pk=None):
+    entry = get_object_or_404(CalendarEntry, pk=pk) if pk else None
+    form = CalendarEntryForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Date saved. The calendar feed carries it from now on."))
+        return redirect("staff:calendar")
+    return render(request, "manage/calendar_form.html", {"form": form, "object": entry})
+
+
+@require_POST
+@curator_only
+def calendar_delete(request, pk):
+    entry = get_object_or_404(CalendarEntry, pk=pk)
+    entry.delete()
+    messages.success(request, _("Date removed from the calendar."))
+    return redirect("staff:calendar")

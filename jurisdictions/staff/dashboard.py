@@ -4,6 +4,7 @@ from django.core.validators import slug_re
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from .. import moderation
 from ..forms import (
@@ -29,7 +30,7 @@ def home(request):
     if slug and is_curator(request.user):
         # Only a slug can name a jurisdiction (PostgreSQL would refuse a NUL, for one).
         if not slug_re.fullmatch(slug[:220]):
-            raise Http404("No jurisdiction has this address.")
+            raise Http404(_("No jurisdiction has this address."))
         chosen = get_object_or_404(Jurisdiction, slug=slug[:220])
         return redirect("staff:jurisdiction", slug=chosen.slug)
     mine = Jurisdiction.objects.filter(memberships__user=request.user)

@@ -10,8 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..forms import (
@@ -40,8 +42,9 @@ def invite(request, slug):
     roles = invitable_roles(request.user, jurisdiction)
     if not roles:
         raise RoleRequired(
-            f"manager of {jurisdiction.name}",
-            f"Ask a manager of {jurisdiction.name} or a curator to send the invitation.",
+            _("manager of %(jurisdiction)s") % {"jurisdiction": jurisdiction.name},
+            _("Ask a manager of %(jurisdiction)s or a curator to send the invitation.")
+            % {"jurisdiction": jurisdiction.name},
         )
     form = InvitationForm(request.POST, roles=roles, jurisdiction=jurisdiction)
     if not form.is_valid():
@@ -57,25 +60,34 @@ def invite(request, slug):
         token=secrets.token_urlsafe(32),
         invited_by=request.user,
         expires_at=timezone.now() + INVITATION_LIFETIME,
+        language=form.cleaned_data["language"],
     )
     _send_invitation(request, invitation)
-    messages.success(request, f"Invitation sent to {invitation.email}.")
+    messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
     return redirect("staff:jurisdiction", slug=slug)
 
 
 def _send_invitation(request, invitation):
-    link = request.build_absolute_uri(reverse("staff:accept-invitation", args=[invitation.token]))
-    send_mail(
-        subject=f"You are invited to keep {invitation.jurisdiction.name}'s records on UPR Tracker",
-        message=(
-            f"You have been invited to join {invitation.jurisdiction.name} on UPR Tracker as "
-            f"{invitation.get_role_display().lower()}.\n\n"
-            f"Open this link within 7 days to set your password and start:\n{link}\n\n"
-            "If you did not expect this, ignore this message."
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[invitation.email],
-    )
+    # In the language the inviter chose for them, whatever the inviter's page is in; the
+    # link too opens the page in that language.
+    with translation.override(invitation.language):
+        link = request.build_absolute_uri(
+            reverse("staff:accept-invitation", args=[invitation.token])
+        )
+        send_mail(
+            subject=_("You are invited to keep %(jurisdiction)s's records on UPR Tracker")
+            % {"jurisdiction": invitation.jurisdiction.name},
+            message=render_to_string(
+                "email/invitation.txt",
+                {
+                    "invitation": invitation,
+                    "link": link,
+                    "days": INVITATION_LIFETIME.days,
+                },
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[invitation.email],
+        )
 
 
 @staff_only
@@ -85,13 +97,16 @@ def member_remove(request, slug, membership_pk):
     membership = get_object_or_404(jurisdiction.memberships, pk=membership_pk)
     if not can_remove_member(request.user, membership):
         raise RoleRequired(
-            f"manager of {jurisdiction.name}",
-            f"Ask a manager of {jurisdiction.name} or a curator to remove this member.",
+            _("manager of %(jurisdiction)s") % {"jurisdiction": jurisdiction.name},
+            _("Ask a manager of %(jurisdiction)s or a curator to remove this member.")
+            % {"jurisdiction": jurisdiction.name},
         )
     with transaction.atomic():
         membership.delete()
         Invitation.objects.withdraw(email=membership.user.email, jurisdiction=jurisdiction)
-    messages.success(request, f"{membership.user.email} is no longer a member.")
+    messages.success(
+        request, _("%(email)s is no longer a member.") % {"email": membership.user.email}
+    )
     return redirect("staff:jurisdiction", slug=slug)
 
 
@@ -114,17 +129,21 @@ def accept_invitation(request, token):
 def _accept_with_account(request, invitation, existing):
     """The person already has an account: they join after signing in as themselves."""
     if not request.user.is_authenticated:
-        messages.info(request, "Sign in to accept the invitation.")
+        messages.info(request, _("Sign in to accept the invitation."))
         return redirect(f"{reverse('account_login')}?next={request.path}")
     if request.user.pk != existing.pk:
-        raise PermissionDenied("This invitation was sent to another address.")
+        raise PermissionDenied(_("This invitation was sent to another address."))
     if request.method == "POST":
         try:
             with transaction.atomic():
                 _join(invitation, existing)
         except InvitationUsed:
             return _used(request)
-        messages.success(request, f"You are now a member of {invitation.jurisdiction.name}.")
+        messages.success(
+            request,
+            _("You are now a member of %(jurisdiction)s.")
+            % {"jurisdiction": invitation.jurisdiction.name},
+        )
         return redirect("staff:home")
     return render(request, "manage/invitation_accept.html", {"invitation": invitation})
 
@@ -147,7 +166,11 @@ def _accept_with_new_account(request, invitation):
         except InvitationUsed:
             return _used(request)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome. You can now edit {invitation.jurisdiction.name}.")
+        messages.success(
+            request,
+            _("Welcome. You can now edit %(jurisdiction)s.")
+            % {"jurisdiction": invitation.jurisdiction.name},
+        )
         return redirect("staff:home")
     return render(
         request, "manage/invitation_accept.html", {"invitation": invitation, "form": form}
@@ -168,10 +191,14 @@ def _join(invitation, user, claimed=False):
     if not claimed:
         _claim(invitation)
     membership, created = Membership.objects.get_or_create(
-        user=user, jurisdiction=invitation.jurisdiction, defaults={"role": invitation.role}
+        user=user,
+        jurisdiction=invitation.jurisdiction,
+        defaults={"role": invitation.role, "language": invitation.language},
     )
-    if not created and invitation.role == Membership.Role.MANAGER:
-        membership.role = Membership.Role.MANAGER
+    if not created:
+        if invitation.role == Membership.Role.MANAGER:
+            membership.role = Membership.Role.MANAGER
+        membership.language = invitation.language
         membership.save()
 
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .. import moderation
 from ..forms import (
@@ -49,7 +50,7 @@ def candidates(model, query: str) -> list:
 def merge(request, kind):
     model = {"commitments": Commitment, "jurisdictions": Jurisdiction}.get(kind)
     if model is None:
-        raise PermissionDenied("Unknown kind of record.")
+        raise PermissionDenied(_("Unknown kind of record."))
     query = (request.POST.get("q") or request.GET.get("q") or "").strip()[:200]
     form = MergeForm(request.POST or None, model=model)
     if request.method == "POST" and form.is_valid():
@@ -60,14 +61,19 @@ def merge(request, kind):
         try:
             merge_fn(survivor, duplicate)
         except IntegrityError:
-            messages.error(request, "These two cannot be merged automatically; nothing changed.")
+            messages.error(request, _("These two cannot be merged automatically; nothing changed."))
         else:
-            messages.success(request, f"Merged “{duplicate}” into “{survivor}”.")
+            messages.success(
+                request,
+                _("Merged “%(duplicate)s” into “%(survivor)s”.")
+                % {"duplicate": duplicate, "survivor": survivor},
+            )
             again = f"?{urlencode({'q': query})}" if query else ""
             return redirect(reverse("staff:merge", args=[kind]) + again)
     context = {
         "form": form,
         "kind": kind,
+        "kind_label": _("commitments") if model is Commitment else _("jurisdictions"),
         "query": query,
         "candidates": candidates(model, query),
         "max_candidates": MAX_CANDIDATES,

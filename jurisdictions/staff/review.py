@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import freshness, moderation
@@ -51,23 +52,28 @@ def review_commitment(request, pk):
     return render(request, "manage/review_commitment.html", context)
 
 
-OUTDATED = (
-    "{what} changed after you opened it, so nothing was decided. Read the current version "
-    "and decide again."
-)
+def outdated_message(what: str) -> str:
+    return _(
+        "%(what)s changed after you opened it, so nothing was decided. Read the current "
+        "version and decide again."
+    ) % {"what": what}
 
 
 def _decide(request, obj, approve, reject, back):
     form = ReviewDecisionForm(request.POST)
-    what = "This commitment or one of its links" if isinstance(obj, Commitment) else None
-    outdated = OUTDATED.format(what=what or "This progress update")
+    if isinstance(obj, Commitment):
+        outdated = outdated_message(_("This commitment or one of its links"))
+    else:
+        outdated = outdated_message(_("This progress update"))
     if not form.is_valid():
-        messages.error(request, "The reason is too long." if "reason" in form.errors else outdated)
+        messages.error(
+            request, _("The reason is too long.") if "reason" in form.errors else outdated
+        )
         return redirect(back)
     reason = form.cleaned_data["reason"].strip()
     rejecting = request.POST.get("decision") == "reject"
     if rejecting and not reason:
-        messages.error(request, "Give a reason when returning a submission.")
+        messages.error(request, _("Give a reason when returning a submission."))
         return redirect(back)
     try:
         (reject if rejecting else approve)(obj, request.user, reason, seen=form.seen())
@@ -75,11 +81,11 @@ def _decide(request, obj, approve, reject, back):
         messages.error(request, outdated)
         return redirect(back)
     if rejecting:
-        messages.success(request, "Returned to the staff member with your reason.")
+        messages.success(request, _("Returned to the staff member with your reason."))
     else:
         commitment_id = obj.commitment_id if isinstance(obj, ProgressUpdate) else obj.pk
         freshness.refresh_after_publication(commitment_id)
-        messages.success(request, "Approved and published.")
+        messages.success(request, _("Approved and published."))
     return redirect("staff:review-queue")
 
 

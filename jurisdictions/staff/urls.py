@@ -1,12 +1,23 @@
 from django.urls import path
 
 from ..progress.urls import urlpatterns as progress_urlpatterns
-from . import adopt, bulk_import, commitments, curation, dashboard, members, merge, review
+from . import (
+    adopt,
+    bulk_import,
+    commitments,
+    curation,
+    dashboard,
+    members,
+    merge,
+    peer_digest,
+    review,
+)
 
 app_name = "staff"
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    path("peer-digest/", peer_digest.switch, name="peer-digest"),
     path("jurisdictions/<slug:slug>/", dashboard.jurisdiction_dashboard, name="jurisdiction"),
     path(
         "jurisdictions/<slug:slug>/commitments/new/",
@@ -64,6 +75,10 @@ urlpatterns = [
     path("themes/", curation.theme_list, name="themes"),
     path("themes/new/", curation.theme_edit, name="theme-create"),
     path("themes/<int:pk>/edit/", curation.theme_edit, name="theme-edit"),
+    path("calendar/", curation.calendar_list, name="calendar"),
+    path("calendar/new/", curation.calendar_edit, name="calendar-create"),
+    path("calendar/<int:pk>/edit/", curation.calendar_edit, name="calendar-edit"),
+    path("calendar/<int:pk>/delete/", curation.calendar_delete, name="calendar-delete"),
     path("invitations/<str:token>/", members.accept_invitation, name="accept-invitation"),
     *progress_urlpatterns,
 ]

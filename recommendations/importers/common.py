@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from ..country_names import CountryNames
 from ..models import (
     AffectedGroup,
@@ -55,8 +57,11 @@ def too_many_cells(line: int, cells: list[str], header: list[str], problems) -> 
     problems.error(
         line,
         "",
-        f"The row has {len(header) + len(extra)} or more cells where the header has "
-        f"{len(header)}; a cell holding a comma is probably not quoted. The row is not read.",
+        _(
+            "The row has %(count)s or more cells where the header has %(header_count)s; a cell "
+            "holding a comma is probably not quoted. The row is not read."
+        )
+        % {"count": len(header) + len(extra), "header_count": len(header)},
     )
     return True
 
@@ -156,7 +161,10 @@ class Problems:
     def unknown_state(self, line: int, column: str, name: str, ref: "Reference"):
         # state_name lets the import page offer to record the spelling as an alias.
         nearest = ref.names.nearest(name)
-        message = f"Unknown state {name!r}; closest known names: {', '.join(nearest)}."
+        message = _("Unknown state %(name)r; closest known names: %(value)s.") % {
+            "name": name,
+            "value": ", ".join(nearest),
+        }
         self.error(line, column, message, state_name=name, suggestions=nearest)
 
     @property
@@ -177,10 +185,10 @@ class Reference:
             Country.objects.values_list("iso3", "pk", "name", "formal_name", "aliases")
         )
         self.names = CountryNames(
-            (iso3, name, [formal, *aliases]) for iso3, _, name, formal, aliases in countries
+            (iso3, name, [formal, *aliases]) for iso3, __, name, formal, aliases in countries
         )
         self._country_cache: dict = {}
-        self.country_ids = {iso3: pk for iso3, pk, *_ in countries}
+        self.country_ids = {iso3: pk for iso3, pk, *__ in countries}
         self.themes: dict[tuple[str, str], int] = {}
         for pk, vocabulary, name in Theme.objects.values_list("pk", "vocabulary", "name"):
             self.themes[(vocabulary, theme_key(name))] = pk

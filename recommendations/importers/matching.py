@@ -26,6 +26,7 @@ stops with an error naming the candidates: it never creates a record by guess.
 
 import dataclasses
 
+from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
 from . import readers
@@ -119,7 +120,7 @@ class _Matcher:
                         draft,
                         countries=tuple(c for c in draft.countries if c in theirs),
                         positions=positions,
-                        response=combine_responses(r for _, r in positions),
+                        response=combine_responses(r for __, r in positions),
                         upr_info_key=draft.upr_info_key if keeps else "",
                     ),
                     rec,
@@ -138,7 +139,7 @@ class _Matcher:
         parts = self.split_by_state(draft, sharing) if len(sharing) > 1 else None
         if parts is None:
             return False
-        self.split[id(draft)] = [part for part, _ in parts]
+        self.split[id(draft)] = [part for part, __ in parts]
         for part, rec in parts:
             self.claim(part, rec)
         return True
@@ -151,9 +152,12 @@ class _Matcher:
         self.problems.error(
             draft.line,
             "text",
-            f"The text matches {names} equally and the recommending states do not say "
-            "which one this row is; nothing was imported. Give the rows their UPR Info key "
-            "or annotation id, or import the file whose paragraphs tell them apart first.",
+            _(
+                "The text matches %(names)s equally and the recommending states do not say which "
+                "one this row is; nothing was imported. Give the rows their UPR Info key or "
+                "annotation id, or import the file whose paragraphs tell them apart first."
+            )
+            % {"names": names},
         )
 
 
@@ -234,15 +238,18 @@ def _match_text(m: _Matcher, rest: list):
         if not found:
             continue
         best = found[0][1]
-        close = [m.existing[key] for _, score, key in found if best - score < FUZZY_MARGIN]
+        close = [m.existing[key] for __, score, key in found if best - score < FUZZY_MARGIN]
         if len(close) > 1:
             if not m.settle(draft, close):
                 m.ambiguous(draft, close)
             continue
-        _, score, rec_id = found[0]
+        __, score, rec_id = found[0]
         m.claim(draft, m.existing[rec_id])
         m.problems.warning(
-            draft.line, "text", f"Matched recommendation #{rec_id} by its text (score {score:.0f})."
+            draft.line,
+            "text",
+            _("Matched recommendation #%(rec_id)s by its text (score %(score).0f).")
+            % {"rec_id": rec_id, "score": score},
         )
 
 
@@ -266,9 +273,11 @@ def _divide_record(m: _Matcher, group: list, rec: dict):
         m.problems.error(
             group[0].line,
             "text",
-            f"Lines {lines} share one text, and so does the stored recommendation "
-            f"#{rec['id']}, whose recommending states do not divide among them; "
-            "nothing was imported.",
+            _(
+                "Lines %(lines)s share one text, and so does the stored recommendation #%(rec)s, "
+                "whose recommending states do not divide among them; nothing was imported."
+            )
+            % {"lines": lines, "rec": rec["id"]},
         )
         return
     m.claim(sharing[0], rec)

@@ -8,6 +8,8 @@ import datetime
 import re
 import uuid
 
+from django.utils.translation import gettext as _
+
 from ..csv_cells import restore
 from ..models import Response, Review, Vocabulary
 from ..native import LIST_SEPARATOR
@@ -53,7 +55,7 @@ def parse(rows, opts: Options) -> dict:
         if count == 1:
             missing = [name for name in REQUIRED if name not in row]
             if missing:
-                problems.error(line, ", ".join(missing), "Required native column missing.")
+                problems.error(line, ", ".join(missing), _("Required native column missing."))
                 return {}
         errors_before = problems.error_count
         get = row.get
@@ -72,12 +74,19 @@ def parse(rows, opts: Options) -> dict:
                 problems.error(line, "wg_session", f"{get('wg_session')!r} is not a number.")
         cycle = get("cycle", "")
         if not cycle.isdigit() or not 1 <= int(cycle) <= 20:
-            problems.error(line, "cycle", f"Cycle {cycle!r} is not a number from 1 to 20.")
+            problems.error(
+                line, "cycle", _("Cycle %(cycle)r is not a number from 1 to 20.") % {"cycle": cycle}
+            )
             cycle = None
         else:
             cycle = int(cycle)
             if session and cycle_of(session) != cycle:
-                problems.error(line, "wg_session", f"Session {session} is not in cycle {cycle}.")
+                problems.error(
+                    line,
+                    "wg_session",
+                    _("Session %(session)s is not in cycle %(cycle)s.")
+                    % {"session": session, "cycle": cycle},
+                )
 
         review = _review_fields(line, get, problems)
         if state is not None and cycle is not None and review:
@@ -85,18 +94,24 @@ def parse(rows, opts: Options) -> dict:
             first = reviews.setdefault((state[0], cycle), (line, review))
             if first[1] != review:
                 problems.error(
-                    line, "review_date", f"The review's fields differ from line {first[0]}."
+                    line,
+                    "review_date",
+                    _("The review's fields differ from line %(first)s.") % {"first": first[0]},
                 )
 
         text = get("text", "").strip()
         if not text:
-            problems.error(line, "text", "The recommendation text is missing.")
+            problems.error(line, "text", _("The recommendation text is missing."))
         response = get("response", "") or Response.PENDING
         if response not in Response.values:
-            problems.error(line, "response", f"Unknown response {response!r}.")
+            problems.error(
+                line, "response", _("Unknown response %(response)r.") % {"response": response}
+            )
         action = get("action_category", "")
         if action and action not in {"1", "2", "3", "4", "5"}:
-            problems.error(line, "action_category", f"Action {action!r} is not 1 to 5.")
+            problems.error(
+                line, "action_category", _("Action %(action)r is not 1 to 5.") % {"action": action}
+            )
         uhri_id = get("uhri_id", "") or None
         if uhri_id:
             try:
@@ -117,7 +132,7 @@ def parse(rows, opts: Options) -> dict:
                 countries.add(found[1])
         positions = []
         for value in split(get("positions", "")):
-            code, _, answer = value.partition(":")
+            code, __, answer = value.partition(":")
             found = ref.country(code.strip())
             if found is None or answer.strip() not in Response.values:
                 problems.error(line, "positions", f"{value!r} is not ISO3:response.")
@@ -131,14 +146,16 @@ def parse(rows, opts: Options) -> dict:
             # UPR Info's 54 issues are a closed list; the other vocabularies grow.
             theme = ref.theme(vocabulary, name, create=vocabulary != Vocabulary.UPR_INFO)
             if theme is None:
-                problems.error(line, "themes", f"Unknown theme {value!r}.")
+                problems.error(line, "themes", _("Unknown theme %(value)r.") % {"value": value})
             else:
                 themes.add(theme)
         groups = {ref.group(name, create=True) for name in split(get("affected_groups", ""))}
         sdgs = set()
         for code in split(get("sdg_targets", "")):
             if code not in ref.sdgs:
-                problems.error(line, "sdg_targets", f"Unknown SDG target {code!r}.")
+                problems.error(
+                    line, "sdg_targets", _("Unknown SDG target %(code)r.") % {"code": code}
+                )
             else:
                 sdgs.add(ref.sdgs[code])
 
@@ -177,7 +194,9 @@ def parse(rows, opts: Options) -> dict:
             else ("line", line)
         )
         if key in drafts:
-            problems.error(line, "", f"Same recommendation as line {drafts[key].line}.")
+            problems.error(
+                line, "", _("Same recommendation as line %(line)s.") % {"line": drafts[key].line}
+            )
             continue
         drafts[key] = draft
     return drafts
@@ -200,7 +219,9 @@ def _review_fields(line, get, problems) -> dict:
         if status in Review.Status.values:
             found["status"] = status
         else:
-            problems.error(line, "review_status", f"Unknown review status {status!r}.")
+            problems.error(
+                line, "review_status", _("Unknown review status %(status)r.") % {"status": status}
+            )
     if notes := get("review_notes", "").strip():
         found["notes"] = notes
     return found

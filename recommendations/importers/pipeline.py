@@ -7,6 +7,7 @@ import time
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import facet_index
 from ..models import (
@@ -63,7 +64,7 @@ def import_file(
             state["rows"] = read
             state["skipped"] = opts.skipped_by_state.get(iso3, 0)
         if rows == 0 and not problems.error_count:
-            problems.error(0, "", "The file has a header but no data rows.")
+            problems.error(0, "", _("The file has a header but no data rows."))
         if not problems.error_count and fmt != readers.UN_SPANISH:
             _check_paragraphs(drafts, problems)
         if not problems.error_count:
@@ -85,15 +86,19 @@ def import_file(
             except ImportFailed:
                 pass
             except IntegrityError as exc:
-                problems.error(0, "", f"The database refused the import: {exc}")
+                problems.error(0, "", _("The database refused the import: %(exc)s") % {"exc": exc})
     except readers.ReadError as exc:
         problems.error(0, "", str(exc))
     except (csv.Error, UnicodeError) as exc:
-        problems.error(0, "", f"Cannot read the file: {exc}")
+        problems.error(0, "", _("Cannot read the file: %(exc)s") % {"exc": exc})
     except FileNotFoundError:
-        problems.error(0, "", f"No file at {path}.")
+        problems.error(0, "", _("No file at %(path)s.") % {"path": path})
     except OSError as exc:
-        problems.error(0, "", f"Cannot open {path}: {exc.strerror or exc}.")
+        problems.error(
+            0,
+            "",
+            _("Cannot open %(path)s: %(value)s.") % {"path": path, "value": exc.strerror or exc},
+        )
     report.errors = problems.errors
     report.warnings = problems.warnings
     report.problems = problems.error_count
@@ -153,8 +158,8 @@ def _finish_run(import_run, report):
 
 def _count_rows(path) -> int:
     if readers.is_json(path):
-        return sum(1 for _ in readers.iter_json(path))
-    return max(0, sum(1 for _ in readers.iter_rows(path)) - 1)
+        return sum(1 for __ in readers.iter_json(path))
+    return max(0, sum(1 for __ in readers.iter_rows(path)) - 1)
 
 
 def _parse(path, fmt, opts) -> tuple[str, dict, int]:
@@ -165,15 +170,17 @@ def _parse(path, fmt, opts) -> tuple[str, dict, int]:
     rows = readers.iter_rows(path)
     first = next(rows, None)
     if first is None:
-        raise readers.ReadError("The file is empty.")
+        raise readers.ReadError(_("The file is empty."))
     header = first[1]
     detected = readers.detect_format(header)
     fmt = fmt or detected
     if fmt is None:
         # Worded for both the command line and the upload page: each offers the formats.
         raise readers.ReadError(
-            "Cannot tell the format from the header: choose the format the file is in "
-            "(UPR Info export, UHRI export, UN report table or UPR Tracker export)."
+            _(
+                "Cannot tell the format from the header: choose the format the file is in (UPR "
+                "Info export, UHRI export, UN report table or UPR Tracker export)."
+            )
         )
     _check_header(fmt, header)
     rows = counted.wrap(rows)
@@ -197,8 +204,11 @@ def _check_header(fmt, header):
         missing = [name for name in native_format.REQUIRED if name not in keys]
         if missing:
             raise readers.ReadError(
-                f"Not a UPR Tracker export: the native columns {', '.join(missing)} are "
-                "missing from the header."
+                _(
+                    "Not a UPR Tracker export: the native columns %(value)s are missing from the "
+                    "header."
+                )
+                % {"value": ", ".join(missing)}
             )
     elif fmt == readers.UPR_INFO:
         upr_info.check_header(header)
@@ -223,6 +233,7 @@ def _check_paragraphs(drafts: dict, problems: Problems):
                 problems.error(
                     draft.line,
                     "paragraph",
-                    f"Paragraph {draft.paragraph} repeats line {seen[key]}.",
+                    _("Paragraph %(paragraph)s repeats line %(seen)s.")
+                    % {"paragraph": draft.paragraph, "seen": seen[key]},
                 )
             seen.setdefault(key, draft.line)

@@ -14,6 +14,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 UPR_INFO = "upr_info"
 UHRI = "uhri"
 NATIVE = "native"
@@ -41,7 +43,8 @@ def normalise_format(value: str | None) -> str | None:
     value = value.strip().lower().replace("-", "_")
     if value not in FORMATS:
         raise ReadError(
-            f"Unknown format {value!r}; use one of upr-info, uhri, native, un-report, un-spanish."
+            _("Unknown format %(value)r; use one of upr-info, uhri, native, un-report, un-spanish.")
+            % {"value": value}
         )
     return value
 
@@ -118,8 +121,11 @@ def iter_csv(path, encoding: str | None = None) -> Iterator[tuple[int, list[str]
                 # The csv module names no line; the curator needs one to find the fault
                 # (often a quote never closed, which swallows the rest of the file).
                 raise ReadError(
-                    f"Cannot read the row that starts on line {start}: {exc}. A quote "
-                    "opened in a cell there may never be closed."
+                    _(
+                        "Cannot read the row that starts on line %(start)s: %(exc)s. A quote "
+                        "opened in a cell there may never be closed."
+                    )
+                    % {"start": start, "exc": exc}
                 ) from exc
             if any(cell.strip() for cell in cells):
                 yield start, [clean_cell(cell) for cell in cells]
@@ -153,11 +159,14 @@ def check_unpacked_size(path, limit_bytes: int | None = None):
         with zipfile.ZipFile(path) as archive:
             declared = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ReadError(f"Cannot read the spreadsheet: {exc}") from exc
+        raise ReadError(_("Cannot read the spreadsheet: %(exc)s") % {"exc": exc}) from exc
     if declared > limit_bytes:
         raise ReadError(
-            f"The spreadsheet unpacks to {declared // (1024 * 1024)} MB, more than the "
-            f"{limit_bytes // (1024 * 1024)} MB allowed; save it as CSV or split it."
+            _(
+                "The spreadsheet unpacks to %(count)s MB, more than the %(count2)s MB allowed; "
+                "save it as CSV or split it."
+            )
+            % {"count": declared // (1024 * 1024), "count2": limit_bytes // (1024 * 1024)}
         )
 
 
@@ -173,7 +182,7 @@ def iter_spreadsheet(path) -> Iterator[tuple[int, list[str]]]:
             if any(cells):
                 yield number, cells
     except CalamineError as exc:
-        raise ReadError(f"Cannot read the spreadsheet: {exc}") from exc
+        raise ReadError(_("Cannot read the spreadsheet: %(exc)s") % {"exc": exc}) from exc
 
 
 def iter_rows(path) -> Iterator[tuple[int, list[str]]]:
@@ -197,14 +206,14 @@ def iter_json(path) -> Iterator[tuple[int, dict]]:
         try:
             data = json.load(fh)
         except json.JSONDecodeError as exc:
-            raise ReadError(f"Not valid JSON: {exc}") from exc
+            raise ReadError(_("Not valid JSON: %(exc)s") % {"exc": exc}) from exc
     if isinstance(data, dict):
         data = data.get("recommendations", data.get("results"))
     if not isinstance(data, list):
-        raise ReadError("A native JSON file holds a list of recommendations.")
+        raise ReadError(_("A native JSON file holds a list of recommendations."))
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            raise ReadError(f"Item {number} is not an object.")
+            raise ReadError(_("Item %(number)s is not an object.") % {"number": number})
         yield number, {key: "" if v is None else str(v) for key, v in item.items()}
 
 
@@ -223,7 +232,10 @@ def column_index(header: list[str], required, source: str) -> dict[str, int]:
     missing = [name for name in required if name not in index]
     if missing:
         names = ", ".join(repr(name) for name in missing)
-        raise ReadError(f"Not a {source} file: the header has no {names} column.")
+        raise ReadError(
+            _("Not a %(source)s file: the header has no %(names)s column.")
+            % {"source": source, "names": names}
+        )
     return index
 
 

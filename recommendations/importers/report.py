@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 COUNT_NAMES = ("created", "updated", "unchanged", "skipped", "errors")
 # Per state under review: rows read, rows skipped (not a chosen state), rows imported,
 # and what those rows did to the records.
@@ -72,13 +74,20 @@ class ImportReport:
         """A plain sentence when no row was (or, on a dry run, would be) imported."""
         if not self.ok or self.imported:
             return ""
-        verb = "would be" if self.dry_run else "was"
-        if self.counts["skipped"]:
-            return (
-                f"Nothing {verb} imported: all {self.counts['skipped']} rows are about states "
-                "under review that were not chosen."
-            )
-        return f"Nothing {verb} imported: the file has no rows to import."
+        skipped = self.counts["skipped"]
+        if skipped and self.dry_run:
+            return _(
+                "Nothing would be imported: all %(count)s rows are about states under review "
+                "that were not chosen."
+            ) % {"count": skipped}
+        if skipped:
+            return _(
+                "Nothing was imported: all %(count)s rows are about states under review that "
+                "were not chosen."
+            ) % {"count": skipped}
+        if self.dry_run:
+            return _("Nothing would be imported: the file has no rows to import.")
+        return _("Nothing was imported: the file has no rows to import.")
 
 
 def state_line(iso3: str, counts: dict) -> str:

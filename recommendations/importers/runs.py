@@ -14,7 +14,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from ..jobs import advisory_lock, recover_lost
 from ..models import ImportRun
@@ -28,10 +29,16 @@ MAX_ATTEMPTS = 3
 
 def run(import_run_id: int):
     """Runs a queued run, or one whose worker died; does nothing if another process holds
-    it or it has finished. Returns the report, or None."""
+    it or it has finished. Returns the report, or None. Its row-level messages are written
+    in the language of the page the file was uploaded from."""
     run = ImportRun.objects.filter(pk=import_run_id).first()
     if run is None:
         return None
+    with translation.override(run.options.get("language") or settings.LANGUAGE_CODE):
+        return _run(run, import_run_id)
+
+
+def _run(run: ImportRun, import_run_id: int):
     with advisory_lock(run.lock_name) as acquired:
         if not acquired:
             return None  # alive in another process
@@ -48,16 +55,20 @@ def run(import_run_id: int):
             return None
         run.refresh_from_db()
         if run.attempts > MAX_ATTEMPTS:
-            fail(run, f"The worker running this import stopped {run.attempts - 1} times.")
+            fail(
+                run,
+                _("The worker running this import stopped %(count)s times.")
+                % {"count": run.attempts - 1},
+            )
             return None
         if not run.file_path or not Path(run.file_path).exists():
-            fail(run, "The stored file is gone, so the import cannot run.")
+            fail(run, _("The stored file is gone, so the import cannot run."))
             return None
         try:
             return run_import_into(run)
         except Exception as exc:
             logger.exception("Import run %s crashed", import_run_id)
-            fail(run, f"The import stopped: {exc}")
+            fail(run, _("The import stopped: %(exc)s") % {"exc": exc})
             return None
 
 
@@ -66,7 +77,11 @@ def fail(run: ImportRun, reason: str):
         status=ImportRun.Status.FAILED,
         finished_at=timezone.now(),
         errors=0,
-        report={"errors": [{"line": 0, "column": "", "message": f"{reason} Nothing was changed."}]},
+        report={
+            "errors": [
+                {"line": 0, "column": "", "message": f"{reason} {_('Nothing was changed.')}"}
+            ]
+        },
     )
 
 
@@ -77,7 +92,9 @@ def recover(enqueue) -> dict:
         ImportRun.objects.filter(status=ImportRun.Status.RUNNING),
         requeue=enqueue,
         give_up=lambda run: fail(
-            run, f"The worker running this import stopped {run.attempts} times."
+            run,
+            _("The worker running this import stopped %(attempts)s times.")
+            % {"attempts": run.attempts},
         ),
         max_attempts=MAX_ATTEMPTS,
     )

@@ -9,6 +9,8 @@ import datetime
 import re
 import uuid
 
+from django.utils.translation import gettext as _
+
 from ..models import Response, Vocabulary
 from .common import RESPONSES, Draft, Options, cycle_of, session_number, table_rows
 from .readers import column_index
@@ -98,14 +100,16 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
         concerned = values(cell(cells, "countries concerned"))
         state = ref.country(concerned[0]) if concerned else None
         if not concerned:
-            problems.error(line, col("countries concerned"), "No country concerned.")
+            problems.error(line, col("countries concerned"), _("No country concerned."))
         elif state is None:
             problems.unknown_state(line, col("countries concerned"), concerned[0], ref)
         elif not opts.take(state[0]):
             continue
         elif len(concerned) > 1:
             problems.warning(
-                line, col("countries concerned"), f"Several countries; kept {concerned[0]!r}."
+                line,
+                col("countries concerned"),
+                _("Several countries; kept %(concerned)r.") % {"concerned": concerned[0]},
             )
 
         raw_text = first(cell(cells, "text")) if cell(cells, "text").startswith("-") else ""
@@ -116,7 +120,7 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
             paragraph = match.group(1)
             raw_text = raw_text[match.end() :].strip()
         if not raw_text:
-            problems.error(line, col("text"), "The recommendation text is missing.")
+            problems.error(line, col("text"), _("The recommendation text is missing."))
 
         annotation = first(cell(cells, "ohchr annotation id"))
         try:
@@ -130,7 +134,8 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
             problems.error(
                 line,
                 col("ohchr annotation id"),
-                f"Annotation id repeated (first on line {drafts[uhri_id].line}).",
+                _("Annotation id repeated (first on line %(line)s).")
+                % {"line": drafts[uhri_id].line},
             )
 
         session = None
@@ -139,14 +144,16 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
             session = session_number(raw_session)
             if session is None:
                 problems.error(
-                    line, col("upr session"), f"Session {raw_session!r} is not a number."
+                    line,
+                    col("upr session"),
+                    _("Session %(raw_session)r is not a number.") % {"raw_session": raw_session},
                 )
         cycle = cycle_of(session) if session else None
         if cycle is None and not problems.error_count > errors_before:
             published = excel_date(cell(cells, "document publication date"))
             if upr or published is None:
                 problems.error(
-                    line, col("upr session"), "No session or publication date for a cycle."
+                    line, col("upr session"), _("No session or publication date for a cycle.")
                 )
             else:
                 cycle = cycle_for_date(published)
@@ -154,7 +161,11 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
         position = first(cell(cells, "upr position"))
         response = RESPONSES.get(position.casefold())
         if response is None:
-            problems.error(line, col("upr position"), f"Unknown position {position!r}.")
+            problems.error(
+                line,
+                col("upr position"),
+                _("Unknown position %(position)r.") % {"position": position},
+            )
 
         countries = set()
         for name in values(cell(cells, "upr recommending states")):
@@ -171,14 +182,20 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
         for name in values(cell(cells, "affected persons")):
             group = ref.group(name, create=True)
             if isinstance(group, tuple):
-                problems.warning(line, col("affected persons"), f"New affected group {name!r}.")
+                problems.warning(
+                    line,
+                    col("affected persons"),
+                    _("New affected group %(name)r.") % {"name": name},
+                )
             groups.add(group)
         sdgs = set()
         for value in values(cell(cells, "sdgs")):
             match = SDG.match(value)
             code = match.group(1) if match else None
             if code not in ref.sdgs:
-                problems.error(line, col("sdgs"), f"Unknown SDG target {value!r}.")
+                problems.error(
+                    line, col("sdgs"), _("Unknown SDG target %(value)r.") % {"value": value}
+                )
                 continue
             sdgs.add(ref.sdgs[code])
             title = match.group(2).strip()

@@ -6,6 +6,8 @@ state_under_review. Without that column the state under review is the one state 
 import is limited to, or the state whose review carries the document symbol.
 """
 
+from django.utils.translation import gettext as _
+
 from ..models import Review, Vocabulary
 from .common import RESPONSES, Draft, Options, cycle_of, session_number, table_rows
 from .readers import column_index
@@ -15,7 +17,7 @@ REQUIRED = ("paragraph", "text", "recommending states", "position")
 
 def parse(rows, header: list[str], opts: Options) -> dict:
     ref, problems = opts.ref, opts.problems
-    index = column_index(header, REQUIRED, "UN report table")
+    index = column_index(header, REQUIRED, _("UN report table"))
 
     def cell(cells, key):
         position = index.get(key)
@@ -47,8 +49,11 @@ def parse(rows, header: list[str], opts: Options) -> dict:
                 problems.error(
                     line,
                     col("document symbol"),
-                    f"No known review has the symbol {symbol!r}: choose the state under review "
-                    "(every row with this symbol has the same problem).",
+                    _(
+                        "No known review has the symbol %(symbol)r: choose the state under review "
+                        "(every row with this symbol has the same problem)."
+                    )
+                    % {"symbol": symbol},
                 )
         if state is not None and not opts.take(state[0]):
             continue
@@ -58,19 +63,30 @@ def parse(rows, header: list[str], opts: Options) -> dict:
         cycle = int(cycle_cell) if cycle_cell.isdigit() and 1 <= int(cycle_cell) <= 20 else None
         if session:
             if cycle is not None and cycle != cycle_of(session):
-                problems.error(line, col("session"), f"Session {session} is not in cycle {cycle}.")
+                problems.error(
+                    line,
+                    col("session"),
+                    _("Session %(session)s is not in cycle %(cycle)s.")
+                    % {"session": session, "cycle": cycle},
+                )
             cycle = cycle_of(session)
         if cycle is None:
-            problems.error(line, col("cycle"), f"Cycle {cycle_cell!r} is not a number.")
+            problems.error(
+                line,
+                col("cycle"),
+                _("Cycle %(cycle_cell)r is not a number.") % {"cycle_cell": cycle_cell},
+            )
 
         paragraph = cell(cells, "paragraph")[:16]
         text = cell(cells, "text")
         if not text:
-            problems.error(line, col("text"), "The recommendation text is missing.")
+            problems.error(line, col("text"), _("The recommendation text is missing."))
         position = cell(cells, "position")
         response = RESPONSES.get(position.casefold())
         if response is None:
-            problems.error(line, col("position"), f"Unknown position {position!r}.")
+            problems.error(
+                line, col("position"), _("Unknown position %(position)r.") % {"position": position}
+            )
 
         countries = set()
         for name in filter(
@@ -88,7 +104,11 @@ def parse(rows, header: list[str], opts: Options) -> dict:
             continue
         key = (state[0], cycle, paragraph or f"line {line}")
         if key in drafts:
-            problems.error(line, col("paragraph"), f"Same paragraph as line {drafts[key].line}.")
+            problems.error(
+                line,
+                col("paragraph"),
+                _("Same paragraph as line %(line)s.") % {"line": drafts[key].line},
+            )
             continue
         drafts[key] = Draft(
             line=line,

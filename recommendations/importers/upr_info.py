@@ -8,6 +8,8 @@ when each of its first 11 names is one of the two spellings of that place, and r
 otherwise (a file with To and From swapped would silently swap the two states).
 """
 
+from django.utils.translation import gettext as _
+
 from ..models import Vocabulary
 from .common import (
     RESPONSES,
@@ -48,15 +50,19 @@ def check_header(header: list[str]) -> dict[str, int]:
     not UPR Info's."""
     if len(header) < WIDTH:
         raise ReadError(
-            f"Not a UPR Info export: it has {WIDTH} columns, this header has {len(header)}."
+            _("Not a UPR Info export: it has %(WIDTH)s columns, this header has %(header_count)s.")
+            % {"WIDTH": WIDTH, "header_count": len(header)}
         )
     for position, names in enumerate(COLUMNS):
         if header_key(header[position]) not in {header_key(name) for name in names}:
             expected = " or ".join(repr(name) for name in names)
             raise ReadError(
-                f"Not a UPR Info header: column {position + 1} is {header[position]!r} where "
-                f"a UPR Info export has {expected}. Columns out of their order would mix "
-                "up the state under review and the recommending state."
+                _(
+                    "Not a UPR Info header: column %(count)s is %(header)r where a UPR Info "
+                    "export has %(expected)s. Columns out of their order would mix up the state "
+                    "under review and the recommending state."
+                )
+                % {"count": position + 1, "header": header[position], "expected": expected}
             )
     return {names[0]: position for position, names in enumerate(COLUMNS) if names[0] in READ}
 
@@ -79,7 +85,12 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
         if opts.tick and count % 500 == 0:
             opts.tick(count)
         if len(cells) < WIDTH:
-            problems.error(line, "", f"Expected {WIDTH} columns, found {len(cells)}.")
+            problems.error(
+                line,
+                "",
+                _("Expected %(WIDTH)s columns, found %(cells_count)s.")
+                % {"WIDTH": WIDTH, "cells_count": len(cells)},
+            )
             continue
         if too_many_cells(line, cells, header, problems):
             continue
@@ -93,11 +104,15 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
 
         text = cells[text_at]
         if not text:
-            problems.error(line, col(text_at), "The recommendation text is missing.")
+            problems.error(line, col(text_at), _("The recommendation text is missing."))
 
         session = session_number(cells[session_at])
         if session is None:
-            problems.error(line, col(session_at), f"Session {cells[session_at]!r} is not a number.")
+            problems.error(
+                line,
+                col(session_at),
+                _("Session %(cells)r is not a number.") % {"cells": cells[session_at]},
+            )
 
         recommender = None
         if cells[recommender_at].casefold() not in UNKNOWN_RECOMMENDER:
@@ -107,20 +122,30 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
 
         response = RESPONSES.get(cells[response_at].casefold())
         if response is None:
-            problems.error(line, col(response_at), f"Unknown response {cells[response_at]!r}.")
+            problems.error(
+                line,
+                col(response_at),
+                _("Unknown response %(cells)r.") % {"cells": cells[response_at]},
+            )
 
         action = None
         if cells[action_at]:
             if cells[action_at] in {"1", "2", "3", "4", "5"}:
                 action = int(cells[action_at])
             else:
-                problems.error(line, col(action_at), f"Action {cells[action_at]!r} is not 1 to 5.")
+                problems.error(
+                    line,
+                    col(action_at),
+                    _("Action %(cells)r is not 1 to 5.") % {"cells": cells[action_at]},
+                )
 
         themes = set()
         for issue in filter(None, (i.strip() for i in cells[issue_at].split(","))):
             theme = ref.theme(Vocabulary.UPR_INFO, issue, create=False)
             if theme is None:
-                problems.error(line, col(issue_at), f"Unknown UPR Info issue {issue!r}.")
+                problems.error(
+                    line, col(issue_at), _("Unknown UPR Info issue %(issue)r.") % {"issue": issue}
+                )
             else:
                 themes.add(theme)
 
@@ -167,7 +192,7 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
                 )
 
     for draft in drafts.values():
-        draft.response = combine_responses(response for _, response in draft.positions)
+        draft.response = combine_responses(response for __, response in draft.positions)
     return drafts
 
 

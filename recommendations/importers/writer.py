@@ -100,7 +100,9 @@ def upsert(drafts: dict, fmt: str, ref: Reference, report, problems, *, user, dr
     for draft in drafts.values():
         groups.setdefault((draft.state, draft.cycle), []).append(draft)
     drafts.clear()
-    reviews = _reviews((d for g in groups.values() for d in g), ref, fmt, dry_run=dry_run)
+    reviews = _reviews(
+        (d for g in groups.values() for d in g), ref, fmt, dry_run=dry_run, user=user
+    )
     placeholders = {} if dry_run else _create_vocabulary(ref)
     theme_vocabulary = dict(Theme.objects.values_list("pk", "vocabulary"))
     writer = _ReviewWriter(fmt, reviews, theme_vocabulary, placeholders, user, dry_run)
@@ -336,10 +338,10 @@ def _derived(known: dict, review, *, native: bool) -> dict:
     }
 
 
-def _reviews(drafts, ref, fmt, *, dry_run) -> dict:
+def _reviews(drafts, ref, fmt, *, dry_run, user=None) -> dict:
     """Reviews by (ISO3, cycle); missing ones are created (unsaved on a dry run)."""
     wanted = _review_values(drafts)
-    state_ids = {ref.country_ids[state] for state, _ in wanted}
+    state_ids = {ref.country_ids[state] for state, __ in wanted}
     iso3_of = {pk: iso3 for iso3, pk in ref.country_ids.items()}
     found = {
         (iso3_of[r.state_under_review_id], r.cycle): r
@@ -377,6 +379,12 @@ def _reviews(drafts, ref, fmt, *, dry_run) -> dict:
         Review.objects.bulk_create(new)
         if changed:
             Review.objects.bulk_update(changed, sorted(fields))
+            # Recorded like a recommendation's change: the UPR calendar's events of a
+            # review count its history rows (SEQUENCE), so a date an import moves moves
+            # in subscribed calendars too.
+            Review.history.bulk_history_create(
+                changed, update=True, default_user=user, default_change_reason="import"
+            )
     return found
 
 

@@ -5,6 +5,7 @@ the rest of the page."""
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 
 register = template.Library()
 
@@ -22,15 +23,16 @@ def facet_options(facet, options=None) -> str:
         n = option.get("index", n)
         empty = " empty" if not count and not option["selected"] else ""
         checked = " checked" if option["selected"] else ""
-        plural = "" if count == 1 else "s"
+        results = ngettext("{n} result", "{n} results", count).format(n=count)
         items.append(
             f'<li class="option{empty}">'
             f'<input type="{kind}" id="f-{name}-{n}" name="{name}" '
             f'value="{escape(option["value"])}"{checked}>'
             f'<label for="f-{name}-{n}">{escape(option["label"])} '
-            f'<span class="count" aria-label="{count} result{plural}">({count})</span>'
+            f'<span class="count" aria-label="{escape(results)}">({count})</span>'
             "</label></li>"
         )
     if not items:
-        items.append('<li class="option empty">No values yet.</li>')
+        none = gettext("No values yet.")
+        items.append(f'<li class="option empty">{escape(none)}</li>')
     return mark_safe("\n".join(items))  # every value above is escaped

@@ -4,6 +4,7 @@ from urllib.parse import quote
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -21,8 +22,8 @@ def undocs_link(symbol: str):
     if not symbol:
         return ""
     return format_html(
-        '<a href="{}" rel="external">{}<span class="visually-hidden"> (official UN document)'
-        "</span></a>",
+        '<a href="{}" rel="external">{}<span class="visually-hidden"> {}</span></a>',
         undocs_url(symbol),
         symbol,
+        gettext("(official UN document)"),
     )

@@ -16,8 +16,8 @@ def setup(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jurisdictions', '0016_report_state'),
-        ('recommendations', '0019_spanish_content'),
+        ('jurisdictions', '0019_languages_of_mail_and_reports'),
+        ('recommendations', '0020_spanish_content'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -15,7 +15,7 @@ def setup(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommendations', '0018_theme_synonyms_local_action_words'),
+        ('recommendations', '0019_calendar_entry_review_history'),
     ]
 
     operations = [
