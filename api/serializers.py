@@ -42,7 +42,7 @@ class ThemeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Theme
-        fields = ["slug", "name", "vocabulary", "parent", "description"]
+        fields = ["slug", "name", "name_es", "vocabulary", "parent", "description"]
 
 
 class AffectedGroupSerializer(serializers.ModelSerializer):
@@ -72,6 +72,7 @@ class RecommendationSerializer(serializers.Serializer):
     paragraph = serializers.CharField()
     citation = serializers.CharField()
     text = serializers.CharField()
+    text_es = serializers.CharField(help_text="The UN's Spanish text; empty where none is held.")
     response = serializers.CharField()
     response_note = serializers.CharField()
     action_category = serializers.IntegerField(allow_null=True)
@@ -131,6 +132,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "id",
             "url",
             "title",
+            "title_es",
             "jurisdiction",
             "kind",
             "instrument_ref",
@@ -139,6 +141,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "target_date",
             "responsible_office",
             "summary",
+            "summary_es",
             "source_url",
             "themes",
             "recommendations",
@@ -156,7 +159,15 @@ class CommitmentSerializer(serializers.ModelSerializer):
 class ProgressUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProgressUpdate
-        fields = ["id", "commitment", "reported_on", "status", "summary", "evidence_url"]
+        fields = [
+            "id",
+            "commitment",
+            "reported_on",
+            "status",
+            "summary",
+            "summary_es",
+            "evidence_url",
+        ]
 
 
 class LinkSerializer(serializers.ModelSerializer):

@@ -146,7 +146,7 @@ class RecommendationViewSet(ReadOnlyApi):
 
     def get_queryset(self):
         return Recommendation.objects.select_related("review__state_under_review").defer(
-            "search_vector", "curated_fields"
+            "search_vector", "search_vector_es", "curated_fields"
         )
 
     def get_serializer_context(self):
@@ -242,7 +242,7 @@ class CommitmentViewSet(ReadOnlyApi):
     extra_parameters = ("facets",)
 
     def get_queryset(self):
-        return Commitment.objects.for_export().defer("search_vector")
+        return Commitment.objects.for_export().defer("search_vector", "search_vector_es")
 
     def list_extra(self, queryset) -> dict:
         extra = {"count": queryset.count()}

@@ -55,7 +55,7 @@ def jurisdiction(request, slug):
     totals = dict(published.values_list("status").annotate(n=Count("id")).order_by())
     labels = dict(CommitmentStatus.choices)
     latest = list(
-        published.only("id", "title", "status", "adopted_on").order_by(
+        published.only("id", "title", "title_es", "status", "adopted_on").order_by(
             F("adopted_on").desc(nulls_last=True), "title"
         )[:LISTED]
     )

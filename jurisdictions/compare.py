@@ -139,7 +139,7 @@ def _only_here(places) -> list[dict]:
         shown = (
             Recommendation.objects.filter(pk__in=sorted(only)[:ONLY_HERE])
             .select_related("review")
-            .defer("search_vector")
+            .defer("search_vector", "search_vector_es")
             .order_by("id")
         )
         columns.append(

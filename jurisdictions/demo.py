@@ -29,6 +29,8 @@ from .models import (
 from .progress.models import Indicator, Measurement, Milestone
 
 DATA = Path(__file__).parent / "demo_data" / "local_actions.json"
+# Spanish titles and summaries of a few demo commitments and their updates, in our words.
+SPANISH = Path(__file__).parent / "demo_data" / "local_actions_es.json"
 
 
 def _date(value):
@@ -126,6 +128,7 @@ def seed_local_actions(path: Path = DATA) -> dict[str, int]:
                 },
             )
         _seed_progress(commitment, row)
+    seed_spanish()
     return {
         "jurisdictions": Jurisdiction.objects.count(),
         "networks": Network.objects.count(),
@@ -136,6 +139,22 @@ def seed_local_actions(path: Path = DATA) -> dict[str, int]:
         "measurements": Measurement.objects.count(),
         "milestones": Milestone.objects.count(),
     }
+
+
+def seed_spanish(path: Path = SPANISH) -> None:
+    """Fills Spanish fields that are still empty; what staff wrote since stays."""
+    for row in json.loads(path.read_text(encoding="utf-8"))["commitments"]:
+        commitment = Commitment.objects.get(
+            jurisdiction__slug=row["jurisdiction"], title=row["title"]
+        )
+        Commitment.objects.filter(pk=commitment.pk, title_es="").update(title_es=row["title_es"])
+        Commitment.objects.filter(pk=commitment.pk, summary_es="").update(
+            summary_es=row["summary_es"]
+        )
+        for upd in row.get("updates", []):
+            ProgressUpdate.objects.filter(
+                commitment=commitment, reported_on=_date(upd["reported_on"]), summary_es=""
+            ).update(summary_es=upd["summary_es"])
 
 
 def _seed_progress(commitment, row):

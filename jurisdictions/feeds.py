@@ -3,6 +3,8 @@
 Feeds carry plain text only. Staff write titles and summaries as text, but a feed reader
 renders an Atom summary of type "html" as markup, outside the site's escaping and its
 Content Security Policy; so tags are stripped and every summary is declared "text".
+Titles and summaries are in the visitor's language where a version exists, with a note
+where they fall back to the other (recommendations/bilingual.py).
 """
 
 from django.contrib.syndication.views import Feed
@@ -57,12 +59,13 @@ class CommitmentFeed(Feed):
         )
 
     def item_title(self, item):
-        return plain(f"{item.title} ({item.jurisdiction})")
+        return plain(f"{item.localized('title').noted()} ({item.jurisdiction})")
 
     def item_description(self, item):
         parts = [item.get_status_display(), item.get_kind_display()]
-        if item.summary:
-            parts.append(item.summary)
+        summary = item.localized("summary")
+        if summary:
+            parts.append(summary.noted())
         return plain(" · ".join(parts))
 
     def item_pubdate(self, item):
@@ -97,7 +100,9 @@ class ThemeCommitmentFeed(CommitmentFeed):
         return get_object_or_404(Theme, slug=slug)
 
     def title(self, obj):
-        return plain(_("UPR Tracker: commitments on %(theme)s") % {"theme": obj.name})
+        return plain(
+            _("UPR Tracker: commitments on %(theme)s") % {"theme": obj.localized("name").text}
+        )
 
     def link(self, obj):
         return obj.get_absolute_url()

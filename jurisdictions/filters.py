@@ -2,14 +2,13 @@
 
 import django_filters
 import us
-from django.contrib.postgres.search import SearchRank
 from django.db import connection
 from django.db.models import Count, F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from recommendations.filters import MAX_QUERY_LENGTH, FacetedFilterSet, search_query, theme_options
-from recommendations.models import Theme
+from recommendations.filters import MAX_QUERY_LENGTH, FacetedFilterSet, theme_options
+from recommendations.models import Theme, search_rank, text_search
 
 from .models import (
     Commitment,
@@ -116,7 +115,7 @@ class CommitmentFilter(FacetedFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(search_vector=search_query(value))
+        return queryset.filter(text_search(value))
 
     def filter_theme(self, queryset, name, value):
         if not value:
@@ -137,8 +136,9 @@ class CommitmentFilter(FacetedFilterSet):
         qs = self.qs
         sort = self.sort_key
         if sort == "relevance":
-            rank = SearchRank(F("search_vector"), search_query(self.query_text))
-            return qs.annotate(rank=rank).order_by("-rank", "-adopted_on", "id")
+            return qs.annotate(rank=search_rank(self.query_text)).order_by(
+                "-rank", "-adopted_on", "id"
+            )
         if sort == "oldest":
             return qs.order_by(F("adopted_on").asc(nulls_last=True), "title", "id")
         if sort == "title":

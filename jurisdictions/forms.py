@@ -70,6 +70,8 @@ class CommitmentForm(forms.ModelForm):
             "instrument_ref",
             "status",
             "summary",
+            "title_es",
+            "summary_es",
             "adopted_on",
             "target_date",
             "responsible_office",
@@ -96,19 +98,24 @@ class CommitmentForm(forms.ModelForm):
             "target_date": _("Leave empty if no deadline was set. Cannot be before adoption."),
             "responsible_office": _("The department or office that carries it out."),
             "themes": _("Optional. Tick every theme it works on; type to narrow the list."),
+            "title_es": _("Optional. Shown to visitors reading in Spanish."),
+            "summary_es": _("Optional. Shown to visitors reading in Spanish."),
         }
         widgets = {
             "adopted_on": forms.DateInput(attrs={"type": "date"}),
             "target_date": forms.DateInput(attrs={"type": "date"}),
             "summary": forms.Textarea(attrs={"rows": 5}),
+            "summary_es": forms.Textarea(attrs={"rows": 5}),
             "themes": forms.CheckboxSelectMultiple,
         }
         field_classes = {"source_url": HttpURLField, "themes": ModelMultipleChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["summary"].max_length = MAX_TEXT
-        self.fields["summary"].widget.attrs["maxlength"] = MAX_TEXT
+        for name in ("summary", "summary_es"):
+            self.fields[name].max_length = MAX_TEXT
+            self.fields[name].widget.attrs["maxlength"] = MAX_TEXT
+        self.fields["summary_es"].validators.append(MaxLengthValidator(MAX_TEXT))
         self.fields["themes"].queryset = Theme.objects.order_by("vocabulary", "name")
         self.fields["kind"].initial = Commitment.Kind.POLICY
         if self.instance.pk and not self.is_bound:
@@ -214,7 +221,7 @@ class LinkForm(forms.Form):
 class ProgressUpdateForm(forms.ModelForm):
     class Meta:
         model = ProgressUpdate
-        fields = ["reported_on", "status", "summary", "evidence_url"]
+        fields = ["reported_on", "status", "summary", "summary_es", "evidence_url"]
         labels = {
             "reported_on": _("Date"),
             "status": _("Status"),
@@ -224,19 +231,23 @@ class ProgressUpdateForm(forms.ModelForm):
         help_texts = {
             "reported_on": _("When it happened (or when you checked)."),
             "summary": _("A few sentences a resident can follow."),
+            "summary_es": _("Optional. Shown to visitors reading in Spanish."),
             "evidence_url": _("A public page that shows it: minutes, a report, a press release."),
         }
         widgets = {
             "reported_on": forms.DateInput(attrs={"type": "date"}),
             "summary": forms.Textarea(attrs={"rows": 4}),
+            "summary_es": forms.Textarea(attrs={"rows": 4}),
         }
         field_classes = {"evidence_url": HttpURLField}
 
     def __init__(self, *args, commitment=None, **kwargs):
         self.commitment = commitment
         super().__init__(*args, **kwargs)
-        self.fields["summary"].max_length = MAX_TEXT
-        self.fields["summary"].widget.attrs["maxlength"] = MAX_TEXT
+        for name in ("summary", "summary_es"):
+            self.fields[name].max_length = MAX_TEXT
+            self.fields[name].widget.attrs["maxlength"] = MAX_TEXT
+        self.fields["summary_es"].validators.append(MaxLengthValidator(MAX_TEXT))
 
     def clean_summary(self):
         summary = self.cleaned_data.get("summary", "")
@@ -379,7 +390,15 @@ class AcceptInvitationForm(forms.Form):
 class RecommendationEditForm(forms.ModelForm):
     class Meta:
         model = Recommendation
-        fields = ["paragraph", "text", "response", "response_note", "action_category", "themes"]
+        fields = [
+            "paragraph",
+            "text",
+            "text_es",
+            "response",
+            "response_note",
+            "action_category",
+            "themes",
+        ]
         labels = {
             "paragraph": _("Paragraph"),
             "text": _("Text"),
@@ -388,6 +407,7 @@ class RecommendationEditForm(forms.ModelForm):
             "action_category": _("Action category"),
             "themes": _("Themes"),
         }
+        help_texts = {"text_es": _("The UN's Spanish text, usually from the Spanish report table.")}
         widgets = {"themes": forms.SelectMultiple(attrs={"size": 8})}
         field_classes = {"themes": ModelMultipleChoiceField}
 
@@ -417,7 +437,7 @@ class RecommendationEditForm(forms.ModelForm):
 class ThemeForm(forms.ModelForm):
     class Meta:
         model = Theme
-        fields = ["vocabulary", "name", "parent", "description", "synonyms"]
+        fields = ["vocabulary", "name", "name_es", "parent", "description", "synonyms"]
         labels = {
             "vocabulary": _("Vocabulary"),
             "name": _("Name"),
@@ -425,6 +445,7 @@ class ThemeForm(forms.ModelForm):
             "description": _("Description"),
             "synonyms": _("Synonyms"),
         }
+        help_texts = {"name_es": _("Optional. Shown to visitors reading in Spanish.")}
 
     def save(self, commit=True):
         theme = super().save(commit=False)

@@ -23,12 +23,21 @@ COMMITMENT_FIELDS = [
     "instrument_ref",
     "status",
     "summary",
+    "title_es",
+    "summary_es",
     "adopted_on",
     "target_date",
     "responsible_office",
     "source_url",
 ]
-RECOMMENDATION_FIELDS = ["paragraph", "text", "response", "response_note", "action_category"]
+RECOMMENDATION_FIELDS = [
+    "paragraph",
+    "text",
+    "text_es",
+    "response",
+    "response_note",
+    "action_category",
+]
 
 
 @dataclass

@@ -21,7 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from recommendations.models import Recommendation, Theme
+from recommendations.bilingual import Bilingual
+from recommendations.models import Recommendation, Theme, spanish_search_vector
 from recommendations.schema import SEARCH_CONFIG
 
 from .arrays import Overlaps
@@ -242,7 +243,7 @@ class CommitmentStatus(models.TextChoices):
     REPEALED = "repealed", _("Repealed")
 
 
-class Commitment(models.Model):
+class Commitment(Bilingual, models.Model):
     Kind = CommitmentKind
 
     Status = CommitmentStatus
@@ -259,6 +260,9 @@ class Commitment(models.Model):
         help_text=_("The number the jurisdiction gave it, e.g. “Ordinance 34-2016”."),
     )
     summary = models.TextField(blank=True, help_text=_("What it does, in a few plain sentences."))
+    # The Spanish versions staff may add (recommendations/bilingual.py chooses which shows).
+    title_es = models.CharField(_("title in Spanish"), max_length=300, blank=True)
+    summary_es = models.TextField(_("summary in Spanish"), blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ADOPTED)
     adopted_on = models.DateField(null=True, blank=True)
     target_date = models.DateField(
@@ -317,9 +321,21 @@ class Commitment(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # The Spanish title and summary with Spanish stemming (recommendations.text_search).
+    search_vector_es = models.GeneratedField(
+        expression=spanish_search_vector(("title_es", "A"), ("summary_es", "B")),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     history = HistoricalRecords(
-        excluded_fields=["search_vector", "is_overdue", "is_stale", "updated_at"]
+        excluded_fields=[
+            "search_vector",
+            "search_vector_es",
+            "is_overdue",
+            "is_stale",
+            "updated_at",
+        ]
     )
     objects = CommitmentQuerySet.as_manager()
 
@@ -359,6 +375,7 @@ class Commitment(models.Model):
             ),
             # ?q= on /commitments/
             GinIndex(fields=["search_vector"], name="jurisdictions_com_search"),
+            GinIndex(fields=["search_vector_es"], name="jurisdictions_com_search_es"),
         ]
 
     def __str__(self):
@@ -547,7 +564,7 @@ class ProgressUpdateQuerySet(models.QuerySet):
         )
 
 
-class ProgressUpdate(models.Model):
+class ProgressUpdate(Bilingual, models.Model):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="updates")
     reported_on = models.DateField()
     status = models.CharField(
@@ -558,6 +575,7 @@ class ProgressUpdate(models.Model):
         help_text=_("Leave empty if the status did not change."),
     )
     summary = models.TextField(_("what happened"))
+    summary_es = models.TextField(_("what happened, in Spanish"), blank=True)
     evidence_url = models.URLField(_("evidence URL"), max_length=1000, blank=True)
     publication = models.CharField(
         max_length=10, choices=Publication.choices, default=Publication.DRAFT

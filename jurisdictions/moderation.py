@@ -124,7 +124,13 @@ def submitted_with(commitment: Commitment):
 
 def update_state(update: ProgressUpdate) -> str:
     """A digest of what the queue shows of a progress update (see ``review_state``)."""
-    payload = [update.reported_on, update.status, update.summary, update.evidence_url]
+    payload = [
+        update.reported_on,
+        update.status,
+        update.summary,
+        update.summary_es,
+        update.evidence_url,
+    ]
     return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
 
 
@@ -287,6 +293,9 @@ DIFF_FIELDS = [
     "instrument_ref",
     "status",
     "summary",
+    # The Spanish versions go public with the rest, so the curator sees them change.
+    "title_es",
+    "summary_es",
     "adopted_on",
     "target_date",
     "responsible_office",

@@ -160,7 +160,7 @@ def similar_commitments(commitment, limit: int = 10) -> list[Commitment]:
     found = (
         Commitment.objects.published()
         .select_related("jurisdiction")
-        .defer("search_vector")
+        .defer("search_vector", "search_vector_es")
         .prefetch_related(_published_updates())
         .in_bulk([pk for pk, _ in ranked])
     )
@@ -179,7 +179,7 @@ def followers(commitment) -> list[Commitment]:
     return list(
         commitment.followers.published()
         .select_related("jurisdiction")
-        .defer("search_vector")
+        .defer("search_vector", "search_vector_es")
         .order_by("adopted_on", "jurisdiction__name", "id")
     )
 

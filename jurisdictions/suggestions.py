@@ -17,8 +17,7 @@ import re
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Count, F, Q
 
-from recommendations.filters import search_query
-from recommendations.models import Recommendation, Theme
+from recommendations.models import Recommendation, Theme, search_rank, text_search
 from recommendations.schema import SEARCH_CONFIG
 
 STOPWORDS = set(
@@ -254,9 +253,8 @@ def search(text: str, limit: int = 20):
     if re.fullmatch(r"\d+(\.\d+)*", text):
         by_number = Q(paragraph=text) | (Q(pk=int(text)) if text.isdigit() else Q(pk=None))
         return list(base.filter(by_number)[:limit])
-    query = search_query(text)
     return list(
-        base.filter(search_vector=query)
-        .annotate(rank=SearchRank(F("search_vector"), query))
+        base.filter(text_search(text))
+        .annotate(rank=search_rank(text))
         .order_by("-rank", "pk")[:limit]
     )

@@ -92,7 +92,7 @@ def jurisdiction_detail(request, slug):
             )
         )
         .filter(rank__lte=COMMITMENTS_PER_STATUS)
-        .only("id", "jurisdiction_id", "title", "kind", "status", "adopted_on")
+        .only("id", "jurisdiction_id", "title", "title_es", "kind", "status", "adopted_on")
         .order_by("status", F("adopted_on").desc(nulls_last=True), "title")
     )
     totals = dict(published.values_list("status").annotate(n=Count("id")).order_by())
@@ -109,7 +109,7 @@ def jurisdiction_detail(request, slug):
         ),
         "recommendations": _with_urls(
             Recommendation.objects.filter(id__in=answered)
-            .defer("search_vector")
+            .defer("search_vector", "search_vector_es")
             .select_related("review")
             .order_by("review_id", "id")[:20]
         ),
@@ -212,6 +212,7 @@ COMMITMENT_FIELDS = [
     "url",
     "id",
     "title",
+    "title_es",
     "jurisdiction",
     "jurisdiction_url",
     "state_code",
@@ -222,6 +223,7 @@ COMMITMENT_FIELDS = [
     "target_date",
     "responsible_office",
     "summary",
+    "summary_es",
     "source_url",
     "themes",
     "recommendations",
@@ -237,6 +239,7 @@ def commitment_row(c, base: str) -> dict:
         "url": site + c.get_absolute_url(),
         "id": c.pk,
         "title": c.title,
+        "title_es": c.title_es,
         "jurisdiction": str(c.jurisdiction),
         "jurisdiction_url": site + c.jurisdiction.get_absolute_url(),
         "state_code": c.jurisdiction.state_code,
@@ -247,6 +250,7 @@ def commitment_row(c, base: str) -> dict:
         "target_date": c.target_date.isoformat() if c.target_date else "",
         "responsible_office": c.responsible_office,
         "summary": c.summary,
+        "summary_es": c.summary_es,
         "source_url": c.source_url,
         "themes": "; ".join(sorted(t.slug for t in c.themes.all())),
         "recommendations": "; ".join(

@@ -195,6 +195,8 @@ def _themes(data) -> int:
         lambda row: {
             "vocabulary": row["vocabulary"],
             "name": row["name"],
+            # .get: a dump written before the Spanish columns existed has none.
+            "name_es": _text(row.get("name_es")),
             "description": _text(row["description"]),
         },
     )
@@ -296,6 +298,7 @@ def _commitments(data) -> int:
             Commitment(
                 id=int(row["id"]),
                 title=row["title"],
+                title_es=_text(row.get("title_es")),
                 jurisdiction_id=places[row["jurisdiction"]],
                 kind=row["kind"],
                 instrument_ref=_text(row["instrument_ref"]),
@@ -304,6 +307,7 @@ def _commitments(data) -> int:
                 target_date=_date(row["target_date"]),
                 responsible_office=_text(row["responsible_office"]),
                 summary=_text(row["summary"]),
+                summary_es=_text(row.get("summary_es")),
                 source_url=_text(row["source_url"]),
                 publication=Publication.PUBLISHED,
                 published_at=row["published_at"],
@@ -363,6 +367,7 @@ def _updates(data) -> int:
                 reported_on=row["reported_on"],
                 status=_text(row["status"]),
                 summary=_text(row["summary"]),
+                summary_es=_text(row.get("summary_es")),
                 evidence_url=_text(row["evidence_url"]),
                 publication=Publication.PUBLISHED,
             )

@@ -100,7 +100,7 @@ TABLES = [
         "themes",
         "Themes of every vocabulary, each naming its broader theme",
         Theme.objects.all,
-        *["slug", "vocabulary", "name", "parent=parent__slug", "description"],
+        *["slug", "vocabulary", "name", "name_es", "parent=parent__slug", "description"],
     ),
     _table(
         "affected_groups", "Groups of affected persons", AffectedGroup.objects.all, "slug", "name"
@@ -149,8 +149,9 @@ TABLES = [
         "commitments",
         "Published state and local commitments",
         _commitments,
-        *["id", "title", "jurisdiction=jurisdiction__slug", "kind", "instrument_ref", "status"],
-        *["adopted_on", "target_date", "responsible_office", "summary", "source_url"],
+        *["id", "title", "title_es", "jurisdiction=jurisdiction__slug", "kind", "instrument_ref"],
+        *["status", "adopted_on", "target_date", "responsible_office", "summary", "summary_es"],
+        "source_url",
         *["themes=theme_slugs", "published_at", "updated_at"],
         url="jurisdictions:commitment-detail",
     ),
@@ -165,7 +166,7 @@ TABLES = [
         "progress_updates",
         "Published progress updates of published commitments",
         ProgressUpdate.objects.published,
-        *["id", "commitment=commitment_id", "reported_on", "status", "summary"],
+        *["id", "commitment=commitment_id", "reported_on", "status", "summary", "summary_es"],
         *["evidence_url", "created_at"],
     ),
 ]

@@ -25,6 +25,9 @@ from .recurrence import refresh_recommended_again
 from .seed import _upsert
 
 DATA = Path(__file__).parent / "demo_data" / "recommendations.csv"
+# Spanish versions of a few demo summaries and theme names, in our words.
+SPANISH = Path(__file__).parent / "demo_data" / "recommendations_es.csv"
+SPANISH_THEMES = Path(__file__).parent / "demo_data" / "themes_es.csv"
 
 US_REVIEWS = [
     # cycle, session, review date, report, addendum, response date, status, note
@@ -155,4 +158,20 @@ def seed_recommendations(path: Path = DATA) -> int:
         rec.affected_groups.set(groups[name] for name in _split(row["affected_groups"]))
         rec.sdg_targets.set(targets[code] for code in _split(row["sdg_targets"], " "))
     refresh_recommended_again(Recommendation.objects.filter(review=review))
+    seed_spanish(review)
     return len(rows)
+
+
+def seed_spanish(review) -> None:
+    """The Spanish of a demo summary goes only onto that summary (a record holding the UN's
+    text keeps its own), and never over a Spanish text already there."""
+    with SPANISH.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            Recommendation.objects.filter(
+                review=review, paragraph=row["paragraph"], text=row["text"], text_es=""
+            ).update(text_es=row["text_es"])
+    with SPANISH_THEMES.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            Theme.objects.filter(vocabulary=row["vocabulary"], name=row["name"], name_es="").update(
+                name_es=row["name_es"]
+            )

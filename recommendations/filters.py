@@ -7,8 +7,7 @@ helpers every public list shares are in listing.py."""
 from collections import Counter
 
 import django_filters
-from django.contrib.postgres.search import SearchHeadline, SearchRank
-from django.db.models import F
+from django.contrib.postgres.search import SearchHeadline
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from . import facets as facet_counting
 from . import sessions
+from .bilingual import SPANISH
 from .models import (
     ANY_LOCAL_ACTION,
     HOME_STATE,
@@ -31,8 +31,10 @@ from .models import (
     SdgGoal,
     Theme,
     search_query,
+    search_rank,
+    spanish_search_query,
 )
-from .schema import SEARCH_CONFIG
+from .schema import SEARCH_CONFIG, SPANISH_SEARCH_CONFIG
 
 # Accepted values; the facet shows only the cycles that hold recommendations, with years.
 CYCLES = [(str(n), format_lazy(gettext_lazy("Cycle {n}"), n=n)) for n in range(1, 21)]
@@ -238,8 +240,7 @@ class RecommendationFilter(FacetedFilterSet):
         qs = self.qs
         sort = self.sort_key
         if sort == "relevance":
-            rank = SearchRank(F("search_vector"), search_query(self.query_text))
-            return qs.annotate(rank=rank).order_by("-rank", "id")
+            return qs.annotate(rank=search_rank(self.query_text)).order_by("-rank", "id")
         if sort == "response":
             return qs.order_by("response", "review_id", "id")
         if sort == "local":
@@ -247,30 +248,35 @@ class RecommendationFilter(FacetedFilterSet):
         return qs.order_by("review_id", "id")
 
     def highlight(self, recommendations):
-        """Sets .highlighted on each recommendation of the page (one query)."""
+        """Sets .highlighted on each recommendation of the page (one query): the text in
+        the language the page shows it (bilingual.py), its matches marked."""
         q = self.query_text
+        shown = {rec.pk: rec.localized("text") for rec in recommendations}
         for rec in recommendations:
-            rec.highlighted = escape(rec.text)
+            rec.highlighted = escape(shown[rec.pk].text)
         if not q or not recommendations:
             return
+        marks = {"start_sel": _START, "stop_sel": _STOP, "highlight_all": True}
         rows = (
-            Recommendation.objects.filter(pk__in=[r.pk for r in recommendations])
+            Recommendation.objects.filter(pk__in=list(shown))
             .annotate(
-                headline=SearchHeadline(
-                    "text",
-                    search_query(q),
-                    config=SEARCH_CONFIG,
-                    start_sel=_START,
-                    stop_sel=_STOP,
-                    highlight_all=True,
-                )
+                headline=SearchHeadline("text", search_query(q), config=SEARCH_CONFIG, **marks),
+                headline_es=SearchHeadline(
+                    "text_es",
+                    spanish_search_query(q),
+                    config=SPANISH_SEARCH_CONFIG,
+                    **marks,
+                ),
             )
-            .values_list("pk", "headline")
+            .values_list("pk", "headline", "headline_es")
         )
-        headlines = dict(rows)
+        marked = {
+            pk: headline_es if shown[pk].lang == SPANISH else headline
+            for pk, headline, headline_es in rows
+        }
         for rec in recommendations:
-            if rec.pk in headlines:
-                rec.highlighted = mark_safe(_marks(escape(headlines[rec.pk])))
+            if rec.pk in marked:
+                rec.highlighted = mark_safe(_marks(escape(marked[rec.pk])))
 
 
 class CountryFilter(django_filters.FilterSet):

@@ -40,6 +40,12 @@ class ImportForm(forms.Form):
             ("uhri", gettext_lazy("UHRI export")),
             ("native", gettext_lazy("UPR Tracker export (CSV or JSON)")),
             ("un_report", gettext_lazy("UN report table (one row per paragraph)")),
+            (
+                "un_spanish",
+                gettext_lazy(
+                    "UN report table in Spanish (adds the Spanish text to recorded paragraphs)"
+                ),
+            ),
         ],
         required=False,
     )

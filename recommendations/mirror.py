@@ -124,7 +124,7 @@ def theme_context(theme) -> dict:
         made_by_us(us)
         .with_any_theme(ids)
         .select_related("review__state_under_review")
-        .defer("search_vector")
+        .defer("search_vector", "search_vector_es")
         .order_by("-review__cycle", "-id")[:EXAMPLES]
     )
     covered = list(Theme.objects.filter(pk__in=ids).order_by("vocabulary", "name"))
@@ -176,7 +176,7 @@ def similar_made_by_us(recommendation, limit: int = SIMILAR) -> list[Recommendat
         .filter(search_vector=query)
         .annotate(rank=SearchRank(F("search_vector"), query))
         .select_related("review__state_under_review")
-        .defer("search_vector")
+        .defer("search_vector", "search_vector_es")
         .order_by("-rank", "id")[:CANDIDATES]
     )
     mine = {_stem(w) for w in words}

@@ -6,7 +6,12 @@ its constraints, indexes and the queryset methods the pages use next to it."""
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -16,9 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import sessions
+from .bilingual import Bilingual
 from .citations import cite
 from .country_names import CountryNames
-from .schema import SEARCH_CONFIG
+from .schema import SEARCH_CONFIG, SPANISH_CONFIGS
 
 
 class RegionalGroup(models.TextChoices):
@@ -371,7 +377,7 @@ def theme_closures(themes) -> dict[int, list[int]]:
     return closures
 
 
-class Theme(models.Model):
+class Theme(Bilingual, models.Model):
     """A subject heading from one vocabulary; vocabularies stay apart but can be mapped."""
 
     Vocabulary = Vocabulary
@@ -379,6 +385,8 @@ class Theme(models.Model):
 
     vocabulary = models.CharField(max_length=10, choices=Vocabulary.choices)
     name = models.CharField(max_length=200)
+    # The Spanish name, shown on Spanish pages (bilingual.py); empty: the name is shown.
+    name_es = models.CharField(_("name in Spanish"), max_length=200, blank=True)
     slug = models.SlugField(max_length=220, unique=True)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
@@ -488,16 +496,45 @@ class SdgTarget(models.Model):
         return self.code + (f" {self.title}" if self.title else "")
 
 
-def search_query(q: str) -> SearchQuery:
+def search_query(q: str, config: str = SEARCH_CONFIG) -> SearchQuery:
     """A search box's words in PostgreSQL's websearch syntax ("phrases", OR, -word), over
-    the unaccented English configuration the search vector is built with."""
-    return SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+    the unaccented English configuration the search vector is built with (or `config`)."""
+    return SearchQuery(q, search_type="websearch", config=config)
+
+
+# The one search of both languages, for every model with the two vectors (search_vector
+# over the English fields, search_vector_es over the Spanish ones): the words match the
+# English text with English stemming or the Spanish text with Spanish stemming, both
+# unaccented. Two vectors rather than one mixed: "-children" must exclude an English text
+# with "children" even though the Spanish stemmer would make the word "childr".
+def spanish_search_query(q: str) -> SearchQuery:
+    first, second = SPANISH_CONFIGS
+    return search_query(q, first) | search_query(q, second)
+
+
+def spanish_search_vector(*fields) -> SearchVector:
+    """The Spanish vector over `fields` ((name, weight) pairs), in both configurations."""
+    vectors = [SearchVector(f, weight=w, config=c) for c in SPANISH_CONFIGS for f, w in fields]
+    combined = vectors[0]
+    for vector in vectors[1:]:
+        combined = combined + vector
+    return combined
+
+
+def text_search(q: str) -> Q:
+    return Q(search_vector=search_query(q)) | Q(search_vector_es=spanish_search_query(q))
+
+
+def search_rank(q: str):
+    return SearchRank(F("search_vector"), search_query(q)) + SearchRank(
+        F("search_vector_es"), spanish_search_query(q)
+    )
 
 
 class RecommendationQuerySet(models.QuerySet):
     def matching(self, q: str):
-        """Full-text search of the text."""
-        return self.filter(search_vector=search_query(q))
+        """Full-text search of the text, in English and Spanish."""
+        return self.filter(text_search(q))
 
     def to_home_state(self):
         """Recommendations made to the United States, whatever else was imported."""
@@ -589,7 +626,7 @@ class PublicIdField(models.CharField):
     db_returning = True
 
 
-class Recommendation(models.Model):
+class Recommendation(Bilingual, models.Model):
     Response = Response
 
     ActionCategory = ActionCategory
@@ -601,6 +638,9 @@ class Recommendation(models.Model):
         max_length=16, blank=True, help_text=_("Paragraph in the WG report, e.g. 26.49.")
     )
     text = models.TextField()
+    # The UN's Spanish text (the Spanish report table, importers/spanish.py); importers of
+    # the English sources never write it.
+    text_es = models.TextField(_("text in Spanish"), blank=True)
     recommending_countries = models.ManyToManyField(
         Country, related_name="recommendations_made", blank=True
     )
@@ -645,9 +685,15 @@ class Recommendation(models.Model):
     )
     jurisdictions_acting = models.PositiveIntegerField(default=0, editable=False)
 
-    # English stemming over unaccented words (the configuration is in schema.py).
+    # English stemming over unaccented words, and Spanish over the Spanish text (the
+    # configurations are in schema.py; text_search() reads both).
     search_vector = models.GeneratedField(
         expression=SearchVector("text", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    search_vector_es = models.GeneratedField(
+        expression=spanish_search_vector(("text_es", None)),
         output_field=SearchVectorField(),
         db_persist=True,
     )
@@ -667,7 +713,13 @@ class Recommendation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["search_vector", *KEPT_BY_DATABASE, "updated_at", "curated_fields"]
+        excluded_fields=[
+            "search_vector",
+            "search_vector_es",
+            *KEPT_BY_DATABASE,
+            "updated_at",
+            "curated_fields",
+        ]
     )
     objects = RecommendationQuerySet.as_manager()
 
@@ -728,6 +780,7 @@ class Recommendation(models.Model):
                 condition=~Q(local_status="none"),
             ),
             GinIndex(fields=["search_vector"], name="recommendations_rec_search"),
+            GinIndex(fields=["search_vector_es"], name="recommendations_rec_search_es"),
             GinIndex(fields=["theme_ids"], name="recommendations_rec_theme_ids"),
             GinIndex(fields=["country_ids"], name="recommendations_rec_countries"),
             GinIndex(fields=["regions"], name="recommendations_rec_regions"),

@@ -27,6 +27,7 @@ FIELDS = [
     "paragraph",
     "citation",
     "text",
+    "text_es",
     "recommending_states",
     "recommending_state_names",
     "positions",
@@ -103,6 +104,7 @@ def row(rec, base: str | None = None, acting: dict[int, str] | None = None) -> d
         "paragraph": rec.paragraph,
         "citation": rec.citation,
         "text": rec.text,
+        "text_es": rec.text_es,
         "recommending_states": states[0],
         "recommending_state_names": states[1],
         # The answer to each recommending state, where a source gave one: "AUS:supported".

@@ -15,27 +15,30 @@ installs them after every migrate, and a test checks the database against them).
   the writer's transaction, so the facet index (facet_index.py) knows it is out of date
   exactly when the new rows are visible.
 - Search: the `upr_english` text search configuration, English stemming over unaccented
-  words, so "Mexico" finds "México". Recommendation.search_vector is a generated column
-  over it.
+  words, so "Mexico" finds "México", and `upr_spanish`, Spanish stemming over unaccented
+  words, for the Spanish texts. Recommendation.search_vector and search_vector_es (and
+  the commitments' two) are generated columns over them; models.text_search() reads both.
 """
 
-from upr_tracker.dbschema import Function, Trigger
+from upr_tracker.dbschema import Function, SearchConfig, Trigger
 
 PREFIX = "recommendations_"
 TABLE = "recommendations_recommendation"
 
+SEARCH_CONFIG = "upr_english"
+SPANISH_SEARCH_CONFIG = "upr_spanish"
+# Spanish text is indexed and searched through both upr_spanish and the stock Spanish
+# configuration: the stemmer reads accents, so unaccenting first keeps "ejecución" apart
+# from "ejecuciones", while the stock one, which finds the two alike, keeps "niños" apart
+# from a search typed as "ninos". Together a word matches if either way matches.
+SPANISH_CONFIGS = (SPANISH_SEARCH_CONFIG, "spanish")
+SEARCH_CONFIGS = [
+    SearchConfig(SEARCH_CONFIG, "pg_catalog.english", ("unaccent", "english_stem")),
+    SearchConfig(SPANISH_SEARCH_CONFIG, "pg_catalog.spanish", ("unaccent", "spanish_stem")),
+]
 SETUP = [
-    "CREATE EXTENSION IF NOT EXISTS unaccent",
-    """DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_ts_config WHERE cfgname = 'upr_english') THEN
-    CREATE TEXT SEARCH CONFIGURATION upr_english (COPY = pg_catalog.english);
-    ALTER TEXT SEARCH CONFIGURATION upr_english
-      ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem;
-  END IF;
-END $$""",
     "CREATE SEQUENCE IF NOT EXISTS recommendations_facetversion_stamp",
 ]
-SEARCH_CONFIG = "upr_english"
 
 # A bulk writer sets this for its transaction, writes its links, then calls
 # recommendations_sync_arrays(ids) once.

@@ -7,6 +7,7 @@ from django.http import QueryDict
 
 from . import facets
 from .filters import EVERY_STATE, VOCABULARY_SHORT
+from .importers.common import strip_accents
 from .models import HOME_STATE, Country, Theme, normalise_name
 
 
@@ -29,19 +30,22 @@ def named_country(query: str) -> Country | None:
 
 
 def _words(text: str) -> str:
-    return " ".join(text.strip().strip('"').casefold().split())
+    """Compared without case, accents or extra spaces ("Pena de Muerte", "pena de muerte")."""
+    return " ".join(strip_accents(text.strip().strip('"').casefold()).split())
 
 
 def named_themes(query: str) -> list[Theme]:
-    """The themes whose name or a synonym is the whole query ("death penalty", "capital
-    punishment"), each vocabulary's; none for a longer query."""
+    """The themes whose name (in English or Spanish) or a synonym is the whole query
+    ("death penalty", "capital punishment", "pena de muerte"), each vocabulary's; none for
+    a longer query."""
     wanted = _words(query)
     if not wanted or len(wanted) > 80:
         return []
     return [
         theme
-        for theme in Theme.objects.only("pk", "slug", "name", "vocabulary", "synonyms")
-        if wanted == _words(theme.name) or wanted in {_words(s) for s in theme.synonyms}
+        for theme in Theme.objects.only("pk", "slug", "name", "name_es", "vocabulary", "synonyms")
+        if wanted in {_words(theme.name), _words(theme.name_es)} - {""}
+        or wanted in {_words(s) for s in theme.synonyms}
     ]
 
 
@@ -53,7 +57,8 @@ def theme_offers(params: QueryDict, themes: list[Theme]) -> list[dict]:
     return [
         {
             "theme": theme,
-            "label": f"{theme.name} ({VOCABULARY_SHORT.get(theme.vocabulary, theme.vocabulary)})",
+            "label": f"{theme.localized('name').text} "
+            f"({VOCABULARY_SHORT.get(theme.vocabulary, theme.vocabulary)})",
             "count": counts[theme.pk],
             "url": _url(params, q=None, theme=theme.slug),
         }

@@ -223,3 +223,17 @@ def broker(transactional_db):
     clear_redis_namespace(client)
     app.conf.task_always_eager = False
     return client
+
+
+# --- Languages -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def spanish_visitor(settings, client):
+    """`client` as a visitor reading in Spanish. The site's default language is made
+    Spanish too, so a page is Spanish however the language is chosen (the Accept-Language
+    header, an /es/ prefix redirect, or the default); request with follow=True."""
+    settings.LANGUAGES = [("en", "English"), ("es", "Español")]
+    settings.LANGUAGE_CODE = "es"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "es"
+    return client

@@ -1,8 +1,9 @@
 """Database functions and triggers declared in code, installed idempotently, and checked.
 
 Each app lists the functions and triggers it keeps live in its own `schema.py`: `PREFIX`
-(the app's label and "_"), `FUNCTIONS`, `TRIGGERS` and `SETUP` (idempotent statements such
-as extensions, run first). Names start with a declared prefix. After every `migrate`,
+(the app's label and "_"), `FUNCTIONS`, `TRIGGERS`, `SEARCH_CONFIGS` (text search
+configurations, with the extensions their dictionaries come from) and `SETUP` (other
+idempotent statements, run first). Names start with a declared prefix. After every `migrate`,
 `install()` brings the database to the declaration: `CREATE OR REPLACE` for what is
 declared, `DROP` for an object with the app's prefix that is no longer declared. So a
 change to a trigger is a change to its declaration, never an edit of a migration that has
@@ -61,6 +62,30 @@ class Trigger:
         return self.definition().replace("CREATE TRIGGER", "CREATE OR REPLACE TRIGGER", 1)
 
 
+@dataclass(frozen=True)
+class SearchConfig:
+    """A text search configuration: a copy of a built-in one whose words go through
+    `dictionaries` in order ("unaccent" first: accents never matter)."""
+
+    name: str
+    copy: str  # "pg_catalog.english"
+    dictionaries: tuple  # ("unaccent", "english_stem")
+    extensions: tuple = ("unaccent",)
+    TOKENS = "hword, hword_part, word"
+
+    def sql(self) -> list[str]:
+        create = (
+            f"CREATE TEXT SEARCH CONFIGURATION {self.name} (COPY = {self.copy}); "
+            f"ALTER TEXT SEARCH CONFIGURATION {self.name} ALTER MAPPING FOR {self.TOKENS} "
+            f"WITH {', '.join(self.dictionaries)};"
+        )
+        return [
+            *(f"CREATE EXTENSION IF NOT EXISTS {name}" for name in self.extensions),
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_ts_config WHERE cfgname = "
+            f"'{self.name}') THEN {create} END IF; END $$",
+        ]
+
+
 def schemas() -> list:
     """The `schema` modules of the installed apps that have one."""
     from django.apps import apps
@@ -102,6 +127,31 @@ def _found(cursor, prefixes):
     return functions, triggers
 
 
+def _search_config_problems(cursor, modules) -> list[str]:
+    problems = []
+    for config in (c for m in modules for c in getattr(m, "SEARCH_CONFIGS", [])):
+        for extension in config.extensions:
+            cursor.execute("SELECT FROM pg_extension WHERE extname = %s", [extension])
+            if cursor.fetchone() is None:
+                problems.append(f"extension {extension} is missing")
+        # The dictionaries a plain word goes through, in order.
+        cursor.execute(
+            "SELECT array_agg(d.dictname::text ORDER BY m.mapseqno) FROM pg_ts_config c "
+            "JOIN pg_ts_config_map m ON m.mapcfg = c.oid JOIN pg_ts_dict d ON d.oid = m.mapdict "
+            "WHERE c.cfgname = %s AND m.maptokentype = "
+            "(SELECT tokid FROM ts_token_type('default') WHERE alias = 'word')",
+            [config.name],
+        )
+        found = cursor.fetchone()[0]
+        if found is None:
+            problems.append(f"text search configuration {config.name} is missing")
+        elif tuple(found) != config.dictionaries:
+            problems.append(
+                f"text search configuration {config.name} maps words to {', '.join(found)}"
+            )
+    return problems
+
+
 def drift(connection=None) -> list[str]:
     """What differs between the database and the declarations, one line each; empty when
     they agree."""
@@ -109,7 +159,7 @@ def drift(connection=None) -> list[str]:
     modules, declared_functions, declared_triggers = _declared()
     with connection.cursor() as cursor:
         functions, triggers = _found(cursor, [m.PREFIX for m in modules])
-    problems = []
+        problems = _search_config_problems(cursor, modules)
     for name, function in declared_functions.items():
         expected = (function.arguments, function.returns, function.language, function.body)
         if name not in functions:
@@ -150,10 +200,13 @@ def install(connection=None, **kwargs) -> None:
 
 
 def setup(connection=None) -> None:
-    """Runs every module's SETUP statements (extensions, text search configurations): a
-    migration whose columns need them calls this first."""
+    """Creates every module's text search configurations (and their extensions) and runs
+    its SETUP statements: a migration whose columns need them calls this first."""
     connection = connection or default_connection
     with connection.cursor() as cursor:
         for module in schemas():
+            for config in getattr(module, "SEARCH_CONFIGS", []):
+                for statement in config.sql():
+                    cursor.execute(statement)
             for statement in getattr(module, "SETUP", []):
                 cursor.execute(statement)

@@ -94,6 +94,8 @@ TEMPLATES = [
                 "jurisdictions.reports.basket.context",
                 "upr_tracker.language.languages",
             ],
+            # {% localized obj "field" %}: content in the visitor's language, on every page.
+            "builtins": ["recommendations.templatetags.bilingual"],
         },
     },
 ]

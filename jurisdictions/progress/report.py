@@ -64,11 +64,13 @@ def progress_section(jurisdiction) -> ProgressSection | None:
                 [_("Commitment"), _("As of %(date)s") % {"date": when}, _("Now")],
                 [
                     [
-                        c.title,
+                        c.localized("title").noted(),
                         str(labels.get(then.get(c.pk), _("Not yet published"))),
                         str(labels[c.status]),
                     ]
-                    for c in published.order_by("-adopted_on", "title").only("title", "status")
+                    for c in published.order_by("-adopted_on", "title").only(
+                        "title", "title_es", "status"
+                    )
                 ],
             )
         )

@@ -101,7 +101,7 @@ def recommendations(request):
         Recommendation.objects.filter(id__in=ids(request))
         .select_related("review__state_under_review")
         .prefetch_related("recommending_countries")
-        .defer("search_vector")
+        .defer("search_vector", "search_vector_es")
         .order_by("review__state_under_review__name", "review_id", "id")
     )
 

@@ -173,7 +173,7 @@ def default_title(selection, state: State, jurisdiction=None) -> str:
         theme = Theme.objects.filter(slug=themes[0]).first() if len(themes) == 1 else None
         if theme:
             return _("Briefing: %(theme)s: UPR recommendations to %(state)s and local action") % {
-                "theme": theme.name,
+                "theme": theme.localized("name").text,
                 "state": state.the_name,
             }
         return _("Briefing: UPR recommendations to %(state)s and local action") % {
@@ -222,7 +222,7 @@ def load(ids: list[int], jurisdiction=None):
         Recommendation.objects.filter(id__in=ids)
         .select_related("review__state_under_review")
         .prefetch_related("recommending_countries")
-        .defer("search_vector")
+        .defer("search_vector", "search_vector_es")
         .order_by("review_id", "id")
     )
     links = CommitmentLink.objects.filter(
@@ -232,7 +232,7 @@ def load(ids: list[int], jurisdiction=None):
         links = links.filter(commitment__jurisdiction=jurisdiction)
     links = list(
         links.select_related("commitment__jurisdiction")
-        .defer("commitment__search_vector")
+        .defer("commitment__search_vector", "commitment__search_vector_es")
         .order_by("commitment__jurisdiction__name", "commitment__title", "commitment_id")
     )
     by_rec = defaultdict(list)
@@ -414,7 +414,7 @@ def commitment_overview(jurisdiction, notes) -> list[Block]:
     commitments = (
         Commitment.objects.published()
         .filter(jurisdiction=jurisdiction)
-        .defer("search_vector")
+        .defer("search_vector", "search_vector_es")
         .select_related("modelled_on__jurisdiction")
         .order_by("-adopted_on", "title")
     )
@@ -434,7 +434,10 @@ def commitment_overview(jurisdiction, notes) -> list[Block]:
                 Run(
                     " "
                     + _("Modelled on %(jurisdiction)s's “%(title)s”.")
-                    % {"jurisdiction": model.jurisdiction, "title": model.title}
+                    % {
+                        "jurisdiction": model.jurisdiction,
+                        "title": model.localized("title").noted(),
+                    }
                 )
             )
         if commitment.source_url:
@@ -457,7 +460,7 @@ def progress_blocks(jurisdiction, notes) -> list[Block]:
 
 
 def commitment_sentence(commitment) -> str:
-    name = commitment.title
+    name = commitment.localized("title").noted()
     if commitment.instrument_ref:
         name += f" ({commitment.instrument_ref})"
     parts = [
@@ -485,7 +488,7 @@ def recommendation_blocks(rec, links, updates, notes, assessment, *, state, site
             "para",
             numbered=True,
             runs=[
-                Run(f"“{rec.text}”", italic=True),
+                Run(f"“{rec.localized('text').noted()}”", italic=True),
                 Run(
                     " "
                     + _("Recommended by %(states)s.")
@@ -544,7 +547,7 @@ def link_runs(link, updates, notes, site) -> list[Run]:
     commitment = link.commitment
     runs = [
         Run(f"{commitment.jurisdiction}: "),
-        Run(commitment.title, url=site + commitment.get_absolute_url()),
+        Run(commitment.localized("title").noted(), url=site + commitment.get_absolute_url()),
     ]
     if commitment.instrument_ref:
         runs.append(Run(f" ({commitment.instrument_ref})"))
@@ -562,7 +565,7 @@ def link_runs(link, updates, notes, site) -> list[Run]:
             Run(
                 " "
                 + _("Latest progress update (%(date)s):") % {"date": nice_date(latest.reported_on)}
-                + f" {' '.join(latest.summary.split())}"
+                + f" {' '.join(latest.localized('summary').noted().split())}"
             )
         )
     for update in updates:

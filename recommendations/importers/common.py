@@ -66,6 +66,16 @@ def too_many_cells(line: int, cells: list[str], header: list[str], problems) -> 
     return True
 
 
+def table_rows(rows, header: list[str], opts):
+    """The rows of a table a parser reads, with progress ticked every 500 rows and rows
+    wider than the header reported and left out (too_many_cells)."""
+    for count, (line, cells) in enumerate(rows, start=1):
+        if opts.tick and count % 500 == 0:
+            opts.tick(count)
+        if not too_many_cells(line, cells, header, opts.problems):
+            yield line, cells
+
+
 def make_upr_info_key(state_iso3: str, session: int, text: str) -> str:
     basis = f"{state_iso3}|{session}|{normalise_text(text)}"
     return hashlib.sha256(basis.encode()).hexdigest()[:40]
@@ -105,6 +115,9 @@ class Draft:
     cycle: int
     wg_session: int | None
     text: str
+    # Only this site's own export carries the Spanish text; the UN's Spanish table writes
+    # it through spanish.py.
+    text_es: str = ""
     response: str = Response.PENDING
     paragraph: str = ""
     action_category: int | None = None

@@ -42,6 +42,7 @@ SCALAR_RULES = {
     readers.NATIVE: {
         "review": REPLACE,
         "text": REPLACE,
+        "text_es": REPLACE,
         "paragraph": REPLACE,
         "response": REPLACE,
         "response_note": REPLACE,

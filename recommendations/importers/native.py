@@ -167,6 +167,7 @@ def parse(rows, opts: Options) -> dict:
             cycle=cycle,
             wg_session=session,
             text=text,
+            text_es=get("text_es", "").strip(),
             response=response,
             paragraph=get("paragraph", "").strip()[:16],
             action_category=int(action) if action else None,

@@ -14,7 +14,7 @@ from ..models import (
     ImportRun,
 )
 from . import native as native_format
-from . import readers, uhri, un_report, upr_info
+from . import readers, spanish, uhri, un_report, upr_info
 from .common import Options, Problems, Reference
 from .report import ImportReport
 from .writer import ANALYZE_AFTER_ROWS, ImportFailed, analyze_written_tables, upsert
@@ -65,12 +65,15 @@ def import_file(
             state["skipped"] = opts.skipped_by_state.get(iso3, 0)
         if rows == 0 and not problems.error_count:
             problems.error(0, "", _("The file has a header but no data rows."))
-        if not problems.error_count:
+        if not problems.error_count and fmt != readers.UN_SPANISH:
             _check_paragraphs(drafts, problems)
         if not problems.error_count:
             try:
                 with transaction.atomic():
-                    upsert(drafts, fmt, ref, report, problems, user=user, dry_run=dry_run)
+                    if fmt == readers.UN_SPANISH:
+                        spanish.write(drafts, report, problems, user=user, dry_run=dry_run)
+                    else:
+                        upsert(drafts, fmt, ref, report, problems, user=user, dry_run=dry_run)
                     if problems.error_count or dry_run:
                         raise ImportFailed
                 written = report.counts["created"] + report.counts["updated"]
@@ -187,6 +190,8 @@ def _parse(path, fmt, opts) -> tuple[str, dict, int]:
         drafts = uhri.parse(rows, header, opts)
     elif fmt == readers.UN_REPORT:
         drafts = un_report.parse(rows, header, opts)
+    elif fmt == readers.UN_SPANISH:
+        drafts = spanish.parse(rows, header, opts)
     else:
         drafts = native_format.parse(native_format.dict_rows(rows, header), opts)
     return fmt, drafts, counted.n

@@ -20,7 +20,10 @@ UPR_INFO = "upr_info"
 UHRI = "uhri"
 NATIVE = "native"
 UN_REPORT = "un_report"
-FORMATS = (UPR_INFO, UHRI, NATIVE, UN_REPORT)
+# The Spanish version of a UN report table (spanish.py): the same columns as UN_REPORT,
+# so never detected; the curator names it.
+UN_SPANISH = "un_spanish"
+FORMATS = (UPR_INFO, UHRI, NATIVE, UN_REPORT, UN_SPANISH)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xls", ".xlsm", ".ods"}
 
@@ -40,7 +43,7 @@ def normalise_format(value: str | None) -> str | None:
     value = value.strip().lower().replace("-", "_")
     if value not in FORMATS:
         raise ReadError(
-            _("Unknown format %(value)r; use one of upr-info, uhri, native, un-report.")
+            _("Unknown format %(value)r; use one of upr-info, uhri, native, un-report, un-spanish.")
             % {"value": value}
         )
     return value

@@ -12,7 +12,7 @@ import uuid
 from django.utils.translation import gettext as _
 
 from ..models import Response, Vocabulary
-from .common import RESPONSES, Draft, Options, cycle_of, session_number, too_many_cells
+from .common import RESPONSES, Draft, Options, cycle_of, session_number, table_rows
 from .readers import column_index
 
 REQUIRED = ("text", "countries concerned", "ohchr annotation id")
@@ -88,11 +88,7 @@ def parse(rows, header: list[str], opts: Options) -> dict[str, Draft]:
         return f"{header[position]} (column {position + 1})"
 
     drafts: dict[str, Draft] = {}
-    for count, (line, cells) in enumerate(rows, start=1):
-        if opts.tick and count % 500 == 0:
-            opts.tick(count)
-        if too_many_cells(line, cells, header, problems):
-            continue
+    for line, cells in table_rows(rows, header, opts):
         errors_before = problems.error_count
 
         body = first(cell(cells, "recommending body"))

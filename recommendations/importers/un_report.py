@@ -9,7 +9,7 @@ import is limited to, or the state whose review carries the document symbol.
 from django.utils.translation import gettext as _
 
 from ..models import Review, Vocabulary
-from .common import RESPONSES, Draft, Options, cycle_of, session_number, too_many_cells
+from .common import RESPONSES, Draft, Options, cycle_of, session_number, table_rows
 from .readers import column_index
 
 REQUIRED = ("paragraph", "text", "recommending states", "position")
@@ -30,11 +30,7 @@ def parse(rows, header: list[str], opts: Options) -> dict:
     by_symbol = _states_by_symbol(ref)
     unknown_symbols = set()
     drafts: dict = {}
-    for count, (line, cells) in enumerate(rows, start=1):
-        if opts.tick and count % 500 == 0:
-            opts.tick(count)
-        if too_many_cells(line, cells, header, problems):
-            continue
+    for line, cells in table_rows(rows, header, opts):
         errors_before = problems.error_count
         symbol = cell(cells, "document symbol")[:40]
         named = cell(cells, "state under review")

@@ -34,6 +34,7 @@ BATCH = 1000
 CREATE_FIELDS = (
     "paragraph",
     "text",
+    "text_es",
     "response",
     "response_note",
     "action_category",
@@ -264,42 +265,40 @@ class _ReviewWriter:
         draft.positions = tuple((c, r) for c, r in stored.items() if c in theirs)
 
     def _update(self, updates):
-        when, user = self.when, self.user
         for batch in _chunks(list(updates.items())):
-            objs = Recommendation.objects.in_bulk([pk for pk, __ in batch])
-            # Bulk-created records have no history yet: record their state before the first
-            # change, so the history shows what the change replaced.
-            recorded = set(
-                Recommendation.history.filter(id__in=list(objs)).values_list("id", flat=True)
-            )
-            baseline = [obj for pk, obj in objs.items() if pk not in recorded]
-            if baseline:
-                Recommendation.history.bulk_history_create(
-                    baseline,
-                    default_user=user,
-                    default_change_reason="as imported before",
-                    default_date=when - timedelta(microseconds=1),
-                )
-            fields = {"updated_at"}
-            for pk, changed in batch:
-                obj = objs[pk]
-                for name, value in changed.items():
-                    if name == "review":
-                        obj.review_id = value
-                        fields.add("review")
-                    else:
-                        setattr(obj, name, value)
-                        fields.add(name)
-                obj.updated_at = when
-            objs = list(objs.values())
-            Recommendation.objects.bulk_update(objs, sorted(fields))
-            Recommendation.history.bulk_history_create(
-                objs,
-                update=True,
-                default_user=user,
-                default_change_reason="import",
-                default_date=when,
-            )
+            save_changes(dict(batch), user=self.user, when=self.when)
+
+
+def save_changes(changes: dict, *, user, when):
+    """Writes {recommendation id: {field: new value}} in one statement, with history:
+    first a baseline for records bulk-created without one (what the change replaced), then
+    the change. The Spanish table import writes through here too."""
+    objs = Recommendation.objects.in_bulk(list(changes))
+    recorded = set(Recommendation.history.filter(id__in=list(objs)).values_list("id", flat=True))
+    baseline = [obj for pk, obj in objs.items() if pk not in recorded]
+    if baseline:
+        Recommendation.history.bulk_history_create(
+            baseline,
+            default_user=user,
+            default_change_reason="as imported before",
+            default_date=when - timedelta(microseconds=1),
+        )
+    fields = {"updated_at"}
+    for pk, changed in changes.items():
+        obj = objs[pk]
+        for name, value in changed.items():
+            if name == "review":
+                obj.review_id = value
+                fields.add("review")
+            else:
+                setattr(obj, name, value)
+                fields.add(name)
+        obj.updated_at = when
+    objs = list(objs.values())
+    Recommendation.objects.bulk_update(objs, sorted(fields))
+    Recommendation.history.bulk_history_create(
+        objs, update=True, default_user=user, default_change_reason="import", default_date=when
+    )
 
 
 def _draft_value(draft: Draft, name: str, review):

@@ -8,14 +8,15 @@ class Command(BaseCommand):
     help = (
         "Import recommendations from a UPR Info export, a UHRI export, a UN report table or "
         "the native format (CSV, XLSX, XLS or JSON). All or nothing: any invalid row means "
-        "nothing is written."
+        "nothing is written. --format un-spanish adds the Spanish text of a UN report table "
+        "to the recommendations already imported."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument(
             "--format",
-            choices=["upr-info", "uhri", "native", "un-report"],
+            choices=["upr-info", "uhri", "native", "un-report", "un-spanish"],
             help="Detected from the header when left out.",
         )
         parser.add_argument(
