@@ -261,8 +261,8 @@ class Commitment(Bilingual, models.Model):
     )
     summary = models.TextField(blank=True, help_text=_("What it does, in a few plain sentences."))
     # The Spanish versions staff may add (recommendations/bilingual.py chooses which shows).
-    title_es = models.CharField(_("title in Spanish"), max_length=300, blank=True)
-    summary_es = models.TextField(_("summary in Spanish"), blank=True)
+    title_es = models.CharField(_("title in Spanish"), max_length=300, blank=True, db_default="")
+    summary_es = models.TextField(_("summary in Spanish"), blank=True, db_default="")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ADOPTED)
     adopted_on = models.DateField(null=True, blank=True)
     target_date = models.DateField(
@@ -534,8 +534,9 @@ class CommitmentLink(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Bumped when the spreadsheet upload changes the relation or rationale, so a row edited
-    # from an older download is caught.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    # from an older download is caught. The database default serves writers that insert
+    # links in SQL (the benchmark generator, the trigger tests).
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     history = HistoricalRecords()
     objects = CommitmentLinkQuerySet.as_manager()
@@ -575,7 +576,7 @@ class ProgressUpdate(Bilingual, models.Model):
         help_text=_("Leave empty if the status did not change."),
     )
     summary = models.TextField(_("what happened"))
-    summary_es = models.TextField(_("what happened, in Spanish"), blank=True)
+    summary_es = models.TextField(_("what happened, in Spanish"), blank=True, db_default="")
     evidence_url = models.URLField(_("evidence URL"), max_length=1000, blank=True)
     publication = models.CharField(
         max_length=10, choices=Publication.choices, default=Publication.DRAFT

@@ -386,7 +386,7 @@ class Theme(Bilingual, models.Model):
     vocabulary = models.CharField(max_length=10, choices=Vocabulary.choices)
     name = models.CharField(max_length=200)
     # The Spanish name, shown on Spanish pages (bilingual.py); empty: the name is shown.
-    name_es = models.CharField(_("name in Spanish"), max_length=200, blank=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=200, blank=True, db_default="")
     slug = models.SlugField(max_length=220, unique=True)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
@@ -640,7 +640,9 @@ class Recommendation(Bilingual, models.Model):
     text = models.TextField()
     # The UN's Spanish text (the Spanish report table, importers/spanish.py); importers of
     # the English sources never write it.
-    text_es = models.TextField(_("text in Spanish"), blank=True)
+    # Empty in the database by default, as in Python: writers that insert in SQL (the
+    # benchmark generator, the worker tests) leave the Spanish columns out.
+    text_es = models.TextField(_("text in Spanish"), blank=True, db_default="")
     recommending_countries = models.ManyToManyField(
         Country, related_name="recommendations_made", blank=True
     )

@@ -77,7 +77,7 @@ def test_the_commitment_list_filters_and_sorts_by_theme_and_shows_each_filter_as
         jurisdiction=cat.erie, title="Police oversight board", status="adopted"
     ).themes.set([cat.police])
     page.goto(live_server.url + cat.civil.get_absolute_url())
-    page.get_by_role("link", name="All 1 commitment on this theme").click()
+    page.get_by_role("link", name="The 1 commitment on this theme").click()
     assert heading(page) == "1 commitment"
     chip = page.locator(".chip", has_text="Theme: Civil and political rights")
     assert chip.count() == 1

@@ -94,7 +94,7 @@ class Indicator(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Bumped on every change, so a spreadsheet row edited from an older download is caught.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     history = HistoricalRecords()
     objects = IndicatorQuerySet.as_manager()
@@ -182,7 +182,7 @@ class Measurement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Bumped on every change, as Indicator.version.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     history = HistoricalRecords()
 
