@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from recommendations.absolute_urls import base_url
 
+from .follow.searches import changed_since
 from .models import Commitment, DigestDelivery, Membership, Subscription
 from .progress.reminders import overdue_milestones, unmeasured_indicators
 
@@ -76,11 +77,7 @@ def changed_commitments(subscription: Subscription, since: datetime):
         on_target = published.filter(jurisdiction=subscription.jurisdiction_id)
     else:
         on_target = published.filter(links__recommendation=subscription.recommendation_id)
-    changed = on_target.filter(
-        Q(updated_at__gt=since)
-        | Q(published_at__gt=since)
-        | Q(updates__publication="published", updates__created_at__gt=since)
-    )
+    changed = changed_since(on_target, since)
     return (
         Commitment.objects.filter(pk__in=changed.values("pk"))
         .select_related("jurisdiction")
@@ -145,7 +142,9 @@ def _staff_digests(period: date, counts: dict) -> None:
 
 
 def _subscriber_digests(now: datetime, period: date, counts: dict) -> None:
-    active = Subscription.objects.active().select_related("theme", "jurisdiction", "recommendation")
+    # A saved search has its own digest, daily or weekly (follow/digests.py).
+    active = Subscription.objects.active().filter(search__isnull=True)
+    active = active.select_related("theme", "jurisdiction", "recommendation")
     by_email: dict[str, list[Subscription]] = {}
     for subscription in active.order_by("email", "pk"):
         by_email.setdefault(subscription.email.lower(), []).append(subscription)
@@ -234,6 +233,8 @@ def send_delivery(delivery_id: int) -> str:
         headers = {}
         if delivery.unsubscribe_url:
             headers["List-Unsubscribe"] = f"<{delivery.unsubscribe_url}>"
+            # RFC 8058: the link takes a POST with no further step (the views accept it).
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         EmailMessage(
             subject=delivery.subject,
             body=delivery.body,

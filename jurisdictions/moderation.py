@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from .follow.tasks import emit
 from .models import (
     Commitment,
     CommitmentLink,
@@ -171,9 +172,12 @@ def _decide(model, pk: int, publication: str, note: str, reason: str, seen: dict
 
 def approve_commitment(commitment: Commitment, user, note: str = "", *, seen: dict) -> None:
     with transaction.atomic():
+        was_public = Commitment.objects.filter(pk=commitment.pk, published_at__isnull=False)
+        event = "commitment.updated" if was_public.exists() else "commitment.published"
         _decide(
             Commitment, commitment.pk, Publication.PUBLISHED, note, "Approved by a curator", seen
         )
+        emit(event, [commitment.pk])
 
 
 def reject_commitment(commitment: Commitment, user, reason: str, *, seen: dict) -> None:
@@ -189,6 +193,7 @@ def approve_update(update: ProgressUpdate, user, note: str = "", *, seen: dict) 
         locked = _decide(
             ProgressUpdate, update.pk, Publication.PUBLISHED, note, "Approved by a curator", seen
         )
+        emit("commitment.updated", [locked.commitment_id])
         if locked.status:
             commitment = Commitment.objects.select_for_update().get(pk=locked.commitment_id)
             if commitment.status != locked.status:

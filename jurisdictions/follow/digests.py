@@ -1,0 +1,124 @@
+"""Digests of saved searches, daily or weekly: one mail per subscription and period,
+listing what changed within the search since that subscription's last digest.
+
+Safe against a worker killed at any point: each subscription's digest row and the move
+of its window (last_sent_at) are written in one transaction, and the row is unique per
+subscription and period, so a rerun skips whoever has theirs and picks up whoever has
+not; sending then claims each row by a conditional UPDATE (digests.send_delivery), so no
+mail goes out twice. Each distinct search is evaluated once, in one query, for all its
+followers."""
+
+from datetime import date, datetime
+from itertools import groupby
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from recommendations.absolute_urls import base_url
+
+from ..digests import absolute, unsubscribe_url, week_start
+from ..models import DigestDelivery, Subscription, SubscriptionFrequency
+from .searches import changes, feed_url
+
+MANAGE_SALT = "jurisdictions.subscriptions.manage"
+
+
+def manage_url(email: str, base: str | None = None) -> str:
+    """The page listing every subscription of an address; the signature is the credential."""
+    signed = signing.dumps(email.strip().lower(), salt=MANAGE_SALT)
+    return absolute(reverse("subscriptions:manage", args=[signed]), base)
+
+
+def email_from_manage_link(signed: str) -> str | None:
+    try:
+        return signing.loads(signed, salt=MANAGE_SALT)
+    except signing.BadSignature:
+        return None
+
+
+def period_of(frequency: str, now: datetime) -> date:
+    return timezone.localdate(now) if frequency == SubscriptionFrequency.DAILY else week_start(now)
+
+
+def due(frequency: str, period: date):
+    """Confirmed search subscriptions of this frequency with no digest for this period."""
+    written = DigestDelivery.objects.filter(search_subscription=OuterRef("pk"), period=period)
+    return (
+        Subscription.objects.active()
+        .filter(search__isnull=False, frequency=frequency)
+        .exclude(Exists(written))
+        .select_related("search")
+        .order_by("search_id", "pk")
+    )
+
+
+def prepare_search_digests(now: datetime, frequency: str) -> dict:
+    period = period_of(frequency, now)
+    counts = {"searches": 0, "digests": 0, "quiet": 0}
+    site = base_url()
+    for _key, group in groupby(due(frequency, period), key=lambda s: s.search_id):
+        subscriptions = list(group)
+        search = subscriptions[0].search
+        counts["searches"] += 1
+        since = {s.pk: s.last_sent_at or s.confirmed_at for s in subscriptions}
+        # One query for every follower of the search, from the oldest window among them.
+        rows = list(changes(search, min(since.values())))
+        quiet = []
+        for subscription in subscriptions:
+            items = [c for c in rows if c.changed_at > since[subscription.pk]]
+            if not items:
+                quiet.append(subscription.pk)
+                continue
+            window_start = since[subscription.pk]
+            counts["digests"] += _write(subscription, items, window_start, now, period, site)
+        # Nothing changed for them: their next window starts now.
+        Subscription.objects.filter(pk__in=quiet).update(last_sent_at=now)
+        counts["quiet"] += len(quiet)
+    return counts
+
+
+def _write(subscription, items, since, now, period, site) -> int:
+    search = subscription.search
+    for commitment in items:
+        commitment.is_new = (commitment.published_at or commitment.created_at) > since
+    leave = unsubscribe_url(subscription)
+    body = render_to_string(
+        "email/digest_search.txt",
+        {
+            "search": search,
+            "search_url": site + search.get_absolute_url(),
+            "feed_url": site + feed_url(search.kind, search.query),
+            "items": items,
+            "site_url": site,
+            "since": since,
+            "frequency": subscription.get_frequency_display().lower(),
+            "unsubscribe_url": leave,
+            "manage_url": manage_url(subscription.email),
+        },
+    )
+    subject = _("UPR Tracker: %(what)s in “%(search)s”") % {
+        "what": ngettext("%(n)d change", "%(n)d changes", len(items)) % {"n": len(items)},
+        "search": str(search)[:120],
+    }
+    with transaction.atomic():
+        _delivery, created = DigestDelivery.objects.get_or_create(
+            search_subscription=subscription,
+            period=period,
+            defaults={
+                "email": subscription.email.lower(),
+                "kind": DigestDelivery.Kind.SEARCH,
+                "subject": subject[:200],
+                "body": body,
+                "unsubscribe_url": leave,
+            },
+        )
+        if created:
+            # The next digest starts where this one ends.
+            Subscription.objects.filter(pk=subscription.pk).update(last_sent_at=now)
+    return int(created)
