@@ -1,8 +1,8 @@
 """Digests of saved searches, daily or weekly: one mail per subscription and period,
 listing what changed within the search since that subscription's last digest.
 
-Safe against a worker killed at any point: each subscription's digest row and the move
-of its window (last_sent_at) are written in one transaction, and the row is unique per
+Safe against a worker killed at any point: a search's digest rows and the move of its
+followers' windows (last_sent_at) are written in one transaction, and a row is unique per
 subscription and period, so a rerun skips whoever has theirs and picks up whoever has
 not; sending then claims each row by a conditional UPDATE (digests.send_delivery), so no
 mail goes out twice. Each distinct search is evaluated once, in one query, for all its
@@ -69,21 +69,23 @@ def prepare_search_digests(now: datetime, frequency: str) -> dict:
         since = {s.pk: s.last_sent_at or s.confirmed_at for s in subscriptions}
         # One query for every follower of the search, from the oldest window among them.
         rows = list(changes(search, min(since.values())))
-        quiet = []
+        digests = []
         for subscription in subscriptions:
             items = [c for c in rows if c.changed_at > since[subscription.pk]]
-            if not items:
-                quiet.append(subscription.pk)
-                continue
-            window_start = since[subscription.pk]
-            counts["digests"] += _write(subscription, items, window_start, now, period, site)
-        # Nothing changed for them: their next window starts now.
-        Subscription.objects.filter(pk__in=quiet).update(last_sent_at=now)
-        counts["quiet"] += len(quiet)
+            if items:
+                digests.append(_digest(subscription, items, since[subscription.pk], period, site))
+        # A search's digests and the move of its followers' windows commit together: a
+        # run killed before this leaves them all due, after it none.
+        with transaction.atomic():
+            written = DigestDelivery.objects.bulk_create(digests, ignore_conflicts=True)
+            # Each next window starts now, whether or not anything changed in this one.
+            Subscription.objects.filter(pk__in=since).update(last_sent_at=now)
+        counts["digests"] += len(written)
+        counts["quiet"] += len(subscriptions) - len(digests)
     return counts
 
 
-def _write(subscription, items, since, now, period, site) -> int:
+def _digest(subscription, items, since, period, site) -> DigestDelivery:
     search = subscription.search
     for commitment in items:
         commitment.is_new = (commitment.published_at or commitment.created_at) > since
@@ -106,19 +108,12 @@ def _write(subscription, items, since, now, period, site) -> int:
         "what": ngettext("%(n)d change", "%(n)d changes", len(items)) % {"n": len(items)},
         "search": str(search)[:120],
     }
-    with transaction.atomic():
-        _delivery, created = DigestDelivery.objects.get_or_create(
-            search_subscription=subscription,
-            period=period,
-            defaults={
-                "email": subscription.email.lower(),
-                "kind": DigestDelivery.Kind.SEARCH,
-                "subject": subject[:200],
-                "body": body,
-                "unsubscribe_url": leave,
-            },
-        )
-        if created:
-            # The next digest starts where this one ends.
-            Subscription.objects.filter(pk=subscription.pk).update(last_sent_at=now)
-    return int(created)
+    return DigestDelivery(
+        search_subscription=subscription,
+        period=period,
+        email=subscription.email.lower(),
+        kind=DigestDelivery.Kind.SEARCH,
+        subject=subject[:200],
+        body=body,
+        unsubscribe_url=leave,
+    )

@@ -10,7 +10,7 @@ query with the search as a subquery, so no list of ids is ever loaded into Pytho
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Greatest
 from django.http import QueryDict
 from django.urls import reverse
@@ -78,14 +78,14 @@ def matching(search: SavedSearch):
 
 def reached_commitments(search: SavedSearch):
     """Published commitments within the search, as a queryset (never evaluated here)."""
-    published = Commitment.objects.published()
-    rows = matching(search).order_by().values("pk")
     if search.kind == ListKind.COMMITMENTS:
-        return published.filter(pk__in=rows)
+        return matching(search)  # the page's own rows: published commitments
+    rows = matching(search).order_by().values("pk")
+    published = Commitment.objects.published()
     if search.kind == ListKind.JURISDICTIONS:
         return published.filter(jurisdiction__in=rows)
-    links = CommitmentLink.objects.filter(recommendation__in=rows).values("commitment_id")
-    return published.filter(pk__in=links)
+    links = CommitmentLink.objects.filter(commitment=OuterRef("pk"), recommendation__in=rows)
+    return published.filter(Exists(links))
 
 
 def with_changed_at(commitments):
@@ -104,20 +104,18 @@ def with_changed_at(commitments):
 def changed_since(commitments, since: datetime | None):
     """The commitments changed after `since`, each marked with .changed_at."""
     commitments = with_changed_at(commitments)
-    if since is not None:
-        commitments = commitments.filter(
-            Q(updated_at__gt=since)
-            | Q(published_at__gt=since)
-            | Q(updates__publication=Publication.PUBLISHED, updates__created_at__gt=since)
-        )
-    return commitments
+    if since is None:
+        return commitments
+    update = ProgressUpdate.objects.filter(
+        commitment=OuterRef("pk"), publication=Publication.PUBLISHED, created_at__gt=since
+    )
+    return commitments.filter(Q(updated_at__gt=since) | Q(published_at__gt=since) | Exists(update))
 
 
 def changes(search: SavedSearch, since: datetime | None):
     """What is new or changed within the search since `since`, newest first: one query."""
-    changed = changed_since(reached_commitments(search), since).values("pk")
     return (
-        with_changed_at(Commitment.objects.filter(pk__in=changed))
+        changed_since(reached_commitments(search), since)
         .select_related("jurisdiction")
         .order_by("-changed_at", "-id")
     )
