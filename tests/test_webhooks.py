@@ -443,3 +443,95 @@ def test_the_owner_sees_each_attempt_with_its_answer_and_time(client, editor, pi
 
     page = client.get(f"/manage/webhooks/{webhook.pk}/").content.decode()
     assert "HTTP 502" in page and "Connection refused" in page
+
+
+# --- API-key holders ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_key_header():
+    from rest_framework_api_key.models import APIKey
+
+    def make(name="Coalition data desk"):
+        _, key = APIKey.objects.create_key(name=name)
+        return {"HTTP_AUTHORIZATION": f"Api-Key {key}"}
+
+    return make
+
+
+def post_json(client, data, **headers):
+    return client.post("/api/v1/webhooks/", json.dumps(data), "application/json", **headers)
+
+
+def test_a_key_holder_registers_lists_and_deletes_a_hook(client, pittsburgh, api_key_header):
+    key = api_key_header()
+    created = post_json(
+        client,
+        {
+            "url": "https://hooks.coalition.example/upr",
+            "events": ["commitment.updated"],
+            "jurisdiction": "pittsburgh",
+            "email": "data@coalition.example",
+        },
+        **key,
+    )
+    assert created.status_code == 201
+    hook_id, secret = created.json()["id"], created.json()["secret"]
+    webhook = Webhook.objects.get(pk=hook_id)
+    assert webhook.owner is None and webhook.api_key is not None
+    assert webhook.owner_email == "data@coalition.example" and webhook.secret == secret
+
+    listed = client.get("/api/v1/webhooks/", **key).json()["results"]
+    assert [h["id"] for h in listed] == [hook_id] and "secret" not in listed[0]
+    # Another key neither sees nor deletes it.
+    other = api_key_header("Someone else")
+    assert client.get("/api/v1/webhooks/", **other).json()["results"] == []
+    assert client.delete(f"/api/v1/webhooks/{hook_id}/", **other).status_code == 404
+    assert client.delete(f"/api/v1/webhooks/{hook_id}/", **key).status_code == 204
+    assert not Webhook.objects.exists()
+
+
+def test_a_key_holder_may_follow_a_search(client, api_key_header):
+    created = post_json(
+        client,
+        {
+            "url": "https://hooks.coalition.example/upr",
+            "events": ["recommendation.local_action_changed"],
+            "search": "/recommendations/?response=noted",
+            "email": "data@coalition.example",
+        },
+        **api_key_header(),
+    )
+    assert created.status_code == 201
+    assert created.json()["search"] == "/recommendations/?response=noted"
+
+
+@pytest.mark.parametrize(
+    ("data", "parameter"),
+    [
+        ({"url": "https://10.0.0.8/hook", "jurisdiction": "pittsburgh"}, "url"),
+        ({"url": "https://hooks.example.org/x", "jurisdiction": "nowhere"}, "jurisdiction"),
+        ({"url": "https://hooks.example.org/x"}, None),
+        (
+            {"url": "https://hooks.example.org/x", "jurisdiction": "pittsburgh", "email": "x"},
+            "email",
+        ),
+    ],
+)
+def test_a_bad_registration_is_a_400_naming_what_is_wrong(
+    client, pittsburgh, api_key_header, data, parameter
+):
+    payload = {"events": ["commitment.updated"], "email": "data@coalition.example", **data}
+    answer = post_json(client, payload, **api_key_header())
+    assert answer.status_code == 400
+    assert answer.json()["error"].get("parameter") == parameter
+    assert not Webhook.objects.exists()
+
+
+def test_without_a_valid_key_the_api_refuses_registration(client, pittsburgh):
+    data = {"url": "https://hooks.example.org/x", "events": ["commitment.updated"]}
+    assert post_json(client, data).status_code == 401
+    bad = post_json(client, data, HTTP_AUTHORIZATION="Api-Key nope.nope")
+    assert bad.status_code == 401 and bad.json()["error"]["parameter"] == "Authorization"
+    assert client.post("/api/v1/webhooks/", "[", "application/json").status_code == 401
+    assert not Webhook.objects.exists()

@@ -8,7 +8,7 @@ not; sending then claims each row by a conditional UPDATE (digests.send_delivery
 mail goes out twice. Each distinct search is evaluated once, in one query, for all its
 followers."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from itertools import groupby
 
 from django.core import signing
@@ -47,11 +47,14 @@ def period_of(frequency: str, now: datetime) -> date:
 
 
 def due(frequency: str, period: date):
-    """Confirmed search subscriptions of this frequency with no digest for this period."""
+    """Confirmed search subscriptions of this frequency not served in this period: no
+    digest written for it, and no window moved since it began (a quiet one's is)."""
     written = DigestDelivery.objects.filter(search_subscription=OuterRef("pk"), period=period)
+    began = timezone.make_aware(datetime.combine(period, time.min))
     return (
         Subscription.objects.active()
         .filter(search__isnull=False, frequency=frequency)
+        .exclude(last_sent_at__gte=began)
         .exclude(Exists(written))
         .select_related("search")
         .order_by("search_id", "pk")
