@@ -27,6 +27,7 @@ from .progress.reminders import overdue_milestones, unmeasured_indicators
 CONFIRM_SALT = "jurisdictions.subscription.confirm"
 CONFIRM_MAX_AGE = timedelta(days=7)
 STAFF_OPT_OUT_SALT = "jurisdictions.staff-digest.opt-out"
+MANAGE_SALT = "jurisdictions.subscriptions.manage"
 
 
 def week_start(moment: datetime) -> date:
@@ -46,6 +47,19 @@ def unsubscribe_url(subscription: Subscription, base: str | None = None) -> str:
 def confirm_url(subscription: Subscription, base: str | None = None) -> str:
     signed = signing.dumps(subscription.token, salt=CONFIRM_SALT)
     return absolute(reverse("subscriptions:confirm", args=[signed]), base)
+
+
+def manage_url(email: str, base: str | None = None) -> str:
+    """The page listing every subscription of an address; the signature is the credential."""
+    signed = signing.dumps(email.strip().lower(), salt=MANAGE_SALT)
+    return absolute(reverse("subscriptions:manage", args=[signed]), base)
+
+
+def email_from_manage_link(signed: str) -> str | None:
+    try:
+        return signing.loads(signed, salt=MANAGE_SALT)
+    except signing.BadSignature:
+        return None
 
 
 def staff_digest_settings_url(user_id: int) -> str:
@@ -169,7 +183,12 @@ def _subscriber_digests(now: datetime, period: date, counts: dict) -> None:
             continue
         body = render_to_string(
             "email/digest_subscriber.txt",
-            {"sections": sections, "site_url": base_url(), "period": period},
+            {
+                "sections": sections,
+                "site_url": base_url(),
+                "period": period,
+                "manage_url": manage_url(email),
+            },
         )
         total = sum(len(s["items"]) for s in sections)
         with transaction.atomic():
@@ -267,6 +286,7 @@ def send_confirmation(subscription_id: int, base: str | None = None) -> bool:
             "subscription": subscription,
             "confirm_url": confirm_url(subscription, base),
             "unsubscribe_url": unsubscribe_url(subscription, base),
+            "manage_url": manage_url(subscription.email, base),
             "days": CONFIRM_MAX_AGE.days,
         },
     )

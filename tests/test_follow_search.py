@@ -10,6 +10,7 @@ from django.core import mail
 from django.http import QueryDict
 from django.utils import timezone
 
+from jurisdictions import digests as site_digests
 from jurisdictions.follow import digests as search_digests
 from jurisdictions.follow import searches
 from jurisdictions.follow.models import SavedSearch
@@ -264,7 +265,7 @@ def test_the_signed_page_lists_changes_and_ends_every_subscription_of_the_addres
         email="Reader@example.org", token="theme", jurisdiction=town, confirmed_at=timezone.now()
     )
     other = following("commitments", "", email="other@example.org")
-    page_url = search_digests.manage_url("reader@example.org").split("127.0.0.1:8000")[-1]
+    page_url = site_digests.manage_url("reader@example.org").split("127.0.0.1:8000")[-1]
 
     page = client.get(page_url).content.decode()
     assert "Commitments: status adopted" in page and "Springfield" in page

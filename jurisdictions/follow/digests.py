@@ -11,35 +11,18 @@ followers."""
 from datetime import date, datetime, time
 from itertools import groupby
 
-from django.core import signing
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from recommendations.absolute_urls import base_url
 
-from ..digests import absolute, unsubscribe_url, week_start
+from ..digests import manage_url, unsubscribe_url, week_start
 from ..models import DigestDelivery, Subscription, SubscriptionFrequency
 from .searches import changes, feed_url
-
-MANAGE_SALT = "jurisdictions.subscriptions.manage"
-
-
-def manage_url(email: str, base: str | None = None) -> str:
-    """The page listing every subscription of an address; the signature is the credential."""
-    signed = signing.dumps(email.strip().lower(), salt=MANAGE_SALT)
-    return absolute(reverse("subscriptions:manage", args=[signed]), base)
-
-
-def email_from_manage_link(signed: str) -> str | None:
-    try:
-        return signing.loads(signed, salt=MANAGE_SALT)
-    except signing.BadSignature:
-        return None
 
 
 def period_of(frequency: str, now: datetime) -> date:
@@ -65,6 +48,7 @@ def prepare_search_digests(now: datetime, frequency: str) -> dict:
     period = period_of(frequency, now)
     counts = {"searches": 0, "digests": 0, "quiet": 0}
     site = base_url()
+    quiet: list[int] = []
     for _key, group in groupby(due(frequency, period), key=lambda s: s.search_id):
         subscriptions = list(group)
         search = subscriptions[0].search
@@ -77,6 +61,12 @@ def prepare_search_digests(now: datetime, frequency: str) -> dict:
             items = [c for c in rows if c.changed_at > since[subscription.pk]]
             if items:
                 digests.append(_digest(subscription, items, since[subscription.pk], period, site))
+        if not digests:
+            counts["quiet"] += len(since)
+            quiet.extend(since)
+            if len(quiet) >= QUIET_BATCH:
+                _move_windows(quiet, now)
+            continue
         # A search's digests and the move of its followers' windows commit together: a
         # run killed before this leaves them all due, after it none.
         with transaction.atomic():
@@ -85,7 +75,18 @@ def prepare_search_digests(now: datetime, frequency: str) -> dict:
             Subscription.objects.filter(pk__in=since).update(last_sent_at=now)
         counts["digests"] += len(written)
         counts["quiet"] += len(subscriptions) - len(digests)
+    _move_windows(quiet, now)
     return counts
+
+
+# Followers of searches where nothing changed have their windows moved in batches: a run
+# killed before a batch is written evaluates those searches again, and finds nothing again.
+QUIET_BATCH = 1000
+
+
+def _move_windows(quiet: list[int], now: datetime) -> None:
+    Subscription.objects.filter(pk__in=quiet).update(last_sent_at=now)
+    quiet.clear()
 
 
 def _digest(subscription, items, since, period, site) -> DigestDelivery:

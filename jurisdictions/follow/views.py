@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from ..digests import email_from_manage_link, manage_url
 from ..models import Subscription, SubscriptionFrequency
 from ..subscriptions import client_over_limit, subscribe_address
 from . import searches
-from .digests import email_from_manage_link, manage_url
 from .models import ListKind, list_url
 
 
