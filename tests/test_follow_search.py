@@ -309,3 +309,14 @@ def test_a_staff_account_manages_the_subscriptions_of_its_address(client, editor
 def test_the_staff_page_needs_an_account(client):
     response = client.get("/subscriptions/mine/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_search_too_long_to_keep_is_a_form_error(client):
+    themes = "&".join(f"q={'x' * 250}{n}" for n in range(10))
+    answer = client.post(
+        f"/subscriptions/follow/commitments/?{themes}",
+        {"email": "a@example.org", "frequency": "weekly"},
+    )
+    assert answer.status_code == 200
+    assert "too many filters to follow" in answer.content.decode()
+    assert not Subscription.objects.exists() and not SavedSearch.objects.exists()

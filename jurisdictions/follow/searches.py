@@ -10,10 +10,12 @@ query with the search as a subquery, so no list of ids is ever loaded into Pytho
 from datetime import datetime
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Greatest
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from recommendations.filters import RecommendationFilter
 from recommendations.listing import clean_params
@@ -61,7 +63,14 @@ def normalise(kind: str, params: QueryDict) -> str:
 
 
 def saved_search(kind: str, params: QueryDict) -> SavedSearch:
-    search, _ = SavedSearch.objects.get_or_create(kind=kind, query=normalise(kind, params))
+    """The stored search for these filters; a ValidationError if they are too long to keep."""
+    query = normalise(kind, params)
+    if len(query) > SavedSearch._meta.get_field("query").max_length:
+        raise ValidationError(
+            _("This search has too many filters to follow. Remove some and try again."),
+            code="too_long",
+        )
+    search, _created = SavedSearch.objects.get_or_create(kind=kind, query=query)
     return search
 
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,12 +37,16 @@ def follow(request, kind):
     query = searches.normalise(kind, request.GET)
     form = FollowForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        search = searches.saved_search(kind, request.GET)
-        email = form.cleaned_data["email"]
-        subscribe_address(
-            request, email, {"search": search}, frequency=form.cleaned_data["frequency"]
-        )
-        return render(request, "subscriptions/check_email.html", {"email": email})
+        try:
+            search = searches.saved_search(kind, request.GET)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            email = form.cleaned_data["email"]
+            subscribe_address(
+                request, email, {"search": search}, frequency=form.cleaned_data["frequency"]
+            )
+            return render(request, "subscriptions/check_email.html", {"email": email})
     context = {
         "form": form,
         "description": str(searches.SavedSearch(kind=kind, query=query)),
