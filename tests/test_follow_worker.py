@@ -140,7 +140,7 @@ def test_a_search_digest_run_killed_mid_run_sends_everyone_exactly_one_mail(tmp_
 def test_a_webhook_is_retried_on_a_real_worker_after_growing_waits(tmp_path, pittsburgh):
     plan = f.commitment(jurisdiction=pittsburgh, published_at=timezone.now())
     with Receiver(statuses=[500, 502, 200]) as receiver:
-        webhook = hook(receiver.url, jurisdiction=pittsburgh)
+        webhook = hook(receiver.hook_url, jurisdiction=pittsburgh)
         worker = Worker(tmp_path, WEBHOOK_RETRY_BASE_SECONDS="1").start()
         try:
             fan_out_event.delay("commitment.updated", [plan.pk])

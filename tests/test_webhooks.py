@@ -6,9 +6,7 @@ on a redirect; and who may register what."""
 import hashlib
 import hmac
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core import mail
@@ -20,50 +18,37 @@ from jurisdictions.follow.models import Webhook, WebhookDelivery
 from jurisdictions.follow.tasks import emit
 from jurisdictions.tasks import refresh_recommendation_statuses
 from tests import factories as f
+from tests.helpers import LocalServer
 
 pytestmark = pytest.mark.django_db
 
 EVENTS = ["commitment.published", "commitment.updated"]
 
 
-class Receiver:
+class Receiver(LocalServer):
     """A webhook receiver on 127.0.0.1: answers each POST with the next status of
     `statuses` (the last one repeats) and keeps what it was sent."""
 
     def __init__(self, statuses=(200,), redirect_to=None):
+        super().__init__()
         self.statuses = list(statuses)
+        self.redirect_to = redirect_to
         self.received: list[dict] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                headers = {name.lower(): value for name, value in self.headers.items()}
-                outer.received.append({"headers": headers, "body": body, "at": time.monotonic()})
-                status = outer.statuses.pop(0) if len(outer.statuses) > 1 else outer.statuses[0]
-                self.send_response(status)
-                if redirect_to:
-                    self.send_header("Location", redirect_to)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
-    def url(self):
-        return f"http://127.0.0.1:{self.httpd.server_port}/hook"
+    def hook_url(self):
+        return self.url("/hook")
 
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def on_post(self, handler):
+        body = handler.rfile.read(int(handler.headers.get("Content-Length", 0)))
+        headers = {name.lower(): value for name, value in handler.headers.items()}
+        self.received.append({"headers": headers, "body": body, "at": time.monotonic()})
+        status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+        handler.send_response(status)
+        if self.redirect_to:
+            handler.send_header("Location", self.redirect_to)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
 
 
 def verify(secret: str, headers: dict, body: bytes, tolerance: int = 300) -> bool:
@@ -133,7 +118,7 @@ def test_a_published_commitment_reaches_the_receiver_signed(
 ):
     plan = f.commitment(jurisdiction=pittsburgh, title="Police oversight", publication="submitted")
     with Receiver() as receiver:
-        webhook = hook(receiver.url, jurisdiction=pittsburgh)
+        webhook = hook(receiver.hook_url, jurisdiction=pittsburgh)
         publish(plan, django_capture_on_commit_callbacks)
 
     assert len(receiver.received) == 1
@@ -159,8 +144,8 @@ def test_a_second_approval_is_an_update_and_other_places_hear_nothing(
         jurisdiction=pittsburgh, publication="submitted", published_at=timezone.now()
     )
     with Receiver() as receiver, Receiver() as elsewhere:
-        hook(receiver.url, jurisdiction=pittsburgh)
-        hook(elsewhere.url, jurisdiction=f.jurisdiction(), owner=f.user())
+        hook(receiver.hook_url, jurisdiction=pittsburgh)
+        hook(elsewhere.hook_url, jurisdiction=f.jurisdiction(), owner=f.user())
         publish(plan, django_capture_on_commit_callbacks)
 
     assert [json.loads(r["body"])["event"] for r in receiver.received] == ["commitment.updated"]
@@ -172,7 +157,7 @@ def test_the_request_only_queues_the_event(
 ):
     plan = f.commitment(jurisdiction=pittsburgh, publication="submitted")
     with Receiver() as receiver:
-        hook(receiver.url, jurisdiction=pittsburgh)
+        hook(receiver.hook_url, jurisdiction=pittsburgh)
         curator = f.curator()
         seen = {"version": plan.version, "state": moderation.review_state(plan)}
         with django_capture_on_commit_callbacks(execute=False) as queued:
@@ -186,7 +171,7 @@ def test_the_request_only_queues_the_event(
 def test_a_receiver_that_fails_twice_gets_the_event_on_the_third_try(loopback, pittsburgh):
     plan = f.commitment(jurisdiction=pittsburgh, published_at=timezone.now())
     with Receiver(statuses=[500, 503, 204]) as receiver:
-        webhook = hook(receiver.url, jurisdiction=pittsburgh)
+        webhook = hook(receiver.hook_url, jurisdiction=pittsburgh)
         outcomes = tries("commitment.updated", [plan.pk])
 
     assert outcomes == ["retry", "retry", "delivered"]
@@ -215,7 +200,7 @@ def test_a_delivery_is_given_up_once_its_retry_window_has_passed(
     settings.WEBHOOK_RETRY_WINDOW_SECONDS = 5
     plan = f.commitment(jurisdiction=pittsburgh, published_at=timezone.now())
     with Receiver(statuses=[500]) as receiver:
-        webhook = hook(receiver.url, jurisdiction=pittsburgh)
+        webhook = hook(receiver.hook_url, jurisdiction=pittsburgh)
         outcomes = tries("commitment.updated", [plan.pk])
 
     assert outcomes == ["retry", "retry", "retry", "failed"]
@@ -231,7 +216,7 @@ def test_repeated_failure_disables_the_hook_and_tells_its_owner_once(
     settings.WEBHOOK_DISABLE_AFTER_FAILURES = 4
     plans = [f.commitment(jurisdiction=pittsburgh, published_at=timezone.now()) for _ in range(3)]
     with Receiver(statuses=[500]) as receiver:
-        webhook = hook(receiver.url, jurisdiction=pittsburgh)
+        webhook = hook(receiver.hook_url, jurisdiction=pittsburgh)
         outcomes = tries("commitment.updated", [p.pk for p in plans])
 
     webhook.refresh_from_db()
@@ -243,7 +228,7 @@ def test_repeated_failure_disables_the_hook_and_tells_its_owner_once(
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"failed"}
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["owner@example.org"]
-    assert receiver.url in mail.outbox[0].body
+    assert receiver.hook_url in mail.outbox[0].body
     # A disabled hook is not told of later events.
     assert webhooks.fan_out("commitment.updated", [plans[0].pk]) == []
 
@@ -280,7 +265,7 @@ def test_an_internal_address_is_refused_again_at_delivery(settings, pittsburgh, 
     settings.WEBHOOK_DISABLE_AFTER_FAILURES = 2
     plan = f.commitment(jurisdiction=pittsburgh, published_at=timezone.now())
     with Receiver() as receiver:
-        hook(receiver.url, jurisdiction=pittsburgh)
+        hook(receiver.hook_url, jurisdiction=pittsburgh)
         outcomes = tries("commitment.updated", [plan.pk])
 
     assert outcomes == ["retry", "failed"]
@@ -293,7 +278,7 @@ def test_a_redirect_to_an_internal_address_is_not_followed(loopback, settings, p
     settings.WEBHOOK_DISABLE_AFTER_FAILURES = 1
     plan = f.commitment(jurisdiction=pittsburgh, published_at=timezone.now())
     with Receiver(statuses=[307], redirect_to="http://169.254.169.254/latest/") as receiver:
-        hook(receiver.url, jurisdiction=pittsburgh)
+        hook(receiver.hook_url, jurisdiction=pittsburgh)
         sent(emit, "commitment.updated", [plan.pk])
 
     assert len(receiver.received) == 1
@@ -318,7 +303,7 @@ def test_a_search_hook_hears_only_of_what_its_search_holds(loopback, pittsburgh,
     owner = f.user()
     with Receiver() as receiver:
         Webhook.objects.create(
-            url=receiver.url,
+            url=receiver.hook_url,
             secret="s",
             events=["commitment.updated", "recommendation.local_action_changed"],
             search=saved_search("recommendations", QueryDict(f"theme={theme.slug}")),
@@ -344,7 +329,7 @@ def test_a_finished_import_is_an_event(loopback, pittsburgh, sent):
 
     run = ImportRun.objects.create(file_name="upr.csv", status="succeeded", created=4)
     with Receiver() as receiver:
-        hook(receiver.url, jurisdiction=pittsburgh, events=["import.finished"])
+        hook(receiver.hook_url, jurisdiction=pittsburgh, events=["import.finished"])
         for finished in finished_hooks:
             sent(finished, run.pk)
 
