@@ -520,3 +520,24 @@ def test_without_a_valid_key_the_api_refuses_registration(client, pittsburgh):
     assert bad.status_code == 401 and bad.json()["error"]["parameter"] == "Authorization"
     assert client.post("/api/v1/webhooks/", "[", "application/json").status_code == 401
     assert not Webhook.objects.exists()
+
+
+def test_a_key_holders_disabled_hook_notice_points_at_the_api(loopback, settings, pittsburgh):
+    from rest_framework_api_key.models import APIKey
+
+    settings.WEBHOOK_DISABLE_AFTER_FAILURES = 1
+    key, _ = APIKey.objects.create_key(name="Coalition")
+    plan = f.commitment(jurisdiction=pittsburgh, published_at=timezone.now())
+    with Receiver(statuses=[500]) as receiver:
+        webhook = Webhook.objects.create(
+            url=receiver.hook_url,
+            secret="s",
+            events=["commitment.updated"],
+            jurisdiction=pittsburgh,
+            api_key=key,
+            owner_email="data@coalition.example",
+        )
+        tries("commitment.updated", [plan.pk])
+
+    assert mail.outbox[0].to == ["data@coalition.example"]
+    assert f"/api/v1/webhooks/{webhook.pk}/" in mail.outbox[0].body

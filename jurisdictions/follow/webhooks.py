@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,7 +159,7 @@ def disable(webhook: Webhook, reason: str) -> None:
         return
     body = render_to_string(
         "email/webhook_disabled.txt",
-        {"webhook": webhook, "reason": reason, "manage_url": base_url() + "/manage/webhooks/"},
+        {"webhook": webhook, "reason": reason, "manage_url": _page_of(webhook)},
     )
     EmailMessage(
         subject=_("UPR Tracker: your webhook was disabled"),
@@ -166,6 +167,13 @@ def disable(webhook: Webhook, reason: str) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[webhook.owner_email],
     ).send()
+
+
+def _page_of(webhook: Webhook) -> str:
+    """Where its owner sees the attempts: the staff page, or the API for a key's hook."""
+    if webhook.owner_id:
+        return base_url() + reverse("staff:webhook", args=[webhook.pk])
+    return base_url() + reverse("api:webhook", args=[webhook.pk])
 
 
 # --- Which webhooks an event concerns ----------------------------------------------------
