@@ -541,3 +541,21 @@ def test_a_key_holders_disabled_hook_notice_points_at_the_api(loopback, settings
 
     assert mail.outbox[0].to == ["data@coalition.example"]
     assert f"/api/v1/webhooks/{webhook.pk}/" in mail.outbox[0].body
+
+
+def test_a_long_wait_is_made_of_hops_shorter_than_the_brokers_visibility_timeout(
+    loopback, settings, pittsburgh
+):
+    from jurisdictions.follow.tasks import MAX_HOP_SECONDS
+    from upr_tracker.celery import app
+
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 3600
+    plan = f.commitment(jurisdiction=pittsburgh, published_at=timezone.now())
+    with Receiver(statuses=[500]) as receiver:
+        hook(receiver.hook_url, jurisdiction=pittsburgh)
+        (pk,) = webhooks.fan_out("commitment.updated", [plan.pk])
+        assert webhooks.attempt(pk) == "retry"
+
+    # The next try is due in an hour; the worker waits for it 600 s at a time.
+    assert 3590 < webhooks.seconds_until_due(pk) <= 3600
+    assert MAX_HOP_SECONDS < app.conf.broker_transport_options["visibility_timeout"]

@@ -20,26 +20,33 @@ def fan_out_event(event, object_ids):
         deliver_webhook.delay_on_commit(pk)
 
 
+# Each wait is held by the worker as an unacknowledged message: kept under the broker's
+# visibility timeout (840 s), a longer wait is made of several hops.
+MAX_HOP_SECONDS = 600
+
+
 @shared_task(
     bind=True,
     name="jurisdictions.tasks.deliver_webhook",
     soft_time_limit=60,
     time_limit=90,
-    # Retries are counted by the delivery's own window, not by Celery.
+    # Retries are bounded by the delivery's own window (webhooks.attempt), not by count.
     max_retries=None,
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=5,
+    retry_backoff_max=MAX_HOP_SECONDS,
 )
 def deliver_webhook(self, delivery_id):
-    """One attempt; on failure, the next one after an exponentially growing wait."""
-    from .models import WebhookDelivery
-    from .webhooks import attempt, backoff_seconds
+    """One attempt when it is due; on failure, the next after an exponentially growing wait."""
+    from .webhooks import attempt, seconds_until_due
 
-    outcome = attempt(int(delivery_id))
-    if outcome == "retry":
-        attempts = WebhookDelivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True)
-        raise self.retry(countdown=backoff_seconds(attempts.first() or 1))
-    return outcome
+    wait = seconds_until_due(int(delivery_id))
+    if wait <= 0:
+        outcome = attempt(int(delivery_id))
+        if outcome != "retry":
+            return outcome
+        wait = seconds_until_due(int(delivery_id))
+    raise self.retry(countdown=max(1, min(wait, MAX_HOP_SECONDS)))
 
 
 def emit(event: str, object_ids) -> None:

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -82,15 +83,43 @@ def backoff_seconds(attempts: int) -> int:
     return min(settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), MAX_WAIT_SECONDS)
 
 
-def attempt(delivery_id: int) -> str:
-    """One try at a delivery. Returns "delivered", "retry", "failed" or "not pending"."""
-    delivery = (
-        WebhookDelivery.objects.select_related("webhook")
-        .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
+def seconds_until_due(delivery_id: int) -> float:
+    """How long until a pending delivery's next attempt is due (0: now). The worker waits
+    in hops shorter than the broker's visibility timeout (tasks.deliver_webhook), since a
+    message held longer would be handed out again."""
+    attempts = (
+        WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
+        .values_list("attempts", flat=True)
         .first()
     )
-    if delivery is None:
-        return "not pending"
+    last = (
+        WebhookAttempt.objects.filter(delivery_id=delivery_id)
+        .order_by("-attempted_at")
+        .values_list("attempted_at", flat=True)
+        .first()
+    )
+    if not attempts or last is None:
+        return 0
+    due = last + timedelta(seconds=backoff_seconds(attempts))
+    return max((due - timezone.now()).total_seconds(), 0)
+
+
+def attempt(delivery_id: int) -> str:
+    """One try at a delivery. Returns "delivered", "retry", "failed", or "not pending"
+    (done, or another worker is trying it right now: its row is locked for the try)."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("webhook")
+            .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return "not pending"
+        return _attempt(delivery)
+
+
+def _attempt(delivery: WebhookDelivery) -> str:
     webhook = delivery.webhook
     if webhook.disabled_at:
         _finish(delivery, WebhookDelivery.Status.FAILED)
