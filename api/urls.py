@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import SimpleRouter
 
-from . import docs, views
+from . import docs, views, webhooks
 from .errors import not_found
 
 app_name = "api"
@@ -22,6 +22,9 @@ router.register("links", views.LinkViewSet, basename="link")
 urlpatterns = [
     path("v1/", docs.documentation, name="docs"),
     path("v1/openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    # Webhooks are registered with a key (webhooks.py); not part of the read API's document.
+    path("v1/webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("v1/webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook"),
     path("v1/", include(router.urls)),
     # Anything else under /api/ answers in JSON too.
     re_path(r"^.*$", not_found),

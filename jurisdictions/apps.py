@@ -10,7 +10,10 @@ class JurisdictionsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from recommendations.importers import runs as import_runs
+
         from . import panels, recommendation_filters, status_refresh
+        from .follow import tasks as follow_tasks
         from .progress import pages as progress_pages
 
         # Queue a coalesced status refresh after any commitment or link edit, the admin's
@@ -26,3 +29,5 @@ class JurisdictionsConfig(AppConfig):
         progress_pages.register()
         # The names of the jurisdictions acting, in the recommendation exports.
         recommendation_filters.register_export_names()
+        # Webhooks hear of finished recommendation imports (follow/webhooks.py).
+        import_runs.finished_hooks.append(follow_tasks.import_finished)

@@ -27,12 +27,14 @@ from django.utils.translation import ngettext
 from recommendations.absolute_urls import base_url
 
 from . import peer_digest
+from .follow.searches import changed_since
 from .models import Commitment, DigestDelivery, Membership, Subscription
 from .progress.reminders import overdue_milestones, unmeasured_indicators
 
 CONFIRM_SALT = "jurisdictions.subscription.confirm"
 CONFIRM_MAX_AGE = timedelta(days=7)
 STAFF_OPT_OUT_SALT = "jurisdictions.staff-digest.opt-out"
+MANAGE_SALT = "jurisdictions.subscriptions.manage"
 
 
 def week_start(moment: datetime) -> date:
@@ -52,6 +54,19 @@ def unsubscribe_url(subscription: Subscription, base: str | None = None) -> str:
 def confirm_url(subscription: Subscription, base: str | None = None) -> str:
     signed = signing.dumps(subscription.token, salt=CONFIRM_SALT)
     return absolute(reverse("subscriptions:confirm", args=[signed]), base)
+
+
+def manage_url(email: str, base: str | None = None) -> str:
+    """The page listing every subscription of an address; the signature is the credential."""
+    signed = signing.dumps(email.strip().lower(), salt=MANAGE_SALT)
+    return absolute(reverse("subscriptions:manage", args=[signed]), base)
+
+
+def email_from_manage_link(signed: str) -> str | None:
+    try:
+        return signing.loads(signed, salt=MANAGE_SALT)
+    except signing.BadSignature:
+        return None
 
 
 def staff_digest_settings_url(user_id: int) -> str:
@@ -83,11 +98,7 @@ def changed_commitments(subscription: Subscription, since: datetime):
         on_target = published.filter(jurisdiction=subscription.jurisdiction_id)
     else:
         on_target = published.filter(links__recommendation=subscription.recommendation_id)
-    changed = on_target.filter(
-        Q(updated_at__gt=since)
-        | Q(published_at__gt=since)
-        | Q(updates__publication="published", updates__created_at__gt=since)
-    )
+    changed = changed_since(on_target, since)
     return (
         Commitment.objects.filter(pk__in=changed.values("pk"))
         .select_related("jurisdiction")
@@ -163,7 +174,9 @@ def _staff_digest(email: str, jurisdiction_ids, user_id: int, period: date, coun
 
 
 def _subscriber_digests(now: datetime, period: date, counts: dict) -> None:
-    active = Subscription.objects.active().select_related("theme", "jurisdiction", "recommendation")
+    # A saved search has its own digest, daily or weekly (follow/digests.py).
+    active = Subscription.objects.active().filter(search__isnull=True)
+    active = active.select_related("theme", "jurisdiction", "recommendation")
     by_email: dict[str, list[Subscription]] = {}
     for subscription in active.order_by("email", "pk"):
         by_email.setdefault(subscription.email.lower(), []).append(subscription)
@@ -190,7 +203,12 @@ def _subscriber_digests(now: datetime, period: date, counts: dict) -> None:
 def _subscriber_digest(email, subscriptions, sections, now, period, counts):
     body = render_to_string(
         "email/digest_subscriber.txt",
-        {"sections": sections, "site_url": base_url(), "period": period},
+        {
+            "sections": sections,
+            "site_url": base_url(),
+            "period": period,
+            "manage_url": manage_url(email),
+        },
     )
     total = sum(len(s["items"]) for s in sections)
     with transaction.atomic():
@@ -256,6 +274,8 @@ def send_delivery(delivery_id: int) -> str:
         headers = {}
         if delivery.unsubscribe_url:
             headers["List-Unsubscribe"] = f"<{delivery.unsubscribe_url}>"
+            # RFC 8058: the link takes a POST with no further step (the views accept it).
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         EmailMessage(
             subject=delivery.subject,
             body=delivery.body,
@@ -294,6 +314,7 @@ def _send_confirmation(subscription: Subscription, base: str | None) -> None:
             "subscription": subscription,
             "confirm_url": confirm_url(subscription, base),
             "unsubscribe_url": unsubscribe_url(subscription, base),
+            "manage_url": manage_url(subscription.email, base),
             "days": CONFIRM_MAX_AGE.days,
         },
     )

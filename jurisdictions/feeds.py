@@ -109,3 +109,32 @@ class ThemeCommitmentFeed(CommitmentFeed):
 
     def commitments(self, obj):
         return Commitment.objects.published().on_themes([obj])
+
+
+class SearchFeed(CommitmentFeed):
+    """/recommendations/feed/?…, /commitments/feed/?…, /jurisdictions/feed/?…: what
+    changed within the list's search (follow/searches.py), as the search's digest lists it."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
+    def get_object(self, request):
+        from .follow.models import SavedSearch
+        from .follow.searches import normalise
+
+        return SavedSearch(kind=self.kind, query=normalise(self.kind, request.GET))
+
+    def title(self, obj):
+        return plain(f"UPR Tracker: {obj}")
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        from .follow.searches import changes
+
+        return changes(obj, None)[:FEED_SIZE]
+
+    def item_updateddate(self, item):
+        return item.changed_at

@@ -787,8 +787,16 @@ class SubscriptionQuerySet(models.QuerySet):
         return self.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
 
 
+class SubscriptionFrequency(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+
+
 class Subscription(models.Model):
-    """A public email subscription to one theme, jurisdiction or recommendation."""
+    """A public email subscription to one theme, jurisdiction, recommendation or saved
+    search (follow/models.py). Only a search's digest can be daily."""
+
+    Frequency = SubscriptionFrequency
 
     email = models.EmailField()
     theme = models.ForeignKey(
@@ -803,6 +811,16 @@ class Subscription(models.Model):
         null=True,
         blank=True,
         related_name="subscriptions",
+    )
+    search = models.ForeignKey(
+        "jurisdictions.SavedSearch",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+    )
+    frequency = models.CharField(
+        max_length=6, choices=SubscriptionFrequency.choices, default=SubscriptionFrequency.WEEKLY
     )
     # Random and unguessable: it alone authorises confirming and unsubscribing.
     token = models.CharField(max_length=64, unique=True, editable=False)
@@ -821,10 +839,34 @@ class Subscription(models.Model):
             models.CheckConstraint(
                 name="jurisdictions_subscription_one_target",
                 condition=Q(
-                    theme__isnull=False, jurisdiction__isnull=True, recommendation__isnull=True
+                    theme__isnull=False,
+                    jurisdiction__isnull=True,
+                    recommendation__isnull=True,
+                    search__isnull=True,
                 )
-                | Q(theme__isnull=True, jurisdiction__isnull=False, recommendation__isnull=True)
-                | Q(theme__isnull=True, jurisdiction__isnull=True, recommendation__isnull=False),
+                | Q(
+                    theme__isnull=True,
+                    jurisdiction__isnull=False,
+                    recommendation__isnull=True,
+                    search__isnull=True,
+                )
+                | Q(
+                    theme__isnull=True,
+                    jurisdiction__isnull=True,
+                    recommendation__isnull=False,
+                    search__isnull=True,
+                )
+                | Q(
+                    theme__isnull=True,
+                    jurisdiction__isnull=True,
+                    recommendation__isnull=True,
+                    search__isnull=False,
+                ),
+            ),
+            models.CheckConstraint(
+                name="jurisdictions_subscription_frequency_valid",
+                condition=Q(frequency__in=SubscriptionFrequency.values)
+                & (Q(search__isnull=False) | Q(frequency=SubscriptionFrequency.WEEKLY)),
             ),
         ]
         indexes = [
@@ -841,13 +883,14 @@ class Subscription(models.Model):
 
     @property
     def target(self):
-        return self.theme or self.jurisdiction or self.recommendation
+        return self.theme or self.jurisdiction or self.recommendation or self.search
 
 
 class DigestKind(models.TextChoices):
     STAFF = "staff", _("Staff: overdue and stale commitments")
     SUBSCRIBER = "subscriber", _("Subscriber: new and changed commitments")
     PEER = "peer", _("Staff: new commitments elsewhere on the recommendations they answer")
+    SEARCH = "search", _("Saved search: what changed within it")
 
 
 class DeliveryStatus(models.TextChoices):
@@ -868,7 +911,13 @@ class DigestDelivery(models.Model):
 
     email = models.EmailField()
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    period = models.DateField(help_text=_("Monday of the week the digest belongs to."))
+    period = models.DateField(
+        help_text=_("Monday of the week the digest belongs to (the day, for a daily one).")
+    )
+    # A saved search's digest is one mail per subscription and period (follow/digests.py).
+    search_subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, null=True, blank=True, related_name="digests"
+    )
     subject = models.CharField(max_length=200)
     body = models.TextField()
     # Sent as the List-Unsubscribe header: mail clients show it as a one-click way out.
@@ -885,7 +934,14 @@ class DigestDelivery(models.Model):
         verbose_name_plural = _("digest deliveries")
         constraints = [
             models.UniqueConstraint(
-                fields=["email", "kind", "period"], name="jurisdictions_digestdelivery_once"
+                fields=["email", "kind", "period"],
+                condition=Q(search_subscription__isnull=True),
+                name="jurisdictions_digestdelivery_once",
+            ),
+            models.UniqueConstraint(
+                fields=["search_subscription", "period"],
+                condition=Q(search_subscription__isnull=False),
+                name="jurisdictions_digestdelivery_search_once",
             ),
             models.CheckConstraint(
                 name="jurisdictions_digestdelivery_kind_valid",
@@ -931,5 +987,7 @@ class PeerDigestFollow(models.Model):
 
 
 # Reports live in their own package; importing them here registers them with this app.
+# So do saved searches and webhooks.
+from .follow.models import SavedSearch, Webhook, WebhookAttempt, WebhookDelivery  # noqa: E402, F401, I001
 from .progress.models import Indicator, Measurement, Milestone  # noqa: E402, F401
 from .reports.models import Report, ReportBuild  # noqa: E402, F401

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from .follow.tasks import emit
 from .models import (
     Commitment,
     CommitmentLink,
@@ -193,9 +194,12 @@ def approve_commitment(commitment: Commitment, user, note: str = "", *, seen: di
     """Publish a commitment and the progress updates submitted with it (the digest in
     ``seen`` covers them, so the curator approved what the page showed)."""
     with transaction.atomic():
+        was_public = Commitment.objects.filter(pk=commitment.pk, published_at__isnull=False)
+        event = "commitment.updated" if was_public.exists() else "commitment.published"
         _decide(Commitment, commitment.pk, Publication.PUBLISHED, note, APPROVED_REASON, seen)
         for update in submitted_with(commitment).select_for_update():
             _apply(update, Publication.PUBLISHED, note, APPROVED_REASON)
+        emit(event, [commitment.pk])
 
 
 def reject_commitment(commitment: Commitment, user, reason: str, *, seen: dict) -> None:
@@ -231,9 +235,11 @@ def _take_status(update: ProgressUpdate) -> None:
 def approve_update(update: ProgressUpdate, user, note: str = "", *, seen: dict) -> None:
     """Publish a progress update; a new status it reports becomes the commitment's status."""
     with transaction.atomic():
-        _take_status(
-            _decide(ProgressUpdate, update.pk, Publication.PUBLISHED, note, APPROVED_REASON, seen)
+        locked = _decide(
+            ProgressUpdate, update.pk, Publication.PUBLISHED, note, APPROVED_REASON, seen
         )
+        _take_status(locked)
+        emit("commitment.updated", [locked.commitment_id])
 
 
 def reject_update(update: ProgressUpdate, user, reason: str, *, seen: dict) -> None:

@@ -113,7 +113,7 @@ class SubscriptionForm(forms.Form):
         return cleaned
 
 
-def _client_over_limit(request) -> bool:
+def client_over_limit(request) -> bool:
     """Counts this POST against the client's address (see upr_tracker/proxy.py)."""
     rate = f"{settings.SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR}/h"
     return is_ratelimited(request, group="subscribe-client", key="ip", rate=rate, increment=True)
@@ -134,9 +134,36 @@ def _mail_allowed(request, email: str) -> bool:
     )
 
 
+def subscribe_address(request, email: str, target: dict, **settings_) -> Subscription:
+    """Find or start the address's subscription to `target` and, if it is not confirmed
+    yet, queue the confirmation mail (within the address's hourly share). `settings_`
+    (a search's frequency) apply to a new or renewed one; a confirmed one changes them
+    only from its management page."""
+    # Its mail is written in the language of the page the form was sent from.
+    settings_ = {"language": site_language(), **settings_}
+    with transaction.atomic():
+        subscription = (
+            Subscription.objects.select_for_update().filter(email__iexact=email, **target).first()
+        )
+        if subscription is None:
+            subscription = Subscription.objects.create(
+                email=email, token=secrets.token_urlsafe(32), **target, **settings_
+            )
+        elif subscription.unsubscribed_at:
+            subscription.unsubscribed_at = None
+            subscription.confirmed_at = None
+            for name, value in settings_.items():
+                setattr(subscription, name, value)
+            subscription.save(update_fields=["unsubscribed_at", "confirmed_at", *settings_])
+        if subscription.confirmed_at is None and _mail_allowed(request, email):
+            # Mail is sent by the worker once the row is committed, never in this request.
+            send_subscription_confirmation.delay_on_commit(subscription.pk, base_url(request))
+    return subscription
+
+
 @require_http_methods(["GET", "POST"])
 def subscribe(request):
-    if request.method == "POST" and _client_over_limit(request):
+    if request.method == "POST" and client_over_limit(request):
         return render(request, "subscriptions/too_many.html", status=429)
     form = SubscriptionForm(request.POST or None, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
@@ -146,29 +173,7 @@ def subscribe(request):
             "jurisdiction": data["jurisdiction"],
             "recommendation": data["recommendation"],
         }
-        # Its mail is written in the language of the page the form was sent from.
-        language = site_language()
-        with transaction.atomic():
-            subscription = (
-                Subscription.objects.select_for_update()
-                .filter(email__iexact=data["email"], **target)
-                .first()
-            )
-            if subscription is None:
-                subscription = Subscription.objects.create(
-                    email=data["email"],
-                    token=secrets.token_urlsafe(32),
-                    language=language,
-                    **target,
-                )
-            elif subscription.unsubscribed_at:
-                subscription.unsubscribed_at = None
-                subscription.confirmed_at = None
-                subscription.language = language
-                subscription.save(update_fields=["unsubscribed_at", "confirmed_at", "language"])
-            if subscription.confirmed_at is None and _mail_allowed(request, data["email"]):
-                # Mail is sent by the worker once the row is committed, never in this request.
-                send_subscription_confirmation.delay_on_commit(subscription.pk, base_url(request))
+        subscribe_address(request, data["email"], target)
         # The same answer whether or not the address was already subscribed, or has had
         # its share of mail this hour.
         return render(request, "subscriptions/check_email.html", {"email": data["email"]})

@@ -22,6 +22,7 @@ from upr_tracker.dbschema import drift
 
 from . import pending
 from .denormalised import repair_theme_counts, repair_theme_ids
+from .follow.tasks import deliver_webhook, emit, fan_out_event  # noqa: F401
 from .local_status import refresh_local_status
 from .reports.tasks import build_report  # noqa: F401 - registers it with the worker
 
@@ -104,10 +105,16 @@ def refresh_recommendation_statuses(self, recommendation_ids=None):
             else:
                 ids = sorted({int(pk) for pk in recommendation_ids})
                 with transaction.atomic():
+                    before = _local_action(ids)
                     run.counts = {
                         "requested": len(ids),
                         "recommendations_changed": refresh_local_status(ids),
                     }
+                    after = _local_action(ids)
+                    changed = [pk for pk, state in after.items() if before.get(pk) != state]
+                    if changed:
+                        # Webhooks hear of it after the commit (follow/webhooks.py).
+                        emit("recommendation.local_action_changed", changed)
     except Busy as exc:
         if last_try:
             raise
@@ -115,6 +122,17 @@ def refresh_recommendation_statuses(self, recommendation_ids=None):
             exc=exc, countdown=busy_countdown(self.request.retries), max_retries=BUSY_RETRIES
         ) from exc
     return run.counts
+
+
+def _local_action(ids: list[int]) -> dict:
+    """Each recommendation's local status and acting jurisdictions: what a webhook of
+    recommendation.local_action_changed reports a change of."""
+    from recommendations.models import Recommendation
+
+    rows = Recommendation.objects.filter(pk__in=ids).values_list(
+        "pk", "local_status", "acting_jurisdiction_ids"
+    )
+    return {pk: (status, sorted(acting or [])) for pk, status, acting in rows}
 
 
 def _schema_drift() -> int:
@@ -242,14 +260,39 @@ def send_digests():
 
     with track_run("jurisdictions.tasks.send_digests") as run:
         run.counts = digests.prepare_digests(timezone.now())
-        pending = digests.pending_delivery_ids()
-        for pk in pending:
-            send_digest_email.delay(pk)
-        run.counts["queued"] = len(pending)
+        run.counts["queued"] = queue_pending_digests()
         # A worker lost between claiming and marking sent leaves a row in "sending"; it is
         # never re-sent automatically (it may have gone out), so show operators the count.
         run.counts["stuck_sending"] = digests.stuck_delivery_count(timezone.now())
     return run.counts
+
+
+@shared_task(
+    name="jurisdictions.tasks.send_search_digests",
+    soft_time_limit=600,
+    time_limit=660,
+    **RETRY,
+)
+def send_search_digests(frequency="daily"):
+    """Write the saved searches' digests of this period (daily, or weekly) and queue them.
+    A rerun, or the broker's redelivery after a killed worker, writes only the missing
+    ones; each is sent at most once (send_digest_email claims it)."""
+    from .follow.digests import prepare_search_digests
+
+    with track_run("jurisdictions.tasks.send_search_digests") as run:
+        run.counts = prepare_search_digests(timezone.now(), str(frequency))
+        run.counts["queued"] = queue_pending_digests()
+    return run.counts
+
+
+def queue_pending_digests() -> int:
+    """Queue the sending of every digest written and not sent yet; returns how many."""
+    from . import digests
+
+    pending = digests.pending_delivery_ids()
+    for pk in pending:
+        send_digest_email.delay(pk)
+    return len(pending)
 
 
 @shared_task(

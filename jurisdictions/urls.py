@@ -1,12 +1,24 @@
 from django.urls import path
 
 from . import calendars, compare, views
-from .feeds import JurisdictionCommitmentFeed, ThemeCommitmentFeed
+from .feeds import JurisdictionCommitmentFeed, SearchFeed, ThemeCommitmentFeed
 
 app_name = "jurisdictions"
 
 urlpatterns = [
     path("jurisdictions/", views.jurisdiction_list, name="jurisdiction-list"),
+    # Before jurisdictions/<slug>/: every list's search has its feed at <list>/feed/.
+    path(
+        "jurisdictions/feed/",
+        SearchFeed(kind="jurisdictions"),
+        name="jurisdiction-search-feed",
+    ),
+    path(
+        "recommendations/feed/",
+        SearchFeed(kind="recommendations"),
+        name="recommendation-search-feed",
+    ),
+    path("commitments/feed/", SearchFeed(kind="commitments"), name="commitment-search-feed"),
     path("compare/", compare.compare, name="compare"),
     path("jurisdictions/export.<str:fmt>", views.jurisdiction_export, name="jurisdiction-export"),
     path("jurisdictions/<slug:slug>/", views.jurisdiction_detail, name="jurisdiction-detail"),

@@ -143,12 +143,15 @@ def open_url(
     *,
     method: str = "GET",
     headers: dict | None = None,
+    data: bytes | None = None,
     timeout: float = 10,
     deadline: float | None = None,
 ) -> requests.Response:
     """Send a request and follow at most MAX_REDIRECTS redirects, checking every hop.
 
-    Returns the final response unread (streamed); the caller closes it."""
+    Returns the final response unread (streamed); the caller closes it. `data` (a POST
+    body) is sent again only on a 307 or 308, which keep the method; a 303 turns the
+    request into a GET without it."""
     for _ in range(MAX_REDIRECTS + 1):
         refuse_internal_url(url)
         wait = time_left(deadline, timeout)
@@ -157,6 +160,7 @@ def open_url(
                 method,
                 url,
                 headers=headers,
+                data=data,
                 allow_redirects=False,
                 stream=True,
                 timeout=(min(5, wait), wait),
@@ -168,7 +172,7 @@ def open_url(
         url = urljoin(url, response.headers["Location"])
         response.close()
         if response.status_code == 303 and method != "HEAD":
-            method = "GET"
+            method, data = "GET", None
     raise requests.TooManyRedirects(f"More than {MAX_REDIRECTS} redirects.")
 
 

@@ -154,6 +154,9 @@ class LocalServer:
             def do_HEAD(self):
                 self._answer(False)
 
+            def do_POST(self):
+                outer.on_post(self)
+
             def log_message(self, *args):
                 pass
 
@@ -162,6 +165,12 @@ class LocalServer:
 
     def url(self, path):
         return f"http://127.0.0.1:{self.httpd.server_port}{path}"
+
+    def on_post(self, handler):
+        """POST is refused unless a subclass answers it (tests/test_webhooks.py does)."""
+        handler.send_response(405)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
 
     def __enter__(self):
         self.thread.start()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jurisdictions import peer_digest
+from jurisdictions.follow.models import Webhook, WebhookDelivery
 from jurisdictions.models import Invitation
 from recommendations.absolute_urls import base_url
 from recommendations.models import CalendarEntry, ImportRun
@@ -90,6 +91,17 @@ def build_staff_scene() -> StaffScene:
     ImportRun.objects.create(
         file_name="uhri.xlsx", file_path="/tmp/u.xlsx", status="succeeded", created=1200
     )
+    hook = Webhook.objects.create(
+        url="https://hooks.coalition-for-housing-justice.example/upr-tracker/events",
+        secret="a" * 64,
+        events=["commitment.published", "commitment.updated"],
+        jurisdiction=pittsburgh,
+        owner=manager,
+        owner_email=MANAGER,
+    )
+    delivery = WebhookDelivery.objects.create(webhook=hook, event="commitment.updated", payload={})
+    delivery.attempt_log.create(status_code=503, duration_ms=120)
+    delivery.attempt_log.create(error="Connection refused", duration_ms=4)
     slug = pittsburgh.slug
     return StaffScene(
         pages={
@@ -114,6 +126,9 @@ def build_staff_scene() -> StaffScene:
                 reverse("staff:milestone-create", args=[submitted.pk]),
                 reverse("staff:indicator-delete", args=[submitted.pk, unsent.pk]),
                 reverse("staff:milestone-delete", args=[submitted.pk, milestone.pk]),
+                reverse("staff:webhooks"),
+                reverse("staff:webhook", args=[hook.pk]),
+                reverse("subscriptions:mine"),
             ],
             CURATOR: [
                 reverse("staff:home"),

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def public_pages(cat):
     """Every public page, with the states that change what it shows."""
-    from jurisdictions.digests import confirm_url
+    from jurisdictions.digests import confirm_url, manage_url
     from jurisdictions.models import Subscription
 
     subscription = Subscription.objects.create(
@@ -59,6 +59,9 @@ def public_pages(cat):
         confirm.replace("confirm/", "confirm/x", 1),
         confirm,
         f"/subscriptions/unsubscribe/{subscription.token}/",
+        f"/subscriptions/follow/recommendations/?theme={cat.death.slug}&response=supported",
+        "/subscriptions/follow/jurisdictions/",
+        urlsplit(manage_url(subscription.email)).path,
         "/countries/ZZZ/",
         "/accounts/login/",
         "/api/v1/",

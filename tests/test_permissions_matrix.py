@@ -11,7 +11,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from jurisdictions.follow.models import Webhook
 from jurisdictions.models import (
     Commitment,
     CommitmentLink,
@@ -57,6 +59,7 @@ class World:
     calendar_entry: CalendarEntry
     public_indicator: Indicator  # has been public: only curators delete it
     milestone: Milestone
+    webhook: object = None  # editor_here's, on their jurisdiction
 
 
 @pytest.fixture
@@ -85,7 +88,7 @@ def world():
     f.membership(users["editor_elsewhere"], elsewhere)
     f.membership(users["manager"], here, role="manager")
     removable = f.membership(f.user(email="leaving@pittsburgh.example"), here)
-    return World(
+    world = World(
         here=here,
         elsewhere=elsewhere,
         duplicate_place=duplicate_place,
@@ -107,6 +110,16 @@ def world():
         public_indicator=f.indicator(draft, name="Families housed"),
         milestone=f.milestone(draft),
     )
+    world.webhook = Webhook.objects.create(
+        url="https://hooks.example.org/pittsburgh",
+        secret="s",
+        events=["commitment.updated"],
+        jurisdiction=here,
+        owner=users["editor_here"],
+        owner_email=users["editor_here"].email,
+        disabled_at=timezone.now(),
+    )
+    return world
 
 
 def _commitment_data(w, **extra):
@@ -132,8 +145,33 @@ def _csv(w):
     return {"file": SimpleUploadedFile("c.csv", body.encode(), content_type="text/csv")}
 
 
+STAFF = {"editor_here", "editor_elsewhere", "manager", "curator", "admin"}
+# A webhook is its owner's alone; curators have no say over another's.
+OWNER = {"editor_here"}
+
 # (name, url, POST data, roles allowed)
 WRITES = {
+    # Any staff member may follow a saved search (a jurisdiction only among their own:
+    # tests/test_webhooks.py).
+    "webhook-register": (
+        lambda w: reverse("staff:webhooks"),
+        lambda w: {
+            "url": "https://hooks.example.org/new",
+            "events": ["commitment.updated"],
+            "search": "/commitments/?status=adopted",
+        },
+        STAFF,
+    ),
+    "webhook-enable": (
+        lambda w: reverse("staff:webhook-enable", args=[w.webhook.pk]),
+        lambda w: {},
+        OWNER,
+    ),
+    "webhook-delete": (
+        lambda w: reverse("staff:webhook-delete", args=[w.webhook.pk]),
+        lambda w: {},
+        OWNER,
+    ),
     "create": (
         lambda w: reverse("staff:commitment-create", args=[w.here.slug]),
         _commitment_data,
@@ -337,6 +375,7 @@ def snapshot():
         (Recommendation, ["updated_at", "search_vector"]),
         (Theme, []),
         (CalendarEntry, []),
+        (Webhook, []),
     ]
     state = {}
     for model, skip in tables:
@@ -393,6 +432,7 @@ def test_the_matrix_covers_every_write_url_of_the_staff_screens():
         "calendar",
         "accept-invitation",
         "spreadsheet-download",
+        "webhook",
     }
     # Write URLs covered above under another name (one route serves create and edit).
     covered = {
@@ -429,6 +469,9 @@ def test_the_matrix_covers_every_write_url_of_the_staff_screens():
         "peer-digest",
         # Its dry run writes nothing: tests/test_progress_spreadsheet.py checks every role.
         "spreadsheet",
+        "webhooks",
+        "webhook-enable",
+        "webhook-delete",
     }
     names = {p.name for p in staff_urls.urlpatterns}
     assert names - read_only - covered == set()

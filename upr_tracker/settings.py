@@ -203,6 +203,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jurisdictions.tasks.send_digests",
         "schedule": crontab(hour=7, minute=0, day_of_week="monday"),
     },
+    "daily-search-digests": {
+        "task": "jurisdictions.tasks.send_search_digests",
+        "schedule": crontab(hour=6, minute=30),
+        "args": ["daily"],
+    },
+    "weekly-search-digests": {
+        "task": "jurisdictions.tasks.send_search_digests",
+        "schedule": crontab(hour=7, minute=15, day_of_week="monday"),
+        "args": ["weekly"],
+    },
 }
 
 _email = email_from_url("EMAIL_URL")
@@ -259,6 +269,12 @@ SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR = env_int(
 RATELIMIT_IP_META_KEY = "upr_tracker.proxy.client_ip"
 # A counter that cannot be read (Redis down) lets the request through; the cache logs it.
 RATELIMIT_FAIL_OPEN = True
+
+# Webhooks (jurisdictions/follow/webhooks.py): the first wait before a retry, doubling
+# each time; how long a delivery is retried; failed attempts in a row that disable a hook.
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60, minimum=1)
+WEBHOOK_RETRY_WINDOW_SECONDS = env_int("WEBHOOK_RETRY_WINDOW_SECONDS", 24 * 3600, minimum=1)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 15, minimum=1)
 
 # Outbound fetches (link checker, upstream sync) refuse internal addresses. Only tests that
 # serve files from 127.0.0.1 turn this on; it is deliberately not read from the environment.

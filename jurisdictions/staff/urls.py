@@ -1,5 +1,6 @@
 from django.urls import path
 
+from ..follow import webhook_views as webhooks
 from ..progress.urls import urlpatterns as progress_urlpatterns
 from . import (
     adopt,
@@ -18,6 +19,10 @@ app_name = "staff"
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("peer-digest/", peer_digest.switch, name="peer-digest"),
+    path("webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook"),
+    path("webhooks/<int:pk>/enable/", webhooks.webhook_enable, name="webhook-enable"),
+    path("webhooks/<int:pk>/delete/", webhooks.webhook_delete, name="webhook-delete"),
     path("jurisdictions/<slug:slug>/", dashboard.jurisdiction_dashboard, name="jurisdiction"),
     path(
         "jurisdictions/<slug:slug>/commitments/new/",

@@ -26,6 +26,15 @@ logger = logging.getLogger(__name__)
 # A worker killed this often on one file (usually for memory) will be killed again.
 MAX_ATTEMPTS = 3
 
+# Called with a run's id once it has finished, done or failed: the jurisdictions app
+# registers its webhook event here (this app imports nothing from it).
+finished_hooks: list = []
+
+
+def _finished(import_run_id: int) -> None:
+    for hook in finished_hooks:
+        hook(import_run_id)
+
 
 def run(import_run_id: int):
     """Runs a queued run, or one whose worker died; does nothing if another process holds
@@ -65,11 +74,13 @@ def _run(run: ImportRun, import_run_id: int):
             fail(run, _("The stored file is gone, so the import cannot run."))
             return None
         try:
-            return run_import_into(run)
+            report = run_import_into(run)
         except Exception as exc:
             logger.exception("Import run %s crashed", import_run_id)
             fail(run, _("The import stopped: %(exc)s") % {"exc": exc})
-            return None
+            report = None
+        _finished(import_run_id)
+        return report
 
 
 def fail(run: ImportRun, reason: str):
