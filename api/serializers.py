@@ -72,7 +72,7 @@ class RecommendationSerializer(serializers.Serializer):
     paragraph = serializers.CharField()
     citation = serializers.CharField()
     text = serializers.CharField()
-    text_es = serializers.CharField(help_text="The UN's Spanish text; empty where none is held.")
+    text_es = serializers.CharField(help_text=_("The UN's Spanish text; empty where none is held."))
     response = serializers.CharField()
     response_note = serializers.CharField()
     action_category = serializers.IntegerField(allow_null=True)

@@ -31,7 +31,7 @@ class SavedSearch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name_plural = "saved searches"
+        verbose_name_plural = _("saved searches")
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "query"], name="jurisdictions_savedsearch_once"
@@ -177,7 +177,7 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "webhook deliveries"
+        verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.CheckConstraint(
                 name="jurisdictions_webhookdelivery_status_valid",
