@@ -1,4 +1,7 @@
-"""English formats: Django's, except the short date pages print beside events, which
-stays the ISO form (2026-12-03) that English pages have always shown."""
+"""English formats: Django's, except dates, which every page prints in one form, the ISO
+one (2026-12-03, 2026-12-03 14:05) English pages have always shown: a date printed
+without a format and one printed with the short format read the same. Mail and report
+documents write dates out in words on purpose."""
 
-SHORT_DATE_FORMAT = "Y-m-d"
+DATE_FORMAT = SHORT_DATE_FORMAT = "Y-m-d"
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "Y-m-d H:i"
