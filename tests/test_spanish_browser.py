@@ -217,3 +217,19 @@ def test_a_spanish_reader_goes_from_the_home_page_to_a_place(live_server, cat, v
         page.goto(live_server.url + "/")
         assert page.url == live_server.url + "/"
         assert page.evaluate(OVERFLOW) <= 1
+
+
+def test_the_basket_button_changes_in_spanish(live_server, cat):
+    """The script that flips "Add to report" in place takes its words from /es/jsi18n/."""
+    from playwright.sync_api import expect
+
+    with chromium_page(viewport=PHONE, locale="es-MX") as page:
+        page.goto(live_server.url + "/es/recommendations/")
+        first = page.locator("li.result").first
+        page.evaluate("window.samePage = true")  # gone if the form posted and reloaded
+        first.get_by_role("button", name=re.compile("^Agregar al informe: ")).click()
+        button = first.get_by_role("button", name=re.compile(r"^En la canasta \(quitar\): "))
+        expect(button).to_have_text("En la canasta (quitar)")
+        button.click()
+        expect(first.locator("form.add-to-report button")).to_have_text("Agregar al informe")
+        assert page.evaluate("window.samePage") is True
