@@ -76,6 +76,7 @@ clean:
 # locale/es/LC_MESSAGES/django.po, then, once translated, compile django.mo (both committed).
 messages: install
 	DEBUG=$(DEBUG_RUN) $(PY) manage.py makemessages -l es --no-location --no-obsolete
+	DEBUG=$(DEBUG_RUN) $(PY) manage.py makemessages -d djangojs -l es --no-location --no-obsolete --ignore=staticfiles
 
 compilemessages: install
 	DEBUG=$(DEBUG_RUN) $(PY) manage.py compilemessages --ignore=.venv

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.db import IntegrityError, transaction
-from django.utils.text import format_lazy
+from django.utils.functional import lazy
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,21 +37,30 @@ BATCH = 500
 
 MAX_BYTES = CSV_MAX_BYTES
 
+
+def _one_of(values: list[str], default: str = "") -> SafeString:
+    """The values a column takes, as code: a user types them as they stand, in any language."""
+    codes = format_html_join(", ", "<code>{}</code>", ((v,) for v in values))
+    if default:
+        words = _("One of: {values}. Default: {default}.")
+        return format_html(words, values=codes, default=format_html("<code>{}</code>", default))
+    return format_html(_("One of: {values}."), values=codes)
+
+
+one_of = lazy(_one_of, SafeString)
+
 # (column, required, what to put there) — shown on the import screen and in the template.
 COLUMNS = [
     ("title", True, gettext_lazy("Short name of the commitment, up to 300 characters.")),
     (
         "kind",
         True,
-        format_lazy(gettext_lazy("One of: {values}."), values=", ".join(Commitment.Kind.values)),
+        one_of(Commitment.Kind.values),
     ),
     (
         "status",
         False,
-        format_lazy(
-            gettext_lazy("One of: {values}. Default: adopted."),
-            values=", ".join(Commitment.Status.values),
-        ),
+        one_of(Commitment.Status.values, Commitment.Status.ADOPTED),
     ),
     (
         "instrument_ref",

@@ -6,6 +6,7 @@ recommendations/ never imports this app."""
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from recommendations import panels
 
@@ -101,11 +102,11 @@ def state_tiles(counts: dict[str, int]) -> list[dict]:
 
 # The map's shades: (fewest commitments, most or None, fill, legend words).
 MAP_SHADES = [
-    (0, 0, "#eef1f4", "none"),
+    (0, 0, "#eef1f4", pgettext_lazy("no commitments", "none")),
     (1, 2, "#c6dbef", "1–2"),
     (3, 9, "#9ecae1", "3–9"),
     (10, 49, "#2f6faa", "10–49"),
-    (50, None, "#0b3d73", "50 or more"),
+    (50, None, "#0b3d73", gettext_lazy("50 or more")),
 ]
 
 

@@ -117,3 +117,28 @@ def test_every_marked_string_is_in_the_catalogue(po, path):
 def test_the_catalogue_check_sees_calls_inside_f_strings():
     source = "x = f\"<li>{gettext('Hidden from xgettext')}</li>\""
     assert marked_in_python(source) == {(None, "Hidden from xgettext", None)}
+
+
+# The scripts' strings (static/js/*.js) come from their own catalogue, djangojs, which the
+# pages load from /jsi18n/ (/es/jsi18n/ in Spanish) before the scripts run.
+SCRIPTS_CATALOGUE = CATALOGUE.with_name("djangojs.po")
+SCRIPT_STRING = re.compile(r"""\bgettext\((["'])(.*?)\1\)""")
+
+
+def test_the_scripts_catalogue_is_translated_compiled_and_complete():
+    scripts = polib.pofile(str(SCRIPTS_CATALOGUE))
+    assert [e.msgid for e in scripts.untranslated_entries() + scripts.fuzzy_entries()] == []
+    assert entries(polib.mofile(str(SCRIPTS_CATALOGUE.with_suffix(".mo")))) == entries(scripts)
+    marked = {
+        (None, match[1], None)
+        for path in (ROOT / "static" / "js").glob("*.js")
+        for match in SCRIPT_STRING.findall(path.read_text())
+    }
+    assert marked and sorted(marked - set(entries(scripts)), key=str) == []
+
+
+def test_the_scripts_speak_spanish_under_es(client):
+    answer = client.get("/es/jsi18n/")
+    assert answer.status_code == 200
+    assert "Escriba para acotar" in answer.content.decode()
+    assert "Escriba para acotar" not in client.get("/jsi18n/").content.decode()

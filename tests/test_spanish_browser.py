@@ -47,6 +47,8 @@ VISIBLE_TEXT = """(selectors) => {
     .filter(Boolean);
   return [document.title, document.body.innerText, spoken.join('\\n'), hidden];
 }"""
+# A word is a run of letters, accented ones included: "allí" is Spanish, not "all".
+WORD = r"[^\W\d_]+"
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
@@ -54,6 +56,7 @@ def data_texts() -> list[str]:
     """Every text the pages can show from the database, longest first, with the shortened
     forms the templates print (truncatewords)."""
     from jurisdictions import models as local
+    from jurisdictions.progress import models as progress
     from recommendations import models as un
 
     texts = set()
@@ -65,12 +68,24 @@ def data_texts() -> list[str]:
         (un.SdgGoal, ["title"]),
         (un.Review, ["notes"]),
         (local.Jurisdiction, ["name"]),
-        (local.Commitment, ["title", "summary", "responsible_office", "instrument_ref"]),
+        (un.CalendarEntry, ["title", "note"]),
+        (un.ImportRun, ["file_name"]),
+        (
+            local.Commitment,
+            ["title", "summary", "responsible_office", "instrument_ref", "source_url"],
+        ),
+        (local.CommitmentLink, ["rationale"]),
         (local.ProgressUpdate, ["summary"]),
         (local.Network, ["name"]),
+        (progress.Indicator, ["name", "unit"]),
+        (progress.Milestone, ["title"]),
     ]:
         for row in model.objects.values_list(*fields):
             texts.update(value for value in row if value)
+    # An import's error rows: the file's own column headers and the message the run wrote.
+    for report in un.ImportRun.objects.values_list("report", flat=True):
+        for error in report.get("errors", []):
+            texts.update(str(error[key]) for key in ("column", "message") if error.get(key))
     texts.update(str(j) for j in local.Jurisdiction.objects.all())
     for text in list(texts):
         words = text.split()
@@ -88,9 +103,9 @@ def english_words(page, data: list[str], asked: str) -> list[str]:
     for piece in data:
         text = text.replace(piece, " ")
     # What the visitor typed comes back in the page (the search box, "“police” in ...").
-    for word in re.findall(r"[A-Za-z]+", asked):
+    for word in re.findall(WORD, asked):
         text = re.sub(rf"\b{word}\b", " ", text)
-    return sorted({w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in ENGLISH})
+    return sorted({w for w in re.findall(WORD, text) if w.lower() in ENGLISH})
 
 
 def check(page, path, data, axe) -> list[str]:
@@ -202,3 +217,19 @@ def test_a_spanish_reader_goes_from_the_home_page_to_a_place(live_server, cat, v
         page.goto(live_server.url + "/")
         assert page.url == live_server.url + "/"
         assert page.evaluate(OVERFLOW) <= 1
+
+
+def test_the_basket_button_changes_in_spanish(live_server, cat):
+    """The script that flips "Add to report" in place takes its words from /es/jsi18n/."""
+    from playwright.sync_api import expect
+
+    with chromium_page(viewport=PHONE, locale="es-MX") as page:
+        page.goto(live_server.url + "/es/recommendations/")
+        first = page.locator("li.result").first
+        page.evaluate("window.samePage = true")  # gone if the form posted and reloaded
+        first.get_by_role("button", name=re.compile("^Agregar al informe: ")).click()
+        button = first.get_by_role("button", name=re.compile(r"^En la canasta \(quitar\): "))
+        expect(button).to_have_text("En la canasta (quitar)")
+        button.click()
+        expect(first.locator("form.add-to-report button")).to_have_text("Agregar al informe")
+        assert page.evaluate("window.samePage") is True

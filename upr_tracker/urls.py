@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from api import keys as api_keys
 
@@ -31,6 +32,8 @@ urlpatterns = [
 # Every page in English at its usual address and in Spanish under /es/ (upr_tracker/language.py).
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    # The scripts' strings (static/js/*.js) in the page's language: gettext() and interpolate().
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("subscriptions/", include("jurisdictions.subscription_urls")),
     path("accounts/", include("allauth.urls")),
     path("manage/imports/", include("recommendations.import_urls")),

@@ -45,8 +45,8 @@
     input.type = "search";
     input.className = "narrow-box";
     input.id = "narrow-" + i;
-    input.setAttribute("aria-label", "Type to narrow " + fieldset.dataset.narrow);
-    input.placeholder = "Type to narrow";
+    input.setAttribute("aria-label", interpolate(gettext("Type to narrow %(what)s"), { what: fieldset.dataset.narrow }, true));
+    input.placeholder = gettext("Type to narrow");
     var none = document.createElement("p");
     none.className = "narrow-none";
     none.setAttribute("role", "status");
@@ -65,7 +65,7 @@
       fieldset.querySelectorAll("fieldset.subgroup").forEach(function (group) {
         group.hidden = !group.querySelector("li.option:not([hidden])");
       });
-      none.textContent = shown ? "" : "Nothing matches “" + input.value.trim() + "”.";
+      none.textContent = shown ? "" : interpolate(gettext("Nothing matches “%(typed)s”."), { typed: input.value.trim() }, true);
     });
   });
 

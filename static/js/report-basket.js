@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   function label(adding, citation) {
-    return (adding ? "In basket (remove): " : "Add to report: ") + citation;
+    var words = adding ? gettext("In basket (remove): %(citation)s") : gettext("Add to report: %(citation)s");
+    return interpolate(words, { citation: citation }, true);
   }
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -25,7 +26,7 @@
     }).then(function (answer) {
       var adding = button.name === "add";
       button.name = adding ? "remove" : "add";
-      button.textContent = adding ? "In basket (remove)" : "Add to report";
+      button.textContent = adding ? gettext("In basket (remove)") : gettext("Add to report");
       button.classList.toggle("in-basket", adding);
       button.setAttribute("aria-label", label(adding, button.dataset.citation || ""));
       document.querySelectorAll("[data-basket-count]").forEach(function (el) {
