@@ -139,13 +139,25 @@ def test_the_home_chart_labels_follow_the_language_after_being_cached(client, re
     assert "Apoyada" in spanish or "Tomada nota" in spanish or "Pendiente" in spanish
 
 
-def test_short_dates_follow_the_language():
-    template = Template('{{ day|date:"SHORT_DATE_FORMAT" }} · {{ day }}')
-    context = Context({"day": datetime.date(2026, 12, 3)})
+def test_a_page_prints_every_date_in_one_form_per_language():
+    """Issue 19 point 20: with or without a named format, a date reads the same."""
+    template = Template(
+        '{{ day|date:"SHORT_DATE_FORMAT" }} · {{ day }} · {{ at|date:"SHORT_DATETIME_FORMAT" }}'
+        " · {{ at }}"
+    )
+    context = Context(
+        {"day": datetime.date(2026, 12, 3), "at": datetime.datetime(2026, 12, 3, 14, 5)}
+    )
     with translation.override("en"):
-        assert template.render(context) == "2026-12-03 · Dec. 3, 2026"
+        assert (
+            template.render(context)
+            == "2026-12-03 · 2026-12-03 · 2026-12-03 14:05 · 2026-12-03 14:05"
+        )
     with translation.override("es"):
-        assert template.render(context) == "03/12/2026 · 3 de diciembre de 2026"
+        assert (
+            template.render(context)
+            == "03/12/2026 · 03/12/2026 · 03/12/2026 14:05 · 03/12/2026 14:05"
+        )
 
 
 def test_indicator_numbers_follow_the_language():
