@@ -152,7 +152,9 @@ def test_learning_from_other_places_at_each_width(live_server, scene, width):
             "modelled on San Francisco, CA's “Local CEDAW ordinance”"
         )
         check_page(page, axe, "adopt", width)
-        page.get_by_label("Title").fill(f"Pittsburgh gender equity ordinance ({width})")
+        page.get_by_role("textbox", name="Title", exact=True).fill(
+            f"Pittsburgh gender equity ordinance ({width})"
+        )
         page.get_by_role("button", name="Save draft").click()
         expect(page.locator("main")).to_contain_text("Saved as a draft modelled on")
         expect(page.locator("main")).to_contain_text("A/HRC/46/15, para. 26.47")
