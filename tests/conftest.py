@@ -10,6 +10,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.test.signals import setting_changed
 
 from tests.helpers import ORIGINAL, LocalServer
 
@@ -82,6 +83,19 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def _reverse_maps_follow_the_default_language(*, setting, **kwargs):
+    # Django caches each language's reverse map, and the default language is the one
+    # without a prefix: a test that makes Spanish the default (spanish_visitor) must not
+    # leave later tests reversing Spanish addresses without /es/.
+    if setting in {"LANGUAGE_CODE", "LANGUAGES"}:
+        from django.urls import clear_url_caches
+
+        clear_url_caches()
+
+
+setting_changed.connect(_reverse_maps_follow_the_default_language)
 
 
 @pytest.fixture(autouse=True)
