@@ -28,6 +28,7 @@ from recommendations.absolute_urls import base_url
 
 from . import peer_digest
 from .follow.searches import changed_since
+from .mail import absolute, signed_user_url, subject, user_from_signed
 from .models import Commitment, DigestDelivery, Membership, Subscription
 from .progress.reminders import overdue_milestones, unmeasured_indicators
 
@@ -40,11 +41,6 @@ MANAGE_SALT = "jurisdictions.subscriptions.manage"
 def week_start(moment: datetime) -> date:
     day = timezone.localdate(moment)
     return day - timedelta(days=day.weekday())
-
-
-def absolute(path: str, base: str | None = None) -> str:
-    """Mail from the weekly job has no request: SITE_URL (see recommendations/absolute_urls.py)."""
-    return (base or base_url()) + path
 
 
 def unsubscribe_url(subscription: Subscription, base: str | None = None) -> str:
@@ -70,16 +66,11 @@ def email_from_manage_link(signed: str) -> str | None:
 
 
 def staff_digest_settings_url(user_id: int) -> str:
-    """A link that needs no sign-in: the signature proves the mail reached the user."""
-    signed = signing.dumps(user_id, salt=STAFF_OPT_OUT_SALT)
-    return absolute(reverse("subscriptions:staff-digest", args=[signed]))
+    return signed_user_url(user_id, "subscriptions:staff-digest", STAFF_OPT_OUT_SALT)
 
 
 def user_from_staff_digest_link(signed: str) -> int | None:
-    try:
-        return signing.loads(signed, salt=STAFF_OPT_OUT_SALT)
-    except signing.BadSignature:
-        return None
+    return user_from_signed(signed, STAFF_OPT_OUT_SALT)
 
 
 def token_from_confirmation(signed: str) -> str | None:
@@ -104,10 +95,6 @@ def changed_commitments(subscription: Subscription, since: datetime):
         .select_related("jurisdiction")
         .order_by("jurisdiction__name", "title")
     )
-
-
-def subject(what: str) -> str:
-    return _("UPR Tracker: %(what)s") % {"what": what}
 
 
 def _staff_digests(period: date, counts: dict) -> None:

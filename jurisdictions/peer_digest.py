@@ -11,15 +11,14 @@ sender; so a second run, or a run after a worker was killed, sends nothing twice
 from datetime import date, datetime
 from itertools import groupby
 
-from django.core import signing
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import ngettext
 
 from recommendations.absolute_urls import base_url
 
+from .mail import signed_user_url, subject, user_from_signed
 from .models import (
     Commitment,
     CommitmentLink,
@@ -63,17 +62,12 @@ def new_peer_links(user_id: int, since: datetime, until: datetime):
 
 
 def settings_url(user_id: int) -> str:
-    """The mail's way out (and back in), which needs no sign-in: the signature proves the
-    mail reached the user."""
-    signed = signing.dumps(user_id, salt=SALT)
-    return base_url() + reverse("subscriptions:peer-digest", args=[signed])
+    """The mail's way out (and back in), which needs no sign-in."""
+    return signed_user_url(user_id, "subscriptions:peer-digest", SALT)
 
 
 def user_from_link(signed: str) -> int | None:
-    try:
-        return signing.loads(signed, salt=SALT)
-    except signing.BadSignature:
-        return None
+    return user_from_signed(signed, SALT)
 
 
 def prepare(now: datetime, period: date) -> int:
@@ -113,13 +107,14 @@ def prepare(now: datetime, period: date) -> int:
                 kind=DigestDelivery.Kind.PEER,
                 period=period,
                 defaults={
-                    "subject": gettext("UPR Tracker: ")
-                    + ngettext(
-                        "%(n)d new commitment elsewhere on recommendations you answer",
-                        "%(n)d new commitments elsewhere on recommendations you answer",
-                        n,
-                    )
-                    % {"n": n},
+                    "subject": subject(
+                        ngettext(
+                            "%(n)d new commitment elsewhere on recommendations you answer",
+                            "%(n)d new commitments elsewhere on recommendations you answer",
+                            n,
+                        )
+                        % {"n": n}
+                    ),
                     "body": body,
                     "unsubscribe_url": opt_out_url,
                 },
