@@ -71,7 +71,7 @@ def prepare(rng: random.Random) -> int:
     from django.utils import timezone
 
     from jurisdictions.follow.models import SavedSearch
-    from jurisdictions.models import Commitment, DigestDelivery, Subscription
+    from jurisdictions.models import Commitment, DigestDelivery, ProgressUpdate, Subscription
 
     DigestDelivery.objects.filter(kind="search").delete()
     Subscription.objects.filter(search__isnull=False).delete()
@@ -96,11 +96,12 @@ def prepare(rng: random.Random) -> int:
         ],
         batch_size=5000,
     )
-    # Last week: everything old; this week: a share of the published commitments changed.
-    Commitment.objects.update(updated_at=week_ago - timedelta(days=1))
-    Commitment.objects.filter(published_at__gt=week_ago).update(
-        published_at=week_ago - timedelta(days=1)
-    )
+    # Last week: everything old (the generator dates its rows, progress updates included,
+    # on the day it runs); this week: a share of the published commitments changed.
+    before = week_ago - timedelta(days=1)
+    Commitment.objects.update(updated_at=before)
+    Commitment.objects.filter(published_at__gt=week_ago).update(published_at=before)
+    ProgressUpdate.objects.filter(created_at__gt=week_ago).update(created_at=before)
     published = list(Commitment.objects.published().values_list("pk", flat=True))
     changed = rng.sample(published, int(len(published) * CHANGED_SHARE))
     Commitment.objects.filter(pk__in=changed).update(updated_at=timezone.now())

@@ -12,7 +12,8 @@ from datetime import date, datetime, time
 from itertools import groupby
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Min, OuterRef
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from recommendations.absolute_urls import base_url
 
 from ..digests import manage_url, unsubscribe_url, week_start
 from ..models import DigestDelivery, Subscription, SubscriptionFrequency
-from .searches import changes, feed_url
+from .searches import Candidates, changes, feed_url
 
 
 def period_of(frequency: str, now: datetime) -> date:
@@ -49,13 +50,20 @@ def prepare_search_digests(now: datetime, frequency: str) -> dict:
     counts = {"searches": 0, "digests": 0, "quiet": 0}
     site = base_url()
     quiet: list[int] = []
-    for _key, group in groupby(due(frequency, period), key=lambda s: s.search_id):
+    subscriptions_due = due(frequency, period)
+    widest = subscriptions_due.aggregate(since=Min(Coalesce("last_sent_at", "confirmed_at")))[
+        "since"
+    ]
+    if widest is None:
+        return counts  # nobody is due
+    among = Candidates.since(widest)
+    for _key, group in groupby(subscriptions_due, key=lambda s: s.search_id):
         subscriptions = list(group)
         search = subscriptions[0].search
         counts["searches"] += 1
         since = {s.pk: s.last_sent_at or s.confirmed_at for s in subscriptions}
         # One query for every follower of the search, from the oldest window among them.
-        rows = list(changes(search, min(since.values())))
+        rows = list(changes(search, min(since.values()), among))
         digests = []
         for subscription in subscriptions:
             items = [c for c in rows if c.changed_at > since[subscription.pk]]
