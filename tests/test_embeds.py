@@ -159,9 +159,13 @@ def test_widgets_read_a_bounded_number_of_queries(client, cat, django_assert_max
         c = factories.commitment(jurisdiction=cat.pittsburgh, title=f"Extra {n}")
         factories.link(c, cat.abolish)
     for url in (
-        f"/embed/jurisdictions/{cat.pittsburgh.slug}/",
-        f"/embed/r/{cat.abolish.public_id}/",
-        f"/embed/themes/{cat.death.slug}/",
+        f"{prefix}/embed/{path}/"
+        for prefix in ("", "/es")
+        for path in (
+            f"jurisdictions/{cat.pittsburgh.slug}",
+            f"r/{cat.abolish.public_id}",
+            f"themes/{cat.death.slug}",
+        )
     ):
         client.get(url)  # the facet index is built once per process
         with django_assert_max_num_queries(8):
