@@ -5,17 +5,24 @@ that hands out their <iframe> code.
 These are the only pages any other site may frame: each view replaces the site's
 frame-ancestors 'none' with any origin and drops X-Frame-Options. They are plain server
 pages (no script, no form, no cookie read or written), show only published data, and
-every link in them opens the full page in a new tab."""
+every link in them opens the full page in a new tab.
+
+Each widget exists in every language of the site, English at /embed/… and Spanish at
+/es/embed/…, and speaks only the language of its address: the host site picks it (the
+"Embed this" box offers both; oEmbed takes `lang` or the address's own prefix), since the
+Accept-Language and cookie an <iframe> sends belong to the visitor, not the host."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.db.models import Count, F
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -26,6 +33,7 @@ from jurisdictions.models import Commitment, CommitmentStatus, Jurisdiction, The
 from recommendations import facets
 from recommendations.absolute_urls import base_url
 from recommendations.models import Recommendation, Response, Theme
+from upr_tracker.language import language_from_address
 
 # The commitments a jurisdiction widget lists; the counts cover all of them.
 LISTED = 8
@@ -34,8 +42,10 @@ LEADING = 5
 
 
 def frameable(view):
-    """Any site may frame this view (and only this one)."""
-    return require_safe(xframe_options_exempt(csp_replace({"frame-ancestors": ["*"]})(view)))
+    """Any site may frame this view (and only this one), in the language it asks for."""
+    return language_from_address(
+        require_safe(xframe_options_exempt(csp_replace({"frame-ancestors": ["*"]})(view)))
+    )
 
 
 def _render(request, template, obj, context):
@@ -111,14 +121,22 @@ class Widget:
     width: int
     height: int
     find: Callable
+    # The record's name as the widget's title shows it, in the active language.
+    label: Callable = str
 
-    def iframe(self, base: str, key: str, title: str, width=None, height=None) -> str:
-        """The <iframe> code oEmbed answers with and the "Embed this" box shows."""
-        src = base + reverse(self.route, args=[key])
+    def title(self, record, language: str) -> str:
+        with translation.override(language):
+            return self.label(record)
+
+    def iframe(self, base: str, record, language: str, width=None, height=None) -> str:
+        """The <iframe> code oEmbed answers with and the "Embed this" box shows: the
+        widget in `language`, titled in it."""
+        with translation.override(language):
+            src = base + reverse(self.route, args=[getattr(record, self.key)])
         return (
             f'<iframe src="{src}" width="{width or self.width}" '
-            f'height="{height or self.height}" title="{escape(title)}" loading="lazy" '
-            'style="border:1px solid #ccc;max-width:100%"></iframe>'
+            f'height="{height or self.height}" title="{escape(self.title(record, language))}" '
+            'loading="lazy" style="border:1px solid #ccc;max-width:100%"></iframe>'
         )
 
 
@@ -133,7 +151,14 @@ WIDGETS = {
         380,
         lambda key: Recommendation.objects.filter(public_id=key),
     ),
-    "theme": Widget("embeds:theme", "slug", 400, 420, lambda key: Theme.objects.filter(slug=key)),
+    "theme": Widget(
+        "embeds:theme",
+        "slug",
+        400,
+        420,
+        lambda key: Theme.objects.filter(slug=key),
+        label=lambda theme: theme.localized("name").text,
+    ),
 }
 # The addresses oEmbed accepts: each full page and each widget itself.
 EMBEDDABLE = {
@@ -148,6 +173,15 @@ def _error(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": {"status": status, "message": message}}, status=status)
 
 
+def _language(request, path: str) -> str:
+    """The widget's language: `lang` when given ("es", "es-MX"), else the language of the
+    address's prefix, else English. LookupError names an unknown one."""
+    asked = request.GET.get("lang", "")
+    if asked:
+        return translation.get_supported_language_variant(asked.lower())
+    return translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+
+
 def _size(request, name: str, default: int) -> int:
     """`default`, or the consumer's maxwidth/maxheight when smaller (oEmbed 2.2)."""
     raw = request.GET.get(name, "")
@@ -158,7 +192,8 @@ def _size(request, name: str, default: int) -> int:
 
 @require_safe
 def oembed(request):
-    """oEmbed 1.0 (https://oembed.com/): a "rich" answer with the widget's <iframe>."""
+    """oEmbed 1.0 (https://oembed.com/): a "rich" answer with the widget's <iframe>, in
+    the language `lang` names, else in that of the address given."""
     fmt = request.GET.get("format", "json")
     if fmt == "xml":
         # The specification's answer for its other format, which this provider does not offer.
@@ -176,27 +211,35 @@ def oembed(request):
     if parts.scheme not in {"http", "https"} or parts.netloc != urlsplit(base).netloc:
         return _error(404, _("That address is not a page of this site."))
     try:
-        match = resolve(parts.path)
-    except Resolver404:
-        match = None
+        language = _language(request, parts.path)
+    except LookupError:
+        codes = ", ".join(code for code, _name in settings.LANGUAGES)
+        return _error(
+            400, _("lang is the widget's language, one of: %(codes)s.") % {"codes": codes}
+        )
+    # An address resolves only in the language of its own prefix (i18n_patterns).
+    prefix = translation.get_language_from_path(parts.path)
+    with translation.override(prefix or settings.LANGUAGE_CODE):
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            match = None
     widget = EMBEDDABLE.get(match.view_name) if match else None
     if widget is None:
         return _error(404, _("That address cannot be embedded."))
-    key = match.kwargs[widget.key]
-    record = widget.find(key).first()
+    record = widget.find(match.kwargs[widget.key]).first()
     if record is None:
         return _error(404, _("Nothing is published at that address."))
     width = _size(request, "maxwidth", widget.width)
     height = _size(request, "maxheight", widget.height)
-    title = str(record)
     response = JsonResponse(
         {
             "version": "1.0",
             "type": "rich",
-            "title": title,
+            "title": widget.title(record, language),
             "provider_name": "UPR Tracker",
             "provider_url": base + "/",
-            "html": widget.iframe(base, key, title, width, height),
+            "html": widget.iframe(base, record, language, width, height),
             "width": width,
             "height": height,
             "cache_age": 3600,

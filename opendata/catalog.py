@@ -6,6 +6,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from . import bulk
 
@@ -19,8 +20,17 @@ DCAT_CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
 DCAT_SCHEMA = "https://project-open-data.cio.gov/v1.1/schema"
 
 
+# DCAT-US wants an address on a named domain; .invalid is reserved for addresses that
+# must never be delivered (RFC 2606), so a harvester sees plainly that none is set.
+NO_CONTACT = "contact@example.invalid"
+
+
 def contact_email() -> str:
-    return settings.OPEN_DATA_CONTACT_EMAIL or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    """OPEN_DATA_CONTACT_EMAIL, else the sender address of the site's mail; a machine-local
+    one (the development default noreply@localhost) is no contact for the public."""
+    address = settings.OPEN_DATA_CONTACT_EMAIL or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    domain = address.rpartition("@")[2]
+    return address if "." in domain.strip(".") else NO_CONTACT
 
 
 def data_json(base: str) -> dict:
@@ -62,7 +72,8 @@ def data_json(base: str) -> dict:
             "describedByType": "application/vnd.oai.openapi+json",
         }
     )
-    modified = latest or ""
+    # Before the first bulk set only the API is offered, and it serves today's data.
+    modified = latest or timezone.now().date().isoformat()
     return {
         "@context": DCAT_CONTEXT,
         "@id": base + reverse("opendata:data-json"),

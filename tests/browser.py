@@ -33,6 +33,18 @@ def chromium_page(**context_options):
             browser.close()
 
 
+def serious_axe_violations(page) -> list[str]:
+    """What axe-core finds serious or critical on the page as it stands."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
 def check_facet(page, name, label):
     """Tick a filter value (`label`, shown with its count); with JavaScript the form
     submits itself and the URL follows."""

@@ -11,7 +11,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from tests.browser import check_facet, chromium_page
+from tests.browser import check_facet, chromium_page, serious_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,17 +31,6 @@ def fresh(page):
     page.context.clear_cookies()
     page.set_viewport_size(DESKTOP)
     return page
-
-
-def serious_axe_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def test_an_advocate_filters_builds_writes_and_downloads(live_server, report_data, fresh, tmp_path):

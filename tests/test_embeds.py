@@ -159,9 +159,13 @@ def test_widgets_read_a_bounded_number_of_queries(client, cat, django_assert_max
         c = factories.commitment(jurisdiction=cat.pittsburgh, title=f"Extra {n}")
         factories.link(c, cat.abolish)
     for url in (
-        f"/embed/jurisdictions/{cat.pittsburgh.slug}/",
-        f"/embed/r/{cat.abolish.public_id}/",
-        f"/embed/themes/{cat.death.slug}/",
+        f"{prefix}/embed/{path}/"
+        for prefix in ("", "/es")
+        for path in (
+            f"jurisdictions/{cat.pittsburgh.slug}",
+            f"r/{cat.abolish.public_id}",
+            f"themes/{cat.death.slug}",
+        )
     ):
         client.get(url)  # the facet index is built once per process
         with django_assert_max_num_queries(8):
@@ -286,3 +290,175 @@ def test_the_full_pages_offer_the_code_and_the_discovery_link(client, cat):
 )
 def test_junk_sent_to_oembed_is_a_clear_4xx(client, cat, params):
     assert client.get("/oembed", params).status_code in {400, 404}
+
+
+# --- Languages: the host site chooses -----------------------------------------------------
+
+
+def lang_of(page: str) -> str:
+    return re.search(r'<html lang="([^"]+)"', page).group(1)
+
+
+def iframe_src(code: str) -> str:
+    return re.search(r'<iframe src="([^"]+)"', code).group(1)
+
+
+@pytest.fixture
+def spanish(cat):
+    cat.death.name_es = "Pena de muerte"
+    cat.death.save()
+    cat.published.title_es = "Resolución contra la pena capital"
+    cat.published.save()
+    return cat
+
+
+def test_a_spanish_widget_speaks_spanish_throughout(client, spanish):
+    cat = spanish
+    page = html(client.get(f"/es/embed/jurisdictions/{cat.pittsburgh.slug}/"))
+    shown = [c for c in Commitment.objects.all() if c.jurisdiction_id == cat.pittsburgh.pk]
+    shown = [c for c in shown if published(c)]
+    assert lang_of(page) == "es"
+    assert f'id="total">{len(shown)} compromisos publicados<' in page
+    assert 'data-status="in_progress"><strong>2</strong> En curso<' in page
+    assert "Resolución contra la pena capital</a> – Adoptado, 01/01/2020" in page
+    assert "Página completa en UPR Tracker" in page
+    # Every link leads to the Spanish pages.
+    parser = Links()
+    parser.feed(page)
+    for anchor in parser.anchors:
+        assert anchor["href"].removeprefix("http://testserver").startswith("/es/"), anchor
+    assert "published" not in page and "Latest" not in page
+
+    english = html(client.get(f"/embed/jurisdictions/{cat.pittsburgh.slug}/"))
+    assert lang_of(english) == "en"
+    assert "Resolution against capital punishment</a> – Adopted, 2020-01-01" in english
+
+
+@pytest.mark.parametrize(
+    "kind, in_english, in_spanish",
+    [
+        (
+            "recommendation",
+            ['id="response">Supported<', "Who acted:", "Full page on UPR Tracker"],
+            ['id="response">Apoyada<', "Quién actuó:", "Página completa en UPR Tracker"],
+        ),
+        (
+            "theme",
+            [
+                "<title>Scorecard: Death penalty",
+                "How the United States answered",
+                ">Death penalty<",
+            ],
+            [
+                "<title>Balance: Pena de muerte",
+                "Cómo respondieron los Estados Unidos",
+                ">Pena de muerte<",
+            ],
+        ),
+    ],
+)
+def test_each_widget_speaks_the_language_of_its_address(
+    client, spanish, kind, in_english, in_spanish
+):
+    path = {
+        "recommendation": f"/embed/r/{spanish.abolish.public_id}/",
+        "theme": f"/embed/themes/{spanish.death.slug}/",
+    }[kind]
+    english = html(client.get(path))
+    assert lang_of(english) == "en"
+    assert all(words in english for words in in_english), english
+    assert not any(words in english for words in in_spanish)
+    page = html(client.get("/es" + path))
+    assert lang_of(page) == "es"
+    assert all(words in page for words in in_spanish), page
+    assert not any(words in page for words in in_english)
+
+
+def test_the_address_not_the_visitor_decides_a_widgets_language(client, cat):
+    """An <iframe> sends its visitor's Accept-Language and cookie; the host chose the address."""
+    widget = f"/embed/jurisdictions/{cat.pittsburgh.slug}/"
+    spanish_browser = {"HTTP_ACCEPT_LANGUAGE": "es-MX,es;q=0.9", "HTTP_ACCEPT": "text/html"}
+    # A full page still sends a Spanish browser that never chose to its Spanish twin...
+    assert client.get(cat.pittsburgh.get_absolute_url(), **spanish_browser).status_code == 302
+    client.cookies.clear()
+    # ...but a widget stays as the host asked, and neither reads nor writes the cookie.
+    response = client.get(widget, **spanish_browser)
+    assert lang_of(html(response)) == "en"
+    assert not response.cookies
+    client.cookies["django_language"] = "es"
+    assert lang_of(html(client.get(widget, **spanish_browser))) == "en"
+    client.cookies["django_language"] = "en"
+    response = client.get("/es" + widget, HTTP_ACCEPT_LANGUAGE="en", HTTP_ACCEPT="text/html")
+    assert lang_of(html(response)) == "es"
+    assert not response.cookies
+
+
+def oembed_in(client, url, endpoint="/oembed", **params):
+    response = client.get(endpoint, {"url": "http://testserver" + url, **params})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_oembed_gives_the_widget_in_the_language_asked_for(client, spanish):
+    cat = spanish
+    page = cat.death.get_absolute_url()
+    english = oembed_in(client, page)
+    assert iframe_src(english["html"]) == f"http://testserver/embed/themes/{cat.death.slug}/"
+    assert english["title"] == "Death penalty" and 'title="Death penalty"' in english["html"]
+    for lang in ("es", "ES", "es-MX", "es-419"):
+        data = oembed_in(client, page, lang=lang)
+        src = iframe_src(data["html"])
+        assert src == f"http://testserver/es/embed/themes/{cat.death.slug}/", lang
+        assert data["title"] == "Pena de muerte" and 'title="Pena de muerte"' in data["html"]
+    assert lang_of(html(client.get(src.removeprefix("http://testserver")))) == "es"
+
+
+def test_oembed_follows_the_language_of_the_address_unless_lang_says_otherwise(client, cat):
+    for page in (
+        f"/es/jurisdictions/{cat.pittsburgh.slug}/",
+        f"/es/embed/r/{cat.abolish.public_id}/",
+    ):
+        assert "/es/embed/" in iframe_src(oembed_in(client, page)["html"]), page
+        # The endpoint's own prefix changes only the language of its messages.
+        assert "/es/embed/" in iframe_src(oembed_in(client, page, "/es/oembed")["html"]), page
+        src = iframe_src(oembed_in(client, page, lang="en")["html"])
+        assert src.startswith("http://testserver/embed/"), page
+    english_page = f"/jurisdictions/{cat.pittsburgh.slug}/"
+    assert iframe_src(oembed_in(client, english_page, "/es/oembed")["html"]).startswith(
+        "http://testserver/embed/"
+    )
+
+
+@pytest.mark.parametrize("lang", ["fr", "xx", "e", "es_ES!", "x" * 600, " "])
+def test_oembed_refuses_a_language_it_does_not_offer(client, cat, lang):
+    page = "http://testserver" + cat.pittsburgh.get_absolute_url()
+    response = client.get("/oembed", {"url": page, "lang": lang})
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "status": 400,
+        "message": "lang is the widget's language, one of: en, es.",
+    }
+
+
+def test_the_embed_box_offers_the_code_in_each_language(client, cat):
+    for prefix, chosen in (("", "en"), ("/es", "es")):
+        page = html(client.get(prefix + f"/jurisdictions/{cat.pittsburgh.slug}/"))
+        box = re.search(r'<details class="embed-this">.*?</details>', page, re.S).group(0)
+        radios = dict(re.findall(r'<input type="radio" [^>]*value="(\w+)"([^>]*)>', box))
+        assert set(radios) == {"en", "es"}
+        assert [code for code, rest in radios.items() if "checked" in rest] == [chosen]
+        codes = dict(
+            re.findall(r'data-language="(\w+)">.*?<textarea[^>]*>([^<]*)</textarea>', box, re.S)
+        )
+        for language, code in codes.items():
+            src = iframe_src(code.replace("&quot;", '"').replace("&lt;", "<"))
+            widget = src.removeprefix("http://testserver")
+            assert (
+                widget
+                == ("/es" if language == "es" else "")
+                + f"/embed/jurisdictions/{cat.pittsburgh.slug}/"
+            )
+            assert lang_of(html(client.get(widget))) == language
+        assert set(codes) == {"en", "es"}
+    assert "Código del resumen en inglés" in box and "Código del resumen en español" in box
+    assert 'value="en"> Inglés</label>' in box and 'value="es" checked> Español</label>' in box

@@ -8,12 +8,16 @@ A visitor who never chose is guessed once from Accept-Language: a Spanish browse
 for an English page is sent to its /es/ twin. The language cookie then remembers the
 language of the pages the visitor reads, so switching to English with the switcher
 sticks, and no English-only visitor is ever given a cookie.
+
+Pages marked `@language_from_address` (the widgets other sites frame) skip both: their
+address is the host site's choice of language, and the Accept-Language and cookie an
+<iframe> sends are its visitor's, not the host's.
 """
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
-from django.urls import get_script_prefix, is_valid_path
+from django.urls import Resolver404, get_script_prefix, is_valid_path, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -45,6 +49,24 @@ def address_in(language: str, path_info: str, query: str = "") -> str:
     return f"{url}?{query}" if query else url
 
 
+def language_from_address(view):
+    """Mark a page whose language is its address's alone: never guessed, never remembered."""
+    view.language_from_address = True
+    return view
+
+
+def _addressed(view) -> bool:
+    return getattr(view, "language_from_address", False)
+
+
+def addressed_page(path_info: str) -> bool:
+    """Whether the page at this address (in the active language) is `language_from_address`."""
+    try:
+        return _addressed(resolve(path_info).func)
+    except Resolver404:
+        return False
+
+
 def wants_html(request) -> bool:
     return "text/html" in request.META.get("HTTP_ACCEPT", "")
 
@@ -71,6 +93,7 @@ class LanguageMiddleware(LocaleMiddleware):
             and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
             and wants_html(request)
             and translation.get_language_from_request(request) == PREFIXED
+            and not addressed_page(request.path_info)
         ):
             redirect = HttpResponseRedirect(
                 address_in(PREFIXED, request.path_info, request.META.get("QUERY_STRING", ""))
@@ -81,7 +104,12 @@ class LanguageMiddleware(LocaleMiddleware):
 
     def process_response(self, request, response):
         response = super().process_response(request, response)
-        if getattr(request, "language_twin", False) and response.status_code == 200:
+        match = getattr(request, "resolver_match", None)
+        if (
+            getattr(request, "language_twin", False)
+            and response.status_code == 200
+            and not (match and _addressed(match.func))
+        ):
             language = translation.get_language_from_path(request.path_info) or (
                 settings.LANGUAGE_CODE
             )

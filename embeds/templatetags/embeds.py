@@ -3,7 +3,10 @@
 {% embed_discovery "theme" theme %}."""
 
 from django import template
+from django.conf import settings
+from django.utils import translation
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from recommendations.absolute_urls import base_url
 
@@ -11,17 +14,32 @@ from ..views import WIDGETS, oembed_url
 
 register = template.Library()
 
-
-def _key(kind: str, obj) -> str:
-    return getattr(obj, WIDGETS[kind].key)
+# Whole phrases, not a name slotted into one: Spanish writes language names in lower case
+# mid-sentence, and Django's own names of the languages are capitalised for menus.
+CODE_LABELS = {
+    "en": _("Code for the summary in English"),
+    "es": _("Code for the summary in Spanish"),
+}
 
 
 @register.inclusion_tag("embeds/_box.html", takes_context=True)
 def embed_box(context, kind: str, obj):
+    """The code of the widget in each language, the page's own language chosen first: the
+    host site picks the language of its page."""
     base = base_url(context.get("request"))
+    current = translation.get_language()
     return {
         "kind": kind,
-        "code": WIDGETS[kind].iframe(base, _key(kind, obj), str(obj)),
+        "snippets": [
+            {
+                "language": code,
+                "name": translation.get_language_info(code)["name_translated"],
+                "label": CODE_LABELS[code],
+                "code": WIDGETS[kind].iframe(base, obj, code),
+                "chosen": code == current,
+            }
+            for code, _name in settings.LANGUAGES
+        ],
         "oembed_url": oembed_url(base + obj.get_absolute_url()),
     }
 
@@ -32,5 +50,5 @@ def embed_discovery(context, kind: str, obj):
     return format_html(
         '<link rel="alternate" type="application/json+oembed" href="{}" title="{}">',
         oembed_url(base + obj.get_absolute_url()),
-        str(obj),
+        WIDGETS[kind].title(obj, translation.get_language()),
     )
