@@ -229,11 +229,12 @@ def test_merging_jurisdictions_updates_each_public_commitment_moved(
 # --- The spreadsheet round trip -----------------------------------------------------------
 
 
-def upload_csv(client, sent, change):
-    """Downloads Pittsburgh's commitments as CSV, edits them with `change`, uploads the
-    file and applies it (the apply runs what it queued after the commit)."""
+def upload_csv(client, sent, change, sheet="csv"):
+    """Downloads Pittsburgh's commitments as CSV (or the `sheet`, e.g. "links.csv"), edits
+    them with `change`, uploads the file and applies it (the apply runs what it queued
+    after the commit)."""
     url = reverse("staff:spreadsheet", args=["pittsburgh"])
-    download = client.get(reverse("staff:spreadsheet-download", args=["pittsburgh", "csv"]))
+    download = client.get(reverse("staff:spreadsheet-download", args=["pittsburgh", sheet]))
     edited = change(download.content.decode()).encode()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -251,6 +252,19 @@ def test_a_curators_spreadsheet_change_to_a_public_commitment_is_one_update(
     assert Commitment.objects.get(pk=plan.pk).publication == "published"
     assert heard(receiver) == [("commitment.updated", plan.pk)]
     assert last_title(receiver) == "Civilian oversight"
+
+
+def test_a_curators_spreadsheet_change_to_a_link_is_one_update(
+    client, curator, plan, receiver, sent
+):
+    f.link(plan, f.recommendation(), rationale="Close enough.")
+    response = upload_csv(
+        client, sent, lambda text: text.replace("Close enough.", "It names it."), "links.csv"
+    )
+
+    assert response.status_code == 302
+    assert plan.links.get().rationale == "It names it."
+    assert heard(receiver) == [("commitment.updated", plan.pk)]
 
 
 def test_a_managers_spreadsheet_change_goes_to_review_and_tells_no_one(
@@ -345,3 +359,15 @@ def test_a_draft_progress_update_in_the_admin_is_told_only_once_published(
 
     assert response.status_code == 302
     assert heard(receiver) == ([("commitment.updated", plan.pk)] if told else [])
+
+
+def test_a_link_changed_in_the_recommendation_admin_is_one_update(admin, plan, receiver, sent):
+    recommendation = f.recommendation()
+    f.link(plan, recommendation, rationale="Close enough.")
+    url = reverse("admin:recommendations_recommendation_change", args=[recommendation.pk])
+    data = admin_form(admin, url, **{"commitment_links-0-rationale": "It names this ordinance."})
+    response = sent(admin.post, url, data)
+
+    assert response.status_code == 302
+    assert plan.links.get().rationale == "It names this ordinance."
+    assert heard(receiver) == [("commitment.updated", plan.pk)]
