@@ -6,6 +6,7 @@ from recommendations.admin import RecommendationAdmin
 from recommendations.fetch import validate_public_url
 from recommendations.models import Recommendation
 
+from .follow.admin import AnnouncesChanges, AnnouncesCommitmentChanges, AnnouncesLinkChanges
 from .models import (
     Commitment,
     CommitmentLink,
@@ -65,7 +66,7 @@ class ProgressUpdateInline(admin.StackedInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
+class CommitmentAdmin(AnnouncesCommitmentChanges, SimpleHistoryAdmin):
     formfield_overrides = PUBLIC_URLS
     list_display = [
         "title",
@@ -95,7 +96,7 @@ class CommitmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CommitmentLink)
-class CommitmentLinkAdmin(SimpleHistoryAdmin):
+class CommitmentLinkAdmin(AnnouncesChanges, SimpleHistoryAdmin):
     list_display = ["commitment", "relation", "recommendation"]
     list_filter = ["relation"]
     search_fields = ["commitment__title", "recommendation__text", "recommendation__paragraph"]
@@ -104,7 +105,7 @@ class CommitmentLinkAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SimpleHistoryAdmin):
+class ProgressUpdateAdmin(AnnouncesChanges, SimpleHistoryAdmin):
     formfield_overrides = PUBLIC_URLS
     list_display = ["commitment", "reported_on", "status", "publication"]
     list_filter = ["publication", "status"]
@@ -184,7 +185,7 @@ admin.site.unregister(Recommendation)
 
 
 @admin.register(Recommendation)
-class RecommendationWithLinksAdmin(RecommendationAdmin):
+class RecommendationWithLinksAdmin(AnnouncesLinkChanges, RecommendationAdmin):
     inlines = [CommitmentLinkInline]
 
 

@@ -534,6 +534,7 @@ def _apply(plan, jurisdiction, user, reason, counts, *, keep_public):
         current.save()
         current.themes.set(row.theme_ids)
         counts["changed"] += 1
+    Commitment.objects.filter(pk__in=list(locked)).announce()
     touched = set(locked)
     for row in plan.of("create", "commitments"):
         commitment = row.form.save(commit=False)

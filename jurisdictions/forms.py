@@ -153,6 +153,7 @@ class CommitmentForm(forms.ModelForm):
                 self.unpublished = True
             current.save()
             current.themes.set(self.cleaned_data["themes"])
+            Commitment.objects.filter(pk=current.pk).announce()
         self.instance = current
         return None
 

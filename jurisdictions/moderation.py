@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from .follow.tasks import emit
 from .models import (
     Commitment,
     CommitmentLink,
@@ -194,12 +193,12 @@ def approve_commitment(commitment: Commitment, user, note: str = "", *, seen: di
     """Publish a commitment and the progress updates submitted with it (the digest in
     ``seen`` covers them, so the curator approved what the page showed)."""
     with transaction.atomic():
-        was_public = Commitment.objects.filter(pk=commitment.pk, published_at__isnull=False)
-        event = "commitment.updated" if was_public.exists() else "commitment.published"
+        this = Commitment.objects.filter(pk=commitment.pk)
+        first = not this.filter(published_at__isnull=False).exists()
         _decide(Commitment, commitment.pk, Publication.PUBLISHED, note, APPROVED_REASON, seen)
         for update in submitted_with(commitment).select_for_update():
             _apply(update, Publication.PUBLISHED, note, APPROVED_REASON)
-        emit(event, [commitment.pk])
+        this.announce(first_publication=first)
 
 
 def reject_commitment(commitment: Commitment, user, reason: str, *, seen: dict) -> None:
@@ -239,7 +238,7 @@ def approve_update(update: ProgressUpdate, user, note: str = "", *, seen: dict) 
             ProgressUpdate, update.pk, Publication.PUBLISHED, note, APPROVED_REASON, seen
         )
         _take_status(locked)
-        emit("commitment.updated", [locked.commitment_id])
+        Commitment.objects.filter(pk=locked.commitment_id).announce()
 
 
 def reject_update(update: ProgressUpdate, user, reason: str, *, seen: dict) -> None:
@@ -250,7 +249,12 @@ def reject_update(update: ProgressUpdate, user, reason: str, *, seen: dict) -> N
 def approve_submission(obj, user, note: str = "", *, seen: dict) -> None:
     """Publish an indicator or a measurement."""
     with transaction.atomic():
-        _decide(type(obj), obj.pk, Publication.PUBLISHED, note, APPROVED_REASON, seen)
+        locked = _decide(type(obj), obj.pk, Publication.PUBLISHED, note, APPROVED_REASON, seen)
+        if isinstance(locked, Indicator):
+            commitment_id = locked.commitment_id
+        else:
+            commitment_id = locked.indicator.commitment_id
+        Commitment.objects.filter(pk=commitment_id).announce()
 
 
 def reject_submission(obj, user, reason: str, *, seen: dict) -> None:
@@ -382,6 +386,7 @@ def merge_commitments(survivor: Commitment, duplicate: Commitment) -> None:
         survivor.save()
         duplicate.skip_history_when_saving = True
         duplicate.delete()
+        Commitment.objects.filter(pk=survivor.pk).announce()
 
 
 ROLE_RANK = {Membership.Role.EDITOR: 1, Membership.Role.MANAGER: 2}
@@ -395,11 +400,14 @@ def merge_jurisdictions(survivor: Jurisdiction, duplicate: Jurisdiction) -> None
     with transaction.atomic():
         survivor = Jurisdiction.objects.select_for_update().get(pk=survivor.pk)
         duplicate = Jurisdiction.objects.select_for_update().get(pk=duplicate.pk)
-        for commitment in duplicate.commitments.all():
+        moved = list(duplicate.commitments.all())
+        for commitment in moved:
             commitment.jurisdiction = survivor
             commitment.version = commitment.version + 1
             commitment._change_reason = f"Jurisdiction {duplicate.pk} merged into {survivor.pk}"
             commitment.save()
+        # Their jurisdiction is part of what the public sees of them.
+        Commitment.objects.filter(pk__in=[c.pk for c in moved]).announce()
         HistoricalCommitment.objects.filter(jurisdiction_id=duplicate.pk).update(
             jurisdiction_id=survivor.pk
         )

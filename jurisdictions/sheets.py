@@ -429,6 +429,8 @@ def apply_rows(plan, user, reason, *, keep_public, touched: set[int]):
         commitment.version += 1
         commitment._change_reason = reason
         commitment.save()
+    # Links are public with their commitment.
+    Commitment.objects.filter(pk__in=linked).announce()
     return counts
 
 

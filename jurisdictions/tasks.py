@@ -22,7 +22,8 @@ from upr_tracker.dbschema import drift
 
 from . import pending
 from .denormalised import repair_theme_counts, repair_theme_ids
-from .follow.tasks import deliver_webhook, emit, fan_out_event  # noqa: F401
+from .follow.outbox import emit
+from .follow.tasks import deliver_webhook, fan_out_event, send_waiting_events  # noqa: F401
 from .local_status import refresh_local_status
 from .reports.tasks import build_report  # noqa: F401 - registers it with the worker
 

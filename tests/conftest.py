@@ -6,6 +6,7 @@ broker (most of those start a real Celery worker), `slow` is everything a develo
 leaves out with `make test-fast` (pytest -m "not slow"): every `browser` and `redis` test
 is marked `slow` here, and the other slow ones carry the marker themselves."""
 
+import logging
 import os
 
 import pytest
@@ -237,6 +238,41 @@ def broker(transactional_db):
     clear_redis_namespace(client)
     app.conf.task_always_eager = False
     return client
+
+
+@pytest.fixture
+def redis_down(settings, monkeypatch, caplog):
+    """The cache and the Celery broker at a Redis that is not there. Returns the log, to
+    check each failure was written down."""
+    from tests.helpers import unused_port, use_redis_at
+
+    use_redis_at(f"redis://127.0.0.1:{unused_port()}/0", settings, monkeypatch)
+    caplog.set_level(logging.WARNING)
+    return caplog
+
+
+# --- Webhooks --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def loopback(settings):
+    """The receiver listens on 127.0.0.1, which production refuses (as the link checker's
+    tests do); retries wait a second at first, not a minute."""
+    settings.FETCH_ALLOW_LOOPBACK = True
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 1
+    settings.WEBHOOK_DISABLE_AFTER_FAILURES = 15
+
+
+@pytest.fixture
+def sent(django_capture_on_commit_callbacks):
+    """Runs `action` and then what it queued after the commit, as the worker would;
+    returns what `action` returned (a response, for a client's post)."""
+
+    def run(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+    return run
 
 
 # --- Languages -------------------------------------------------------------------------

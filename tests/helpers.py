@@ -221,6 +221,10 @@ def unused_port() -> int:
         return sock.getsockname()[1]
 
 
+def logged(caplog, text) -> bool:
+    return any(text in record.getMessage() for record in caplog.records)
+
+
 def use_redis_at(url, settings, monkeypatch):
     """This process's cache, broker and pending-refresh set at the Redis `url` (perhaps one
     that is not there), with tasks sent rather than run in process; undone after the test.

@@ -1,6 +1,7 @@
 """Following on a real Celery worker (Redis, PostgreSQL): a search digest run killed with
 SIGKILL mid-run sends every follower exactly one mail once a new worker has finished it,
-and a webhook whose receiver fails twice is retried after growing waits."""
+a webhook whose receiver fails twice is retried after growing waits, and an event whose
+task never reached the broker is delivered once by the sweep."""
 
 import json
 import time
@@ -12,8 +13,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from jurisdictions.follow.models import SavedSearch
-from jurisdictions.follow.tasks import fan_out_event
+from jurisdictions.follow.models import OutboxEvent, SavedSearch
+from jurisdictions.follow.outbox import emit
+from jurisdictions.follow.tasks import fan_out_event, send_waiting_events
 from jurisdictions.models import Commitment, DigestDelivery, Jurisdiction, Subscription
 from jurisdictions.tasks import send_search_digests
 from recommendations.models import TaskRun
@@ -143,7 +145,8 @@ def test_a_webhook_is_retried_on_a_real_worker_after_growing_waits(tmp_path, pit
         webhook = hook(receiver.hook_url, jurisdiction=pittsburgh)
         worker = Worker(tmp_path, WEBHOOK_RETRY_BASE_SECONDS="1").start()
         try:
-            fan_out_event.delay("commitment.updated", [plan.pk])
+            # Kept and queued as a change outside any transaction does it.
+            emit("commitment.updated", [plan.pk])
             wait_for(lambda: len(receiver.received) == 3, worker, timeout=60, what="3 tries")
             time.sleep(0.5)
         finally:
@@ -158,3 +161,38 @@ def test_a_webhook_is_retried_on_a_real_worker_after_growing_waits(tmp_path, pit
     delivery = webhook.deliveries.get()
     assert delivery.status == "delivered"
     assert [a.status_code for a in delivery.attempt_log.order_by("id")] == [500, 502, 200]
+
+
+def test_an_event_whose_task_was_lost_is_delivered_once_by_the_sweep(tmp_path, pittsburgh):
+    plan = f.commitment(jurisdiction=pittsburgh, published_at=timezone.now())
+    # Kept with its change two minutes ago; its task never reached the broker.
+    event = OutboxEvent.objects.create(
+        event="commitment.updated", object_id=plan.pk, transaction_id=1
+    )
+    OutboxEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    with Receiver() as receiver:
+        webhook = hook(receiver.hook_url, jurisdiction=pittsburgh)
+        worker = Worker(tmp_path).start()
+        try:
+            send_waiting_events.delay()
+            wait_for(lambda: len(receiver.received) == 1, worker, what="the sweep's delivery")
+            # The lost task turning up after all, and the next sweep, send nothing more
+            # (the worker runs one task at a time, in order: the sweep's run comes last).
+            fan_out_event.delay([event.pk])
+            send_waiting_events.delay()
+            wait_for(
+                lambda: (
+                    TaskRun.objects.filter(
+                        task="jurisdictions.tasks.send_waiting_events", outcome="succeeded"
+                    ).count()
+                    == 2
+                ),
+                worker,
+                what="the second sweep",
+            )
+        finally:
+            worker.stop()
+
+    assert len(receiver.received) == 1
+    assert verify(webhook.secret, receiver.received[0]["headers"], receiver.received[0]["body"])
+    assert webhook.deliveries.get().status == "delivered"

@@ -7,7 +7,6 @@ upr_tracker/celery.py, recommendations.jobs.requeue_stale).
 worker's side of an outage (Redis killed and restarted under it) is in
 tests/test_worker_chaos.py."""
 
-import logging
 from datetime import timedelta
 
 import pytest
@@ -20,25 +19,12 @@ from jurisdictions.reports import builder
 from jurisdictions.reports.models import ReportBuild
 from recommendations.models import ImportRun
 from tests import factories as f
-from tests.helpers import DATA, unused_port, use_redis_at
+from tests.helpers import DATA, logged
 from tests.test_moderation_race import open_queue
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "tenant-rights-2024!"
-
-
-@pytest.fixture
-def redis_down(settings, monkeypatch, caplog):
-    """The cache and the Celery broker at a Redis that is not there. Returns the log, to
-    check each failure was written down."""
-    use_redis_at(f"redis://127.0.0.1:{unused_port()}/0", settings, monkeypatch)
-    caplog.set_level(logging.WARNING)
-    return caplog
-
-
-def logged(caplog, text) -> bool:
-    return any(text in record.getMessage() for record in caplog.records)
 
 
 def test_the_public_pages_answer_from_the_database(client, redis_down, cat):

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from jurisdictions import moderation
 from jurisdictions.follow import webhooks
-from jurisdictions.follow.models import Webhook, WebhookDelivery
-from jurisdictions.follow.tasks import emit
+from jurisdictions.follow.models import OutboxEvent, Webhook, WebhookDelivery
+from jurisdictions.follow.outbox import emit
 from jurisdictions.tasks import refresh_recommendation_statuses
 from tests import factories as f
 from tests.helpers import LocalServer
@@ -60,15 +60,6 @@ def verify(secret: str, headers: dict, body: bytes, tolerance: int = 300) -> boo
     return fresh and hmac.compare_digest(expected.hexdigest(), signature)
 
 
-@pytest.fixture
-def loopback(settings):
-    """The receiver listens on 127.0.0.1, which production refuses (as the link checker's
-    tests do); retries wait a second at first, not a minute."""
-    settings.FETCH_ALLOW_LOOPBACK = True
-    settings.WEBHOOK_RETRY_BASE_SECONDS = 1
-    settings.WEBHOOK_DISABLE_AFTER_FAILURES = 15
-
-
 def hook(url, *, jurisdiction, events=EVENTS, owner=None):
     owner = owner or f.user(email="owner@example.org")
     return Webhook.objects.create(
@@ -81,15 +72,10 @@ def hook(url, *, jurisdiction, events=EVENTS, owner=None):
     )
 
 
-@pytest.fixture
-def sent(django_capture_on_commit_callbacks):
-    """Runs `action` and then what it queued after the commit, as the worker would."""
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            action(*args, **kwargs)
-
-    return run
+def deliveries(event, ids) -> list[int]:
+    """Keeps the event as a change does (outbox.emit) and writes its deliveries as the
+    task queued after the commit would."""
+    return [pk for event_id in emit(event, ids) for pk in webhooks.fan_out(event_id)]
 
 
 def tries(event, ids) -> list[str]:
@@ -97,7 +83,7 @@ def tries(event, ids) -> list[str]:
     another, without the waits (tests/test_follow_worker.py waits them out on a real
     worker): the outcome of each attempt."""
     outcomes = []
-    for pk in webhooks.fan_out(event, ids):
+    for pk in deliveries(event, ids):
         while True:
             outcomes.append(webhooks.attempt(pk))
             if outcomes[-1] != "retry":
@@ -163,8 +149,15 @@ def test_the_request_only_queues_the_event(
         with django_capture_on_commit_callbacks(execute=False) as queued:
             moderation.approve_commitment(plan, curator, seen=seen)
 
-    # A task queued after the commit, nothing sent or even written yet.
+    # The event kept with the approval and a task queued after the commit; nothing sent
+    # or fanned out yet.
     assert any("fan_out_event" in repr(callback) for callback in queued)
+    event = OutboxEvent.objects.get()
+    assert (event.event, event.object_id, event.fanned_out_at) == (
+        "commitment.published",
+        plan.pk,
+        None,
+    )
     assert receiver.received == [] and not WebhookDelivery.objects.exists()
 
 
@@ -229,8 +222,11 @@ def test_repeated_failure_disables_the_hook_and_tells_its_owner_once(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["owner@example.org"]
     assert receiver.hook_url in mail.outbox[0].body
-    # A disabled hook is not told of later events.
-    assert webhooks.fan_out("commitment.updated", [plans[0].pk]) == []
+    # A disabled hook is not told of later events (one kept by a later transaction).
+    later = OutboxEvent.objects.create(
+        event="commitment.updated", object_id=plans[0].pk, transaction_id=0
+    )
+    assert webhooks.fan_out(later.pk) == []
 
 
 INTERNAL = "This address points inside a private network."
@@ -553,7 +549,7 @@ def test_a_long_wait_is_made_of_hops_shorter_than_the_brokers_visibility_timeout
     plan = f.commitment(jurisdiction=pittsburgh, published_at=timezone.now())
     with Receiver(statuses=[500]) as receiver:
         hook(receiver.hook_url, jurisdiction=pittsburgh)
-        (pk,) = webhooks.fan_out("commitment.updated", [plan.pk])
+        (pk,) = deliveries("commitment.updated", [plan.pk])
         assert webhooks.attempt(pk) == "retry"
 
     # The next try is due in an hour; the worker waits for it 600 s at a time.

@@ -187,6 +187,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jurisdictions.tasks.maintain_report_builds",
         "schedule": 60.0,
     },
+    "webhook-events-every-minute": {
+        "task": "jurisdictions.tasks.send_waiting_events",
+        "schedule": 60.0,
+    },
     "daily-upstream-sync": {
         "task": "recommendations.tasks.sync_upstream",
         "schedule": crontab(hour=3, minute=0),

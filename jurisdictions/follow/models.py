@@ -1,6 +1,7 @@
-"""Saved searches (what "Follow this search" and webhooks follow) and webhooks with their
-deliveries and attempts. Email subscriptions to a search are ordinary Subscriptions
-(jurisdictions/models.py) whose target is a SavedSearch."""
+"""Saved searches (what "Follow this search" and webhooks follow), webhooks with their
+deliveries and attempts, and the outbox of events waiting to reach them. Email
+subscriptions to a search are ordinary Subscriptions (jurisdictions/models.py) whose
+target is a SavedSearch."""
 
 import uuid
 
@@ -152,6 +153,47 @@ class Webhook(models.Model):
         return self.jurisdiction or self.search
 
 
+class OutboxEvent(models.Model):
+    """An event as it happened, written in the same transaction as the change that caused
+    it, so it is kept even when the broker is away at the commit (follow/outbox.py). Its
+    fan-out (one delivery per webhook it concerns) is queued after the commit; a sweep
+    every minute fans out those still waiting. Stamped when fanned out, which happens once.
+    """
+
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    # The commitment, recommendation or import run the event is about.
+    object_id = models.BigIntegerField()
+    # PostgreSQL's id of the transaction that wrote it: several writes of one request
+    # touching the same commitment make one event, not one per write.
+    transaction_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transaction_id", "event", "object_id"],
+                name="jurisdictions_outboxevent_once_per_transaction",
+            ),
+            models.CheckConstraint(
+                name="jurisdictions_outboxevent_event_valid",
+                condition=Q(event__in=WebhookEvent.values),
+            ),
+        ]
+        indexes = [
+            # The sweep: events not yet fanned out, oldest first.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(fanned_out_at__isnull=True),
+                name="jurisdictions_outboxevent_wait",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} {self.object_id}"
+
+
 class WebhookDeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Trying")
     DELIVERED = "delivered", _("Delivered")
@@ -165,6 +207,10 @@ class WebhookDelivery(models.Model):
     Status = WebhookDeliveryStatus
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    # The event it carries; empty only for deliveries made before events were kept.
+    source = models.ForeignKey(
+        OutboxEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
     event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     event = models.CharField(max_length=40, choices=WebhookEvent.choices)
     payload = models.JSONField()
@@ -182,6 +228,10 @@ class WebhookDelivery(models.Model):
             models.CheckConstraint(
                 name="jurisdictions_webhookdelivery_status_valid",
                 condition=Q(status__in=WebhookDeliveryStatus.values),
+            ),
+            # An event reaches each webhook once, however often its fan-out runs.
+            models.UniqueConstraint(
+                fields=["source", "webhook"], name="jurisdictions_webhookdelivery_once_per_event"
             ),
         ]
 

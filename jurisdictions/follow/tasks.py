@@ -1,9 +1,12 @@
-"""Webhook jobs: an event's fan-out to the webhooks it concerns, and each delivery.
-Registered with the worker by jurisdictions/tasks.py."""
+"""Webhook jobs: an event's fan-out to the webhooks it concerns, the sweep that fans out
+events whose task never ran, and each delivery. Registered with the worker by
+jurisdictions/tasks.py."""
 
 from celery import shared_task
 
-from recommendations.jobs import RETRY, TRANSIENT_ERRORS
+from recommendations.jobs import RETRY, TRANSIENT_ERRORS, track_run
+
+from .models import WebhookEvent
 
 
 @shared_task(
@@ -12,12 +15,29 @@ from recommendations.jobs import RETRY, TRANSIENT_ERRORS
     time_limit=360,
     **RETRY,
 )
-def fan_out_event(event, object_ids):
-    """Write one delivery per webhook the event concerns and queue each."""
+def fan_out_event(event_ids):
+    """Write one delivery per webhook each kept event concerns and queue each; an event
+    already fanned out (by the sweep, or this task delivered twice) is left alone."""
     from .webhooks import fan_out
 
-    for pk in fan_out(str(event), list(object_ids)):
-        deliver_webhook.delay_on_commit(pk)
+    for event_id in event_ids:
+        for pk in fan_out(int(event_id)):
+            deliver_webhook.delay_on_commit(pk)
+
+
+@shared_task(
+    name="jurisdictions.tasks.send_waiting_events",
+    soft_time_limit=300,
+    time_limit=360,
+    **RETRY,
+)
+def send_waiting_events():
+    """Every minute: fan out the events whose queued task never ran (outbox.sweep)."""
+    from .outbox import sweep
+
+    with track_run("jurisdictions.tasks.send_waiting_events") as run:
+        run.counts = sweep()
+    return run.counts
 
 
 # Each wait is held by the worker as an unacknowledged message: kept under the broker's
@@ -49,11 +69,8 @@ def deliver_webhook(self, delivery_id):
     raise self.retry(countdown=max(1, min(wait, MAX_HOP_SECONDS)))
 
 
-def emit(event: str, object_ids) -> None:
-    """Queue an event after the current transaction commits; never waits for anyone."""
-    ids = sorted({int(pk) for pk in object_ids if pk is not None}) or [None]
-    fan_out_event.delay_on_commit(str(event), ids)
-
-
 def import_finished(import_run_id: int) -> None:
-    emit("import.finished", [import_run_id])
+    """Called by the importer when a run ends (jurisdictions/apps.py)."""
+    from .outbox import emit
+
+    emit(WebhookEvent.IMPORT_FINISHED, [import_run_id])

@@ -1,10 +1,11 @@
 """Signed webhooks: who hears about an event, how a delivery is signed and sent.
 
-An event is only queued by the request that caused it (emit, one task after the commit);
-the worker finds the webhooks it concerns, writes one WebhookDelivery each and sends
-them. A delivery is retried with exponential backoff for WEBHOOK_RETRY_WINDOW_SECONDS
-(24 hours); every attempt is logged. After WEBHOOK_DISABLE_AFTER_FAILURES failed attempts
-in a row the webhook is disabled and its owner told by email.
+The change that causes an event keeps it in the outbox, in the change's own transaction
+(outbox.emit), and queues its fan-out after the commit; the worker finds the webhooks it
+concerns, writes one WebhookDelivery each, once (fan_out), and sends them. A delivery is
+retried with exponential backoff for WEBHOOK_RETRY_WINDOW_SECONDS (24 hours); every
+attempt is logged. After WEBHOOK_DISABLE_AFTER_FAILURES failed attempts in a row the
+webhook is disabled and its owner told by email.
 
 The address goes through the link checker's checks (recommendations/fetch.py): refused
 when saved if it names an internal host, and again at every delivery and on every
@@ -35,7 +36,7 @@ from django.utils.translation import gettext as _
 from recommendations import fetch
 from recommendations.absolute_urls import base_url
 
-from .models import Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
+from .models import OutboxEvent, Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
 
 USER_AGENT = "UPR-Tracker-Webhooks/1"
 SIGNATURE_HEADER = "X-UPR-Signature"
@@ -296,16 +297,28 @@ def payload_for(event: str, object_id: int | None) -> tuple[dict, dict] | None:
     return {"import": summary}, {}
 
 
-def fan_out(event: str, object_ids: list[int | None]) -> list[int]:
-    """Write the deliveries of an event; returns their ids, to be sent."""
-    created = []
-    for object_id in object_ids:
-        found = payload_for(event, object_id)
-        if not found:
-            continue
-        payload, about = found
-        for hook in concerned(event, **about):
-            created.append(
-                WebhookDelivery.objects.create(webhook=hook, event=event, payload=payload).pk
-            )
+def fan_out(event_id: int) -> list[int]:
+    """Write the deliveries of a kept event, once: the event is locked while they are
+    written and stamped in the same transaction, so of the task queued after the commit
+    and the sweep (outbox.py) only the first writes them, and the other finds the event
+    done or locked and returns nothing. Returns the new deliveries' ids, to be sent."""
+    with transaction.atomic():
+        kept = (
+            OutboxEvent.objects.select_for_update(skip_locked=True)
+            .filter(pk=event_id, fanned_out_at__isnull=True)
+            .first()
+        )
+        if kept is None:
+            return []
+        created = []
+        found = payload_for(kept.event, kept.object_id)
+        if found:
+            payload, about = found
+            for hook in concerned(kept.event, **about):
+                delivery = WebhookDelivery.objects.create(
+                    webhook=hook, source=kept, event=kept.event, payload=payload
+                )
+                created.append(delivery.pk)
+        kept.fanned_out_at = timezone.now()
+        kept.save(update_fields=["fanned_out_at"])
     return created

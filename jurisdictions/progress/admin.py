@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from recommendations.fetch import validate_public_url
 
+from ..follow.admin import AnnouncesChanges
 from .models import Indicator, Measurement, Milestone
 
 PUBLIC_URLS = {models.URLField: {"validators": [validate_public_url]}}
@@ -19,7 +20,7 @@ class MeasurementInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(AnnouncesChanges, SimpleHistoryAdmin):
     list_display = ["name", "commitment", "direction", "target_date", "publication"]
     list_filter = ["publication", "direction"]
     search_fields = ["name", "commitment__title"]
@@ -30,7 +31,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(AnnouncesChanges, SimpleHistoryAdmin):
     list_display = ["title", "commitment", "due_on", "done_on"]
     search_fields = ["title", "commitment__title"]
     autocomplete_fields = ["commitment"]

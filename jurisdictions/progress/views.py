@@ -18,7 +18,7 @@ from ..permissions import (
     get_commitment_for_edit,
     is_curator,
 )
-from ..staff.access import curator_only, editor_touch, staff_only
+from ..staff.access import curator_only, staff_only, touch_commitment
 from ..staff.review import outdated_message
 from .forms import IndicatorForm, MeasurementForm, MilestoneForm
 from .models import (
@@ -94,18 +94,6 @@ def measurement_edit(request, pk, measurement_pk=None):
     return _page(request, form, indicator.commitment, heading, _("Save measurement"))
 
 
-def _touch(request, commitment):
-    """Milestones are part of the commitment's own record (see moderation.review_state):
-    a staff change takes a public commitment back to review, as a link change does."""
-    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
-    if editor_touch(request, locked):
-        messages.warning(
-            request, _("It is off the public site until a curator approves the change.")
-        )
-    locked.version = locked.version + 1
-    locked.save()
-
-
 @staff_only
 def milestone_edit(request, pk, milestone_pk=None):
     commitment = get_commitment_for_edit(request.user, pk)
@@ -118,7 +106,8 @@ def milestone_edit(request, pk, milestone_pk=None):
             saved = form.save(commit=False)
             saved.commitment = commitment
             saved.save()
-            _touch(request, commitment)
+            # Milestones are part of the commitment's own record (moderation.review_state).
+            touch_commitment(request, commitment)
         messages.success(request, _("Milestone saved."))
         return redirect("staff:commitment", pk=pk)
     heading = _("Edit milestone") if milestone else _("New milestone")
@@ -190,6 +179,7 @@ def indicator_delete(request, pk, indicator_pk):
     measurements = list(indicator.measurements.all())
     if request.method == "POST":
         was_public = indicator.pk in ever_published_indicators(commitment)
+        shown = indicator.publication == Publication.PUBLISHED
         with transaction.atomic():
             # One by one, so each measurement's deletion is in the history with a reason.
             for measurement in measurements:
@@ -199,6 +189,8 @@ def indicator_delete(request, pk, indicator_pk):
             indicator.delete()
             if was_public:
                 freshness.refresh_after_publication(commitment.pk)
+            if shown:
+                Commitment.objects.filter(pk=commitment.pk).announce()
         messages.success(
             request, _("Deleted “%(name)s” and its measurements.") % {"name": indicator.name}
         )
@@ -223,7 +215,7 @@ def milestone_delete(request, pk, milestone_pk):
         with transaction.atomic():
             milestone._change_reason = _("Deleted by staff")
             milestone.delete()
-            _touch(request, commitment)
+            touch_commitment(request, commitment)
         messages.success(
             request, _("Deleted the milestone “%(title)s”.") % {"title": milestone.title}
         )

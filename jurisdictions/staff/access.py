@@ -2,11 +2,13 @@
 user's jurisdictions (so their existence is not confirmed) and 403 for a curator-only
 action; every write is a POST."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from ..models import (
+    Commitment,
     Publication,
 )
 from ..permissions import (
@@ -53,6 +55,21 @@ def editor_touch(request, commitment) -> bool:
         return False
     commitment.publication = Publication.DRAFT
     return True
+
+
+def touch_commitment(request, commitment) -> None:
+    """After a change to a part of a commitment's own record (a link, a milestone), inside
+    the change's transaction: a new version under a row lock, so an open edit form
+    notices, back to review if staff made it (editor_touch), and the webhooks told if it
+    stays public."""
+    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    if editor_touch(request, locked):
+        messages.warning(
+            request, _("It is off the public site until a curator approves the change.")
+        )
+    locked.version = locked.version + 1
+    locked.save()
+    Commitment.objects.filter(pk=locked.pk).announce()
 
 
 def permission_denied(request, exception=None):

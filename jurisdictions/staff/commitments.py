@@ -26,7 +26,7 @@ from ..permissions import (
     is_curator,
 )
 from ..progress.models import ever_published_indicators, has_unsent_progress
-from .access import editor_touch, staff_only
+from .access import staff_only, touch_commitment
 
 
 @staff_only
@@ -187,23 +187,12 @@ def link_add(request, pk):
         except IntegrityError:
             messages.error(request, _("This recommendation is already linked."))
             return redirect("staff:commitment", pk=pk)
-        _touch_commitment(request, commitment)
+        touch_commitment(request, commitment)
     messages.success(
         request,
         _("Linked to %(citation)s.") % {"citation": form.cleaned_data["recommendation"].citation},
     )
     return redirect("staff:commitment", pk=pk)
-
-
-def _touch_commitment(request, commitment):
-    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
-    unpublished = editor_touch(request, locked)
-    locked.version = locked.version + 1
-    locked.save()
-    if unpublished:
-        messages.warning(
-            request, _("It is off the public site until a curator approves the change.")
-        )
 
 
 @staff_only
@@ -213,7 +202,7 @@ def link_remove(request, pk, link_pk):
     link = get_object_or_404(commitment.links, pk=link_pk)
     with transaction.atomic():
         link.delete()
-        _touch_commitment(request, commitment)
+        touch_commitment(request, commitment)
     messages.success(request, _("Link removed."))
     return redirect("staff:commitment", pk=pk)
 
