@@ -158,6 +158,19 @@ def staff_scene(db):
     return build_staff_scene()
 
 
+@pytest.fixture
+def demo_pittsburgh(db):
+    """The demo data a newcomer loads (seed_demo); returns its jurisdiction, Pittsburgh."""
+    import io
+
+    from django.core.management import call_command
+
+    from jurisdictions.models import Jurisdiction
+
+    call_command("seed_demo", stdout=io.StringIO())
+    return Jurisdiction.objects.get(slug="pittsburgh")
+
+
 # --- Staff -----------------------------------------------------------------------------
 
 
