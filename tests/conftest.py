@@ -151,6 +151,30 @@ def report_data(db):
 
 
 @pytest.fixture
+def without_paragraph(report_data):
+    """A first-cycle recommendation to the United States, by Cuba and France, with no
+    paragraph number (as UPR Info's records come): its citation names the review, its
+    recommenders and its public identifier."""
+    from datetime import date
+
+    from tests import factories
+
+    cuba = factories.country(iso3="CUB", name="Cuba")
+    first = factories.review(
+        state_under_review=report_data.usa,
+        cycle=1,
+        wg_session=9,
+        report_symbol="A/HRC/16/11",
+        review_date=date(2010, 11, 5),
+    )
+    rec = factories.recommendation(
+        review=first, paragraph="", recommending_countries=[report_data.france, cuba]
+    )
+    rec.refresh_from_db()  # its permanent public identifier, given by the database
+    return rec
+
+
+@pytest.fixture
 def staff_scene(db):
     """Every staff and curator page with the data that fills it (tests/staff_pages.py)."""
     from tests.staff_pages import build_staff_scene
