@@ -13,12 +13,14 @@ import docx
 import pytest
 from pypdf import PdfReader
 
+from tests import factories
 from tests.browser import check_facet, chromium_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
+PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture(scope="module")
@@ -180,8 +182,6 @@ def test_typed_text_survives_every_change_and_the_limit_updates_at_once(
 def test_the_builder_names_its_state_under_review_and_offers_the_others(
     live_server, report_data, fresh
 ):
-    from tests import factories
-
     cuba = factories.country(iso3="CUB", name="Cuba")
     review = factories.review(state_under_review=cuba, cycle=3, report_symbol="A/HRC/39/16")
     factories.recommendation(review=review, paragraph="24.1", recommending_countries=[cuba])
@@ -235,6 +235,19 @@ def test_add_to_report_stays_in_place_says_in_basket_and_counts_in_the_nav(
     last.get_by_role("button", name=re.compile(r"^In basket")).click()
     last.get_by_role("button", name=re.compile("^Add to report")).wait_for()
     assert nav.get_by_role("link", name="Report basket", exact=True).is_visible()
+
+
+def test_someone_signed_in_finds_their_saved_reports_in_the_menu(live_server, report_data, fresh):
+    from tests.browser import sign_in
+
+    page = fresh
+    factories.user(email="advocate@example.org", password=PASSWORD)
+    sign_in(page, live_server.url, "advocate@example.org", PASSWORD)
+    page.goto(live_server.url + "/recommendations/")
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Saved reports").click()
+    page.wait_for_url(live_server.url + "/reports/")
+    assert page.get_by_role("heading", name="Saved reports", level=1).is_visible()
 
 
 # Point 1 and the done-when: every link in every file answers on this server
@@ -343,6 +356,9 @@ def test_a_file_downloaded_from_the_builder_is_a4_plain_and_its_links_answer_her
     assert "Introduction" not in [
         p.text for p in document.paragraphs if p.style.name == "Heading 1"
     ]
+    # "No published ... answers it yet" is a note, not a numbered paragraph.
+    notes = [p for p in document.paragraphs if p.text.startswith("No published")]
+    assert all(p._p.pPr is None or p._p.pPr.numPr is None for p in notes)
     reader = PdfReader(io.BytesIO(pdf))
     box = reader.pages[0].mediabox
     assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)
