@@ -175,6 +175,22 @@ def without_paragraph(report_data):
 
 
 @pytest.fixture
+def cuban(report_data):
+    """A cycle-3 recommendation made to Cuba, beside the report data's United States ones."""
+    from tests import factories
+
+    cuba = factories.country(iso3="CUB", name="Cuba")
+    review = factories.review(state_under_review=cuba, cycle=3, report_symbol="A/HRC/39/16")
+    return factories.recommendation(
+        review=review,
+        paragraph="24.1",
+        text="Lift the restrictions on independent newspapers.",
+        response="noted",
+        recommending_countries=[report_data.france],
+    )
+
+
+@pytest.fixture
 def staff_scene(db):
     """Every staff and curator page with the data that fills it (tests/staff_pages.py)."""
     from tests.staff_pages import build_staff_scene

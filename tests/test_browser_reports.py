@@ -180,11 +180,8 @@ def test_typed_text_survives_every_change_and_the_limit_updates_at_once(
 
 
 def test_the_builder_names_its_state_under_review_and_offers_the_others(
-    live_server, report_data, fresh
+    live_server, report_data, cuban, fresh
 ):
-    cuba = factories.country(iso3="CUB", name="Cuba")
-    review = factories.review(state_under_review=cuba, cycle=3, report_symbol="A/HRC/39/16")
-    factories.recommendation(review=review, paragraph="24.1", recommending_countries=[cuba])
     page = fresh
     page.goto(live_server.url + "/reports/new/?under_review=all")
     assert page.get_by_text("leaves out Cuba (1)").is_visible()
@@ -202,6 +199,31 @@ def test_the_builder_names_its_state_under_review_and_offers_the_others(
     assert page.get_by_role("heading", name="A/HRC/39/16, para. 24.1").is_visible()
     assert page.get_by_label("Introduction").input_value() == "About Cuba."
     assert "US response" not in page.locator("article.report-document").inner_text()
+
+
+def test_a_basket_of_two_states_says_so_and_the_builder_asks_which(
+    live_server, report_data, cuban, fresh
+):
+    page = fresh
+    page.goto(live_server.url + "/recommendations/?under_review=all&cycle=3")
+    for rec in (report_data.shelter, cuban):
+        item = page.locator(f"#rec-{rec.pk}")
+        item.get_by_role("button", name=re.compile("^Add to report")).click()
+        item.get_by_role("button", name=re.compile(r"^In basket")).wait_for()
+    assert "made to 2 states under review" in (page.locator("[data-basket-status]").text_content())
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Report basket (2)"
+    ).click()
+    assert page.get_by_text("were made to 2 states under review").is_visible()
+    page.get_by_role("button", name="Build a report").click()
+    page.wait_for_url(re.compile(r"/reports/new/\?.*basket=1"))
+    assert page.get_by_text("leaves out Cuba (1)").is_visible()
+    assert page.get_by_role("heading", name="A/HRC/46/15, para. 26.181").is_visible()
+    assert page.get_by_role("heading", name="A/HRC/39/16, para. 24.1").count() == 0
+    with page.expect_navigation():
+        page.get_by_label("State under review").select_option("CUB")
+    assert page.get_by_role("heading", name="A/HRC/39/16, para. 24.1").is_visible()
+    assert page.get_by_role("heading", name="A/HRC/46/15, para. 26.181").count() == 0
 
 
 # Point 7: the basket

@@ -64,19 +64,6 @@ def test_a_citation_without_a_paragraph_names_the_review_and_its_recommenders(
 # Point 4: one state under review
 
 
-@pytest.fixture
-def cuban(report_data):
-    cuba = factories.country(iso3="CUB", name="Cuba")
-    review = factories.review(state_under_review=cuba, cycle=3, report_symbol="A/HRC/39/16")
-    return factories.recommendation(
-        review=review,
-        paragraph="24.1",
-        text="Lift the restrictions on independent newspapers.",
-        response="noted",
-        recommending_countries=[report_data.france],
-    )
-
-
 def test_a_report_from_every_state_is_about_one_and_says_which(client, report_data, cuban):
     response = client.get("/reports/new/?under_review=all")
     document = response.context["document"]
