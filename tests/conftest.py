@@ -152,11 +152,64 @@ def report_data(db):
 
 
 @pytest.fixture
+def without_paragraph(report_data):
+    """A first-cycle recommendation to the United States, by Cuba and France, with no
+    paragraph number (as UPR Info's records come): its citation names the review, its
+    recommenders and its public identifier."""
+    from datetime import date
+
+    from tests import factories
+
+    cuba = factories.country(iso3="CUB", name="Cuba")
+    first = factories.review(
+        state_under_review=report_data.usa,
+        cycle=1,
+        wg_session=9,
+        report_symbol="A/HRC/16/11",
+        review_date=date(2010, 11, 5),
+    )
+    rec = factories.recommendation(
+        review=first, paragraph="", recommending_countries=[report_data.france, cuba]
+    )
+    rec.refresh_from_db()  # its permanent public identifier, given by the database
+    return rec
+
+
+@pytest.fixture
+def cuban(report_data):
+    """A cycle-3 recommendation made to Cuba, beside the report data's United States ones."""
+    from tests import factories
+
+    cuba = factories.country(iso3="CUB", name="Cuba")
+    review = factories.review(state_under_review=cuba, cycle=3, report_symbol="A/HRC/39/16")
+    return factories.recommendation(
+        review=review,
+        paragraph="24.1",
+        text="Lift the restrictions on independent newspapers.",
+        response="noted",
+        recommending_countries=[report_data.france],
+    )
+
+
+@pytest.fixture
 def staff_scene(db):
     """Every staff and curator page with the data that fills it (tests/staff_pages.py)."""
     from tests.staff_pages import build_staff_scene
 
     return build_staff_scene()
+
+
+@pytest.fixture
+def demo_pittsburgh(db):
+    """The demo data a newcomer loads (seed_demo); returns its jurisdiction, Pittsburgh."""
+    import io
+
+    from django.core.management import call_command
+
+    from jurisdictions.models import Jurisdiction
+
+    call_command("seed_demo", stdout=io.StringIO())
+    return Jurisdiction.objects.get(slug="pittsburgh")
 
 
 # --- Staff -----------------------------------------------------------------------------

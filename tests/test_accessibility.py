@@ -2,6 +2,7 @@
 serious or critical violation on any public page, at desktop and phone widths, and no
 public page is wider than a 375 px phone screen."""
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -147,3 +148,34 @@ def test_the_skip_link_is_the_first_stop_and_visible_on_focus(live_server, cat):
         assert focused.strip() == "Skip to content"
         box = page.locator(".skip-link").bounding_box()
         assert box is not None and box["x"] >= 0
+
+
+MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+OTHER_DATE_FORMS = re.compile(
+    rf"\b\d{{1,2}} {MONTH} \d{{4}}\b|\b{MONTH} \d{{1,2}}\b|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b"
+)
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+# A report document writes its dates in words, as a document sent to the UN does.
+PAGE_TEXT_BUT_THE_REPORT = """() => {
+    const main = document.querySelector('main').cloneNode(true);
+    main.querySelectorAll('.report-document').forEach(report => report.remove());
+    document.body.appendChild(main);
+    const text = main.innerText;
+    main.remove();
+    return text;
+}"""
+
+
+def test_every_public_page_prints_its_dates_in_one_form(live_server, cat):
+    """Issue 19, point 20: in English every date on every public page reads 2024-03-05,
+    never "Mar. 5, 2024", "5 March 2024" or "03/05/2024" (a report document aside)."""
+    iso = 0
+    others = []
+    with chromium_page(viewport=WIDTHS["desktop"]) as page:
+        for path in public_pages(cat):
+            page.goto(live_server.url + path)
+            text = page.evaluate(PAGE_TEXT_BUT_THE_REPORT)
+            iso += len(ISO_DATE.findall(text))
+            others += [f"{path}: {match}" for match in OTHER_DATE_FORMS.findall(text)]
+    assert iso >= 10, "too few dates shown for the check to mean anything"
+    assert others == []

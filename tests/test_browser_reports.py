@@ -1,6 +1,8 @@
-"""Reports in Chromium, on one live server and one page for the module: the advocate's
-journey (filter, build, write, download), the builder on a phone, typed text surviving
-every change, the basket buttons, and the links inside every downloaded file."""
+"""Reports in Chromium, on one live server and one page for the module (issue 19, points 1
+to 8): the advocate's journey (filter, build, write, download), the builder on a phone,
+typed text surviving every change, one state under review, the basket buttons, each kind's
+files as the builder downloads them (A4, plain, every link answering on this server),
+citations of public facts only, and a local report counting its own jurisdiction's action."""
 
 import io
 import re
@@ -11,12 +13,14 @@ import docx
 import pytest
 from pypdf import PdfReader
 
+from tests import factories
 from tests.browser import check_facet, chromium_page, serious_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
+PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture(scope="module")
@@ -165,13 +169,8 @@ def test_typed_text_survives_every_change_and_the_limit_updates_at_once(
 
 
 def test_the_builder_names_its_state_under_review_and_offers_the_others(
-    live_server, report_data, fresh
+    live_server, report_data, cuban, fresh
 ):
-    from tests import factories
-
-    cuba = factories.country(iso3="CUB", name="Cuba")
-    review = factories.review(state_under_review=cuba, cycle=3, report_symbol="A/HRC/39/16")
-    factories.recommendation(review=review, paragraph="24.1", recommending_countries=[cuba])
     page = fresh
     page.goto(live_server.url + "/reports/new/?under_review=all")
     assert page.get_by_text("leaves out Cuba (1)").is_visible()
@@ -189,6 +188,31 @@ def test_the_builder_names_its_state_under_review_and_offers_the_others(
     assert page.get_by_role("heading", name="A/HRC/39/16, para. 24.1").is_visible()
     assert page.get_by_label("Introduction").input_value() == "About Cuba."
     assert "US response" not in page.locator("article.report-document").inner_text()
+
+
+def test_a_basket_of_two_states_says_so_and_the_builder_asks_which(
+    live_server, report_data, cuban, fresh
+):
+    page = fresh
+    page.goto(live_server.url + "/recommendations/?under_review=all&cycle=3")
+    for rec in (report_data.shelter, cuban):
+        item = page.locator(f"#rec-{rec.pk}")
+        item.get_by_role("button", name=re.compile("^Add to report")).click()
+        item.get_by_role("button", name=re.compile(r"^In basket")).wait_for()
+    assert "made to 2 states under review" in (page.locator("[data-basket-status]").text_content())
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Report basket (2)"
+    ).click()
+    assert page.get_by_text("were made to 2 states under review").is_visible()
+    page.get_by_role("button", name="Build a report").click()
+    page.wait_for_url(re.compile(r"/reports/new/\?.*basket=1"))
+    assert page.get_by_text("leaves out Cuba (1)").is_visible()
+    assert page.get_by_role("heading", name="A/HRC/46/15, para. 26.181").is_visible()
+    assert page.get_by_role("heading", name="A/HRC/39/16, para. 24.1").count() == 0
+    with page.expect_navigation():
+        page.get_by_label("State under review").select_option("CUB")
+    assert page.get_by_role("heading", name="A/HRC/39/16, para. 24.1").is_visible()
+    assert page.get_by_role("heading", name="A/HRC/46/15, para. 26.181").count() == 0
 
 
 # Point 7: the basket
@@ -222,6 +246,19 @@ def test_add_to_report_stays_in_place_says_in_basket_and_counts_in_the_nav(
     last.get_by_role("button", name=re.compile(r"^In basket")).click()
     last.get_by_role("button", name=re.compile("^Add to report")).wait_for()
     assert nav.get_by_role("link", name="Report basket", exact=True).is_visible()
+
+
+def test_someone_signed_in_finds_their_saved_reports_in_the_menu(live_server, report_data, fresh):
+    from tests.browser import sign_in
+
+    page = fresh
+    factories.user(email="advocate@example.org", password=PASSWORD)
+    sign_in(page, live_server.url, "advocate@example.org", PASSWORD)
+    page.goto(live_server.url + "/recommendations/")
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Saved reports").click()
+    page.wait_for_url(live_server.url + "/reports/")
+    assert page.get_by_role("heading", name="Saved reports", level=1).is_visible()
 
 
 # Point 1 and the issue's done-when: every link in every file answers on this server
@@ -284,3 +321,104 @@ def test_every_link_in_every_report_file_answers_on_the_server_that_built_it(
         own = {link for link in links_in(body, fmt) if link.startswith(base + "/")}
         assert own and all(fetch(link)[0] == 200 for link in own)
         assert not any("127.0.0.1:8000" in link for link in links_in(body, fmt))
+
+
+# Points 1 and 6: each kind, downloaded from the builder, is fit to send as it comes
+
+
+def download(page, button: str, target):
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=button).click()
+    download_info.value.save_as(target)
+    return target.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["cycle=3", "cycle=3&kind=local&jurisdiction=providence", "cycle=3&kind=briefing"],
+    ids=["submission", "local", "briefing"],
+)
+def test_a_file_downloaded_from_the_builder_is_a4_plain_and_its_links_answer_here(
+    live_server, report_data, fresh, tmp_path, query
+):
+    page = fresh
+    base = live_server.url
+    assert urlsplit(base).port != 8000
+    page.goto(base + "/reports/new/?" + query)
+    word = download(page, "Download Word (.docx)", tmp_path / "report.docx")
+    pdf = download(page, "Download PDF", tmp_path / "report.pdf")
+
+    # Point 1: every link to this site points at the server the report was built on.
+    for fmt, body in (("docx", word), ("pdf", pdf)):
+        links = links_in(body, fmt)
+        own = {link for link in links if link.startswith(base + "/")}
+        assert own and not any("127.0.0.1:8000" in link for link in links), links
+        page_of = {link: page.request.get(link).status for link in own}
+        assert set(page_of.values()) == {200}, page_of
+
+    # Point 6: A4, each caption once, a footer with the page number only, no empty
+    # "Introduction" heading, and a PDF that ends with the report, not a word count.
+    document = docx.Document(io.BytesIO(word))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert captions and len(captions) == len(set(captions)), captions
+    assert section.footer.paragraphs[0].text.strip() in ("", "1")
+    assert "Introduction" not in [
+        p.text for p in document.paragraphs if p.style.name == "Heading 1"
+    ]
+    # "No published ... answers it yet" is a note, not a numbered paragraph.
+    notes = [p for p in document.paragraphs if p.text.startswith("No published")]
+    assert all(p._p.pPr is None or p._p.pPr.numPr is None for p in notes)
+    reader = PdfReader(io.BytesIO(pdf))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)
+    last = " ".join(reader.pages[-1].extract_text().split())
+    assert "-word limit" not in last and " words" not in last[-60:]
+
+
+# Point 2: a citation names public facts only
+
+
+def test_a_recommendation_without_a_paragraph_is_cited_by_its_review_not_a_row_id(
+    live_server, without_paragraph, fresh, tmp_path
+):
+    page = fresh
+    rec = without_paragraph
+    citation = (
+        "A/HRC/16/11 (United States, cycle 1, session 9, 2010), recommended by Cuba and France"
+        f"; UPR Tracker {rec.public_id}"
+    )
+    page.goto(live_server.url + "/recommendations/?cycle=1")
+    page.get_by_role("link", name="Build a report").click()
+    page.wait_for_url(re.compile(r"/reports/new/\?.*cycle=1"))
+    assert page.get_by_role("heading", name=citation).is_visible()
+    assert f"recommendation {rec.pk}" not in page.locator("main").inner_text()
+    word = docx.Document(io.BytesIO(download(page, "Download Word (.docx)", tmp_path / "r.docx")))
+    texts = [p.text for p in word.paragraphs]
+    assert citation in texts
+    assert not any(f"recommendation {rec.pk}" in text for text in texts)
+
+
+# Point 8: a local report counts its own jurisdiction's action
+
+
+def test_a_local_report_counts_what_its_own_jurisdiction_did(live_server, report_data, fresh):
+    page = fresh
+    page.goto(live_server.url + "/reports/new/?cycle=3")
+    with page.expect_navigation():
+        page.get_by_label("Kind").select_option("local")
+    with page.expect_navigation():
+        page.get_by_label("Jurisdiction", exact=True).select_option("providence")
+    # Boston implements the shelter recommendation; Providence only partly addresses it.
+    table = page.locator("table.report-table", has=page.locator("caption", has_text="Providence"))
+    rows = dict(
+        row.split("\t") for row in table.locator("tbody tr").all_inner_texts() if "\t" in row
+    )
+    assert rows == {
+        "No published action": "0",
+        "Addressed": "1",
+        "Implemented": "0",
+        "Contested (contradicted or rolled back)": "0",
+    }
+    assert serious_axe_violations(page) == []

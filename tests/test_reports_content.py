@@ -4,7 +4,6 @@ to the UN as they come (A4, one caption per table, a plain footer)."""
 
 import csv
 import io
-from datetime import date
 
 import docx
 import pytest
@@ -34,19 +33,11 @@ def messages_of(response) -> list[str]:
 # Point 2: citations
 
 
-def test_a_citation_without_a_paragraph_names_the_review_and_its_recommenders(client, report_data):
-    cuba = factories.country(iso3="CUB", name="Cuba")
-    first = factories.review(
-        state_under_review=report_data.usa,
-        cycle=1,
-        wg_session=9,
-        report_symbol="A/HRC/16/11",
-        review_date=date(2010, 11, 5),
-    )
-    rec = factories.recommendation(
-        review=first, paragraph="", recommending_countries=[report_data.france, cuba]
-    )
-    rec.refresh_from_db()  # its permanent public identifier, given by the database
+def test_a_citation_without_a_paragraph_names_the_review_and_its_recommenders(
+    client, report_data, without_paragraph
+):
+    rec = without_paragraph
+    cuba = rec.recommending_countries.get(iso3="CUB")
     expected = (
         "A/HRC/16/11 (United States, cycle 1, session 9, 2010), recommended by Cuba and France"
         f"; UPR Tracker {rec.public_id}"
@@ -71,19 +62,6 @@ def test_a_citation_without_a_paragraph_names_the_review_and_its_recommenders(cl
 
 
 # Point 4: one state under review
-
-
-@pytest.fixture
-def cuban(report_data):
-    cuba = factories.country(iso3="CUB", name="Cuba")
-    review = factories.review(state_under_review=cuba, cycle=3, report_symbol="A/HRC/39/16")
-    return factories.recommendation(
-        review=review,
-        paragraph="24.1",
-        text="Lift the restrictions on independent newspapers.",
-        response="noted",
-        recommending_countries=[report_data.france],
-    )
 
 
 def test_a_report_from_every_state_is_about_one_and_says_which(client, report_data, cuban):

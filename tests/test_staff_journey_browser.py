@@ -6,13 +6,11 @@ progress update and submits. A curator at a desktop approves, and the home page'
 change at once, although they are cached for minutes.
 """
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 
-from jurisdictions.models import Commitment, Jurisdiction
+from jurisdictions.models import Commitment
 from recommendations.models import Recommendation
 from tests import factories as f
 from tests.browser import chromium_page, sign_in
@@ -25,10 +23,9 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=io.StringIO())
+def demo(demo_pittsburgh):
     manager = f.user(email="manager@pittsburgh.example", password=PASSWORD)
-    f.membership(manager, Jurisdiction.objects.get(slug="pittsburgh"), role="manager")
+    f.membership(manager, demo_pittsburgh, role="manager")
     f.curator(email="curator@example.org", password=PASSWORD)
     return Recommendation.objects.get(paragraph="26.286")
 

@@ -6,7 +6,7 @@ role is needed."""
 import pytest
 
 from tests.browser import chromium_page, sign_in
-from tests.staff_pages import MANAGER, PASSWORD
+from tests.staff_pages import CURATOR, MANAGER, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,3 +82,40 @@ def test_a_manager_on_a_curator_page_is_told_which_role_and_whom_to_ask(live_ser
         expect(page.locator("main")).to_contain_text("Ask a curator or a site administrator")
         expect(page.locator("main a[href^='mailto:']")).to_have_text("curator@example.org")
         expect(page.locator("header nav").first).to_be_visible()
+
+
+TABLES = """() => [...document.querySelectorAll('main table')].map(table => {
+    const scroller = table.closest('.table-scroll');
+    const style = scroller && getComputedStyle(scroller);
+    return {
+        wide: table.getBoundingClientRect().width > document.documentElement.clientWidth,
+        scrolls: !!style && style.overflowX === 'auto',
+        cue: !!style && style.backgroundImage.includes('radial-gradient'),
+        named: !!scroller && scroller.getAttribute('role') === 'region'
+            && !!(scroller.getAttribute('aria-label') || scroller.getAttribute('aria-labelledby'))
+            && scroller.tabIndex === 0,
+    };
+})"""
+
+
+def test_on_a_phone_a_staff_table_wider_than_the_screen_scrolls_with_a_cue(
+    live_server, staff_scene
+):
+    """Issue 19, point 19: a table too wide for a 375 px screen keeps every column, in a
+    named region one can scroll sideways (by keyboard too), shaded at the side that hides
+    more."""
+    wide = []
+    problems = []
+    for email in (MANAGER, CURATOR):
+        with chromium_page(viewport=PHONE) as page:
+            sign_in(page, live_server.url, email, PASSWORD)
+            for path in staff_scene.pages[email]:
+                page.goto(live_server.url + path)
+                for number, table in enumerate(page.evaluate(TABLES)):
+                    if not table["wide"]:
+                        continue
+                    wide.append(path)
+                    if not (table["scrolls"] and table["cue"] and table["named"]):
+                        problems.append(f"{path} table {number}: {table}")
+    assert wide, "no staff table is wider than a phone: the check would prove nothing"
+    assert problems == []

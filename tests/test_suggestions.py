@@ -6,72 +6,25 @@ Five commitments shaped like real local acts, against the demo recommendations t
 related terms as well as shared words. Runs on whichever database the suite runs on.
 """
 
-import io
-
 import pytest
-from django.core.management import call_command
 
-from jurisdictions.models import Jurisdiction
 from jurisdictions.suggestions import suggest_for
 from recommendations.models import Recommendation, Theme
 from tests import factories as f
+from tests.demo_commitments import COMMITMENTS
 
 pytestmark = pytest.mark.django_db
 
-# (kind, title, summary, paragraphs a person would accept as the right pick)
-COMMITMENTS = [
-    (
-        "ordinance",
-        "Right to counsel for tenants facing eviction",
-        "Gives every tenant with an eviction case a free lawyer, pays for outreach at "
-        "housing court and adds emergency shelter beds for people experiencing "
-        "homelessness.",
-        {"26.286"},
-    ),
-    (
-        "ordinance",
-        "Ordinance on the local principles of CEDAW",
-        "The council adopts the principles of the Convention on the Elimination of All "
-        "Forms of Discrimination against Women as city policy and creates a commission "
-        "on the status of women to review city departments.",
-        {"26.47"},
-    ),
-    (
-        "policy",
-        "Police use-of-force policy",
-        "A department directive allows deadly force only as a last resort, requires "
-        "officers to de-escalate, and sends every complaint to an independent civilian "
-        "board for investigation.",
-        {"26.218", "26.219", "26.222", "26.229"},
-    ),
-    (
-        "program",
-        "Water affordability plan",
-        "Low-income households pay water and sewer bills as a share of their income, and "
-        "shutoffs for arrears stop while a household is enrolled.",
-        {"26.287"},
-    ),
-    (
-        "executive_order",
-        "Moratorium on executions",
-        "The governor grants a reprieve to every person on death row for as long as he "
-        "holds office and closes the execution chamber.",
-        {"26.179", "26.183", "26.185"},
-    ),
-]
 
-
-@pytest.fixture
-def demo():
-    call_command("seed_demo", stdout=io.StringIO())
-    return Jurisdiction.objects.get(slug="pittsburgh")
-
-
-def test_the_recommendation_a_person_would_pick_ranks_in_the_top_three(demo):
+def test_the_recommendation_a_person_would_pick_ranks_in_the_top_three(demo_pittsburgh):
     misses = []
     for kind, title, summary, wanted in COMMITMENTS:
         commitment = f.commitment(
-            jurisdiction=demo, kind=kind, title=title, summary=summary, publication="draft"
+            jurisdiction=demo_pittsburgh,
+            kind=kind,
+            title=title,
+            summary=summary,
+            publication="draft",
         )
         top = [rec.paragraph for rec in suggest_for(commitment)[:3]]
         if not wanted & set(top):
@@ -79,8 +32,10 @@ def test_the_recommendation_a_person_would_pick_ranks_in_the_top_three(demo):
     assert misses == []
 
 
-def test_every_suggestion_is_an_unlinked_recommendation_listed_once(demo):
-    commitment = f.commitment(jurisdiction=demo, title=COMMITMENTS[0][1], summary=COMMITMENTS[0][2])
+def test_every_suggestion_is_an_unlinked_recommendation_listed_once(demo_pittsburgh):
+    commitment = f.commitment(
+        jurisdiction=demo_pittsburgh, title=COMMITMENTS[0][1], summary=COMMITMENTS[0][2]
+    )
     homelessness = Recommendation.objects.get(paragraph="26.286")
     f.link(commitment, homelessness)
     suggested = [rec.pk for rec in suggest_for(commitment)]
@@ -88,14 +43,18 @@ def test_every_suggestion_is_an_unlinked_recommendation_listed_once(demo):
     assert homelessness.pk not in suggested
 
 
-def test_the_list_stops_where_relevance_drops(demo):
+def test_the_list_stops_where_relevance_drops(demo_pittsburgh):
     """Each list holds the right pick, and the lists are not filled up to ten with
     unrelated recommendations: every suggestion for the eviction ordinance is about housing
     (there are three), every one for the moratorium about the death penalty."""
     lists = {}
     for kind, title, summary, wanted in COMMITMENTS:
         commitment = f.commitment(
-            jurisdiction=demo, kind=kind, title=title, summary=summary, publication="draft"
+            jurisdiction=demo_pittsburgh,
+            kind=kind,
+            title=title,
+            summary=summary,
+            publication="draft",
         )
         lists[title] = suggest_for(commitment)
         assert wanted & {rec.paragraph for rec in lists[title]}, title
@@ -113,15 +72,22 @@ def test_the_list_stops_where_relevance_drops(demo):
     assert len(lists[COMMITMENTS[3][1]]) < 10
 
 
-def test_a_theme_the_commitment_carries_lifts_recommendations_without_a_shared_word(demo):
+def test_a_theme_the_commitment_carries_lifts_recommendations_without_a_shared_word(
+    demo_pittsburgh,
+):
     water = Theme.objects.get(vocabulary="uhri", name="Right to water and sanitation")
     commitment = f.commitment(
-        jurisdiction=demo, title="Lead service line replacement", summary="", publication="draft"
+        jurisdiction=demo_pittsburgh,
+        title="Lead service line replacement",
+        summary="",
+        publication="draft",
     )
     commitment.themes.add(water)
     assert "26.287" in [rec.paragraph for rec in suggest_for(commitment)[:3]]
 
 
-def test_a_commitment_without_words_or_themes_gets_no_suggestions(demo):
-    commitment = f.commitment(jurisdiction=demo, title="No. 12", summary="", publication="draft")
+def test_a_commitment_without_words_or_themes_gets_no_suggestions(demo_pittsburgh):
+    commitment = f.commitment(
+        jurisdiction=demo_pittsburgh, title="No. 12", summary="", publication="draft"
+    )
     assert suggest_for(commitment) == []
