@@ -65,10 +65,15 @@ def prepare_search_digests(now: datetime, frequency: str) -> dict:
         # One query for every follower of the search, from the oldest window among them.
         rows = list(changes(search, min(since.values()), among))
         digests = []
+        # Followers whose windows began together share one rendering of the changes.
+        listed: dict[datetime, tuple[int, str]] = {}
         for subscription in subscriptions:
-            items = [c for c in rows if c.changed_at > since[subscription.pk]]
-            if items:
-                digests.append(_digest(subscription, items, since[subscription.pk], period, site))
+            start = since[subscription.pk]
+            if start not in listed:
+                listed[start] = _changes(rows, start, site)
+            count, text = listed[start]
+            if count:
+                digests.append(_digest(subscription, count, text, start, period, site))
         if not digests:
             counts["quiet"] += len(since)
             quiet.extend(since)
@@ -97,10 +102,17 @@ def _move_windows(quiet: list[int], now: datetime) -> None:
     quiet.clear()
 
 
-def _digest(subscription, items, since, period, site) -> DigestDelivery:
-    search = subscription.search
+def _changes(rows, since, site) -> tuple[int, str]:
+    """How many of the search's changes fall after `since`, and their lines in the mail."""
+    items = [commitment for commitment in rows if commitment.changed_at > since]
     for commitment in items:
         commitment.is_new = (commitment.published_at or commitment.created_at) > since
+    text = render_to_string("email/_digest_search_changes.txt", {"items": items, "site_url": site})
+    return len(items), text
+
+
+def _digest(subscription, count, changes_text, since, period, site) -> DigestDelivery:
+    search = subscription.search
     leave = unsubscribe_url(subscription)
     body = render_to_string(
         "email/digest_search.txt",
@@ -108,8 +120,7 @@ def _digest(subscription, items, since, period, site) -> DigestDelivery:
             "search": search,
             "search_url": site + search.get_absolute_url(),
             "feed_url": site + feed_url(search.kind, search.query),
-            "items": items,
-            "site_url": site,
+            "changes": changes_text,
             "since": since,
             "frequency": subscription.get_frequency_display().lower(),
             "unsubscribe_url": leave,
@@ -117,7 +128,7 @@ def _digest(subscription, items, since, period, site) -> DigestDelivery:
         },
     )
     subject = _("UPR Tracker: %(what)s in “%(search)s”") % {
-        "what": ngettext("%(n)d change", "%(n)d changes", len(items)) % {"n": len(items)},
+        "what": ngettext("%(n)d change", "%(n)d changes", count) % {"n": count},
         "search": str(search)[:120],
     }
     return DigestDelivery(
