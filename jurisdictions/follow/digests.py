@@ -23,7 +23,8 @@ from recommendations.absolute_urls import base_url
 
 from ..digests import manage_url, unsubscribe_url, week_start
 from ..models import DigestDelivery, Subscription, SubscriptionFrequency
-from .searches import Candidates, changes, feed_url
+from .candidates import Candidates
+from .searches import feed_url
 
 
 def period_of(frequency: str, now: datetime) -> date:
@@ -57,20 +58,21 @@ def prepare_search_digests(now: datetime, frequency: str) -> dict:
     if widest is None:
         return counts  # nobody is due
     among = Candidates.since(widest)
+    lines: dict[tuple[int, bool], str] = {}
     for _key, group in groupby(subscriptions_due, key=lambda s: s.search_id):
         subscriptions = list(group)
         search = subscriptions[0].search
         counts["searches"] += 1
         since = {s.pk: s.last_sent_at or s.confirmed_at for s in subscriptions}
         # One query for every follower of the search, from the oldest window among them.
-        rows = list(changes(search, min(since.values()), among))
+        rows = among.changes(search, min(since.values()))
         digests = []
         # Followers whose windows began together share one rendering of the changes.
         listed: dict[datetime, tuple[int, str]] = {}
         for subscription in subscriptions:
             start = since[subscription.pk]
             if start not in listed:
-                listed[start] = _changes(rows, start, site)
+                listed[start] = _changes(rows, start, site, lines)
             count, text = listed[start]
             if count:
                 digests.append(_digest(subscription, count, text, start, period, site))
@@ -102,13 +104,20 @@ def _move_windows(quiet: list[int], now: datetime) -> None:
     quiet.clear()
 
 
-def _changes(rows, since, site) -> tuple[int, str]:
-    """How many of the search's changes fall after `since`, and their lines in the mail."""
+def _changes(rows, since, site, lines: dict) -> tuple[int, str]:
+    """How many of the search's changes fall after `since`, and their lines in the mail.
+    A commitment's line is rendered once per run (`lines`), however many searches list it."""
     items = [commitment for commitment in rows if commitment.changed_at > since]
+    text = []
     for commitment in items:
-        commitment.is_new = (commitment.published_at or commitment.created_at) > since
-    text = render_to_string("email/_digest_search_changes.txt", {"items": items, "site_url": site})
-    return len(items), text
+        is_new = (commitment.published_at or commitment.created_at) > since
+        if (commitment.pk, is_new) not in lines:
+            lines[commitment.pk, is_new] = render_to_string(
+                "email/_digest_search_change.txt",
+                {"commitment": commitment, "is_new": is_new, "site_url": site},
+            )
+        text.append(lines[commitment.pk, is_new])
+    return len(items), "".join(text)
 
 
 def _digest(subscription, count, changes_text, since, period, site) -> DigestDelivery:

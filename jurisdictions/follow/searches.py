@@ -5,18 +5,15 @@ there is no second way to say what a search matches.
 What changed "within a search" is the published commitments, new or changed since a
 moment, that it reaches: the matching commitments themselves, the commitments of the
 matching jurisdictions, or the local action on the matching recommendations. Each is one
-query with the search as a subquery. A digest run first narrows every search to the few
-rows that changed in its widest window (Candidates): testing those few against a search is
-fast, where a broad search over every row of a large database is not."""
+query with the search as a subquery. A digest run of many searches asks the other way round
+(candidates.py): which of the few commitments that changed does each search reach."""
 
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, IntegerField, Lookup, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, Greatest
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Greatest
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -89,15 +86,8 @@ def matching(search: SavedSearch):
     return filterset(search.kind, search.query).qs
 
 
-def reached_commitments(search: SavedSearch, among: "Candidates | None" = None):
-    """Published commitments within the search, as a queryset; with `among`, only those of
-    the candidates, found by matching the search against the candidates' own rows first (one
-    query over a few ids: a join of a broad search with the candidates misleads the planner
-    into scanning)."""
-    if among is not None:
-        found = matching(search).filter(one_of(among.ids_for(search.kind))).order_by()
-        reached = among.reaching(search.kind, found.values_list("pk", flat=True))
-        return Commitment.objects.published().filter(one_of(reached))
+def reached_commitments(search: SavedSearch):
+    """Published commitments within the search, as a queryset (never evaluated here)."""
     if search.kind == ListKind.COMMITMENTS:
         return matching(search)  # the page's own rows: published commitments
     rows = matching(search).order_by().values("pk")
@@ -106,22 +96,6 @@ def reached_commitments(search: SavedSearch, among: "Candidates | None" = None):
         return published.filter(jurisdiction__in=rows)
     links = CommitmentLink.objects.filter(commitment=OuterRef("pk"), recommendation__in=rows)
     return published.filter(Exists(links))
-
-
-class AnyOf(Lookup):
-    """`<field> = ANY(<array>)`."""
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
-
-
-def one_of(ids) -> AnyOf:
-    """`pk = ANY(%s)`, the ids sent as one array: `pk__in` makes each of a few thousand ids a
-    parameter of its own, which costs more in Python than the query does in the database."""
-    # Cast rather than a typed Value: an ArrayField value preps every element in Python.
-    return AnyOf(F("pk"), Cast(Value(list(ids)), ArrayField(IntegerField())))
 
 
 def with_changed_at(commitments):
@@ -148,55 +122,10 @@ def changed_since(commitments, since: datetime | None):
     return commitments.filter(Q(updated_at__gt=since) | Q(published_at__gt=since) | Exists(update))
 
 
-def changes(search: SavedSearch, since: datetime | None, among: "Candidates | None" = None):
+def changes(search: SavedSearch, since: datetime | None):
     """What is new or changed within the search since `since`, newest first: one query."""
     return (
-        changed_since(reached_commitments(search, among), since)
+        changed_since(reached_commitments(search), since)
         .select_related("jurisdiction")
         .order_by("-changed_at", "-id")
     )
-
-
-@dataclass(frozen=True)
-class Candidates:
-    """The published commitments changed since a moment, and through what each is reached:
-    its jurisdiction and the recommendations it answers. Every commitment any search can
-    report in that window is among them."""
-
-    commitments: tuple[int, ...]
-    by_jurisdiction: dict[int, list[int]]
-    by_recommendation: dict[int, list[int]]
-
-    @classmethod
-    def since(cls, since: datetime | None) -> "Candidates":
-        changed = changed_since(Commitment.objects.published(), since).order_by()
-        pairs = list(changed.values_list("pk", "jurisdiction_id"))
-        ids = tuple(pk for pk, _place in pairs)
-        answers = CommitmentLink.objects.filter(commitment_id__in=ids).order_by()
-        return cls(
-            ids,
-            _grouped((place, pk) for pk, place in pairs),
-            _grouped(answers.values_list("recommendation_id", "commitment_id")),
-        )
-
-    def ids_for(self, kind: str):
-        """The candidates among a list page's own rows."""
-        if kind == ListKind.COMMITMENTS:
-            return self.commitments
-        if kind == ListKind.JURISDICTIONS:
-            return tuple(self.by_jurisdiction)
-        return tuple(self.by_recommendation)
-
-    def reaching(self, kind: str, found) -> set[int]:
-        """The candidate commitments reached through `found`, rows of the list page."""
-        if kind == ListKind.COMMITMENTS:
-            return set(found)
-        through = self.by_jurisdiction if kind == ListKind.JURISDICTIONS else self.by_recommendation
-        return {pk for row in found for pk in through[row]}
-
-
-def _grouped(pairs) -> dict[int, list[int]]:
-    grouped: dict[int, list[int]] = {}
-    for key, value in pairs:
-        grouped.setdefault(key, []).append(value)
-    return grouped
