@@ -13,6 +13,7 @@ from django.utils import timezone
 from jurisdictions import digests as site_digests
 from jurisdictions.follow import digests as search_digests
 from jurisdictions.follow import searches
+from jurisdictions.follow.candidates import Candidates
 from jurisdictions.follow.models import SavedSearch
 from jurisdictions.models import Commitment, DigestDelivery, Subscription
 from jurisdictions.tasks import queue_pending_digests, send_search_digests
@@ -238,6 +239,48 @@ def test_each_distinct_search_is_evaluated_once_for_all_its_followers(
     # against those links' recommendations only.
     assert len([q for q in sql if "commitmentlink" in q]) == 1
     assert len([q for q in sql if q.startswith('SELECT "recommendations_recommendation"')]) == 1
+
+
+def test_a_digest_run_finds_for_each_search_what_its_feed_query_finds(policing):
+    """The run's candidates (follow/candidates.py) against the one-query answer the feed
+    gives (searches.changes), for every kind of list and windows of different ages."""
+    now = timezone.now()
+    pa, ny = (
+        f.jurisdiction(name="Erie", state_code="PA"),
+        f.jurisdiction(name="Albany", state_code="NY"),
+    )
+    recent = published(jurisdiction=pa, title="Oversight", status="in_progress")
+    f.link(recent, policing["on_theme"])
+    older = published(jurisdiction=ny, title="Housing plan", status="implemented")
+    f.link(older, policing["elsewhere"])
+    updated = published(jurisdiction=ny, title="Water plan")
+    f.update(updated)
+    f.commitment(jurisdiction=pa, title="Draft", publication="draft")
+    Commitment.objects.filter(pk=older.pk).update(
+        updated_at=now - timedelta(days=5), published_at=now - timedelta(days=5)
+    )
+    Commitment.objects.filter(pk=updated.pk).update(
+        updated_at=now - timedelta(days=20), published_at=now - timedelta(days=20)
+    )
+    queries = [
+        ("recommendations", f"theme={policing['theme'].slug}&under_review=all"),
+        ("recommendations", "under_review=all"),
+        ("recommendations", "response=noted&under_review=all"),
+        ("commitments", ""),
+        ("commitments", "status=implemented"),
+        ("jurisdictions", "state=NY"),
+        ("jurisdictions", "q=Erie"),
+    ]
+    widest = now - timedelta(days=30)
+    candidates = Candidates.since(widest)
+    compared = 0
+    for kind, query in queries:
+        search = searches.saved_search(kind, QueryDict(query))
+        for since in (widest, now - timedelta(days=7), now - timedelta(days=1)):
+            expected = [c.pk for c in searches.changes(search, since)]
+            assert [c.pk for c in candidates.changes(search, since)] == expected, (kind, query)
+            compared += bool(expected)
+    assert compared >= 10  # most pairs find something, so the comparison means something
 
 
 # --- Atom ------------------------------------------------------------------------------
