@@ -14,7 +14,6 @@ import os
 import random
 import statistics
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -109,25 +108,13 @@ def main():
     url = os.environ.get("BENCH_DATABASE_URL", pages.DEFAULT_URL)
     pages.ensure_database(url, args.regenerate)
     pages.setup_django(url)
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
     from recommendations.models import Recommendation
 
-    call_command("migrate", verbosity=0, interactive=False)
-    if Recommendation.objects.count() < args.recommendations:
-        print("Generating data (this runs once per database) ...", flush=True)
-        start = time.perf_counter()
-        call_command(
-            "generate_benchmark_data",
-            recommendations=args.recommendations,
-            commitments=args.commitments,
-            jurisdictions=args.jurisdictions,
-        )
-        print(f"generated in {time.perf_counter() - start:.0f} s", flush=True)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    pages.fill(args)
+    pages.vacuum_analyze()
     print(f"\nData: {Recommendation.objects.count()} recommendations")
     print(f"Machine load (1, 5, 15 min): {os.getloadavg()}", flush=True)
     pages.facet_index_figures()

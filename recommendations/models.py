@@ -781,6 +781,12 @@ class Recommendation(Bilingual, models.Model):
                 name="recommendations_rec_acted_o",
                 condition=~Q(local_status="none"),
             ),
+            # The same rows in the API's cursor order (id alone).
+            models.Index(
+                fields=["id"],
+                name="recommendations_rec_acted_id",
+                condition=~Q(local_status="none"),
+            ),
             GinIndex(fields=["search_vector"], name="recommendations_rec_search"),
             GinIndex(fields=["search_vector_es"], name="recommendations_rec_search_es"),
             GinIndex(fields=["theme_ids"], name="recommendations_rec_theme_ids"),
