@@ -25,11 +25,10 @@ def home_figures() -> dict:
     commitments = Commitment.objects.published()
     # COUNT(*), not COUNT(id): an index on (publication, status) then answers it alone.
     by_status = dict(commitments.values_list("status").annotate(n=Count("*")).order_by())
-    status_labels = dict(Commitment.Status.choices)
     by_state, acting = _published_by_state()
     return {
         "commitment_count": sum(by_status.values()),
-        "statuses": [(status_labels[key], by_status.get(key, 0)) for key in status_labels],
+        "by_status": by_status,
         "jurisdictions_acting": acting,
         "latest": list(
             commitments.select_related("jurisdiction").order_by("-published_at", "-id")[:8]
@@ -117,13 +116,20 @@ def _tile_fill(n: int) -> str:
     return MAP_SHADES[-1][2]
 
 
+HOME_FIGURES_KEY = "home:local-figures:v2"
+
+
 def forget_home_figures() -> None:
-    cache.delete("home:local-figures")
+    cache.delete(HOME_FIGURES_KEY)
 
 
 def home_context() -> dict:
+    # The cache holds numbers, not the statuses' names: see recommendations.charts.with_labels.
+    figures = cache.get_or_set(HOME_FIGURES_KEY, home_figures, HOME_CACHE_SECONDS)
+    by_status = figures.pop("by_status")
     return {
-        **cache.get_or_set("home:local-figures", home_figures, HOME_CACHE_SECONDS),
+        **figures,
+        "statuses": [(label, by_status.get(key, 0)) for key, label in Commitment.Status.choices],
         "map_width": MAP_WIDTH,
         "map_height": MAP_HEIGHT,
         "map_legend": [(fill, words) for _, _, fill, words in MAP_SHADES],

@@ -1,8 +1,6 @@
 """The home page's SVG bar chart of recommendations by theme and response, computed as
 plain numbers for the template to draw."""
 
-from django.utils.text import format_lazy
-
 from . import facets
 from .models import Response, Theme
 
@@ -45,6 +43,17 @@ def theme_chart(limit: int = 12) -> dict:
     return _bars(rows[:limit])
 
 
+def with_labels(chart: dict) -> dict:
+    """Names each segment ("Supported: 12") in the active language. The cached chart holds
+    keys and numbers only: the same entry serves every language, and a lazy translation
+    costs about a millisecond to unpickle (each builds a class), tens of them per page."""
+    labels = dict(Response.choices)
+    for bar in chart["bars"]:
+        for segment in bar["segments"]:
+            segment["label"] = f"{labels[segment['key']]}: {segment['count']}"
+    return chart
+
+
 def _bars(rows: list[dict]) -> dict:
     biggest = max((row["total"] for row in rows), default=0) or 1
     bars = []
@@ -61,7 +70,8 @@ def _bars(rows: list[dict]) -> dict:
                         "x": round(x, 2),
                         "width": max(round(width, 2), 0.5),
                         "colour": colour,
-                        "label": format_lazy("{}: {}", Response(key).label, row[key]),
+                        "key": key,
+                        "count": row[key],
                     }
                 )
             x += width

@@ -12,9 +12,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from . import cite_formats, exports, facets, panels, search_hints
+from . import charts, cite_formats, exports, facets, panels, search_hints
 from .absolute_urls import base_url
-from .charts import RESPONSE_COLOURS, theme_chart
+from .charts import RESPONSE_COLOURS
 from .filters import VOCABULARY_GROUPS, CountryFilter, RecommendationFilter, facet_counts
 from .listing import chips, clean_params, export_filename, paginate
 from .models import HOME_STATE, Country, Recommendation, Response, Review, Theme
@@ -26,35 +26,32 @@ FACET_CACHE_SECONDS = 300
 FACET_CACHE_MAX_BYTES = 64 * 1024
 # Part of every facet cache key: bumping it retires all cached facet counts at once.
 FACET_GENERATION_KEY = "facets:generation"
+HOME_CHART_KEY = "home:chart:v3"
 
 
 def forget_cached_figures() -> None:
-    """Drop the cached home figures and facet counts, so a change published just now
-    (a curator's approval) shows at once instead of after the cache expires."""
-    cache.delete_many(["home:figures", "home:chart"])
+    """Drop the cached home chart and facet counts, so a change published just now (a
+    curator's approval) shows at once instead of after the cache expires."""
+    cache.delete(HOME_CHART_KEY)
     cache.set(FACET_GENERATION_KEY, cache.get(FACET_GENERATION_KEY, 0) + 1, None)
 
 
 def home(request):
     labels = dict(Response.choices)
+    # Recommendations to the United States by response (other states' reviews, if
+    # imported, never count here), straight from the facet index; the local figures come
+    # from the local side's panels.
+    responses = _response_figures()
     context = {
-        **cache.get_or_set("home:figures", response_figures, HOME_CACHE_SECONDS),
-        "chart": cache.get_or_set("home:chart:v2", theme_chart, HOME_CACHE_SECONDS),
+        "recommendation_count": _total(responses),
+        "responses": responses,
+        "chart": charts.with_labels(
+            cache.get_or_set(HOME_CHART_KEY, charts.theme_chart, HOME_CACHE_SECONDS)
+        ),
         "legend": [(labels[key], colour) for key, colour in RESPONSE_COLOURS.items()],
         **panels.extra_context("home"),
     }
     return render(request, "home.html", context)
-
-
-def response_figures() -> dict:
-    """Recommendations to the United States by its response (other states' reviews, if
-    imported, never count here); the local figures come from the local side's panels."""
-    labels = dict(Response.choices)
-    by_response = facets.counts_of("response")
-    return {
-        "recommendation_count": sum(by_response.values()),
-        "responses": [(labels[key], by_response.get(key, 0), key) for key in labels],
-    }
 
 
 def recommendation_list(request):

@@ -139,6 +139,37 @@ def test_the_home_chart_labels_follow_the_language_after_being_cached(client, re
     assert "Apoyada" in spanish or "Tomada nota" in spanish or "Pendiente" in spanish
 
 
+def test_the_home_page_caches_numbers_and_names_them_in_each_visitors_language(
+    client, recommendation
+):
+    from django.core.cache import cache
+    from django.utils.functional import Promise
+
+    from jurisdictions.panels import HOME_FIGURES_KEY
+    from recommendations.views import HOME_CHART_KEY
+
+    factories.commitment(status="adopted")
+    assert "Adopted: 1" in client.get("/").text
+    spanish = client.get("/es/").text
+    assert "Adoptado: 1" in spanish and "Apoyada" in spanish
+
+    # What the cache keeps serves both languages, and holds no lazy translation: each
+    # costs about a millisecond to read back, and the home page had some fifty.
+    def leaves(value):
+        if isinstance(value, dict):
+            value = value.values()
+        if isinstance(value, (list, tuple, type({}.values()))):
+            for item in value:
+                yield from leaves(item)
+        else:
+            yield value
+
+    for key in (HOME_CHART_KEY, HOME_FIGURES_KEY):
+        kept = cache.get(key)
+        assert kept is not None
+        assert not [leaf for leaf in leaves(kept) if isinstance(leaf, Promise)]
+
+
 def test_a_page_prints_every_date_in_one_form_per_language():
     """Issue 19 point 20: with or without a named format, a date reads the same."""
     template = Template(
