@@ -13,7 +13,7 @@ class JurisdictionsConfig(AppConfig):
         from recommendations.importers import runs as import_runs
 
         from . import panels, recommendation_filters, status_refresh
-        from .follow import tasks as follow_tasks
+        from .follow import outbox as follow_outbox
         from .progress import pages as progress_pages
 
         # Queue a coalesced status refresh after any commitment or link edit, the admin's
@@ -30,4 +30,4 @@ class JurisdictionsConfig(AppConfig):
         # The names of the jurisdictions acting, in the recommendation exports.
         recommendation_filters.register_export_names()
         # Webhooks hear of finished recommendation imports (follow/webhooks.py).
-        import_runs.finished_hooks.append(follow_tasks.import_finished)
+        import_runs.finished_hooks.append(follow_outbox.import_finished)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from recommendations.models import Theme
 
 from . import sheets
+from .follow.outbox import announce
 from .forms import CSV_MAX_BYTES, MAX_TEXT, CommitmentForm
 from .models import Commitment, Publication
 from .upload_plan import (
@@ -534,7 +535,7 @@ def _apply(plan, jurisdiction, user, reason, counts, *, keep_public):
         current.save()
         current.themes.set(row.theme_ids)
         counts["changed"] += 1
-    Commitment.objects.filter(pk__in=list(locked)).announce()
+    announce(Commitment.objects.filter(pk__in=list(locked)))
     touched = set(locked)
     for row in plan.of("create", "commitments"):
         commitment = row.form.save(commit=False)

@@ -12,6 +12,7 @@ from recommendations.filters import theme_options
 from recommendations.models import HOME_STATE, CalendarEntry, Recommendation, Review, Theme
 from recommendations.recurrence import refresh_recommended_again
 
+from .follow.outbox import announce
 from .models import (
     Commitment,
     CommitmentLink,
@@ -153,7 +154,7 @@ class CommitmentForm(forms.ModelForm):
                 self.unpublished = True
             current.save()
             current.themes.set(self.cleaned_data["themes"])
-            Commitment.objects.filter(pk=current.pk).announce()
+            announce(Commitment.objects.filter(pk=current.pk))
         self.instance = current
         return None
 

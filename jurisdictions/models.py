@@ -168,26 +168,6 @@ class CommitmentQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("jurisdiction").prefetch_related("themes")
 
-    def announce(self, *, first_publication: bool = False) -> None:
-        """Tell the webhooks that what the public sees of these commitments changed: every
-        write that changes a commitment or a public part of it calls this after the change,
-        inside its transaction (staff screens, approvals, uploads, merges, the admin).
-        It is the one place that decides who hears: only commitments published now, so a
-        draft, a submission, a returned commitment or an edit that takes one off the site
-        announces nothing. ``first_publication``: the change made them public for the
-        first time (commitment.published rather than commitment.updated). The event is
-        kept in the outbox and goes out after the commit, once per commitment however
-        many writes of the transaction announce it (follow/outbox.py)."""
-        from .follow.models import WebhookEvent
-        from .follow.outbox import emit
-
-        event = (
-            WebhookEvent.COMMITMENT_PUBLISHED
-            if first_publication
-            else WebhookEvent.COMMITMENT_UPDATED
-        )
-        emit(event, self.published().values_list("pk", flat=True))
-
     def for_export(self):
         """Published commitments with what a row of the CSV/JSON export or the API
         names: the jurisdiction, the themes and the linked recommendations' public ids."""

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from .follow.outbox import announce
 from .models import (
     Commitment,
     CommitmentLink,
@@ -198,7 +199,7 @@ def approve_commitment(commitment: Commitment, user, note: str = "", *, seen: di
         _decide(Commitment, commitment.pk, Publication.PUBLISHED, note, APPROVED_REASON, seen)
         for update in submitted_with(commitment).select_for_update():
             _apply(update, Publication.PUBLISHED, note, APPROVED_REASON)
-        this.announce(first_publication=first)
+        announce(this, first_publication=first)
 
 
 def reject_commitment(commitment: Commitment, user, reason: str, *, seen: dict) -> None:
@@ -238,7 +239,7 @@ def approve_update(update: ProgressUpdate, user, note: str = "", *, seen: dict) 
             ProgressUpdate, update.pk, Publication.PUBLISHED, note, APPROVED_REASON, seen
         )
         _take_status(locked)
-        Commitment.objects.filter(pk=locked.commitment_id).announce()
+        announce(Commitment.objects.filter(pk=locked.commitment_id))
 
 
 def reject_update(update: ProgressUpdate, user, reason: str, *, seen: dict) -> None:
@@ -254,7 +255,7 @@ def approve_submission(obj, user, note: str = "", *, seen: dict) -> None:
             commitment_id = locked.commitment_id
         else:
             commitment_id = locked.indicator.commitment_id
-        Commitment.objects.filter(pk=commitment_id).announce()
+        announce(Commitment.objects.filter(pk=commitment_id))
 
 
 def reject_submission(obj, user, reason: str, *, seen: dict) -> None:
@@ -386,7 +387,7 @@ def merge_commitments(survivor: Commitment, duplicate: Commitment) -> None:
         survivor.save()
         duplicate.skip_history_when_saving = True
         duplicate.delete()
-        Commitment.objects.filter(pk=survivor.pk).announce()
+        announce(Commitment.objects.filter(pk=survivor.pk))
 
 
 ROLE_RANK = {Membership.Role.EDITOR: 1, Membership.Role.MANAGER: 2}
@@ -407,7 +408,7 @@ def merge_jurisdictions(survivor: Jurisdiction, duplicate: Jurisdiction) -> None
             commitment._change_reason = f"Jurisdiction {duplicate.pk} merged into {survivor.pk}"
             commitment.save()
         # Their jurisdiction is part of what the public sees of them.
-        Commitment.objects.filter(pk__in=[c.pk for c in moved]).announce()
+        announce(Commitment.objects.filter(pk__in=[c.pk for c in moved]))
         HistoricalCommitment.objects.filter(jurisdiction_id=duplicate.pk).update(
             jurisdiction_id=survivor.pk
         )

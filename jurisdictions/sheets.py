@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from recommendations.models import Recommendation
 
+from .follow.outbox import announce
 from .models import Commitment, CommitmentLink, Publication
 from .progress.forms import IndicatorForm, MeasurementForm
 from .progress.models import Indicator, Measurement
@@ -430,7 +431,7 @@ def apply_rows(plan, user, reason, *, keep_public, touched: set[int]):
         commitment._change_reason = reason
         commitment.save()
     # Links are public with their commitment.
-    Commitment.objects.filter(pk__in=linked).announce()
+    announce(Commitment.objects.filter(pk__in=linked))
     return counts
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from jurisdictions.follow import outbox, webhooks
 from jurisdictions.follow.models import OutboxEvent, WebhookDelivery
+from jurisdictions.follow.outbox import announce
 from jurisdictions.follow.tasks import fan_out_event, send_waiting_events
 from jurisdictions.models import Commitment
 from tests import factories as f
@@ -148,8 +149,8 @@ def test_one_transaction_keeps_one_event_per_commitment(
 ):
     plan = f.commitment(jurisdiction=pittsburgh, published_at=timezone.now())
     with django_capture_on_commit_callbacks() as queued, transaction.atomic():
-        Commitment.objects.filter(pk=plan.pk).announce()
-        Commitment.objects.filter(pk=plan.pk).announce()
+        announce(Commitment.objects.filter(pk=plan.pk))
+        announce(Commitment.objects.filter(pk=plan.pk))
 
     assert OutboxEvent.objects.filter(object_id=plan.pk).count() == 1
     assert len(queued) == 1
@@ -159,7 +160,7 @@ def test_a_rolled_back_change_keeps_no_event(pittsburgh, django_capture_on_commi
     plan = f.commitment(jurisdiction=pittsburgh, published_at=timezone.now())
     with django_capture_on_commit_callbacks() as queued:
         with pytest.raises(RuntimeError), transaction.atomic():
-            Commitment.objects.filter(pk=plan.pk).announce()
+            announce(Commitment.objects.filter(pk=plan.pk))
             raise RuntimeError("the change failed")
 
     assert not OutboxEvent.objects.exists() and queued == []

@@ -1,9 +1,10 @@
 """The admin of commitments and their parts tells the webhooks of a change as the staff
-screens do (Commitment.objects.announce): a save or a deletion there can change what the
+screens do (outbox.announce): a save or a deletion there can change what the
 public sees just as much. Mixed into the ModelAdmins of jurisdictions/admin.py and
 progress/admin.py; the admin runs each save and deletion in one transaction."""
 
 from ..models import Commitment, Publication
+from .outbox import announce
 
 
 class AnnouncesChanges:
@@ -29,18 +30,18 @@ class AnnouncesChanges:
         changed = form.has_changed() or any(formset.has_changed() for formset in formsets)
         if changed and self.shown(form.instance, form.initial.get("publication")):
             commitment = Commitment.objects.filter(pk=self.commitment_id_of(form.instance))
-            commitment.announce(first_publication=self.first_publication(form))
+            announce(commitment, first_publication=self.first_publication(form))
 
     def delete_model(self, request, obj):
         commitment_id = self.commitment_id_of(obj)
         super().delete_model(request, obj)
         if self.shown(obj):
-            Commitment.objects.filter(pk=commitment_id).announce()
+            announce(Commitment.objects.filter(pk=commitment_id))
 
     def delete_queryset(self, request, queryset):
         ids = {self.commitment_id_of(obj) for obj in queryset if self.shown(obj)}
         super().delete_queryset(request, queryset)
-        Commitment.objects.filter(pk__in=ids).announce()
+        announce(Commitment.objects.filter(pk__in=ids))
 
 
 class AnnouncesCommitmentChanges(AnnouncesChanges):
@@ -78,4 +79,4 @@ class AnnouncesLinkChanges:
             ]
         ]
         ids = {link.commitment_id for link in links}
-        Commitment.objects.filter(pk__in=ids).announce()
+        announce(Commitment.objects.filter(pk__in=ids))

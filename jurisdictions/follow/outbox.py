@@ -1,25 +1,33 @@
 """The outbox of webhook events: an event is written in the transaction of the change that
 caused it, and only its fan-out is queued after the commit. A broker that is away then
 costs the request nothing (the queueing is logged, never raised: upr_tracker/celery.py)
-and loses nothing: the sweep, every minute, fans out the events still waiting. Fan-out
-happens once per event (webhooks.fan_out), so the sweep and a late task never both
-deliver."""
-
-from datetime import timedelta
+and loses nothing: the sweep (tasks.send_waiting_events), every minute, fans out the
+events still waiting. Fan-out happens once per event (webhooks.fan_out), so the sweep and a
+late task never both deliver."""
 
 from django.db import connection
-from django.utils import timezone
 
-from .models import OutboxEvent
+from .models import OutboxEvent, WebhookEvent
 
-# The task queued after the commit normally fans an event out within seconds; the sweep
-# leaves it that long before taking the event over.
-SWEEP_AFTER = timedelta(minutes=1)
-SWEEP_BATCH = 500
 # One immediate second try at the broker, no waits: the event is kept, so a broker that is
 # away costs the request a few milliseconds rather than Celery's default retries (about
 # 0.7 s), and the sweep sends it later.
 QUEUE_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
+
+
+def announce(commitments, *, first_publication: bool = False) -> None:
+    """Tell the webhooks that what the public sees of these commitments (a queryset)
+    changed: every write that changes a commitment or a public part of it calls this after
+    the change, inside its transaction (staff screens, approvals, uploads, merges, the
+    admin). It is the one place that decides who hears: only commitments published now, so
+    a draft, a submission, a returned commitment or an edit that takes one off the site
+    announces nothing. ``first_publication``: the change made them public for the first
+    time (commitment.published rather than commitment.updated). The event goes out after
+    the commit, once per commitment however many writes of the transaction announce it."""
+    event = (
+        WebhookEvent.COMMITMENT_PUBLISHED if first_publication else WebhookEvent.COMMITMENT_UPDATED
+    )
+    emit(event, commitments.published().values_list("pk", flat=True))
 
 
 def emit(event: str, object_ids) -> list[int]:
@@ -51,23 +59,6 @@ def emit(event: str, object_ids) -> list[int]:
     return new_ids
 
 
-def waiting(now=None):
-    """Events not fanned out a while after they were kept: their task never ran (the
-    broker was away at the commit, or lost it)."""
-    cutoff = (now or timezone.now()) - SWEEP_AFTER
-    return OutboxEvent.objects.filter(fanned_out_at__isnull=True, created_at__lt=cutoff)
-
-
-def sweep() -> dict:
-    """Fans out the waiting events, oldest first, and queues their deliveries."""
-    from .tasks import deliver_webhook
-    from .webhooks import fan_out
-
-    counts = {"events": 0, "deliveries": 0}
-    for pk in waiting().order_by("created_at", "id").values_list("pk", flat=True)[:SWEEP_BATCH]:
-        deliveries = fan_out(pk)
-        for delivery_id in deliveries:
-            deliver_webhook.delay_on_commit(delivery_id)
-        counts["events"] += 1
-        counts["deliveries"] += len(deliveries)
-    return counts
+def import_finished(import_run_id: int) -> None:
+    """Called by the importer when a run ends (jurisdictions/apps.py)."""
+    emit(WebhookEvent.IMPORT_FINISHED, [import_run_id])

@@ -2,11 +2,14 @@
 events whose task never ran, and each delivery. Registered with the worker by
 jurisdictions/tasks.py."""
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.utils import timezone
 
 from recommendations.jobs import RETRY, TRANSIENT_ERRORS, track_run
 
-from .models import WebhookEvent
+from .models import OutboxEvent
 
 
 @shared_task(
@@ -32,9 +35,7 @@ def fan_out_event(event_ids):
     **RETRY,
 )
 def send_waiting_events():
-    """Every minute: fan out the events whose queued task never ran (outbox.sweep)."""
-    from .outbox import sweep
-
+    """Every minute: fan out the events whose queued task never ran (sweep)."""
     with track_run("jurisdictions.tasks.send_waiting_events") as run:
         run.counts = sweep()
     return run.counts
@@ -69,8 +70,28 @@ def deliver_webhook(self, delivery_id):
     raise self.retry(countdown=max(1, min(wait, MAX_HOP_SECONDS)))
 
 
-def import_finished(import_run_id: int) -> None:
-    """Called by the importer when a run ends (jurisdictions/apps.py)."""
-    from .outbox import emit
+# The task queued after the commit normally fans an event out within seconds; the sweep
+# leaves it that long before taking the event over.
+SWEEP_AFTER = timedelta(minutes=1)
+SWEEP_BATCH = 500
 
-    emit(WebhookEvent.IMPORT_FINISHED, [import_run_id])
+
+def waiting(now=None):
+    """Events not fanned out a while after they were kept: their task never ran (the
+    broker was away at the commit, or lost it)."""
+    cutoff = (now or timezone.now()) - SWEEP_AFTER
+    return OutboxEvent.objects.filter(fanned_out_at__isnull=True, created_at__lt=cutoff)
+
+
+def sweep() -> dict:
+    """Fans out the waiting events, oldest first, and queues their deliveries."""
+    from .webhooks import fan_out
+
+    counts = {"events": 0, "deliveries": 0}
+    for pk in waiting().order_by("created_at", "id").values_list("pk", flat=True)[:SWEEP_BATCH]:
+        deliveries = fan_out(pk)
+        for delivery_id in deliveries:
+            deliver_webhook.delay_on_commit(delivery_id)
+        counts["events"] += 1
+        counts["deliveries"] += len(deliveries)
+    return counts

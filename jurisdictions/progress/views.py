@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import freshness, moderation
+from ..follow.outbox import announce
 from ..forms import ReviewDecisionForm
 from ..models import Commitment, Publication
 from ..permissions import (
@@ -190,7 +191,7 @@ def indicator_delete(request, pk, indicator_pk):
             if was_public:
                 freshness.refresh_after_publication(commitment.pk)
             if shown:
-                Commitment.objects.filter(pk=commitment.pk).announce()
+                announce(Commitment.objects.filter(pk=commitment.pk))
         messages.success(
             request, _("Deleted “%(name)s” and its measurements.") % {"name": indicator.name}
         )

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from ..follow.outbox import announce
 from ..models import (
     Commitment,
     Publication,
@@ -69,7 +70,7 @@ def touch_commitment(request, commitment) -> None:
         )
     locked.version = locked.version + 1
     locked.save()
-    Commitment.objects.filter(pk=locked.pk).announce()
+    announce(Commitment.objects.filter(pk=locked.pk))
 
 
 def permission_denied(request, exception=None):
