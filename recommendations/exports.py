@@ -1,8 +1,9 @@
 """Streamed CSV and JSON exports of the public lists.
 
-Rows are read with iterator(chunk_size=...) so only one chunk (and its prefetched related
-rows) is in memory at a time, and written to the response as they come: memory stays flat
-however many rows match."""
+Rows are read a chunk at a time (iterator(chunk_size=...), or for recommendations a
+primary-key range per query) so only one chunk (and its prefetched related rows) is in
+memory at a time, and written to the response as they come: memory stays flat however
+many rows match."""
 
 import csv
 import io
@@ -28,6 +29,8 @@ from .models import AffectedGroup, Country, Position, Recommendation, Review, Th
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2000
+# Rows per query of a recommendation export (_in_pk_order).
+FIRST_RANGE, RANGE = 500, 10_000
 FORMATS = {"csv", "json"}
 
 
@@ -183,6 +186,22 @@ _EXPORT_COLUMNS = [
 ]
 
 
+def _in_pk_order(rows) -> Iterator[tuple]:
+    """The rows of a values_list() whose first column is the primary key, in its order, one
+    range per query: a small first one, so the download starts at once, then larger ones.
+    A server-side cursor (iterator()) outside a transaction is declared WITH HOLD, and
+    PostgreSQL then computes every row before handing over the first: 1.5 s before the
+    first byte at 300,000 rows. Rows written during a long export are read as they are when
+    their range comes; new ones, with higher keys, are included."""
+    last, size = None, FIRST_RANGE
+    while True:
+        batch = list((rows if last is None else rows.filter(pk__gt=last))[:size])
+        yield from batch
+        if len(batch) < size:
+            return
+        last, size = batch[-1][0], RANGE
+
+
 def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterator[tuple]:
     """What native.row() gives, as tuples in native.FIELDS order, built straight from one
     values query: model instances (or stand-ins for them) cost more per row than the
@@ -257,7 +276,7 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
         target_ids,
         acting_ids,
         answer_cells,
-    ) in rows.iterator(chunk_size=CHUNK_SIZE):
+    ) in _in_pk_order(rows):
         state, state_name, cycle, wg_session, report_symbol, review_cells, label = reviews[
             review_id
         ]

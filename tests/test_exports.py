@@ -111,3 +111,21 @@ def test_the_fast_postgres_export_writes_exactly_what_native_row_writes(cat):
     queryset = Recommendation.objects.for_export().order_by("pk")
     expected = [native.row(rec) for rec in queryset]
     assert list(recommendation_rows(queryset)) == expected
+
+
+@pytest.mark.parametrize("extra", [9, 10])
+def test_an_export_read_in_small_ranges_gives_every_row_once_in_order(cat, monkeypatch, extra):
+    """Recommendation exports read one primary-key range per query (exports._in_pk_order):
+    across the ranges' edges, whether the last range is full or not, nothing is lost or
+    repeated."""
+    from recommendations import exports
+    from recommendations.models import Recommendation
+
+    monkeypatch.setattr(exports, "FIRST_RANGE", 2)
+    monkeypatch.setattr(exports, "RANGE", 3)
+    for n in range(extra):
+        factories.recommendation(review=cat.cycle3, paragraph=f"97.{n}")
+    queryset = Recommendation.objects.for_export().order_by("pk")
+    expected = [native.row(rec) for rec in queryset]
+    assert len(expected) > 2 + 3 * 2
+    assert list(exports.recommendation_rows(queryset)) == expected
