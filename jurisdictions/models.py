@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from recommendations.bilingual import Bilingual
+from recommendations.choice_labels import ChoiceLabels
 from recommendations.models import Recommendation, Theme, spanish_search_vector
 from recommendations.schema import SEARCH_CONFIG
 
@@ -39,7 +40,7 @@ class JurisdictionKind(models.TextChoices):
     SPECIAL = "special", _("Special district")
 
 
-class Jurisdiction(models.Model):
+class Jurisdiction(ChoiceLabels, models.Model):
     Kind = JurisdictionKind
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -243,7 +244,7 @@ class CommitmentStatus(models.TextChoices):
     REPEALED = "repealed", _("Repealed")
 
 
-class Commitment(Bilingual, models.Model):
+class Commitment(ChoiceLabels, Bilingual, models.Model):
     Kind = CommitmentKind
 
     Status = CommitmentStatus

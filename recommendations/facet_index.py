@@ -23,6 +23,7 @@ import logging
 import struct
 import time
 from collections import Counter
+from itertools import chain
 
 from celery import shared_task
 from django.db import connection
@@ -107,7 +108,12 @@ class Index:
             carrying = within & carrying
             # Few rows (a search): counting their values beats a walk of every value.
             if len(carrying) < 2 * len(by_size):
-                found = Counter(v for row in carrying for v in members[row])
+                found = Counter(chain.from_iterable(map(members.__getitem__, carrying)))
+                if len(found) > top:
+                    # Only values counting at least the top-th count can be kept: rank
+                    # those, not the thousands of values a search touches once or twice.
+                    floor = heapq.nlargest(top, found.values())[-1]
+                    found = {value: n for value, n in found.items() if n >= floor}
                 ranked = sorted(found.items(), key=lambda item: (-item[1], int(item[0])))
                 return dict(ranked[:top])
         kept = []  # min-heap of (count, -id, value): the weakest kept value on top

@@ -8,6 +8,8 @@ from collections import Counter
 
 import django_filters
 from django.contrib.postgres.search import SearchHeadline
+from django.db.models import Case, When
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
@@ -312,22 +314,23 @@ VOCABULARY_GROUPS = {
 }
 
 
-def theme_options() -> list[tuple[str, str, str, str]]:
-    """(slug, label, vocabulary heading, chip label) per theme, grouped by vocabulary. A
-    name used by two vocabularies ("Death penalty") carries its vocabulary in the label
-    too, so no two options read the same."""
-    rows = list(
-        Theme.objects.order_by("vocabulary", "name").values_list("slug", "name", "vocabulary")
-    )
+def theme_options(themes=None) -> list[tuple[str, str, str, str]]:
+    """(slug, label, vocabulary heading, chip label) per theme (`themes`, else all of
+    them), grouped by vocabulary. A name used by two vocabularies ("Death penalty")
+    carries its vocabulary in the label too, so no two options read the same."""
+    if themes is None:
+        themes = Theme.objects.only("slug", "name", "vocabulary")
+    rows = [(t.slug, t.name, t.vocabulary) for t in themes]
     uses = Counter(name.casefold() for _, name, _ in rows)
     order = list(VOCABULARY_GROUPS)
-    rows.sort(key=lambda r: (order.index(r[2]) if r[2] in order else 99, r[1].casefold()))
+    rows.sort(key=lambda r: (order.index(r[2]) if r[2] in order else 99, r[1].casefold(), r[1]))
+    # In the request's language, translated once per vocabulary rather than per theme.
+    headings = {v: str(VOCABULARY_GROUPS.get(v, v)) for v in {r[2] for r in rows}}
     options = []
     for slug, name, vocabulary in rows:
         full = f"{name} ({VOCABULARY_SHORT.get(vocabulary, vocabulary)})"
         label = full if uses[name.casefold()] > 1 else name
-        group = str(VOCABULARY_GROUPS.get(vocabulary, vocabulary))  # in the request's language
-        options.append((slug, label, group, full))
+        options.append((slug, label, headings[vocabulary], full))
     return options
 
 
@@ -338,13 +341,22 @@ def cycle_labels(state: str | None) -> dict[str, str]:
     if state and state != EVERY_STATE:
         reviews = reviews.filter(state_under_review__iso3=state)
     years: dict[int, set[int]] = {}
-    # Plain rows, not Review objects: over every state these are a thousand reviews.
-    for cycle, reviewed, responded, session in reviews.values_list(
-        "cycle", "review_date", "response_date", "wg_session"
-    ):
+    # A review's year as Review.year reads it: its date, else its response's, else its
+    # session's. Over every state these are a thousand reviews but a few dozen distinct
+    # rows.
+    dated = Coalesce("review_date", "response_date")
+    rows = (
+        reviews.annotate(
+            dated_year=ExtractYear(dated),
+            undated_session=Case(When(review_date=None, response_date=None, then="wg_session")),
+        )
+        .values_list("cycle", "dated_year", "undated_session")
+        .order_by()
+        .distinct()
+    )
+    for cycle, dated_year, session in rows:
         years.setdefault(cycle, set())
-        day = reviewed or responded  # as Review.year reads it
-        year = day.year if day else sessions.year_of(session)
+        year = dated_year or sessions.year_of(session)
         if year:
             years[cycle].add(year)
     labels = {}
@@ -392,10 +404,16 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
     extra = list(RecommendationFilter.extra_facets)
     # The index holds each theme's own rows: a chosen theme keeps its narrower themes' rows
     # too, and each theme's count covers its narrower themes, as the filter does.
-    closures = Theme.closures(list(Theme.objects.only("pk", "parent_id")))
+    themes = list(Theme.objects.only("parent_id", "slug", "name", "vocabulary"))
+    closures = Theme.closures(themes)
     counted = {**data, "theme": RecommendationFilter.theme_closure(data.get("theme"))}
+    # The review facet shows only the chosen reviews (below): only theirs are counted.
+    chosen_reviews = {value: [int(value)] for value in selected["review"]}
     counts = facet_counting.compute(
-        counted, FACETS + extra, top=set(extra), groups={"theme": closures}
+        counted,
+        FACETS + extra,
+        top=set(extra),
+        groups={"theme": closures, "review": chosen_reviews},
     )
 
     facets = []
@@ -490,9 +508,8 @@ def facet_counts(filterset: RecommendationFilter) -> list[dict]:
     local[ANY_LOCAL_ACTION[0]] = sum(local.values()) - local.get(LocalStatus.NONE, 0)
     add("local_action", _("Local action"), LOCAL_ACTION, local, radio=True, ordered=True)
 
-    themes = theme_options()
-    theme_counts = by_key("theme", Theme.objects.values_list("pk", "slug"))
-    add("theme", _("Theme"), themes, theme_counts)
+    theme_counts = by_key("theme", [(t.pk, t.slug) for t in themes])
+    add("theme", _("Theme"), theme_options(themes), theme_counts)
 
     group_rows = list(AffectedGroup.objects.values_list("pk", "slug", "name"))
     group_counts = by_key("group", [(pk, slug) for pk, slug, _ in group_rows])

@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from . import sessions
 from .bilingual import Bilingual
+from .choice_labels import ChoiceLabels
 from .citations import cite
 from .country_names import CountryNames
 from .schema import SEARCH_CONFIG, SPANISH_CONFIGS
@@ -626,7 +627,7 @@ class PublicIdField(models.CharField):
     db_returning = True
 
 
-class Recommendation(Bilingual, models.Model):
+class Recommendation(ChoiceLabels, Bilingual, models.Model):
     Response = Response
 
     ActionCategory = ActionCategory

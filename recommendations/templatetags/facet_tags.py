@@ -17,19 +17,22 @@ def facet_options(facet, options=None) -> str:
     name = escape(facet["name"])
     kind = "radio" if facet.get("radio") or facet["name"] == "local_action" else "checkbox"
     items = []
+    # Most options share a few counts (0 above all): each wording is looked up once.
+    wordings = {}
     chosen = facet["options"] if options is None else options
     for n, option in enumerate(chosen, start=1):
         count = option["count"]
         n = option.get("index", n)
         empty = " empty" if not count and not option["selected"] else ""
         checked = " checked" if option["selected"] else ""
-        results = ngettext("{n} result", "{n} results", count).format(n=count)
+        if count not in wordings:
+            wordings[count] = escape(ngettext("{n} result", "{n} results", count).format(n=count))
         items.append(
             f'<li class="option{empty}">'
             f'<input type="{kind}" id="f-{name}-{n}" name="{name}" '
             f'value="{escape(option["value"])}"{checked}>'
             f'<label for="f-{name}-{n}">{escape(option["label"])} '
-            f'<span class="count" aria-label="{escape(results)}">({count})</span>'
+            f'<span class="count" aria-label="{wordings[count]}">({count})</span>'
             "</label></li>"
         )
     if not items:

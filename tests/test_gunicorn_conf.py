@@ -1,0 +1,22 @@
+"""The web workers' start-up (upr_tracker/gunicorn_conf.py) does what a first visitor
+would otherwise wait for."""
+
+from django.template import engines
+
+from recommendations import facet_index
+from upr_tracker import gunicorn_conf
+
+
+def test_a_worker_starts_with_the_facet_index_and_the_first_pages_templates(
+    transactional_db, reference_data
+):
+    # Transactional: the start-up closes its database connections, as a forked worker must.
+    facet_index.forget_held()
+    engine = engines["django"].engine
+    for loader in engine.template_loaders:
+        loader.reset()
+    gunicorn_conf.post_worker_init(worker=None)
+    assert facet_index._held is not None
+    assert facet_index._held.version == facet_index.stamp()
+    cached = {name for loader in engine.template_loaders for name in loader.get_template_cache}
+    assert set(gunicorn_conf.FIRST_TEMPLATES) <= cached
