@@ -1,5 +1,5 @@
-"""The web workers' start-up (upr_tracker/gunicorn_conf.py) does what a first visitor
-would otherwise wait for."""
+"""The web server's start-up (upr_tracker/gunicorn_conf.py) does what a worker's first
+visitor would otherwise wait for."""
 
 from django.template import engines
 
@@ -15,6 +15,7 @@ def test_a_worker_starts_with_the_facet_index_and_the_first_pages_templates(
     engine = engines["django"].engine
     for loader in engine.template_loaders:
         loader.reset()
+    gunicorn_conf.on_starting(server=None)
     gunicorn_conf.post_worker_init(worker=None)
     assert facet_index._held is not None
     assert facet_index._held.version == facet_index.stamp()

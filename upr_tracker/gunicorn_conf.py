@@ -2,8 +2,12 @@
 them): `gunicorn upr_tracker.wsgi --config python:upr_tracker.gunicorn_conf`."""
 
 workers = 3
+# The master imports the application once and the workers are forked from it: a worker
+# is ready in a fraction of a second instead of importing Django again (about 1.5 s), and
+# the workers share the imported code's memory. (Code changes need a restart.)
+preload_app = True
 
-# The pages most visitors open first: compiled once per worker at start.
+# The pages most visitors open first: compiled once, in the master, before the fork.
 FIRST_TEMPLATES = [
     "home.html",
     "recommendations/list.html",
@@ -13,20 +17,33 @@ FIRST_TEMPLATES = [
 ]
 
 
-def post_worker_init(worker):
-    """Each worker does before its first visitor what that visitor would otherwise wait
-    for: importing every view (the URL configuration, about 0.3 s), compiling the first
-    pages' templates and loading the facet index (about 0.1 s at 300,000
-    recommendations, more when several workers start at once)."""
+def on_starting(server):
+    """Before the port opens and the workers fork (the application is already imported):
+    what every worker's first visitor would otherwise wait for, done once. Importing every
+    view through the URL configuration took about 0.3 s of a first request."""
+    from django.conf import settings
     from django.db import connections
     from django.template.loader import get_template
     from django.urls import get_resolver
-
-    from recommendations import facet_index
+    from django.utils import translation
 
     get_resolver().url_patterns  # noqa: B018 - imports the URL configuration's modules
     for name in FIRST_TEMPLATES:
         get_template(name)
+    for code, _name in settings.LANGUAGES:  # loads each language's catalogue
+        with translation.override(code):
+            translation.gettext("Recommendations")
+    # Nothing above needs the database; a connection must never be shared across a fork.
+    connections.close_all()
+
+
+def post_worker_init(worker):
+    """Each worker loads the facet index before its first visitor (about 0.1 s at 300,000
+    recommendations, more when several workers start at once)."""
+    from django.db import connections
+
+    from recommendations import facet_index
+
     try:
         facet_index.current()
     finally:
