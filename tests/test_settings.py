@@ -1,5 +1,6 @@
 """Settings come from the environment and refuse values they cannot read."""
 
+import json
 import os
 import subprocess
 import sys
@@ -110,3 +111,23 @@ def test_lists_and_numbers_are_parsed(monkeypatch):
     assert env.env_list("ALLOWED_HOSTS", []) == ["upr.example.org", "www.upr.example.org"]
     with pytest.raises(ImproperlyConfigured, match="WORKERS must be at least 0"):
         env.env_int("WORKERS", 2)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", []),  # truncated by a process that stopped mid-rewrite
+        ("[12, 3", []),  # cut short
+        ("[999999999]", []),  # a process that no longer exists
+        ("[OWN, 999999999]", ["OWN"]),
+        ("[OWN]", ["OWN"]),
+    ],
+)
+def test_the_embedded_servers_list_of_users_is_repaired_before_use(tmp_path, text, expected):
+    from upr_tracker.embedded_postgres.base import _forget_dead_processes
+
+    own = str(os.getpid())
+    path = tmp_path / ".handle_pids.json"
+    path.write_text(text.replace("OWN", own))
+    _forget_dead_processes(tmp_path)
+    assert json.loads(path.read_text()) == [int(own) for _ in expected]

@@ -44,9 +44,15 @@ def _forget_dead_processes(data_dir: Path) -> None:
     with PostgresServer._lock:
         if not path.exists():
             return
-        pids = json.loads(path.read_text() or "[]")
+        text = path.read_text()
+        try:
+            pids = json.loads(text)
+        except ValueError:
+            # A process stopped while it rewrote the list (the library truncates, then
+            # writes) leaves it empty or cut short, and the library could read it no more.
+            pids = []
         alive = [pid for pid in pids if _exists(pid)]
-        if alive != pids:
+        if json.dumps(alive) != text:
             path.write_text(json.dumps(alive))
 
 
