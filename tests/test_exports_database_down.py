@@ -23,14 +23,16 @@ EXPORTS = [
 
 
 @pytest.fixture
-def database_down():
-    """This process's connection points at a port where no database listens."""
-    saved = dict(connection.settings_dict)
+def database_down(monkeypatch):
+    """This process's connection points at a port where no database listens. Through its
+    connection parameters rather than the settings: the embedded server's backend fills
+    in its own socket and port whatever the settings say."""
+    params = {**connection.get_connection_params(), "host": "127.0.0.1", "port": unused_port()}
     connection.close()
-    connection.settings_dict["PORT"] = unused_port()
+    monkeypatch.setattr(connection, "get_connection_params", lambda: params)
     yield
+    monkeypatch.undo()
     connection.close()
-    connection.settings_dict.update(saved)
 
 
 def test_exports_and_pages_asked_for_while_the_database_is_down_are_503_pages(database_down):
