@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from . import facets as facet_counting
 from . import sessions
 from .bilingual import SPANISH
+from .listing import PageByIds
 from .models import (
     ANY_LOCAL_ACTION,
     HOME_STATE,
@@ -242,7 +243,8 @@ class RecommendationFilter(FacetedFilterSet):
         qs = self.qs
         sort = self.sort_key
         if sort == "relevance":
-            return qs.annotate(rank=search_rank(self.query_text)).order_by("-rank", "id")
+            ranked = qs.annotate(rank=search_rank(self.query_text)).order_by("-rank", "id")
+            return PageByIds(ranked, self.queryset)
         if sort == "response":
             return qs.order_by("response", "review_id", "id")
         if sort == "local":

@@ -2,7 +2,11 @@
 unaccented words, ranking and highlighting."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from recommendations.listing import PAGE_SIZE
+from recommendations.models import Recommendation, search_rank
 from tests import factories
 from tests.browse_data import build_catalogue
 
@@ -54,6 +58,33 @@ def test_results_are_ranked_by_relevance_when_searching(client, cat):
     response = client.get("/recommendations/", {"q": "police"})
     assert response.context["sort"] == "relevance"
     assert response.context["page_obj"][0].pk == dense.pk
+
+
+def test_the_pages_of_a_search_list_every_match_once_in_rank_order(client, cat):
+    # 30 more matches of varied density: more than one page (listing.PAGE_SIZE).
+    for n in range(30):
+        words = " ".join(["police"] * (1 + n % 4))
+        factories.recommendation(
+            review=cat.cycle3, paragraph=f"90.{n + 1}", text=f"Item {n}: {words} reform."
+        )
+    ranked = list(
+        Recommendation.objects.to_home_state()
+        .matching("police")
+        .annotate(rank=search_rank("police"))
+        .order_by("-rank", "id")
+        .values_list("pk", flat=True)
+    )
+    assert len(ranked) > PAGE_SIZE
+    shown, queries = [], []
+    for page in (1, 2):
+        client.get("/recommendations/", {"q": "police", "page": page})  # caches filled
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/recommendations/", {"q": "police", "page": page})
+        shown += [rec.pk for rec in response.context["page_obj"]]
+        queries.append(len(captured))
+    assert shown == ranked
+    # The keys in one query, their rows in one more, whatever the page.
+    assert queries[0] == queries[1]
 
 
 def test_matched_words_are_highlighted(client, cat):
