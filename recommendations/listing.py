@@ -32,18 +32,21 @@ class PageByIds:
     column and join through that sort made a search matching 8,600 of 300,000
     recommendations take 28 ms where the keys alone take 17 ms."""
 
+    # What the paginator checks before it warns of an unordered list.
+    ordered = True
+
     def __init__(self, ordered, rows):
-        self.ordered = ordered.values_list("pk", flat=True)
+        self.keys = ordered.values_list("pk", flat=True)
         self.rows = rows
 
     def count(self) -> int:
-        return self.ordered.count()
+        return self.keys.count()
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, index: slice) -> list:
-        keys = list(self.ordered[index])
+        keys = list(self.keys[index])
         found = self.rows.in_bulk(keys)
         return [found[pk] for pk in keys if pk in found]
 
