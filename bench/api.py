@@ -118,6 +118,7 @@ def main():
     print(f"\nData: {Recommendation.objects.count()} recommendations")
     print(f"Machine load (1, 5, 15 min): {os.getloadavg()}", flush=True)
     pages.facet_index_figures()
+    pages.like_a_started_worker()
     connection.close()
     table(Client(), args.requests)
     if not args.skip_load:
