@@ -32,9 +32,12 @@ def on_starting(server):
     get_resolver().url_patterns  # noqa: B018 - imports the URL configuration's modules
     for name in FIRST_TEMPLATES:
         get_template(name)
-    for code, _name in settings.LANGUAGES:  # loads each language's catalogue
+    # Each language's catalogue, and its map from view names to addresses (the URL
+    # configuration keeps one per language, built on the first link made in it).
+    for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Recommendations")
+            get_resolver().reverse_dict  # noqa: B018
     # Nothing above needs the database; a connection must never be shared across a fork.
     connections.close_all()
     freeze_what_lives_on()
