@@ -29,8 +29,8 @@ class PageByIds:
     """A sorted list the paginator slices in two steps: the page's primary keys from
     `ordered`, then those rows from `rows` (with its joins and prefetches). A sort on a
     computed expression (a search's rank) evaluates it for every match; carrying every
-    column and join through that sort made a search matching 8,600 of 300,000
-    recommendations take 28 ms where the keys alone take 17 ms."""
+    column and join through that sort made the query of a search matching 8,600 of
+    300,000 recommendations take 41 ms where the keys alone take 21 ms."""
 
     # What the paginator checks before it warns of an unordered list.
     ordered = True
