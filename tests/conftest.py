@@ -86,6 +86,20 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _ratelimit_clock_stands_still(monkeypatch):
+    # django-ratelimit counts in fixed windows whose edges fall at a moment of each minute
+    # that depends on the key: a test sending requests across one saw its count start
+    # again (five requests under a limit of four, all answered). Within a test the
+    # limiter's clock stands still; the windows themselves are the library's.
+    import types
+
+    from django_ratelimit import core
+
+    now = core.time.time()
+    monkeypatch.setattr(core, "time", types.SimpleNamespace(time=lambda: now))
+
+
 def _reverse_maps_follow_the_default_language(*, setting, **kwargs):
     # Django caches each language's reverse map, and the default language is the one
     # without a prefix: a test that makes Spanish the default (spanish_visitor) must not
