@@ -1,9 +1,8 @@
 """Streamed CSV and JSON exports of the public lists.
 
-Rows are read a chunk at a time (iterator(chunk_size=...), or for recommendations a
-primary-key range per query) so only one chunk (and its prefetched related rows) is in
-memory at a time, and written to the response as they come: memory stays flat however
-many rows match."""
+Rows are read one primary-key range per query (in_pk_order), so only one range (and its
+prefetched related rows) is in memory at a time, and written to the response as they
+come: memory stays flat however many rows match."""
 
 import csv
 import io
@@ -11,6 +10,7 @@ import itertools
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from operator import attrgetter, itemgetter
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import DatabaseError
@@ -28,8 +28,7 @@ from .models import AffectedGroup, Country, Position, Recommendation, Review, Th
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 2000
-# Rows per query of a recommendation export (_in_pk_order).
+# Rows per query of an export (in_pk_order): a small first range, then larger ones.
 FIRST_RANGE, RANGE = 500, 10_000
 FORMATS = {"csv", "json"}
 
@@ -71,7 +70,7 @@ def _json_lines(rows: Iterable[dict]) -> Iterator[str]:
 def stream(queryset, to_row: Callable, fields: list[str], fmt: str, name: str):
     if fmt not in FORMATS:
         raise Http404(_("Unknown export format."))
-    rows = (to_row(obj) for obj in queryset.iterator(chunk_size=CHUNK_SIZE))
+    rows = (to_row(obj) for obj in in_pk_order(queryset))
     return _respond(rows, fields, fmt, name)
 
 
@@ -186,20 +185,22 @@ _EXPORT_COLUMNS = [
 ]
 
 
-def _in_pk_order(rows) -> Iterator[tuple]:
-    """The rows of a values_list() whose first column is the primary key, in its order, one
-    range per query: a small first one, so the download starts at once, then larger ones.
-    A server-side cursor (iterator()) outside a transaction is declared WITH HOLD, and
-    PostgreSQL then computes every row before handing over the first: 1.5 s before the
-    first byte at 300,000 rows. Rows written during a long export are read as they are when
-    their range comes; new ones, with higher keys, are included."""
+def in_pk_order(rows, key=attrgetter("pk")) -> Iterator:
+    """The rows of a queryset in primary-key order, one range per query: a small first
+    one, so the download starts at once, then larger ones. `key` reads a row's primary key
+    (a values_list() row: its first column). A server-side cursor (iterator()) outside a
+    transaction is declared WITH HOLD, and PostgreSQL then computes every row before
+    handing over the first: 1.5 s before the first byte at 300,000 recommendations. Rows
+    written during a long export are read as they are when their range comes; new ones,
+    with higher keys, are included."""
+    rows = rows.order_by("pk")
     last, size = None, FIRST_RANGE
     while True:
         batch = list((rows if last is None else rows.filter(pk__gt=last))[:size])
         yield from batch
         if len(batch) < size:
             return
-        last, size = batch[-1][0], RANGE
+        last, size = key(batch[-1]), RANGE
 
 
 def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterator[tuple]:
@@ -250,10 +251,8 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
         .annotate(cell=Concat("country__iso3", Value(":"), "response"))
         .values("cell")
     )
-    rows = (
-        queryset.annotate(answer_cells=answers)
-        .values_list(*_EXPORT_COLUMNS, *arrays, "answer_cells")
-        .order_by("pk")
+    rows = queryset.annotate(answer_cells=answers).values_list(
+        *_EXPORT_COLUMNS, *arrays, "answer_cells"
     )
     for (
         _pk,
@@ -276,7 +275,7 @@ def _postgres_recommendation_values(queryset, base: str | None = None) -> Iterat
         target_ids,
         acting_ids,
         answer_cells,
-    ) in _in_pk_order(rows):
+    ) in in_pk_order(rows, key=itemgetter(0)):
         state, state_name, cycle, wg_session, report_symbol, review_cells, label = reviews[
             review_id
         ]

@@ -115,7 +115,7 @@ def test_the_fast_postgres_export_writes_exactly_what_native_row_writes(cat):
 
 @pytest.mark.parametrize("extra", [9, 10])
 def test_an_export_read_in_small_ranges_gives_every_row_once_in_order(cat, monkeypatch, extra):
-    """Recommendation exports read one primary-key range per query (exports._in_pk_order):
+    """Recommendation exports read one primary-key range per query (exports.in_pk_order):
     across the ranges' edges, whether the last range is full or not, nothing is lost or
     repeated."""
     from recommendations import exports
@@ -129,3 +129,21 @@ def test_an_export_read_in_small_ranges_gives_every_row_once_in_order(cat, monke
     expected = [native.row(rec) for rec in queryset]
     assert len(expected) > 2 + 3 * 2
     assert list(exports.recommendation_rows(queryset)) == expected
+
+
+@pytest.mark.parametrize("url", ["/jurisdictions/export.csv", "/commitments/export.json"])
+def test_the_other_exports_read_in_small_ranges_give_the_same_rows(client, cat, monkeypatch, url):
+    """The jurisdiction and commitment exports read the same primary-key ranges: with
+    ranges of two and three rows the download equals the one read in a single range."""
+    from recommendations import exports
+
+    for n in range(8):
+        factories.commitment(title=f"Range plan {n}")  # each in a town of its own
+    whole = body(client.get(url))
+    monkeypatch.setattr(exports, "FIRST_RANGE", 2)
+    monkeypatch.setattr(exports, "RANGE", 3)
+    ranged = body(client.get(url))
+    assert ranged == whole
+    rows = json.loads(whole) if url.endswith(".json") else list(csv.DictReader(io.StringIO(whole)))
+    assert len(rows) > 2 + 3 * 2  # past the edges of three ranges
+    assert len({row["url"] for row in rows}) == len(rows)

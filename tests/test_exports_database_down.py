@@ -50,7 +50,7 @@ def test_exports_and_pages_asked_for_while_the_database_is_down_are_503_pages(da
 
 
 def test_an_export_cut_off_part_way_says_so_and_fails(client):
-    # More rows than one fetch of the export's server-side cursor (exports.CHUNK_SIZE).
+    # More rows than the export reads in its first query (exports.FIRST_RANGE).
     Jurisdiction.objects.bulk_create(
         Jurisdiction(kind="city", name=f"Town {n}", slug=f"town-{n}", state_code="PA")
         for n in range(2500)
