@@ -8,8 +8,6 @@ from collections import Counter
 
 import django_filters
 from django.contrib.postgres.search import SearchHeadline
-from django.db.models import Case, When
-from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
@@ -343,22 +341,13 @@ def cycle_labels(state: str | None) -> dict[str, str]:
     if state and state != EVERY_STATE:
         reviews = reviews.filter(state_under_review__iso3=state)
     years: dict[int, set[int]] = {}
-    # A review's year as Review.year reads it: its date, else its response's, else its
-    # session's. Over every state these are a thousand reviews but a few dozen distinct
-    # rows.
-    dated = Coalesce("review_date", "response_date")
-    rows = (
-        reviews.annotate(
-            dated_year=ExtractYear(dated),
-            undated_session=Case(When(review_date=None, response_date=None, then="wg_session")),
-        )
-        .values_list("cycle", "dated_year", "undated_session")
-        .order_by()
-        .distinct()
-    )
-    for cycle, dated_year, session in rows:
+    # Plain rows, not Review objects: over every state these are a thousand reviews.
+    for cycle, reviewed, responded, session in reviews.values_list(
+        "cycle", "review_date", "response_date", "wg_session"
+    ):
         years.setdefault(cycle, set())
-        year = dated_year or sessions.year_of(session)
+        day = reviewed or responded  # as Review.year reads it
+        year = day.year if day else sessions.year_of(session)
         if year:
             years[cycle].add(year)
     labels = {}
