@@ -49,11 +49,14 @@ def named_themes(query: str) -> list[Theme]:
     ]
 
 
-def theme_offers(params: QueryDict, themes: list[Theme]) -> list[dict]:
-    """Per theme: its name with its vocabulary, the recommendations to the United States
-    under it (narrower themes included, as everywhere), and the list filtered to it."""
+def theme_offers(params: QueryDict, themes: list[Theme], filters: dict) -> list[dict]:
+    """Per theme: its name with its vocabulary, the list filtered to it (the search and any
+    other theme left out, the other filters kept) and how many recommendations that list
+    shows (narrower themes included, as everywhere). `filters`: the list's cleaned
+    filters."""
+    kept = {k: v for k, v in filters.items() if k not in ("q", "sort", "theme")}
     closures = {t.pk: Theme.objects.with_narrower([t]) for t in themes}
-    counts = facets.totals("theme", closures)
+    counts = facets.totals("theme", closures, **kept)
     return [
         {
             "theme": theme,
@@ -66,11 +69,13 @@ def theme_offers(params: QueryDict, themes: list[Theme]) -> list[dict]:
     ]
 
 
-def hints(params: QueryDict, query: str, count: int, state: str | None) -> dict:
+def hints(params: QueryDict, query: str, count: int, filters: dict) -> dict:
+    """`filters`: the list's cleaned filters (the state under review among them)."""
+    state = filters.get("under_review")
     country = named_country(query)
     result = {"country": country, "no_results": count == 0}
     themes = named_themes(query) if not country else []
-    result["themes"] = theme_offers(params, themes) if themes else []
+    result["themes"] = theme_offers(params, themes, filters) if themes else []
     if country:
         result["made_by_url"] = _url(params, q=None, country=country.iso3)
         if country.iso3 != HOME_STATE and country.reviews.exists():

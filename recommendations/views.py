@@ -60,10 +60,10 @@ def recommendation_list(request):
     facets, facets_html = cached_facets(filterset, params)
     page = paginate(filterset.sorted_qs(), params, count=matching_count(facets))
     filterset.highlight(page.object_list)
-    state = filterset.form.cleaned_data.get("under_review")
+    filters = filterset.form.cleaned_data
     context = {
         "state_name": state_name(facets),
-        "hints": search_hints.hints(params, filterset.query_text, page.paginator.count, state),
+        "hints": search_hints.hints(params, filterset.query_text, page.paginator.count, filters),
         "filterset": filterset,
         "page_obj": page,
         "facets": facets,

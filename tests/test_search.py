@@ -87,6 +87,37 @@ def test_the_pages_of_a_search_list_every_match_once_in_rank_order(client, cat):
     assert queries[0] == queries[1]
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"under_review": "all"},
+        {"under_review": "all", "response": "supported"},
+        {"response": "noted"},
+        {"under_review": "FRA"},
+    ],
+)
+def test_a_theme_offer_counts_what_its_link_lists(client, cat, filters):
+    # Recommendations on the theme made to another state: "every state" counts them too.
+    to_france = factories.review(state_under_review=cat.france, cycle=3)
+    for n, response in enumerate(["supported", "supported", "noted"]):
+        factories.recommendation(
+            review=to_france, paragraph=f"5.{n}", response=response, themes=[cat.death]
+        )
+    response = client.get("/recommendations/", {"q": "death penalty", **filters})
+    [offer] = response.context["hints"]["themes"]
+    listed = client.get("/recommendations/" + offer["url"])
+    assert offer["count"] == listed.context["page_obj"].paginator.count
+    # Counted another way: the recommendations carrying the theme under those filters.
+    shown = Recommendation.objects.with_any_theme([cat.death.pk])
+    state = filters.get("under_review", "USA")
+    if state != "all":
+        shown = shown.filter(review__state_under_review__iso3=state)
+    if "response" in filters:
+        shown = shown.filter(response=filters["response"])
+    assert offer["count"] == shown.count()
+
+
 def test_matched_words_are_highlighted(client, cat):
     html = client.get("/recommendations/", {"q": "moratorium"}).content.decode()
     assert "Establish a <mark>moratorium</mark> on executions." in html
