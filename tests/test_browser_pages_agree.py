@@ -3,6 +3,7 @@ pages that show the same thing give the same number under the same words, and th
 exports and imports say what they hold. One live server and one browser for the module;
 each test builds its own data."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -56,9 +57,11 @@ def test_a_broader_theme_means_itself_and_its_narrower_themes_on_every_page(live
     assert "2 recommendations, 1 commitment" in entry.inner_text()
 
     entry.get_by_role("link").click()
+    page.wait_for_url(re.compile(r"/themes/[^/?]+/"))
     assert "Recommendations to the United States (2)" in page.locator("#recs-heading").inner_text()
 
     page.get_by_role("link", name="Filter and search these recommendations").click()
+    page.wait_for_url(re.compile(r"/recommendations/\?"))
     assert heading(page) == "2 recommendations"
     texts = page.locator(".results").inner_text()
     assert "Abolish the death penalty" in texts and "moratorium on executions" in texts
@@ -242,6 +245,7 @@ def test_local_action_has_one_set_of_words_on_every_page(live_server, page, cat)
     assert heading(page) == "1 recommendation"
     assert page.locator(".chip", has_text="Local action: Addressed locally").count() == 1
     page.locator(".result h3 a").first.click()
+    page.wait_for_url(re.compile(r"/(r/|recommendations/\d+/)"))
     assert "Addressed locally" in page.locator("dl").first.inner_text()
 
 

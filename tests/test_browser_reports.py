@@ -203,6 +203,7 @@ def test_a_basket_of_two_states_says_so_and_the_builder_asks_which(
     page.get_by_role("navigation", name="Main").get_by_role(
         "link", name="Report basket (2)"
     ).click()
+    page.wait_for_url(live_server.url + "/reports/basket/")
     assert page.get_by_text("were made to 2 states under review").is_visible()
     page.get_by_role("button", name="Build a report").click()
     page.wait_for_url(re.compile(r"/reports/new/\?.*basket=1"))
