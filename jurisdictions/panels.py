@@ -6,7 +6,9 @@ recommendations/ never imports this app."""
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from recommendations import panels
 
@@ -90,8 +92,12 @@ def state_tiles(counts: dict[str, int]) -> list[dict]:
                 "name": state["name"] if state else code,
                 "slug": state["slug"] if state else "",
                 "count": n,
-                "x": col * TILE,
-                "y": row * TILE,
+                # Where the square and its two lines of text sit inside the tile.
+                "box_x": col * TILE + 1,
+                "box_y": row * TILE + 1,
+                "text_x": col * TILE + 22,
+                "code_y": row * TILE + 19,
+                "count_y": row * TILE + 37,
                 "fill": _tile_fill(n),
                 "ink": "#ffffff" if n >= 10 else "#1d1d1f",
             }
@@ -129,11 +135,29 @@ def home_context() -> dict:
     by_status = figures.pop("by_status")
     return {
         **figures,
+        "tiles": _linked_tiles(figures["tiles"]),
         "statuses": [(label, by_status.get(key, 0)) for key, label in Commitment.Status.choices],
         "map_width": MAP_WIDTH,
         "map_height": MAP_HEIGHT,
         "map_legend": [(fill, words) for _, _, fill, words in MAP_SHADES],
     }
+
+
+def _linked_tiles(tiles: list[dict]) -> list[dict]:
+    """Each state's tile with its link to the commitments it counts and the link's name,
+    in the visitor's language. Here rather than in the template's loop: a {% url %} and a
+    {% blocktranslate %} per tile were a third of the home page's rendering."""
+    commitments = reverse("jurisdictions:commitment-list")
+    for tile in tiles:
+        if not tile["slug"]:
+            continue
+        tile["href"] = f"{commitments}?state={tile['code']}"
+        tile["label"] = ngettext(
+            "%(name)s: %(n)s published commitment of the state and the places in it",
+            "%(name)s: %(n)s published commitments of the state and the places in it",
+            tile["count"],
+        ) % {"name": tile["name"], "n": localize(tile["count"])}
+    return tiles
 
 
 def recommendation_context(recommendation) -> dict:
