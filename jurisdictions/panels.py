@@ -146,7 +146,7 @@ def home_context() -> dict:
 def _linked_tiles(tiles: list[dict]) -> list[dict]:
     """Each state's tile with its link to the commitments it counts and the link's name,
     in the visitor's language. Here rather than in the template's loop: a {% url %} and a
-    {% blocktranslate %} per tile were a third of the home page's rendering."""
+    {% blocktranslate %} per tile were half of the home page's rendering."""
     commitments = reverse("jurisdictions:commitment-list")
     for tile in tiles:
         if not tile["slug"]:
